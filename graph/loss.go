@@ -1,0 +1,16 @@
+package graph
+
+import (
+	"gorgonia.org/gorgonia"
+)
+
+// MSE returns the mean over every element of (pred - target)^2, Keras'
+// "mse" loss averaged over the batch.
+func MSE(pred, target *gorgonia.Node) (loss *gorgonia.Node, err error) {
+	defer Recover(&err)
+	if !pred.Shape().Eq(target.Shape()) {
+		return nil, &ShapeError{What: "mse target", Got: target.Shape(), Want: pred.Shape()}
+	}
+	d := Must(gorgonia.Sub(pred, target))
+	return gorgonia.Mean(Must(gorgonia.Square(d)))
+}

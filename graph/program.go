@@ -1,0 +1,268 @@
+package graph
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Spec says what program to compile for a network.
+type Spec struct {
+	// Batch is the number of samples per run. It must be positive.
+	Batch int
+	// In is the shape of one input sample, e.g. [50, 1].
+	In []int
+	// Out is the shape of one target sample, e.g. [10]. Nil builds no loss:
+	// the program can only predict.
+	Out []int
+	// Dtype is tensor.Float32 (the zero value means float32) or
+	// tensor.Float64.
+	Dtype tensor.Dtype
+	// Mode is Eval (forward only), Train (forward and backward) or Sample
+	// (forward with dropout on).
+	Mode Mode
+	// Seed seeds the initial weights of parameters created by this build and
+	// the program's dropout masks.
+	Seed uint64
+}
+
+// A Program is a network compiled once, for one batch size, on a
+// TapeMachine. Run it once per batch. It is not safe for concurrent use.
+type Program struct {
+	spec    Spec
+	b       *Builder
+	x, y    *gorgonia.Node
+	out     *gorgonia.Node
+	loss    *gorgonia.Node
+	params  []*Param
+	pnodes  gorgonia.Nodes
+	vm      gorgonia.VM
+	xv, yv  *tensor.Dense
+	outV    gorgonia.Value
+	lossV   gorgonia.Value
+	maskV   []*tensor.Dense
+	maskRng *rand.Rand
+	ran     bool
+
+	// FreezeMasks keeps the dropout masks of the first run for every later
+	// run, so that gradient checks see a fixed function.
+	FreezeMasks bool
+}
+
+// ErrNonFinite reports a NaN or infinite loss.
+var ErrNonFinite = errors.New("graph: loss is not finite")
+
+// Compile builds net for spec and compiles it.
+func Compile(net Layer, spec Spec) (p *Program, err error) {
+	defer Recover(&err)
+	if spec.Batch <= 0 {
+		return nil, fmt.Errorf("graph: batch size %d must be positive", spec.Batch)
+	}
+	if len(spec.In) == 0 {
+		return nil, fmt.Errorf("graph: empty input shape")
+	}
+	if spec.Mode == Train && spec.Out == nil {
+		return nil, fmt.Errorf("graph: a training program needs a target shape")
+	}
+	b := NewBuilder(spec.Dtype, spec.Mode, spec.Seed)
+	p = &Program{spec: spec, b: b}
+	p.maskRng = rand.New(rand.NewPCG(spec.Seed, 0x6d61736b))
+	xs := append([]int{spec.Batch}, spec.In...)
+	p.x = b.Input("x", xs...)
+	p.out, err = net.Apply(b, p.x)
+	if err != nil {
+		return nil, err
+	}
+	if spec.Out != nil {
+		ys := append([]int{spec.Batch}, spec.Out...)
+		if !slices.Equal(p.out.Shape(), ys) {
+			return nil, &ShapeError{What: "network output", Got: p.out.Shape(), Want: ys}
+		}
+		p.y = b.Input("y", ys...)
+		p.loss = Must(MSE(p.out, p.y))
+		p.yv = tensor.New(tensor.WithShape(ys...), tensor.Of(b.Dtype))
+		gorgonia.Read(p.loss, &p.lossV)
+	}
+	gorgonia.Read(p.out, &p.outV)
+	p.xv = tensor.New(tensor.WithShape(xs...), tensor.Of(b.Dtype))
+	for _, m := range b.masks {
+		p.maskV = append(p.maskV, tensor.New(tensor.WithShape(m.Node.Shape()...), tensor.Of(b.Dtype)))
+	}
+	p.params = net.Params()
+	nodes := b.ParamNodes()
+	for _, pr := range p.params {
+		n, ok := nodes[pr]
+		if !ok {
+			return nil, fmt.Errorf("graph: parameter %s is not used by the network", pr.Name())
+		}
+		p.pnodes = append(p.pnodes, n)
+	}
+	if spec.Mode == Train {
+		if _, err := gorgonia.Grad(p.loss, p.pnodes...); err != nil {
+			return nil, fmt.Errorf("graph: symbolic gradient: %w", err)
+		}
+		p.vm = gorgonia.NewTapeMachine(b.G, gorgonia.BindDualValues(p.pnodes...))
+	} else {
+		p.vm = gorgonia.NewTapeMachine(b.G)
+	}
+	return p, nil
+}
+
+// Builder returns the Builder the program was built on.
+func (p *Program) Builder() *Builder { return p.b }
+
+// Spec returns the program's spec.
+func (p *Program) Spec() Spec { return p.spec }
+
+// Params returns the network's parameters, in the order of Grads.
+func (p *Program) Params() []*Param { return p.params }
+
+// Output returns the network's output node.
+func (p *Program) Output() *gorgonia.Node { return p.out }
+
+// Nodes returns the number of nodes in the program's graph.
+func (p *Program) Nodes() int { return len(p.b.G.AllNodes()) }
+
+// Run runs one batch. x holds Batch input samples and y Batch targets, both
+// row-major; y may be nil for a program without a loss. It returns the
+// batch's mean squared error (0 without a loss). In a Train program the
+// gradients of this batch are then in Grads.
+func (p *Program) Run(x, y []float64) (float64, error) {
+	if len(x) != p.xv.Shape().TotalSize() {
+		return 0, fmt.Errorf("graph: run: %d input values, want %d (batch %d of %v)", len(x), p.xv.Shape().TotalSize(), p.spec.Batch, p.spec.In)
+	}
+	FromFloat64s(p.xv, x)
+	if err := gorgonia.Let(p.x, p.xv); err != nil {
+		return 0, fmt.Errorf("graph: run: %w", err)
+	}
+	if p.y != nil {
+		if len(y) != p.yv.Shape().TotalSize() {
+			return 0, fmt.Errorf("graph: run: %d target values, want %d (batch %d of %v)", len(y), p.yv.Shape().TotalSize(), p.spec.Batch, p.spec.Out)
+		}
+		FromFloat64s(p.yv, y)
+		if err := gorgonia.Let(p.y, p.yv); err != nil {
+			return 0, fmt.Errorf("graph: run: %w", err)
+		}
+	}
+	for i, m := range p.b.masks {
+		if !p.FreezeMasks || !p.ran {
+			fillMask(p.maskV[i], m.Rate, p.maskRng)
+		}
+		if err := gorgonia.Let(m.Node, p.maskV[i]); err != nil {
+			return 0, fmt.Errorf("graph: run: %w", err)
+		}
+	}
+	if p.spec.Mode == Train && p.ran {
+		p.ZeroGrads()
+	}
+	defer p.vm.Reset()
+	if err := p.vm.RunAll(); err != nil {
+		return 0, fmt.Errorf("graph: run: %w", err)
+	}
+	p.ran = true
+	if p.loss == nil {
+		return 0, nil
+	}
+	l := scalar(p.lossV)
+	if math.IsNaN(l) || math.IsInf(l, 0) {
+		return l, ErrNonFinite
+	}
+	return l, nil
+}
+
+// Predictions copies the last run's output into dst (Batch times the output
+// sample size) and returns it; a nil dst is allocated.
+func (p *Program) Predictions(dst []float64) []float64 {
+	t := p.outV.(*tensor.Dense)
+	n := t.Shape().TotalSize()
+	if dst == nil {
+		dst = make([]float64, n)
+	}
+	switch d := t.Data().(type) {
+	case []float32:
+		for i, v := range d[:n] {
+			dst[i] = float64(v)
+		}
+	case []float64:
+		copy(dst, d[:n])
+	}
+	return dst
+}
+
+// OutShape returns the shape of one output sample.
+func (p *Program) OutShape() []int { return slices.Clone(p.out.Shape()[1:]) }
+
+// Grads returns the gradient of the last Train run's loss with respect to
+// each parameter, aligned with Params. The tensors are the program's own:
+// read them before the next Run.
+func (p *Program) Grads() ([]*tensor.Dense, error) {
+	gs := make([]*tensor.Dense, len(p.pnodes))
+	for i, n := range p.pnodes {
+		g, err := n.Grad()
+		if err != nil {
+			return nil, fmt.Errorf("graph: gradient of %s: %w", p.params[i].Name(), err)
+		}
+		gs[i] = g.(*tensor.Dense)
+	}
+	return gs, nil
+}
+
+// ZeroGrads sets every parameter gradient to zero.
+func (p *Program) ZeroGrads() {
+	gs, err := p.Grads()
+	if err != nil {
+		return
+	}
+	for _, g := range gs {
+		g.Zero()
+	}
+}
+
+// Close releases the machine.
+func (p *Program) Close() error {
+	if c, ok := p.vm.(interface{ Close() error }); ok {
+		return c.Close()
+	}
+	return nil
+}
+
+func scalar(v gorgonia.Value) float64 {
+	switch x := v.Data().(type) {
+	case float32:
+		return float64(x)
+	case float64:
+		return x
+	case []float32:
+		return float64(x[0])
+	case []float64:
+		return x[0]
+	}
+	return math.NaN()
+}
+
+func fillMask(t *tensor.Dense, rate float64, rng *rand.Rand) {
+	keep := 1 - rate
+	switch d := t.Data().(type) {
+	case []float32:
+		for i := range d {
+			if rng.Float64() < keep {
+				d[i] = float32(1 / keep)
+			} else {
+				d[i] = 0
+			}
+		}
+	case []float64:
+		for i := range d {
+			if rng.Float64() < keep {
+				d[i] = 1 / keep
+			} else {
+				d[i] = 0
+			}
+		}
+	}
+}

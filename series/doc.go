@@ -1,0 +1,75 @@
+// Package series prepares univariate and multivariate time series for
+// sequence forecasters and scores their forecasts, following chapter 15 of
+// Géron's Hands-On Machine Learning (2nd ed.). It works on plain []float64
+// and knows nothing about models.
+//
+// The package covers four steps:
+//
+//   - Data: GenerateNumpy reproduces the chapter's generate_time_series bit
+//     for bit, numpy's legacy MT19937 stream included (see MT19937);
+//     Generate is the same formula with math/rand/v2.
+//   - Windows: Ahead (one or k steps ahead), SeqToSeq (k steps ahead at every
+//     input step), Windows.StridedTargets (targets for a strided
+//     convolution) and Sliding (windows over one long multivariate series).
+//   - Splits and scaling: SplitCounts, SplitFractions and a Scaler fitted on
+//     the training part only.
+//   - Metrics: MSE, RMSE, MAE, LastStepMSE (the book's last_time_step_mse),
+//     and the M4 competition's SMAPE and MASE.
+//
+// # Shapes
+//
+// Every multi-dimensional value is a flat slice in row-major (C) order, as
+// numpy stores it, with its dimensions kept alongside:
+//
+//	Panel.Values    (N, Steps)               series i, step t at [i*Steps+t]
+//	Windows.X       (N, Steps, Features)     [(i*Steps+t)*Features+f]
+//	Windows.Y       (N, YShape...)           YShape is [k] or [steps, k]
+//	Sliding values  (T, features)            row t, feature f at [t*features+f]
+//
+// For the chapter's data, GenerateNumpy(10000, 60, 42) gives a Panel of
+// shape (10000, 60); SeqToSeq(p, 50, 10) gives X of shape (10000, 50, 1) and
+// Y of shape (10000, 50, 10).
+//
+// Views and copies: Panel.Row, Panel.Rows, Windows.Rows, Windows.SampleX,
+// Windows.SampleY and SplitCounts return views that share memory with their
+// receiver or argument; every other function returns new slices and leaves
+// its arguments alone, except the dst of a method, which may be its src.
+//
+// # Errors
+//
+// Anything that depends on the data returns an error: a series shorter than
+// the window, a NaN or infinite value, a window length that is not
+// positive, fractions that do not add up to 1. Errors wrap one of the
+// sentinels ErrTooShort, ErrNaN and ErrInvalid, for errors.Is, and say what
+// was needed, what was given, and where (series or sample, step, feature):
+//
+//	w, err := series.Ahead(p, 50, 10)
+//	if errors.Is(err, series.ErrTooShort) {
+//		// series: too short: ahead: in = 50 and k = 10 need 60 steps per series, got 51
+//	}
+//
+// Misuse is a programmer error and panics, as in gonum, and each such panic
+// is documented: an index out of range (Panel.Row, Windows.Rows,
+// Windows.Gather), or slices of different lengths given to a metric or a
+// Scaler.
+//
+// # Example
+//
+// The chapter's sequence-to-sequence set-up:
+//
+//	p, err := series.GenerateNumpy(10000, 50+10, 42)
+//	if err != nil {
+//		return err
+//	}
+//	parts, err := series.SplitCounts(p, 7000, 2000, 1000)
+//	if err != nil {
+//		return err
+//	}
+//	train, err := series.SeqToSeq(parts[0], 50, 10) // X (7000, 50, 1), Y (7000, 50, 10)
+//	if err != nil {
+//		return err
+//	}
+//	batch := train.Gather([]int{3, 1, 4}) // X (3, 50, 1), Y (3, 50, 10)
+//	...
+//	score := series.LastStepMSE(yValid, yPred, 50, 10)
+package series
