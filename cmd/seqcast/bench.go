@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+
+	"github.com/seqcast/seqcast/bench"
+	"github.com/seqcast/seqcast/cuda"
+	"github.com/seqcast/seqcast/internal/atomicfile"
+)
+
+func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		profile = fs.String("profile", "quick", "quick (every experiment, fewer series and epochs, minutes) or book (the chapter's set-up: 10,000 series, 20 epochs)")
+		exps    = fs.String("experiments", "", "comma-separated experiments (default all): "+joinNames())
+		epochs  = fs.Int("epochs", 0, "epochs per experiment (default: the profile's, book 20)")
+		batch   = fs.Int("batch", 32, "mini-batch size")
+		seed    = fs.Uint("seed", 42, "seed of the data (numpy-compatible), weights and shuffling")
+		nSeries = fs.Int("series", 0, "number of generated series, split 70/20/10 (default: the profile's, book 10000)")
+		passes  = fs.Int("mc-passes", 0, "Monte Carlo dropout passes (default: the profile's, book 100)")
+		device  = fs.String("device", envOr("SEQCAST_DEVICE", "cpu"), "cpu, cuda or auto (env SEQCAST_DEVICE)")
+		jsonOut = fs.String("json", "", "write the results as JSON to this file")
+		csvOut  = fs.String("csv", "", "write the table as CSV to this file")
+		quiet   = fs.Bool("quiet", false, "no per-epoch progress")
+	)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: seqcast bench [flags]\n\nTrains the chosen experiments on the chapter's synthetic series and prints one table.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("bench: unexpected argument %q", fs.Arg(0))
+	}
+	set := setFlags(fs)
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"epochs", *epochs}, {"batch", *batch}, {"series", *nSeries}, {"mc-passes", *passes}} {
+		if set[f.name] && f.v <= 0 {
+			return fmt.Errorf("bench: --%s %d: must be at least 1", f.name, f.v)
+		}
+	}
+	if *seed > 1<<32-1 {
+		return fmt.Errorf("bench: --seed %d: must fit in 32 bits (numpy's legacy seeding)", *seed)
+	}
+	dev, err := cuda.ParseDevice(*device)
+	if err != nil {
+		return fmt.Errorf("bench: --device: %w", err)
+	}
+	cfg := bench.Config{
+		Profile:     bench.Profile(*profile),
+		Experiments: splitList(*exps),
+		Series:      *nSeries,
+		Epochs:      *epochs,
+		BatchSize:   *batch,
+		Seed:        uint32(*seed),
+		MCPasses:    *passes,
+		Device:      dev,
+	}
+	if !*quiet {
+		cfg.Progress = stderr
+	}
+	rep, err := bench.Run(ctx, cfg)
+	if rep != nil && len(rep.Results) > 0 {
+		if werr := bench.WriteTable(stdout, rep); werr != nil && err == nil {
+			err = werr
+		}
+		if *jsonOut != "" {
+			b, jerr := bench.JSON(rep)
+			if jerr == nil {
+				jerr = atomicfile.Write(*jsonOut, b, 0o644)
+			}
+			if jerr != nil && err == nil {
+				err = jerr
+			}
+		}
+		if *csvOut != "" {
+			b, cerr := bench.CSV(rep)
+			if cerr == nil {
+				cerr = atomicfile.Write(*csvOut, b, 0o644)
+			}
+			if cerr != nil && err == nil {
+				err = cerr
+			}
+		}
+	}
+	return err
+}
+
+func joinNames() string {
+	s := ""
+	for i, n := range bench.Names() {
+		if i > 0 {
+			s += ","
+		}
+		s += n
+	}
+	return s
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}

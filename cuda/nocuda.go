@@ -1,0 +1,8 @@
+//go:build !cuda
+
+package cuda
+
+// Built reports whether this binary has the GPU path compiled in.
+const Built = false
+
+func probe() (string, error) { return "", ErrNotBuilt }

@@ -1,0 +1,29 @@
+// Package train fits networks to windows of series: seeded mini-batch
+// training with Adam, SGD or RMSProp, validation after every epoch, early
+// stopping that restores the best weights, global-norm gradient clipping,
+// progress output, Monte Carlo dropout predictions, and the Forecaster
+// interface that every model of the suite implements.
+//
+// train knows models only as graph.Layer: a Model wraps any network and
+// compiles a program per batch size on first use (one for full batches, one
+// for the last, partial batch; evaluation runs in batches of up to 1000).
+//
+// # Shapes
+//
+// Inputs are series.Windows: X is [n, steps, features] and Y is [n, ...]
+// (a vector [k] or a sequence [steps, k]). The network's output for one
+// sample must have Y's per-sample shape.
+//
+// # Errors
+//
+// Fit returns an error for invalid settings (negative epochs or batch
+// size), an empty or non-finite data set, and a diverging loss
+// (ErrDiverged, naming the epoch and batch). On cancellation it returns the
+// history so far and the context's error. An OnEpoch hook that returns
+// ErrStop ends training early without an error.
+//
+// # Example
+//
+//	m := train.NewModel(graph.NewSequential(graph.NewFlatten(), graph.NewDense(1)))
+//	hist, err := m.Fit(ctx, trainSet, validSet, train.Config{Epochs: 20})
+package train

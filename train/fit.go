@@ -1,0 +1,314 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"time"
+
+	"gorgonia.org/tensor"
+
+	"github.com/seqcast/seqcast/graph"
+	"github.com/seqcast/seqcast/series"
+)
+
+// Config holds the settings of a training run. The zero value of every field
+// is its documented default: 20 epochs, batch 32, Adam(1e-3), no clipping,
+// no early stopping, no progress output.
+type Config struct {
+	// Epochs is the number of passes over the training set (default 20).
+	Epochs int
+	// BatchSize is the mini-batch size (default 32). The last, partial batch
+	// of an epoch is trained too, through a program compiled for its size.
+	BatchSize int
+	// Optimizer defaults to Adam with LearningRate.
+	Optimizer Optimizer
+	// LearningRate is Adam's learning rate when Optimizer is nil (default
+	// 1e-3).
+	LearningRate float64
+	// Seed seeds the shuffling of every epoch (and the model's dropout masks
+	// through Model.Seed).
+	Seed uint64
+	// ClipNorm, if positive, scales gradients so their global L2 norm is at
+	// most ClipNorm.
+	ClipNorm float64
+	// Patience, if positive, stops training when the validation loss has not
+	// improved by more than MinDelta for Patience epochs, and restores the
+	// best epoch's weights (Keras EarlyStopping with restore_best_weights).
+	Patience int
+	// MinDelta is the smallest improvement that counts for Patience.
+	MinDelta float64
+	// Progress receives one line per epoch; when it is a terminal, a live bar
+	// is drawn during the epoch too. Nil means silent.
+	Progress io.Writer
+	// Prefix starts every progress line (e.g. the experiment's name).
+	Prefix string
+	// OnEpoch, if set, is called after every epoch. Returning ErrStop ends
+	// training without an error; another error ends it with that error.
+	OnEpoch func(e Epoch) error
+}
+
+func (c Config) withDefaults() (Config, error) {
+	if c.Epochs < 0 {
+		return c, fmt.Errorf("train: epochs %d must be positive", c.Epochs)
+	}
+	if c.BatchSize < 0 {
+		return c, fmt.Errorf("train: batch size %d must be positive", c.BatchSize)
+	}
+	if c.LearningRate < 0 || math.IsNaN(c.LearningRate) {
+		return c, fmt.Errorf("train: learning rate %g must be positive", c.LearningRate)
+	}
+	if c.Epochs == 0 {
+		c.Epochs = 20
+	}
+	if c.BatchSize == 0 {
+		c.BatchSize = 32
+	}
+	if c.LearningRate == 0 {
+		c.LearningRate = 1e-3
+	}
+	if c.Optimizer == nil {
+		c.Optimizer = NewAdam(c.LearningRate)
+	}
+	return c, nil
+}
+
+// Epoch is what one epoch of training measured.
+type Epoch struct {
+	Epoch     int     // 1-based
+	Loss      float64 // mean training loss over the epoch's batches, weighted by batch size
+	ValLoss   float64 // validation MSE (NaN without a validation set)
+	ValLast   float64 // validation MSE of the last time step for sequence targets, else NaN
+	Seconds   float64 // wall time of the epoch, validation included
+	TrainSecs float64 // wall time of the training passes only
+}
+
+// History is the record of a training run.
+type History struct {
+	Epochs    []Epoch
+	BestEpoch int // 1-based epoch whose weights the model holds after early stopping; 0 if none
+	Stopped   bool
+}
+
+// Last returns the last epoch, or the zero Epoch.
+func (h *History) Last() Epoch {
+	if h == nil || len(h.Epochs) == 0 {
+		return Epoch{ValLoss: math.NaN(), ValLast: math.NaN()}
+	}
+	return h.Epochs[len(h.Epochs)-1]
+}
+
+// SecPerEpoch returns the median wall seconds per epoch.
+func (h *History) SecPerEpoch() float64 {
+	if h == nil || len(h.Epochs) == 0 {
+		return 0
+	}
+	s := make([]float64, len(h.Epochs))
+	for i, e := range h.Epochs {
+		s[i] = e.Seconds
+	}
+	return median(s)
+}
+
+// Fit implements Forecaster: it trains m on trainSet with mini-batch
+// gradient descent, evaluating on valid (which may be empty) after every
+// epoch. On cancellation it returns the partial history and ctx's error.
+func (m *Model) Fit(ctx context.Context, trainSet, valid series.Windows, cfg Config) (*History, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if trainSet.N == 0 {
+		return nil, fmt.Errorf("train: empty training set")
+	}
+	if err := trainSet.Validate(); err != nil {
+		return nil, fmt.Errorf("train: training set: %w", err)
+	}
+	if valid.N > 0 {
+		if err := valid.Validate(); err != nil {
+			return nil, fmt.Errorf("train: validation set: %w", err)
+		}
+	}
+	in, out := []int{trainSet.Steps, trainSet.Features}, trainSet.YShape
+	if len(out) == 0 {
+		out = []int{1}
+	}
+	bs := min(cfg.BatchSize, trainSet.N)
+	full, err := m.program(graph.Train, bs, in, out, 0)
+	if err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	var rest *graph.Program
+	if r := trainSet.N % bs; r != 0 {
+		if rest, err = m.program(graph.Train, r, in, out, 0); err != nil {
+			return nil, fmt.Errorf("train: %w", err)
+		}
+	}
+	params := full.Params()
+	values := make([]*tensor.Dense, len(params))
+	for i, p := range params {
+		values[i] = p.Value()
+	}
+	rng := rand.New(rand.NewPCG(cfg.Seed, 0x73687566))
+	h := &History{}
+	var best []float64
+	bestLoss, wait := math.Inf(1), 0
+	bar := newBar(cfg.Progress, cfg.Prefix)
+	var batch series.Windows
+	nb := (trainSet.N + bs - 1) / bs
+	for ep := 1; ep <= cfg.Epochs; ep++ {
+		start := time.Now()
+		perm := rng.Perm(trainSet.N)
+		var sum float64
+		for b := 0; b < nb; b++ {
+			if err := ctx.Err(); err != nil {
+				return h, fmt.Errorf("train: epoch %d: %w", ep, err)
+			}
+			lo, hi := b*bs, min((b+1)*bs, trainSet.N)
+			trainSet.GatherInto(&batch, perm[lo:hi])
+			p := full
+			if hi-lo != bs {
+				p = rest
+			}
+			loss, err := p.Run(batch.X, batch.Y)
+			if err != nil {
+				if errors.Is(err, graph.ErrNonFinite) {
+					return h, fmt.Errorf("train: epoch %d batch %d: loss %v: %w", ep, b+1, loss, ErrDiverged)
+				}
+				return h, fmt.Errorf("train: epoch %d batch %d: %w", ep, b+1, err)
+			}
+			grads, err := p.Grads()
+			if err != nil {
+				return h, err
+			}
+			if cfg.ClipNorm > 0 {
+				ClipGlobalNorm(grads, cfg.ClipNorm)
+			}
+			if err := cfg.Optimizer.Step(values, grads); err != nil {
+				return h, err
+			}
+			sum += loss * float64(hi-lo)
+			bar.update(ep, cfg.Epochs, b+1, nb, sum/float64(hi))
+		}
+		e := Epoch{Epoch: ep, Loss: sum / float64(trainSet.N), ValLoss: math.NaN(), ValLast: math.NaN()}
+		e.TrainSecs = time.Since(start).Seconds()
+		if valid.N > 0 {
+			pred, err := m.Predict(valid)
+			if err != nil {
+				return h, fmt.Errorf("train: epoch %d: validation: %w", ep, err)
+			}
+			e.ValLoss = series.MSE(valid.Y, pred)
+			if len(valid.YShape) == 2 {
+				e.ValLast = series.LastStepMSE(valid.Y, pred, valid.YShape[0], valid.YShape[1])
+			}
+		}
+		e.Seconds = time.Since(start).Seconds()
+		h.Epochs = append(h.Epochs, e)
+		bar.epoch(e, cfg.Epochs)
+		if cfg.Patience > 0 && valid.N > 0 {
+			if e.ValLoss < bestLoss-cfg.MinDelta {
+				bestLoss, wait, h.BestEpoch = e.ValLoss, 0, ep
+				best = snapshot(params, best)
+			} else if wait++; wait >= cfg.Patience {
+				h.Stopped = true
+				break
+			}
+		}
+		if cfg.OnEpoch != nil {
+			if err := cfg.OnEpoch(e); err != nil {
+				if errors.Is(err, ErrStop) {
+					h.Stopped = true
+					break
+				}
+				return h, err
+			}
+		}
+	}
+	if best != nil {
+		restore(params, best)
+	}
+	return h, nil
+}
+
+func snapshot(ps []*graph.Param, dst []float64) []float64 {
+	dst = dst[:0]
+	for _, p := range ps {
+		dst = append(dst, p.Float64s()...)
+	}
+	return dst
+}
+
+func restore(ps []*graph.Param, v []float64) {
+	for _, p := range ps {
+		p.SetFloat64s(v[:p.Size()])
+		v = v[p.Size():]
+	}
+}
+
+// bar draws progress: a live bar on terminals, one line per epoch always.
+type bar struct {
+	w      io.Writer
+	prefix string
+	live   bool
+	last   time.Time
+}
+
+func newBar(w io.Writer, prefix string) *bar {
+	b := &bar{w: w, prefix: prefix}
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			b.live = true
+		}
+	}
+	if prefix != "" {
+		b.prefix = prefix + " "
+	}
+	return b
+}
+
+func (b *bar) update(ep, epochs, batch, batches int, loss float64) {
+	if b.w == nil || !b.live || (time.Since(b.last) < 100*time.Millisecond && batch != batches) {
+		return
+	}
+	b.last = time.Now()
+	const width = 24
+	n := batch * width / batches
+	fmt.Fprintf(b.w, "\r%sepoch %d/%d [%s%s] %d/%d loss %.4g ", b.prefix, ep, epochs,
+		strings.Repeat("=", n), strings.Repeat(" ", width-n), batch, batches, loss)
+}
+
+func (b *bar) epoch(e Epoch, epochs int) {
+	if b.w == nil {
+		return
+	}
+	if b.live {
+		fmt.Fprint(b.w, "\r\033[K")
+	}
+	line := fmt.Sprintf("%sepoch %d/%d loss %.5g", b.prefix, e.Epoch, epochs, e.Loss)
+	if !math.IsNaN(e.ValLoss) {
+		line += fmt.Sprintf(" val_loss %.5g", e.ValLoss)
+	}
+	if !math.IsNaN(e.ValLast) {
+		line += fmt.Sprintf(" val_last %.5g", e.ValLast)
+	}
+	fmt.Fprintf(b.w, "%s %.2fs\n", line, e.Seconds)
+}
+
+func median(s []float64) float64 {
+	c := append([]float64(nil), s...)
+	for i := 1; i < len(c); i++ {
+		for j := i; j > 0 && c[j] < c[j-1]; j-- {
+			c[j], c[j-1] = c[j-1], c[j]
+		}
+	}
+	n := len(c)
+	if n%2 == 1 {
+		return c[n/2]
+	}
+	return (c[n/2-1] + c[n/2]) / 2
+}

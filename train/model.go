@@ -1,0 +1,251 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"gorgonia.org/tensor"
+
+	"github.com/seqcast/seqcast/graph"
+	"github.com/seqcast/seqcast/series"
+)
+
+// A Forecaster turns input windows into forecasts. Every model of the suite,
+// trained or not, implements it.
+type Forecaster interface {
+	// Name says what the forecaster is, e.g. "naive" or "net".
+	Name() string
+	// Fit trains on train, validating on valid after each epoch. Untrained
+	// forecasters return an empty History.
+	Fit(ctx context.Context, train, valid series.Windows, cfg Config) (*History, error)
+	// Predict returns forecasts for w's inputs, shaped like w.Y.
+	Predict(w series.Windows) ([]float64, error)
+	// NumParams returns the number of trainable scalars.
+	NumParams() int
+}
+
+// Model is a network (any graph.Layer) with the programs compiled for it: a
+// Forecaster trained by Fit. Programs are compiled once per batch size and
+// input shape and reused.
+type Model struct {
+	Net graph.Layer
+	// Dtype is tensor.Float32 (default) or tensor.Float64.
+	Dtype tensor.Dtype
+	// Seed seeds the initial weights (the first build) and dropout masks.
+	Seed uint64
+	// Label is returned by Name; default "net".
+	Label string
+
+	progs map[progKey]*graph.Program
+}
+
+type progKey struct {
+	mode  graph.Mode
+	batch int
+	in    string
+	out   string
+	seed  uint64
+}
+
+// NewModel returns a Model of net with float32 weights and seed 0.
+func NewModel(net graph.Layer) *Model { return &Model{Net: net} }
+
+// Name implements Forecaster.
+func (m *Model) Name() string {
+	if m.Label == "" {
+		return "net"
+	}
+	return m.Label
+}
+
+// NumParams implements Forecaster. It is 0 before the first build.
+func (m *Model) NumParams() int { return graph.CountParams(m.Net.Params()) }
+
+// Build creates the network's parameters for inputs of shape in (one sample)
+// if they do not exist yet, and returns the shape of one output sample.
+func (m *Model) Build(in []int) ([]int, error) {
+	p, err := m.program(graph.Eval, 1, in, nil, 0)
+	if err != nil {
+		return nil, err
+	}
+	return p.OutShape(), nil
+}
+
+func (m *Model) program(mode graph.Mode, batch int, in, out []int, seed uint64) (*graph.Program, error) {
+	if m.progs == nil {
+		m.progs = map[progKey]*graph.Program{}
+	}
+	k := progKey{mode, batch, fmt.Sprint(in), fmt.Sprint(out), seed}
+	if p, ok := m.progs[k]; ok {
+		return p, nil
+	}
+	p, err := graph.Compile(m.Net, graph.Spec{Batch: batch, In: in, Out: out, Dtype: m.Dtype, Mode: mode, Seed: m.Seed ^ seed})
+	if err != nil {
+		return nil, err
+	}
+	m.progs[k] = p
+	return p, nil
+}
+
+// Close releases every compiled program. The parameters stay.
+func (m *Model) Close() {
+	for k, p := range m.progs {
+		p.Close()
+		delete(m.progs, k)
+	}
+}
+
+// Predict implements Forecaster: forecasts for w's inputs in batches of up
+// to 1000 samples, shaped (w.N, output shape...).
+func (m *Model) Predict(w series.Windows) ([]float64, error) {
+	return m.predict(graph.Eval, w, 0)
+}
+
+func (m *Model) predict(mode graph.Mode, w series.Windows, seed uint64) ([]float64, error) {
+	if w.N <= 0 {
+		return nil, fmt.Errorf("train: predict: no samples")
+	}
+	in := []int{w.Steps, w.Features}
+	var out []float64
+	for lo := 0; lo < w.N; lo += evalBatch {
+		hi := min(lo+evalBatch, w.N)
+		p, err := m.program(mode, hi-lo, in, nil, seed)
+		if err != nil {
+			return nil, fmt.Errorf("train: predict: %w", err)
+		}
+		if _, err := p.Run(w.Rows(lo, hi).X, nil); err != nil {
+			return nil, fmt.Errorf("train: predict samples %d-%d: %w", lo, hi, err)
+		}
+		if out == nil {
+			out = make([]float64, 0, w.N*prod(p.OutShape()))
+		}
+		out = append(out, p.Predictions(nil)...)
+	}
+	if err := finite(out); err != nil {
+		return nil, fmt.Errorf("train: predict: %w", err)
+	}
+	return out, nil
+}
+
+// PredictMC runs passes stochastic forward passes with dropout on (Monte
+// Carlo dropout, Gal & Ghahramani 2016) and returns the mean and standard
+// deviation of each output. The same seed gives the same numbers.
+func (m *Model) PredictMC(w series.Windows, passes int, seed uint64) (mean, std []float64, err error) {
+	if passes <= 0 {
+		return nil, nil, fmt.Errorf("train: mc dropout: %d passes, want at least 1", passes)
+	}
+	var sum, sq []float64
+	for i := 0; i < passes; i++ {
+		// A distinct seed per pass per batch program keeps passes independent.
+		y, err := m.predict(graph.Sample, w, seed*1_000_003+uint64(i)+1)
+		if err != nil {
+			return nil, nil, err
+		}
+		if sum == nil {
+			sum, sq = make([]float64, len(y)), make([]float64, len(y))
+		}
+		for j, v := range y {
+			sum[j] += v
+			sq[j] += v * v
+		}
+	}
+	mean, std = make([]float64, len(sum)), make([]float64, len(sum))
+	for j := range sum {
+		mu := sum[j] / float64(passes)
+		mean[j] = mu
+		std[j] = math.Sqrt(math.Max(0, sq[j]/float64(passes)-mu*mu))
+	}
+	// Drop the per-pass programs: each is only used once.
+	for k, p := range m.progs {
+		if k.mode == graph.Sample {
+			p.Close()
+			delete(m.progs, k)
+		}
+	}
+	return mean, std, nil
+}
+
+// evalBatch bounds the batch size of evaluation programs; larger sets run in
+// several batches.
+const evalBatch = 1000
+
+func prod(s []int) int {
+	n := 1
+	for _, d := range s {
+		n *= d
+	}
+	return n
+}
+
+func finite(v []float64) error {
+	for i, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return fmt.Errorf("output %d is %v: %w", i, x, ErrDiverged)
+		}
+	}
+	return nil
+}
+
+// ErrDiverged reports a NaN or infinite loss or output.
+var ErrDiverged = errors.New("train: diverged (NaN or Inf)")
+
+// ErrStop, returned by an OnEpoch hook, ends training early without error.
+var ErrStop = errors.New("train: stop")
+
+// Naive forecasts the last input value of the target feature, repeated for
+// every output: the chapter's baseline.
+type Naive struct {
+	// Feature is the input feature that is forecast (default 0).
+	Feature int
+}
+
+// Name implements Forecaster.
+func (Naive) Name() string { return "naive" }
+
+// NumParams implements Forecaster.
+func (Naive) NumParams() int { return 0 }
+
+// Fit implements Forecaster; the naive forecast learns nothing.
+func (Naive) Fit(context.Context, series.Windows, series.Windows, Config) (*History, error) {
+	return &History{}, nil
+}
+
+// Predict implements Forecaster. For sequence-to-sequence targets
+// ([steps, k]) each step's forecast is that step's input value.
+func (n Naive) Predict(w series.Windows) ([]float64, error) {
+	if n.Feature < 0 || n.Feature >= w.Features {
+		return nil, fmt.Errorf("train: naive: feature %d of %d", n.Feature, w.Features)
+	}
+	ys := w.YSize()
+	out := make([]float64, 0, w.N*ys)
+	for i := 0; i < w.N; i++ {
+		x := w.SampleX(i)
+		if len(w.YShape) == 2 && w.YShape[0] == w.Steps {
+			steps, k := w.YShape[0], w.YShape[1]
+			off := 0
+			for t := 0; t < steps; t++ {
+				v := x[(off+t)*w.Features+n.Feature]
+				for j := 0; j < k; j++ {
+					out = append(out, v)
+				}
+			}
+			continue
+		}
+		v := x[(w.Steps-1)*w.Features+n.Feature]
+		for j := 0; j < ys; j++ {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// Shape describes a Windows' shapes for messages.
+func Shape(w series.Windows) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "x %v y %v", []int{w.N, w.Steps, w.Features}, append([]int{w.N}, slices.Clone(w.YShape)...))
+	return b.String()
+}
