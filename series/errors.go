@@ -43,6 +43,19 @@ func finite(v float64) bool {
 	return !math.IsNaN(v) && !math.IsInf(v, 0)
 }
 
+// badName names a non-finite value in lower case, as error strings are:
+// "nan", "+inf" or "-inf".
+func badName(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "nan"
+	case v > 0:
+		return "+inf"
+	default:
+		return "-inf"
+	}
+}
+
 // mulSize returns the product of dims and whether it is free of overflow.
 // All dims must be non-negative.
 func mulSize(dims ...int) (int, bool) {

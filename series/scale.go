@@ -35,7 +35,7 @@ func FitScaler(values []float64, features int) (Scaler, error) {
 	}
 	for k, v := range values {
 		if !finite(v) {
-			return Scaler{}, nanf("fit scaler: value %v at step %d, feature %d", v, k/features, k%features)
+			return Scaler{}, nanf("fit scaler: value %s at step %d, feature %d", badName(v), k/features, k%features)
 		}
 	}
 	rows := float64(len(values) / features)

@@ -75,8 +75,8 @@ func (w Windows) Rows(i, j int) Windows {
 }
 
 // Gather returns the samples w[idx[0]], w[idx[1]], ... as new Windows that
-// share no memory with w, except YShape, which is copied too. It is meant
-// for shuffled mini-batches; indices may repeat.
+// share no memory with w. It is meant for shuffled mini-batches; indices may
+// repeat.
 // Gather panics if an index is not in [0, w.N).
 func (w Windows) Gather(idx []int) Windows {
 	var dst Windows
@@ -128,17 +128,17 @@ func (w Windows) Validate() error {
 			f := k % w.Features
 			t := k / w.Features % w.Steps
 			i := k / (w.Features * w.Steps)
-			return nanf("windows: x[%d] is %v at sample %d, step %d, feature %d", k, v, i, t, f)
+			return nanf("windows: x[%d] is %s at sample %d, step %d, feature %d", k, badName(v), i, t, f)
 		}
 	}
 	for k, v := range w.Y {
 		if !finite(v) {
 			i, r := k/ySize, k%ySize
 			if len(w.YShape) <= 1 {
-				return nanf("windows: y[%d] is %v at sample %d, step %d", k, v, i, r)
+				return nanf("windows: y[%d] is %s at sample %d, step %d", k, badName(v), i, r)
 			}
 			inner := ySize / w.YShape[0]
-			return nanf("windows: y[%d] is %v at sample %d, step %d, output %d", k, v, i, r/inner, r%inner)
+			return nanf("windows: y[%d] is %s at sample %d, step %d, output %d", k, badName(v), i, r/inner, r%inner)
 		}
 	}
 	return nil
@@ -173,7 +173,7 @@ func checkPanel(op string, p Panel, used int) error {
 	for i := 0; i < p.N; i++ {
 		for t, v := range p.Values[i*p.Steps : i*p.Steps+used] {
 			if !finite(v) {
-				return nanf("%s: value %v at series %d, step %d", op, v, i, t)
+				return nanf("%s: value %s at series %d, step %d", op, badName(v), i, t)
 			}
 		}
 	}
@@ -337,7 +337,7 @@ func Sliding(values []float64, features, target, in, horizon int) (Windows, erro
 	}
 	for k, v := range values {
 		if !finite(v) {
-			return Windows{}, nanf("sliding: value %v at step %d, feature %d", v, k/features, k%features)
+			return Windows{}, nanf("sliding: value %s at step %d, feature %d", badName(v), k/features, k%features)
 		}
 	}
 	n := rows - in - horizon + 1

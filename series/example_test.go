@@ -1,0 +1,94 @@
+package series_test
+
+import (
+	"fmt"
+	"log"
+
+	"github.com/seqcast/seqcast/series"
+)
+
+// The chapter's one-step data set and its naive baseline: forecast each
+// validation series' step 51 by its step 50.
+func ExampleGenerateNumpy() {
+	p, err := series.GenerateNumpy(10000, 50+1, 42) // np.random.seed(42)
+	if err != nil {
+		log.Fatal(err)
+	}
+	parts, err := series.SplitCounts(p, 7000, 2000, 1000)
+	if err != nil {
+		log.Fatal(err)
+	}
+	valid, err := series.Ahead(parts[1], 50, 1)
+	if err != nil {
+		log.Fatal(err)
+	}
+	naive := make([]float64, valid.Len())
+	for i := range naive {
+		naive[i] = valid.SampleX(i)[49]
+	}
+	fmt.Printf("panel (%d, %d), validation X (%d, %d, %d)\n", p.N, p.Steps, valid.N, valid.Steps, valid.Features)
+	fmt.Printf("series 0 starts %.4f\n", p.Row(0)[:3])
+	fmt.Printf("naive validation MSE %.5g\n", series.MSE(valid.Y, naive))
+	// Output:
+	// panel (10000, 51), validation X (2000, 50, 1)
+	// series 0 starts [0.4597 0.3149 0.1250]
+	// naive validation MSE 0.020211
+}
+
+// Sequence-to-sequence targets on a toy series 0, 1, ..., 9: at every input
+// step t the target is the next 3 values.
+func ExampleSeqToSeq() {
+	p := series.Panel{N: 1, Steps: 10, Values: []float64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}}
+	w, err := series.SeqToSeq(p, 5, 3)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("X shape", []int{w.N, w.Steps, w.Features}, "Y shape", append([]int{w.N}, w.YShape...))
+	fmt.Println("X", w.SampleX(0))
+	y := w.SampleY(0)
+	for t := 0; t < 5; t++ {
+		fmt.Printf("t=%d Y %v\n", t, y[t*3:(t+1)*3])
+	}
+	// Targets for a Conv1D with kernel 4, stride 2, whose outputs sit at
+	// input steps 3, 5, ...
+	c, err := w.StridedTargets(3, 2)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("strided Y shape", c.YShape, "Y", c.SampleY(0))
+	// Output:
+	// X shape [1 5 1] Y shape [1 5 3]
+	// X [0 1 2 3 4]
+	// t=0 Y [1 2 3]
+	// t=1 Y [2 3 4]
+	// t=2 Y [3 4 5]
+	// t=3 Y [4 5 6]
+	// t=4 Y [5 6 7]
+	// strided Y shape [1 3] Y [4 5 6]
+}
+
+// Sliding windows over one long two-feature series, forecasting feature 1
+// two steps ahead from three steps of both features.
+func ExampleSliding() {
+	values := []float64{ // rows t = 0..5 of (t, 10t)
+		0, 0,
+		1, 10,
+		2, 20,
+		3, 30,
+		4, 40,
+		5, 50,
+	}
+	w, err := series.Sliding(values, 2, 1, 3, 2)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for i := 0; i < w.Len(); i++ {
+		fmt.Println(w.SampleX(i), "->", w.SampleY(i))
+	}
+	_, err = series.Sliding(values, 2, 1, 5, 2)
+	fmt.Println(err)
+	// Output:
+	// [0 0 1 10 2 20] -> [30 40]
+	// [1 10 2 20 3 30] -> [40 50]
+	// series: too short: sliding: in = 5 and horizon = 2 need 7 rows, got 6
+}
