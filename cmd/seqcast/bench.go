@@ -28,6 +28,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		jsonOut = fs.String("json", "", "write the results as JSON to this file")
 		csvOut  = fs.String("csv", "", "write the table as CSV to this file")
 		quiet   = fs.Bool("quiet", false, "no per-epoch progress")
+		plots   = fs.String("plots", "", "write PNG plots (forecasts, learning curves, validation MSE) to this directory")
 	)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: seqcast bench [flags]\n\nTrains the chosen experiments on the chapter's synthetic series and prints one table.\n\nFlags:\n")
@@ -89,6 +90,13 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			}
 			if cerr != nil && err == nil {
 				err = cerr
+			}
+		}
+		if *plots != "" {
+			paths, perr := bench.WritePlots(*plots, rep)
+			fmt.Fprintf(stderr, "wrote %d plots to %s\n", len(paths), *plots)
+			if perr != nil && err == nil {
+				err = perr
 			}
 		}
 	}
