@@ -113,6 +113,12 @@ func Compile(net Layer, spec Spec) (p *Program, err error) {
 	return p, nil
 }
 
+// SeedMasks restarts the dropout-mask source from seed, so a sequence of
+// runs can be repeated (Monte Carlo dropout passes).
+func (p *Program) SeedMasks(seed uint64) {
+	p.maskRng = rand.New(rand.NewPCG(seed, 0x6d61736b))
+}
+
 // Builder returns the Builder the program was built on.
 func (p *Program) Builder() *Builder { return p.b }
 

@@ -113,9 +113,12 @@ func (m *Model) predict(mode graph.Mode, w series.Windows, seed uint64) ([]float
 	var out []float64
 	for lo := 0; lo < w.N; lo += evalBatch {
 		hi := min(lo+evalBatch, w.N)
-		p, err := m.program(mode, hi-lo, in, nil, seed)
+		p, err := m.program(mode, hi-lo, in, nil, 0)
 		if err != nil {
 			return nil, fmt.Errorf("train: predict: %w", err)
+		}
+		if mode == graph.Sample {
+			p.SeedMasks(seed ^ uint64(lo)*0x9e3779b97f4a7c15)
 		}
 		if _, err := p.Run(w.Rows(lo, hi).X, nil); err != nil {
 			return nil, fmt.Errorf("train: predict samples %d-%d: %w", lo, hi, err)
@@ -140,8 +143,7 @@ func (m *Model) PredictMC(w series.Windows, passes int, seed uint64) (mean, std 
 	}
 	var sum, sq []float64
 	for i := 0; i < passes; i++ {
-		// A distinct seed per pass per batch program keeps passes independent.
-		y, err := m.predict(graph.Sample, w, seed*1_000_003+uint64(i)+1)
+				y, err := m.predict(graph.Sample, w, seed*1_000_003+uint64(i)+1)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -158,13 +160,6 @@ func (m *Model) PredictMC(w series.Windows, passes int, seed uint64) (mean, std 
 		mu := sum[j] / float64(passes)
 		mean[j] = mu
 		std[j] = math.Sqrt(math.Max(0, sq[j]/float64(passes)-mu*mu))
-	}
-	// Drop the per-pass programs: each is only used once.
-	for k, p := range m.progs {
-		if k.mode == graph.Sample {
-			p.Close()
-			delete(m.progs, k)
-		}
 	}
 	return mean, std, nil
 }
