@@ -17,6 +17,13 @@
 //   - Metrics: MSE, RMSE, MAE, LastStepMSE (the book's last_time_step_mse),
 //     and the M4 competition's SMAPE and MASE.
 //
+// Your own measurements come in through ReadCSV and ReadCSVFile, which read
+// the chosen columns of a CSV file into a Table of shape (rows, columns),
+// ready for Sliding, keep an optional time column as strings, and fail on,
+// drop or interpolate missing values (CSVOptions.Gaps). Their errors name
+// the file, line and column. NextTimes continues the time column to label a
+// forecast, and DetectSeason guesses a seasonal period.
+//
 // # Shapes
 //
 // Every multi-dimensional value is a flat slice in row-major (C) order, as
