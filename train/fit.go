@@ -51,6 +51,14 @@ type Config struct {
 	// OnEpoch, if set, is called after every epoch. Returning ErrStop ends
 	// training without an error; another error ends it with that error.
 	OnEpoch func(e Epoch) error
+	// Resume, if set, continues the run saved in a checkpoint from the epoch
+	// after it, so that the result equals an uninterrupted run with the same
+	// Config (see Checkpoint). Epochs still counts from the start of the run.
+	Resume *Checkpoint
+	// OnCheckpoint, if set, receives the state of the run after every epoch,
+	// before OnEpoch. Returning an error ends training with that error
+	// (ErrStop: without one).
+	OnCheckpoint func(c *Checkpoint) error
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -158,12 +166,23 @@ func (m *Model) Fit(ctx context.Context, trainSet, valid series.Windows, cfg Con
 	h := &History{}
 	var best []float64
 	bestLoss, wait := math.Inf(1), 0
+	first := 1
+	if cfg.Resume != nil {
+		if first, err = cfg.Resume.restore(params, cfg.Optimizer, rng, trainSet.N); err != nil {
+			return nil, err
+		}
+		h, best, bestLoss, wait = cfg.Resume.state()
+		if h.Stopped {
+			first = cfg.Epochs + 1 // the run had ended; only restore its best weights
+		}
+	}
 	bar := newBar(cfg.Progress, cfg.Prefix)
 	var batch series.Windows
 	nb := (trainSet.N + bs - 1) / bs
-	for ep := 1; ep <= cfg.Epochs; ep++ {
+	for ep := first; ep <= cfg.Epochs; ep++ {
 		start := time.Now()
 		perm := rng.Perm(trainSet.N)
+		seedEpochMasks(cfg.Seed, ep, full, rest)
 		var sum float64
 		for b := 0; b < nb; b++ {
 			if err := ctx.Err(); err != nil {
@@ -210,14 +229,27 @@ func (m *Model) Fit(ctx context.Context, trainSet, valid series.Windows, cfg Con
 		e.Seconds = time.Since(start).Seconds()
 		h.Epochs = append(h.Epochs, e)
 		bar.epoch(e, cfg.Epochs)
+		stop := false
 		if cfg.Patience > 0 && valid.N > 0 {
 			if e.ValLoss < bestLoss-cfg.MinDelta {
 				bestLoss, wait, h.BestEpoch = e.ValLoss, 0, ep
 				best = snapshot(params, best)
 			} else if wait++; wait >= cfg.Patience {
-				h.Stopped = true
-				break
+				h.Stopped, stop = true, true
 			}
+		}
+		if cfg.OnCheckpoint != nil {
+			c := newCheckpoint(ep, params, cfg.Optimizer, h, best, bestLoss, wait)
+			if err := cfg.OnCheckpoint(c); err != nil {
+				if errors.Is(err, ErrStop) {
+					h.Stopped = true
+					break
+				}
+				return h, err
+			}
+		}
+		if stop {
+			break
 		}
 		if cfg.OnEpoch != nil {
 			if err := cfg.OnEpoch(e); err != nil {

@@ -143,7 +143,7 @@ func (m *Model) PredictMC(w series.Windows, passes int, seed uint64) (mean, std 
 	}
 	var sum, sq []float64
 	for i := 0; i < passes; i++ {
-				y, err := m.predict(graph.Sample, w, seed*1_000_003+uint64(i)+1)
+		y, err := m.predict(graph.Sample, w, seed*1_000_003+uint64(i)+1)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -1,6 +1,8 @@
 // Command seqcast trains and benchmarks sequence forecasters.
 //
 //	seqcast bench [flags]    train every experiment of the suite and print one table
+//	seqcast train [flags]    train a forecaster on a CSV series and save it
+//	seqcast predict [flags]  forecast the steps after a CSV series with a saved model
 //	seqcast help [command]   show help
 package main
 
@@ -22,6 +24,8 @@ Usage:
 
 Commands:
   bench     train the suite's experiments on the chapter's synthetic data and print one table
+  train     train a forecaster on your own CSV series and save it to a model file
+  predict   forecast the steps after the end of a CSV series with a saved model
   help      show help for a command
   version   print the version
 
@@ -48,6 +52,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "bench":
 		return benchCmd(ctx, rest, stdout, stderr)
+	case "train":
+		return trainCmd(ctx, rest, stdout, stderr)
+	case "predict":
+		return predictCmd(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "seqcast", version())
 		return nil

@@ -1,0 +1,257 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"flag"
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+	"strconv"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/seqcast/seqcast"
+	"github.com/seqcast/seqcast/internal/atomicfile"
+	"github.com/seqcast/seqcast/series"
+)
+
+func predictCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("predict", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		modelPath = fs.String("model", "", "model file written by seqcast train (required)")
+		csvPath   = fs.String("csv", "", "CSV file of the series to continue, with the model's columns (required)")
+		timeCol   = fs.String("time", "", "time column (default: the one the model was trained with, or date/time)")
+		gaps      = fs.String("gaps", "fail", "missing values: fail, drop (the row) or interpolate")
+		mc        = fs.Int("mc-dropout", 0, "Monte Carlo dropout passes for error bars (0: none; the model needs --dropout)")
+		seed      = fs.Uint64("seed", 1, "seed of the Monte Carlo dropout passes")
+		out       = fs.String("out", "", "write the forecast CSV to this file instead of stdout")
+		plotPath  = fs.String("plot", "", "draw the end of the series and the forecast to this PNG file")
+		device    = fs.String("device", envOr("SEQCAST_DEVICE", "cpu"), "cpu, cuda or auto (env SEQCAST_DEVICE)")
+	)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), `Usage: seqcast predict --model MODEL --csv FILE [--mc-dropout N] [--plot OUT.png] [flags]
+
+Forecasts the steps after the end of the series with a saved model and
+prints CSV "time,forecast[,std]", continuing the time column.
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("predict: unexpected argument %q", fs.Arg(0))
+	}
+	if *modelPath == "" || *csvPath == "" {
+		return fmt.Errorf("predict: --model and --csv are required")
+	}
+	if *mc < 0 {
+		return fmt.Errorf("predict: --mc-dropout %d: must not be negative", *mc)
+	}
+	if err := resolveDevice("predict", *device, stderr); err != nil {
+		return err
+	}
+	gp, err := parseGaps(*gaps)
+	if err != nil {
+		return fmt.Errorf("predict: %w", err)
+	}
+	f, err := seqcast.Load(*modelPath)
+	if err != nil {
+		return fmt.Errorf("predict: %w", err)
+	}
+	tc := *timeCol
+	if tc == "" {
+		tc = f.Meta.TimeColumn
+	}
+	tab, err := readTable(*csvPath, f.Spec.Features, tc, gp)
+	if err != nil {
+		return fmt.Errorf("predict: %w", err)
+	}
+	if tab.Rows < f.Spec.Window {
+		return fmt.Errorf("predict: %s has %d rows; the model reads the last %d", *csvPath, tab.Rows, f.Spec.Window)
+	}
+	var mean, std []float64
+	if *mc > 0 {
+		if f.Spec.Dropout == 0 {
+			fmt.Fprintln(stderr, "predict: the model has no dropout (train --dropout); the std is 0")
+		}
+		mean, std, err = f.PredictMC(tab.Values, *mc, *seed)
+	} else {
+		mean, err = f.Predict(tab.Values)
+	}
+	if err != nil {
+		return fmt.Errorf("predict: %w", err)
+	}
+	times, err := forecastTimes(tab, len(mean))
+	if err != nil {
+		return fmt.Errorf("predict: %w", err)
+	}
+
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	head := []string{"time", "forecast"}
+	if std != nil {
+		head = append(head, "std")
+	}
+	w.Write(head)
+	for i, v := range mean {
+		rec := []string{times[i], strconv.FormatFloat(v, 'g', 8, 64)}
+		if std != nil {
+			rec = append(rec, strconv.FormatFloat(std[i], 'g', 6, 64))
+		}
+		w.Write(rec)
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return fmt.Errorf("predict: %w", err)
+	}
+	if *out != "" {
+		if err := atomicfile.Write(*out, buf.Bytes(), 0o644); err != nil {
+			return fmt.Errorf("predict: --out: %w", err)
+		}
+	} else if _, err := stdout.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("predict: %w", err)
+	}
+	if *plotPath != "" {
+		target := f.Spec.Features[f.Spec.Target]
+		hist, err := tab.Column(target)
+		if err != nil {
+			return fmt.Errorf("predict: %w", err)
+		}
+		title := fmt.Sprintf("%s forecast of %s (%s)", f.Spec.Family, target, *csvPath)
+		b, err := forecastPNG(title, target, hist, tab.Time, mean, std, times, 3*max(f.Spec.Window, f.Spec.Horizon))
+		if err == nil {
+			err = atomicfile.Write(*plotPath, b, 0o644)
+		}
+		if err != nil {
+			return fmt.Errorf("predict: --plot: %w", err)
+		}
+		fmt.Fprintf(stderr, "wrote %s\n", *plotPath)
+	}
+	return nil
+}
+
+// forecastTimes continues the time column, or the 0-based row numbers when
+// there is none.
+func forecastTimes(tab *series.Table, n int) ([]string, error) {
+	if tab.Time != nil {
+		t, err := series.NextTimes(tab.Time, n)
+		if err != nil {
+			return nil, fmt.Errorf("continue the time column %q: %w (use --time to name another)", tab.TimeName, err)
+		}
+		return t, nil
+	}
+	out := make([]string, n)
+	for i := range out {
+		out[i] = strconv.Itoa(tab.Rows + i)
+	}
+	return out, nil
+}
+
+// forecastPNG draws the last keep values of hist and the forecast after
+// them, with a ±2 std band when std is given, as a 960 x 540 PNG. The x axis
+// is the row number, labelled with the times where known.
+func forecastPNG(title, yLabel string, hist []float64, histTimes []string, mean, std []float64, times []string, keep int) (b []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			b, err = nil, fmt.Errorf("draw: %v", r)
+		}
+	}()
+	keep = min(keep, len(hist))
+	start := len(hist) - keep
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text, p.Y.Label.Text = "time", yLabel
+	p.Add(plotter.NewGrid())
+	labels := make(map[int]string)
+	if histTimes != nil {
+		for i := start; i < len(hist); i++ {
+			labels[i] = histTimes[i]
+		}
+	}
+	for i, t := range times {
+		labels[len(hist)+i] = t
+	}
+	if histTimes != nil {
+		p.X.Tick.Marker = labelTicks(labels)
+	}
+
+	if std != nil {
+		var band plotter.XYs
+		for i, m := range mean {
+			band = append(band, plotter.XY{X: float64(len(hist) + i), Y: m + 2*std[i]})
+		}
+		for i := len(mean) - 1; i >= 0; i-- {
+			band = append(band, plotter.XY{X: float64(len(hist) + i), Y: mean[i] - 2*std[i]})
+		}
+		poly, err := plotter.NewPolygon(band)
+		if err != nil {
+			return nil, err
+		}
+		poly.Color = color.NRGBA{R: 238, G: 46, B: 47, A: 60}
+		poly.LineStyle.Width = 0
+		p.Add(poly)
+		p.Legend.Add("±2 std (MC dropout)", poly)
+	}
+	var h plotter.XYs
+	for i := start; i < len(hist); i++ {
+		h = append(h, plotter.XY{X: float64(i), Y: hist[i]})
+	}
+	hl, err := plotter.NewLine(h)
+	if err != nil {
+		return nil, err
+	}
+	hl.Color, hl.Width = color.RGBA{R: 60, G: 60, B: 60, A: 255}, vg.Points(1.2)
+	p.Add(hl)
+	p.Legend.Add("history", hl)
+	fc := plotter.XYs{{X: float64(len(hist) - 1), Y: hist[len(hist)-1]}} // joined to the history
+	for i, m := range mean {
+		fc = append(fc, plotter.XY{X: float64(len(hist) + i), Y: m})
+	}
+	fl, fp, err := plotter.NewLinePoints(fc)
+	if err != nil {
+		return nil, err
+	}
+	fl.Color, fl.Width = plotutil.DarkColors[0], vg.Points(1.8)
+	fp.Color, fp.Shape, fp.Radius = plotutil.DarkColors[0], draw.CircleGlyph{}, vg.Points(2)
+	p.Add(fl, fp)
+	p.Legend.Add("forecast", fl, fp)
+	p.Legend.Top, p.Legend.Left = true, true
+	p.Y.Max += 0.2 * (p.Y.Max - p.Y.Min) // room for the legend above the lines
+
+	img := vgimg.NewWith(vgimg.UseWH(8*vg.Inch, 4.5*vg.Inch), vgimg.UseDPI(120))
+	p.Draw(draw.New(img))
+	var buf bytes.Buffer
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// labelTicks puts about six ticks on whole row numbers, labelled with their
+// times.
+type labelTicks map[int]string
+
+func (l labelTicks) Ticks(lo, hi float64) []plot.Tick {
+	a, b := int(math.Ceil(lo)), int(math.Floor(hi))
+	if b < a {
+		return nil
+	}
+	step := max(1, (b-a)/6)
+	var ts []plot.Tick
+	for i := a; i <= b; i += step {
+		ts = append(ts, plot.Tick{Value: float64(i), Label: l[i]})
+	}
+	return ts
+}

@@ -1,0 +1,232 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/seqcast/seqcast"
+	"github.com/seqcast/seqcast/cuda"
+	"github.com/seqcast/seqcast/internal/atomicfile"
+	"github.com/seqcast/seqcast/series"
+)
+
+func trainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		csvPath  = fs.String("csv", "", "CSV file of the series, one row per time step (required)")
+		target   = fs.String("target", "", "column to forecast, by header name or 0-based index (required)")
+		features = fs.String("features", "", "comma-separated extra input columns (default: the target only)")
+		timeCol  = fs.String("time", "", "time column, kept in the model's metadata (default: a column named date or time if there is one)")
+		gaps     = fs.String("gaps", "fail", "missing values: fail, drop (the row) or interpolate")
+		model    = fs.String("model", "lstm", "model family: "+strings.Join(seqcast.Families(), ", "))
+		window   = fs.Int("window", 0, "input steps per forecast (required)")
+		horizon  = fs.Int("horizon", 0, "steps forecast (required)")
+		units    = fs.Int("units", 32, "units of each recurrent layer, convolution filters, WaveNet filters")
+		layers   = fs.Int("layers", 2, "recurrent layers (deep_rnn, lstm, gru, conv_gru)")
+		dropout  = fs.Float64("dropout", 0, "dropout before the output layer, in [0, 1); enables predict --mc-dropout")
+		delta    = fs.Bool("delta", true, "forecast the change from the last value of the target (follows trends); --delta=false forecasts levels")
+		epochs   = fs.Int("epochs", 50, "most epochs")
+		patience = fs.Int("patience", 5, "stop after this many epochs without a better validation loss (0: never)")
+		batch    = fs.Int("batch", 32, "mini-batch size")
+		lr       = fs.Float64("lr", 1e-3, "Adam learning rate")
+		seed     = fs.Uint64("seed", 1, "seed of the weights, shuffling and dropout")
+		validF   = fs.Float64("val-frac", 0.15, "fraction of the rows in the validation part (after the training part)")
+		testF    = fs.Float64("test-frac", 0.15, "fraction of the rows in the test part (at the end)")
+		season   = fs.Int("season", 0, "season of the seasonal-naive baseline and MASE (default: detected)")
+		device   = fs.String("device", envOr("SEQCAST_DEVICE", "cpu"), "cpu, cuda or auto (env SEQCAST_DEVICE)")
+		out      = fs.String("out", "", "model file to write (required)")
+		jsonOut  = fs.String("json", "", "write the validation and test metrics as JSON to this file")
+		ckpt     = fs.String("checkpoint", "", "write a resumable checkpoint to this file after every epoch")
+		resume   = fs.String("resume", "", "resume the run saved in this checkpoint file (same data and flags)")
+		quiet    = fs.Bool("quiet", false, "no per-epoch progress")
+	)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), `Usage: seqcast train --csv FILE --target COL --model NAME --window N --horizon H --out MODEL [flags]
+
+Trains a forecaster on a CSV series split in time into training, validation
+and test parts, with early stopping on the validation loss, prints its
+metrics next to the naive and seasonal-naive forecasts, and saves it.
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("train: unexpected argument %q", fs.Arg(0))
+	}
+	for _, f := range []struct{ name, v string }{{"csv", *csvPath}, {"target", *target}, {"out", *out}} {
+		if f.v == "" {
+			return fmt.Errorf("train: --%s is required", f.name)
+		}
+	}
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"window", *window}, {"horizon", *horizon}, {"units", *units}, {"layers", *layers}, {"epochs", *epochs}, {"batch", *batch}} {
+		if f.v <= 0 {
+			return fmt.Errorf("train: --%s %d: must be at least 1", f.name, f.v)
+		}
+	}
+	if *patience < 0 || *season < 0 {
+		return fmt.Errorf("train: --patience %d and --season %d must not be negative", *patience, *season)
+	}
+	if !(*lr > 0) || math.IsInf(*lr, 0) {
+		return fmt.Errorf("train: --lr %v: must be positive", *lr)
+	}
+	if !(*validF > 0 && *testF > 0 && *validF+*testF < 1) {
+		return fmt.Errorf("train: --val-frac %v and --test-frac %v must be positive and add up to less than 1", *validF, *testF)
+	}
+	if !(*dropout >= 0 && *dropout < 1) {
+		return fmt.Errorf("train: --dropout %v: must be in [0, 1)", *dropout)
+	}
+	if !validFamily(*model) {
+		return fmt.Errorf("train: --model %q: unknown model (want one of %s)", *model, strings.Join(seqcast.Families(), ", "))
+	}
+	if err := resolveDevice("train", *device, stderr); err != nil {
+		return err
+	}
+	gp, err := parseGaps(*gaps)
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	cols := append([]string{*target}, splitList(*features)...)
+	tab, err := readTable(*csvPath, cols, *timeCol, gp)
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	spec := seqcast.Spec{
+		Family: *model, Window: *window, Horizon: *horizon, Features: tab.Names,
+		Units: *units, Layers: *layers, Dropout: *dropout, Delta: *delta,
+	}
+	opts := seqcast.Options{
+		Epochs: *epochs, BatchSize: *batch, LearningRate: *lr, Patience: *patience, Seed: *seed,
+		ValidFrac: *validF, TestFrac: *testF, Season: *season,
+		Meta: seqcast.Metadata{Source: *csvPath, TimeColumn: tab.TimeName},
+	}
+	if *patience == 0 {
+		opts.Patience = -1
+	}
+	if !*quiet {
+		opts.Progress = stderr
+	}
+	if *resume != "" {
+		f, err := seqcast.Load(*resume)
+		if err != nil {
+			return fmt.Errorf("train: --resume: %w", err)
+		}
+		if f.Checkpoint == nil {
+			return fmt.Errorf("train: --resume %s: the file holds a finished model, not a checkpoint", *resume)
+		}
+		if f.Spec.Family != spec.Family || f.Spec.Window != spec.Window || f.Spec.Horizon != spec.Horizon || strings.Join(f.Spec.Features, ",") != strings.Join(spec.Features, ",") {
+			return fmt.Errorf("train: --resume %s: the checkpoint is of a %s model, window %d, horizon %d, features %v; the flags ask for %s, %d, %d, %v",
+				*resume, f.Spec.Family, f.Spec.Window, f.Spec.Horizon, f.Spec.Features, spec.Family, spec.Window, spec.Horizon, spec.Features)
+		}
+		opts.Resume = f.Checkpoint
+	}
+	if *ckpt != "" {
+		opts.OnCheckpoint = func(f *seqcast.Forecaster) error { return f.Save(*ckpt) }
+	}
+	f, rep, err := seqcast.Train(ctx, spec, tab.Values, opts)
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	if err := f.Save(*out); err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	writeReport(stdout, f, rep)
+	fmt.Fprintf(stdout, "wrote %s (%d parameters)\n", *out, f.NumParams())
+	if *jsonOut != "" {
+		b, err := json.MarshalIndent(rep, "", "  ")
+		if err == nil {
+			err = atomicfile.Write(*jsonOut, append(b, '\n'), 0o644)
+		}
+		if err != nil {
+			return fmt.Errorf("train: --json: %w", err)
+		}
+	}
+	return nil
+}
+
+func validFamily(name string) bool {
+	for _, f := range seqcast.Families() {
+		if f == name {
+			return true
+		}
+	}
+	return false
+}
+
+func resolveDevice(cmd, s string, stderr io.Writer) error {
+	dev, err := cuda.ParseDevice(s)
+	if err != nil {
+		return fmt.Errorf("%s: --device: %w", cmd, err)
+	}
+	dev, why, err := cuda.Resolve(dev)
+	if err != nil {
+		return fmt.Errorf("%s: --device: %w", cmd, err)
+	}
+	if dev != cuda.CPU {
+		// The forecaster runs on gorgonia's CPU machines; the GPU path of
+		// this build serves bench only.
+		fmt.Fprintf(stderr, "%s: device %s found, but seqcast %s runs on the CPU\n", cmd, why, cmd)
+	}
+	return nil
+}
+
+func parseGaps(s string) (series.GapPolicy, error) {
+	switch s {
+	case "fail":
+		return series.GapFail, nil
+	case "drop":
+		return series.GapDrop, nil
+	case "interpolate":
+		return series.GapInterpolate, nil
+	}
+	return 0, fmt.Errorf("--gaps %q: want fail, drop or interpolate", s)
+}
+
+// readTable reads cols (and the time column, if any) from path. Without an
+// explicit time column, one named date or time is taken if present.
+func readTable(path string, cols []string, timeCol string, gaps series.GapPolicy) (*series.Table, error) {
+	opt := series.CSVOptions{Columns: cols, Time: timeCol, Gaps: gaps}
+	if timeCol == "" {
+		for _, name := range []string{"date", "time", "Date", "Time", "timestamp", "datetime"} {
+			opt.Time = name
+			if tab, err := series.ReadCSVFile(path, opt); err == nil {
+				return tab, nil
+			}
+		}
+		opt.Time = ""
+	}
+	return series.ReadCSVFile(path, opt)
+}
+
+func writeReport(w io.Writer, f *seqcast.Forecaster, rep *seqcast.Report) {
+	h := rep.History
+	fmt.Fprintf(w, "%s: window %d, horizon %d, features %v, %d epochs (best %d), season %d\n",
+		f.Spec.Family, f.Spec.Window, f.Spec.Horizon, f.Spec.Features, len(h.Epochs), h.BestEpoch, rep.Season)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "split\tforecast\tMSE\tMAE\tsMAPE\tMASE\t")
+	for _, s := range []struct {
+		name string
+		m    seqcast.SplitMetrics
+	}{{"valid", rep.Valid}, {"test", rep.Test}} {
+		for _, r := range []struct {
+			name string
+			m    seqcast.Metrics
+		}{{f.Spec.Family, s.m.Model}, {"naive", s.m.Naive}, {"seasonal_naive", s.m.SeasonalNaive}} {
+			fmt.Fprintf(tw, "%s\t%s\t%.4g\t%.4g\t%.4g\t%.4g\t\n", s.name, r.name, r.m.MSE, r.m.MAE, r.m.SMAPE, r.m.MASE)
+		}
+	}
+	tw.Flush()
+}

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const co2CSV = "../../data/co2-monthly.csv"
+
+func TestTrainPredictErrors(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	short := filepath.Join(dir, "short.csv")
+	os.WriteFile(short, []byte("date,co2\n2020-01,1\n2020-02,2\n2020-03,3\n2020-04,4\n2020-05,5\n"), 0o644)
+	junk := filepath.Join(dir, "junk.model")
+	os.WriteFile(junk, []byte("not a model"), 0o644)
+	out := filepath.Join(dir, "m.model")
+	base := []string{"train", "--csv", co2CSV, "--target", "co2", "--window", "12", "--horizon", "3", "--out", out}
+	with := func(extra ...string) []string { return append(append([]string(nil), base...), extra...) }
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"train", "--target", "co2", "--window", "4", "--horizon", "1", "--out", out}, "--csv is required"},
+		{[]string{"train", "--csv", co2CSV, "--window", "4", "--horizon", "1", "--out", out}, "--target is required"},
+		{[]string{"train", "--csv", co2CSV, "--target", "co2", "--horizon", "1", "--out", out}, "--window 0"},
+		{with("--csv", filepath.Join(dir, "missing.csv")), "no such file"},
+		{with("--target", "ch4"), `unknown column "ch4"`},
+		{with("--features", "co2,wind"), `"wind"`},
+		{with("--model", "transformer"), `--model "transformer": unknown model`},
+		{with("--window", "600"), "series too short"},
+		{with("--csv", short), "series too short"},
+		{with("--val-frac", "0.5", "--test-frac", "0.5"), "add up to less than 1"},
+		{with("--dropout", "1"), "--dropout 1"},
+		{with("--lr", "-1"), "--lr -1"},
+		{with("--gaps", "guess"), `--gaps "guess"`},
+		{with("--device", "tpu"), `unknown device "tpu"`},
+		{with("--device", "cuda"), "-tags cuda"},
+		{with("--resume", junk), "not a seqcast model file"},
+		{with("extra"), `unexpected argument "extra"`},
+		{[]string{"predict", "--csv", co2CSV}, "--model and --csv are required"},
+		{[]string{"predict", "--model", junk, "--csv", co2CSV}, "bad magic"},
+		{[]string{"predict", "--model", filepath.Join(dir, "none.model"), "--csv", co2CSV}, "no such file"},
+		{[]string{"predict", "--model", junk, "--csv", co2CSV, "--mc-dropout", "-1"}, "--mc-dropout -1"},
+	}
+	for _, c := range cases {
+		var o, e bytes.Buffer
+		err := run(context.Background(), c.args, &o, &e)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("seqcast %s: error %v; want %q", strings.Join(c.args, " "), err, c.want)
+		}
+	}
+}
+
+// TestTrainPredictEndToEnd trains a small WaveNet on the packaged CO2 series
+// for a few epochs, then forecasts with error bars and a plot.
+func TestTrainPredictEndToEnd(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	model, js := filepath.Join(dir, "co2.model"), filepath.Join(dir, "co2.json")
+	var o, e bytes.Buffer
+	err := run(context.Background(), []string{"train", "--csv", co2CSV, "--target", "co2", "--model", "wavenet",
+		"--window", "24", "--horizon", "6", "--units", "8", "--dropout", "0.1", "--epochs", "3", "--quiet",
+		"--out", model, "--json", js}, &o, &e)
+	if err != nil {
+		t.Fatalf("train: %v\n%s", err, e.String())
+	}
+	if !strings.Contains(o.String(), "seasonal_naive") || !strings.Contains(o.String(), "season 12") {
+		t.Errorf("train output lacks the baselines or the season:\n%s", o.String())
+	}
+	b, err := os.ReadFile(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep map[string]any
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	for _, split := range []string{"valid", "test"} {
+		s, _ := rep[split].(map[string]any)
+		for _, k := range []string{"model", "naive", "seasonal_naive"} {
+			m, _ := s[k].(map[string]any)
+			if _, ok := m["mase"].(float64); !ok {
+				t.Errorf("json %s.%s.mase missing: %s", split, k, b)
+			}
+		}
+	}
+
+	png := filepath.Join(dir, "f.png")
+	o.Reset()
+	err = run(context.Background(), []string{"predict", "--model", model, "--csv", co2CSV, "--mc-dropout", "5", "--plot", png}, &o, &e)
+	if err != nil {
+		t.Fatalf("predict: %v", err)
+	}
+	recs, err := csv.NewReader(&o).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 7 || strings.Join(recs[0], ",") != "time,forecast,std" || recs[1][0] != "2020-05" || recs[6][0] != "2020-10" {
+		t.Errorf("forecast CSV = %v; want a header and 6 rows from 2020-05", recs)
+	}
+	if b, err := os.ReadFile(png); err != nil || !bytes.HasPrefix(b, []byte("\x89PNG")) {
+		t.Errorf("plot: %v, %d bytes; want a PNG", err, len(b))
+	}
+}
+
+func TestTrainResumeCLI(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	args := func(extra ...string) []string {
+		return append([]string{"train", "--csv", co2CSV, "--target", "co2", "--model", "linear", "--window", "12",
+			"--horizon", "3", "--quiet", "--seed", "3"}, extra...)
+	}
+	var o, e bytes.Buffer
+	if err := run(context.Background(), args("--epochs", "4", "--out", filepath.Join(dir, "a.model")), &o, &e); err != nil {
+		t.Fatal(err)
+	}
+	straight := o.String()
+	ck := filepath.Join(dir, "ck.model")
+	if err := run(context.Background(), args("--epochs", "2", "--checkpoint", ck, "--out", filepath.Join(dir, "b.model")), &o, &e); err != nil {
+		t.Fatal(err)
+	}
+	o.Reset()
+	if err := run(context.Background(), args("--epochs", "4", "--resume", ck, "--out", filepath.Join(dir, "c.model")), &o, &e); err != nil {
+		t.Fatal(err)
+	}
+	clean := func(s string) string { return s[:strings.LastIndex(s, "wrote")] }
+	if clean(o.String()) != clean(straight) {
+		t.Errorf("resumed run reports\n%s\nwant\n%s", o.String(), straight)
+	}
+	err := run(context.Background(), args("--model", "gru", "--epochs", "4", "--resume", ck, "--out", filepath.Join(dir, "d.model")), &o, &e)
+	if err == nil || !strings.Contains(err.Error(), "checkpoint is of a linear model") {
+		t.Errorf("resume with another model: %v", err)
+	}
+}

@@ -1,0 +1,428 @@
+package seqcast
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"time"
+
+	"github.com/seqcast/seqcast/graph"
+	"github.com/seqcast/seqcast/series"
+	"github.com/seqcast/seqcast/train"
+)
+
+// A Forecaster is a trained network with everything needed to forecast from
+// raw data: its Spec, the Scaler fitted on the training part, and what
+// training measured. Train returns one; Load reads one from a model file.
+type Forecaster struct {
+	Spec   Spec
+	Scaler series.Scaler
+	Meta   Metadata
+	// Checkpoint is the state of an unfinished training run (set by Train
+	// while it calls Options.OnCheckpoint), or nil. Save writes it and Load
+	// reads it, so that Options.Resume can continue the run.
+	Checkpoint *train.Checkpoint
+
+	model *train.Model
+}
+
+// Metadata records how a Forecaster was trained.
+type Metadata struct {
+	// Source names the data (e.g. the CSV path), TimeColumn its time column.
+	Source     string `json:"source,omitempty"`
+	TimeColumn string `json:"time_column,omitempty"`
+	// Trained is when training ended, RFC 3339.
+	Trained string `json:"trained,omitempty"`
+	// Seed, Epochs (run), BestEpoch (whose weights are kept; 0 without
+	// early stopping) and Stopped (early) describe the run.
+	Seed      uint64 `json:"seed"`
+	Epochs    int    `json:"epochs"`
+	BestEpoch int    `json:"best_epoch"`
+	Stopped   bool   `json:"stopped"`
+	Optimizer string `json:"optimizer,omitempty"`
+	// Rows holds the number of rows of the training, validation and test
+	// parts.
+	Rows [3]int `json:"rows"`
+	// Season is the season of the seasonal-naive baseline and of MASE.
+	Season int `json:"season"`
+	// Valid and Test are the metrics on the validation and test parts.
+	Valid SplitMetrics `json:"valid"`
+	Test  SplitMetrics `json:"test"`
+}
+
+// Metrics are forecast errors in the data's units: MSE, MAE, sMAPE (percent)
+// and MASE (scaled by the in-sample seasonal-naive MAE of the training
+// part). NaN and infinite values are written to JSON as null.
+type Metrics struct {
+	MSE, MAE, SMAPE, MASE float64
+}
+
+type jsonMetrics struct {
+	MSE   *float64 `json:"mse"`
+	MAE   *float64 `json:"mae"`
+	SMAPE *float64 `json:"smape"`
+	MASE  *float64 `json:"mase"`
+}
+
+// MarshalJSON writes {"mse": .., "mae": .., "smape": .., "mase": ..}.
+func (m Metrics) MarshalJSON() ([]byte, error) {
+	p := func(v float64) *float64 {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil
+		}
+		return &v
+	}
+	return json.Marshal(jsonMetrics{p(m.MSE), p(m.MAE), p(m.SMAPE), p(m.MASE)})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes; null is NaN.
+func (m *Metrics) UnmarshalJSON(b []byte) error {
+	var j jsonMetrics
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	v := func(p *float64) float64 {
+		if p == nil {
+			return math.NaN()
+		}
+		return *p
+	}
+	*m = Metrics{v(j.MSE), v(j.MAE), v(j.SMAPE), v(j.MASE)}
+	return nil
+}
+
+// SplitMetrics compares the model with the naive forecast (the last value,
+// repeated) and the seasonal-naive one (the value one season earlier) on one
+// part of the data.
+type SplitMetrics struct {
+	Model         Metrics `json:"model"`
+	Naive         Metrics `json:"naive"`
+	SeasonalNaive Metrics `json:"seasonal_naive"`
+}
+
+// Report is what Train measured.
+type Report struct {
+	History *train.History `json:"-"`
+	Season  int            `json:"season"`
+	Valid   SplitMetrics   `json:"valid"`
+	Test    SplitMetrics   `json:"test"`
+}
+
+// Options are the settings of Train. The zero value of each field is its
+// documented default.
+type Options struct {
+	// Epochs is the most epochs to train (default 50), BatchSize the
+	// mini-batch size (default 32), LearningRate Adam's (default 1e-3).
+	Epochs       int
+	BatchSize    int
+	LearningRate float64
+	// Patience stops training when the validation loss has not improved for
+	// this many epochs, keeping the best epoch's weights (default 5; negative
+	// turns early stopping off).
+	Patience int
+	// ClipNorm, if positive, clips the global gradient norm.
+	ClipNorm float64
+	// Seed seeds the initial weights, the shuffling and dropout.
+	Seed uint64
+	// ValidFrac and TestFrac are the fractions of the rows in the
+	// validation and test parts, which follow the training part in time
+	// (default 0.15 each).
+	ValidFrac, TestFrac float64
+	// Season is the season of the seasonal-naive baseline and of MASE
+	// (0: detected with series.DetectSeason on the first differences of the
+	// training part's target; 1: none).
+	Season int
+	// Progress receives one line per epoch; nil is silent.
+	Progress io.Writer
+	// Meta is copied into the Forecaster's Metadata (Source, TimeColumn);
+	// Train fills in the rest.
+	Meta Metadata
+	// Resume continues the training run saved in a Forecaster's Checkpoint.
+	// The spec, data and options must be those of the interrupted run; the
+	// result then equals an uninterrupted run's.
+	Resume *train.Checkpoint
+	// OnCheckpoint, if set, is called after every epoch with the Forecaster
+	// being trained, whose Checkpoint is set: f.Save(path) writes a file to
+	// resume from. Returning train.ErrStop ends training early, without an
+	// error.
+	OnCheckpoint func(f *Forecaster) error
+}
+
+func (o Options) withDefaults() (Options, error) {
+	if o.Epochs < 0 || o.BatchSize < 0 || o.LearningRate < 0 || o.Season < 0 {
+		return o, fmt.Errorf("seqcast: epochs %d, batch %d, learning rate %g and season %d must not be negative", o.Epochs, o.BatchSize, o.LearningRate, o.Season)
+	}
+	if o.Epochs == 0 {
+		o.Epochs = 50
+	}
+	if o.Patience == 0 {
+		o.Patience = 5
+	}
+	if o.ValidFrac == 0 {
+		o.ValidFrac = 0.15
+	}
+	if o.TestFrac == 0 {
+		o.TestFrac = 0.15
+	}
+	if !(o.ValidFrac > 0 && o.TestFrac > 0 && o.ValidFrac+o.TestFrac < 1) {
+		return o, fmt.Errorf("seqcast: validation fraction %v and test fraction %v must be positive and add up to less than 1", o.ValidFrac, o.TestFrac)
+	}
+	return o, nil
+}
+
+// ErrTooShort reports a series too short for the window, the horizon and the
+// split. It wraps series.ErrTooShort.
+var ErrTooShort = fmt.Errorf("seqcast: series too short: %w", series.ErrTooShort)
+
+// Train trains a network of spec on values, T rows of len(spec.Features)
+// raw values, row major, split in time into training, validation and test
+// parts. It scales every feature with a Scaler fitted on the training part,
+// trains with early stopping on the validation loss, and measures the model
+// and the naive and seasonal-naive forecasts on the validation and test
+// parts in raw units. On cancellation it returns ctx's error.
+func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*Forecaster, *Report, error) {
+	if err := spec.Validate(); err != nil {
+		return nil, nil, err
+	}
+	spec = spec.withDefaults()
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, nil, err
+	}
+	nf := len(spec.Features)
+	if len(values)%nf != 0 {
+		return nil, nil, fmt.Errorf("seqcast: %d values are not rows of %d features", len(values), nf)
+	}
+	rows := len(values) / nf
+	parts, err := series.SplitFractions(rows, 1-opts.ValidFrac-opts.TestFrac, opts.ValidFrac, opts.TestFrac)
+	if err != nil {
+		return nil, nil, fmt.Errorf("seqcast: split: %w", err)
+	}
+	nTrain, nValid := parts[0], parts[1]
+	w, h := spec.Window, spec.Horizon
+	if nTrain < w+h || parts[1] < h || parts[2] < h {
+		return nil, nil, fmt.Errorf("%w: window %d and horizon %d need at least %d training rows and %d validation and test rows each; the %d rows split into %d, %d and %d (use a shorter --window or --horizon)",
+			ErrTooShort, w, h, w+h, h, rows, parts[0], parts[1], parts[2])
+	}
+	scaler, err := series.FitScaler(values[:nTrain*nf], nf)
+	if err != nil {
+		return nil, nil, fmt.Errorf("seqcast: scale: %w", err)
+	}
+	scaled := make([]float64, len(values))
+	scaler.Transform(scaled, values)
+	target := column(values, nf, spec.Target)
+	season := opts.Season
+	if season == 0 {
+		season = detectSeason(target[:nTrain])
+	}
+	if season >= nTrain-h {
+		return nil, nil, fmt.Errorf("seqcast: season %d is too long for %d training rows and horizon %d", season, nTrain, h)
+	}
+
+	trainSet, err := series.Sliding(scaled[:nTrain*nf], nf, spec.Target, w, h)
+	if err != nil {
+		return nil, nil, fmt.Errorf("seqcast: training windows: %w", err)
+	}
+	spec.anchor(trainSet)
+	validEnd := nTrain + nValid
+	validSet, err := series.Sliding(scaled[(nTrain-w)*nf:validEnd*nf], nf, spec.Target, w, h)
+	if err != nil {
+		return nil, nil, fmt.Errorf("seqcast: validation windows: %w", err)
+	}
+	spec.anchor(validSet)
+	net, err := Build(spec)
+	if err != nil {
+		return nil, nil, err
+	}
+	f := &Forecaster{Spec: spec, Scaler: scaler, Meta: opts.Meta, model: &train.Model{Net: net, Dtype: spec.dtype(), Seed: opts.Seed, Label: spec.Family}}
+	cfg := train.Config{
+		Epochs: opts.Epochs, BatchSize: opts.BatchSize, LearningRate: opts.LearningRate,
+		Seed: opts.Seed, ClipNorm: opts.ClipNorm, Patience: max(opts.Patience, 0),
+		Progress: opts.Progress, Prefix: spec.Family, Resume: opts.Resume,
+	}
+	if cfg.LearningRate == 0 {
+		cfg.LearningRate = 1e-3
+	}
+	cfg.Optimizer = train.NewAdam(cfg.LearningRate)
+	if opts.OnCheckpoint != nil {
+		cfg.OnCheckpoint = func(c *train.Checkpoint) error {
+			f.Checkpoint = c
+			defer func() { f.Checkpoint = nil }()
+			return opts.OnCheckpoint(f)
+		}
+	}
+	hist, err := f.model.Fit(ctx, trainSet, validSet, cfg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("seqcast: train %s: %w", spec.Family, err)
+	}
+	rep := &Report{History: hist, Season: season}
+	if rep.Valid, err = f.evaluate(values, scaled, target, nTrain, validEnd, nTrain, season); err != nil {
+		return nil, nil, err
+	}
+	if rep.Test, err = f.evaluate(values, scaled, target, validEnd, rows, nTrain, season); err != nil {
+		return nil, nil, err
+	}
+	f.Meta.Trained = time.Now().UTC().Format(time.RFC3339)
+	f.Meta.Seed, f.Meta.Epochs, f.Meta.BestEpoch, f.Meta.Stopped = opts.Seed, len(hist.Epochs), hist.BestEpoch, hist.Stopped
+	f.Meta.Optimizer = cfg.Optimizer.Name()
+	f.Meta.Rows = [3]int{parts[0], parts[1], parts[2]}
+	f.Meta.Season, f.Meta.Valid, f.Meta.Test = season, rep.Valid, rep.Test
+	return f, rep, nil
+}
+
+// evaluate measures the model and the baselines on the windows whose
+// targets lie in rows [lo, hi).
+func (f *Forecaster) evaluate(values, scaled, target []float64, lo, hi, nTrain, season int) (SplitMetrics, error) {
+	nf, w, h := len(f.Spec.Features), f.Spec.Window, f.Spec.Horizon
+	set, err := series.Sliding(scaled[(lo-w)*nf:hi*nf], nf, f.Spec.Target, w, h)
+	if err != nil {
+		return SplitMetrics{}, fmt.Errorf("seqcast: evaluation windows: %w", err)
+	}
+	lasts := f.Spec.anchor(set)
+	pred, err := f.model.Predict(set)
+	if err != nil {
+		return SplitMetrics{}, fmt.Errorf("seqcast: evaluate: %w", err)
+	}
+	unanchor(pred, lasts)
+	f.Scaler.InverseFeature(pred, pred, f.Spec.Target)
+	truth := make([]float64, 0, len(pred))
+	naive := make([]float64, 0, len(pred))
+	snaive := make([]float64, 0, len(pred))
+	for s := 0; s < set.N; s++ {
+		last := lo - 1 + s // the last observed row of window s
+		for k := 0; k < h; k++ {
+			truth = append(truth, target[last+1+k])
+			naive = append(naive, target[last])
+			snaive = append(snaive, target[last+1+k-season*((k+season)/season)])
+		}
+	}
+	in := target[:nTrain]
+	m := func(fc []float64) Metrics {
+		return Metrics{series.MSE(truth, fc), series.MAE(truth, fc), series.SMAPE(truth, fc), series.MASE(truth, fc, in, season)}
+	}
+	return SplitMetrics{Model: m(pred), Naive: m(naive), SeasonalNaive: m(snaive)}, nil
+}
+
+// detectSeason runs series.DetectSeason on the first differences of y, so
+// that a trend does not hide the season (on CO2 the raw series gives 11).
+func detectSeason(y []float64) int {
+	d := make([]float64, len(y)-1)
+	for i := range d {
+		d[i] = y[i+1] - y[i]
+	}
+	return series.DetectSeason(d, len(d)/2)
+}
+
+// anchor, for a Delta spec, subtracts from the target feature of every input
+// step and from every target of each sample the sample's last observed target
+// value, and returns those values (nil without Delta).
+func (s Spec) anchor(w series.Windows) []float64 {
+	if !s.Delta {
+		return nil
+	}
+	lasts := make([]float64, w.N)
+	ys := w.YSize()
+	for i := range lasts {
+		x := w.SampleX(i)
+		last := x[(w.Steps-1)*w.Features+s.Target]
+		for t := 0; t < w.Steps; t++ {
+			x[t*w.Features+s.Target] -= last
+		}
+		if len(w.Y) == w.N*ys {
+			for k := range ys {
+				w.Y[i*ys+k] -= last
+			}
+		}
+		lasts[i] = last
+	}
+	return lasts
+}
+
+// unanchor adds back the values anchor subtracted to forecasts of
+// len(pred)/len(lasts) steps each.
+func unanchor(pred, lasts []float64) {
+	if len(lasts) == 0 {
+		return
+	}
+	h := len(pred) / len(lasts)
+	for i, v := range lasts {
+		for k := range h {
+			pred[i*h+k] += v
+		}
+	}
+}
+
+func column(values []float64, nf, j int) []float64 {
+	out := make([]float64, len(values)/nf)
+	for i := range out {
+		out[i] = values[i*nf+j]
+	}
+	return out
+}
+
+// Predict forecasts the Horizon steps after the end of history, T >= Window
+// rows of len(Spec.Features) raw values, row major; only the last Window rows
+// are read. The forecast is in the target's raw units.
+func (f *Forecaster) Predict(history []float64) ([]float64, error) {
+	w, err := f.window(history)
+	if err != nil {
+		return nil, err
+	}
+	lasts := f.Spec.anchor(w)
+	y, err := f.model.Predict(w)
+	if err != nil {
+		return nil, fmt.Errorf("seqcast: predict: %w", err)
+	}
+	unanchor(y, lasts)
+	f.Scaler.InverseFeature(y, y, f.Spec.Target)
+	return y, nil
+}
+
+// PredictMC is Predict with Monte Carlo dropout: the mean and standard
+// deviation of passes stochastic forecasts, in raw units. The same seed
+// gives the same numbers. Without dropout in the Spec, std is all zero.
+func (f *Forecaster) PredictMC(history []float64, passes int, seed uint64) (mean, std []float64, err error) {
+	w, err := f.window(history)
+	if err != nil {
+		return nil, nil, err
+	}
+	lasts := f.Spec.anchor(w)
+	mean, std, err = f.model.PredictMC(w, passes, seed)
+	if err != nil {
+		return nil, nil, fmt.Errorf("seqcast: predict: %w", err)
+	}
+	unanchor(mean, lasts)
+	f.Scaler.InverseFeature(mean, mean, f.Spec.Target)
+	sd := f.Scaler.Std[f.Spec.Target]
+	for i := range std {
+		std[i] *= sd
+	}
+	return mean, std, nil
+}
+
+func (f *Forecaster) window(history []float64) (series.Windows, error) {
+	if f == nil || f.model == nil {
+		return series.Windows{}, errors.New("seqcast: predict: forecaster not trained or loaded")
+	}
+	nf, w := len(f.Spec.Features), f.Spec.Window
+	if len(history)%nf != 0 {
+		return series.Windows{}, fmt.Errorf("seqcast: predict: %d values are not rows of %d features %v", len(history), nf, f.Spec.Features)
+	}
+	if rows := len(history) / nf; rows < w {
+		return series.Windows{}, fmt.Errorf("%w: predict: the model reads %d rows, got %d", ErrTooShort, w, rows)
+	}
+	x := make([]float64, w*nf)
+	f.Scaler.Transform(x, history[len(history)-w*nf:])
+	for i, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return series.Windows{}, fmt.Errorf("seqcast: predict: value %v at row %d, feature %q", history[len(history)-w*nf+i], len(history)/nf-w+i/nf, f.Spec.Features[i%nf])
+		}
+	}
+	return series.Windows{X: x, N: 1, Steps: w, Features: nf, Y: make([]float64, f.Spec.Horizon), YShape: []int{f.Spec.Horizon}}, nil
+}
+
+// NumParams returns the number of trained scalars.
+func (f *Forecaster) NumParams() int { return graph.CountParams(f.model.Net.Params()) }

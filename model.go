@@ -1,0 +1,200 @@
+package seqcast
+
+import (
+	"fmt"
+	"slices"
+
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/seqcast/seqcast/conv"
+	"github.com/seqcast/seqcast/graph"
+	"github.com/seqcast/seqcast/rnn"
+	"github.com/seqcast/seqcast/wavenet"
+)
+
+// The model families Build knows, in the order of the suite.
+const (
+	Linear  = "linear"   // Flatten -> Dense(horizon)
+	DeepRNN = "deep_rnn" // SimpleRNN x layers -> Dense(horizon)
+	LSTM    = "lstm"     // LSTM x layers -> Dense(horizon)
+	GRU     = "gru"      // GRU x layers -> Dense(horizon)
+	ConvGRU = "conv_gru" // Conv1D(units, 4, stride 2) -> GRU x layers -> Dense(horizon)
+	WaveNet = "wavenet"  // simplified WaveNet(units filters) -> last step -> Dense(horizon)
+)
+
+// Families returns the names of the model families, in the suite's order.
+func Families() []string { return []string{Linear, DeepRNN, LSTM, GRU, ConvGRU, WaveNet} }
+
+// Limits on a Spec, so that a corrupt or hostile model file cannot ask for
+// an absurd network.
+const (
+	maxUnits    = 4096
+	maxLayers   = 16
+	maxWindow   = 1 << 16
+	maxHorizon  = 1 << 14
+	maxFeatures = 1024
+	maxDilation = 1 << 12
+)
+
+// Spec describes a forecaster: its architecture and the shape of the data it
+// reads. It maps windows of Window steps of len(Features) values each,
+// [batch, Window, len(Features)], to the next Horizon values of the target,
+// [batch, Horizon]. The zero values of Units, Layers, Dilations and Dtype are
+// their defaults.
+type Spec struct {
+	// Family is one of Families(): linear, deep_rnn, lstm, gru, conv_gru or
+	// wavenet.
+	Family string `json:"family"`
+	// Window is the number of past steps read, Horizon the number of steps
+	// forecast.
+	Window  int `json:"window"`
+	Horizon int `json:"horizon"`
+	// Features names the input columns, in order; Features[Target] is the
+	// forecast column.
+	Features []string `json:"features"`
+	Target   int      `json:"target"`
+	// Units is the width of every recurrent layer, of the convolution of
+	// conv_gru and of the filters of wavenet (default 32).
+	Units int `json:"units,omitempty"`
+	// Layers is the number of recurrent layers of deep_rnn, lstm, gru and
+	// conv_gru (default 2). Linear and wavenet ignore it.
+	Layers int `json:"layers,omitempty"`
+	// Dropout, if positive, drops this fraction of the last hidden vector
+	// before the output layer; it enables PredictMC's error bars.
+	Dropout float64 `json:"dropout,omitempty"`
+	// Dilations are the dilation rates of wavenet's causal convolutions
+	// (default 1, 2, 4, 8, 1, 2, 4, 8).
+	Dilations []int `json:"dilations,omitempty"`
+	// Delta makes the network read the target feature relative to its last
+	// observed value and forecast the change from that value, which is
+	// added back to the forecast. It lets a model follow a trend beyond the
+	// range of its training data (as CO2's). Default false: levels.
+	Delta bool `json:"delta,omitempty"`
+	// Dtype is "float32" (default) or "float64", the element type of the
+	// weights and of the computation.
+	Dtype string `json:"dtype,omitempty"`
+}
+
+func (s Spec) withDefaults() Spec {
+	if s.Units == 0 {
+		s.Units = 32
+	}
+	if s.Layers == 0 {
+		s.Layers = 2
+	}
+	if s.Family == WaveNet && s.Dilations == nil {
+		s.Dilations = []int{1, 2, 4, 8, 1, 2, 4, 8}
+	}
+	if s.Dtype == "" {
+		s.Dtype = "float32"
+	}
+	s.Features = slices.Clone(s.Features)
+	s.Dilations = slices.Clone(s.Dilations)
+	return s
+}
+
+// Validate reports the first problem with s, or nil.
+func (s Spec) Validate() error {
+	if !slices.Contains(Families(), s.Family) {
+		return fmt.Errorf("seqcast: unknown model family %q (want one of %v)", s.Family, Families())
+	}
+	if s.Window <= 0 || s.Window > maxWindow {
+		return fmt.Errorf("seqcast: window %d must be in [1, %d]", s.Window, maxWindow)
+	}
+	if s.Horizon <= 0 || s.Horizon > maxHorizon {
+		return fmt.Errorf("seqcast: horizon %d must be in [1, %d]", s.Horizon, maxHorizon)
+	}
+	if len(s.Features) == 0 || len(s.Features) > maxFeatures {
+		return fmt.Errorf("seqcast: %d features, want 1 to %d", len(s.Features), maxFeatures)
+	}
+	if s.Target < 0 || s.Target >= len(s.Features) {
+		return fmt.Errorf("seqcast: target %d is not one of the %d features", s.Target, len(s.Features))
+	}
+	if s.Units < 0 || s.Units > maxUnits {
+		return fmt.Errorf("seqcast: units %d must be in [1, %d]", s.Units, maxUnits)
+	}
+	if s.Layers < 0 || s.Layers > maxLayers {
+		return fmt.Errorf("seqcast: layers %d must be in [1, %d]", s.Layers, maxLayers)
+	}
+	if !(s.Dropout >= 0 && s.Dropout < 1) {
+		return fmt.Errorf("seqcast: dropout %v must be in [0, 1)", s.Dropout)
+	}
+	if len(s.Dilations) > 64 {
+		return fmt.Errorf("seqcast: %d dilations, want at most 64", len(s.Dilations))
+	}
+	for _, d := range s.Dilations {
+		if d <= 0 || d > maxDilation {
+			return fmt.Errorf("seqcast: dilation %d must be in [1, %d]", d, maxDilation)
+		}
+	}
+	if s.Family == ConvGRU && s.Window < 4 {
+		return fmt.Errorf("seqcast: conv_gru needs a window of at least 4 steps (its kernel), got %d", s.Window)
+	}
+	if s.Dtype != "" && s.Dtype != "float32" && s.Dtype != "float64" {
+		return fmt.Errorf("seqcast: dtype %q, want float32 or float64", s.Dtype)
+	}
+	return nil
+}
+
+func (s Spec) dtype() tensor.Dtype {
+	if s.Dtype == "float64" {
+		return tensor.Float64
+	}
+	return tensor.Float32
+}
+
+// Build returns the network of spec, a graph.Layer that maps
+// [batch, Window, len(Features)] to [batch, Horizon]. Its parameters are
+// created on the first Apply. Build returns an error if spec is invalid.
+func Build(spec Spec) (net graph.Layer, err error) {
+	if err := spec.Validate(); err != nil {
+		return nil, err
+	}
+	s := spec.withDefaults()
+	defer func() { // the constructors panic only on arguments Validate rejects
+		if r := recover(); r != nil {
+			net, err = nil, fmt.Errorf("seqcast: build %s: %v", s.Family, r)
+		}
+	}()
+	var layers []graph.Layer
+	stack := func(newRNN func(int, ...rnn.Option) *rnn.Layer) {
+		for i := 0; i < s.Layers; i++ {
+			layers = append(layers, newRNN(s.Units, rnn.ReturnSequences(i < s.Layers-1)))
+		}
+	}
+	switch s.Family {
+	case Linear:
+		layers = append(layers, graph.NewFlatten())
+	case DeepRNN:
+		stack(rnn.NewSimple)
+	case LSTM:
+		stack(rnn.NewLSTM)
+	case GRU:
+		stack(rnn.NewGRU)
+	case ConvGRU:
+		layers = append(layers, conv.New(s.Units, 4, conv.Strides(2)))
+		stack(rnn.NewGRU)
+	case WaveNet:
+		layers = append(layers, wavenet.NewSimple(wavenet.SimpleConfig{Filters: s.Units, Dilations: s.Dilations, Outputs: s.Units}), lastStep{})
+	}
+	if s.Dropout > 0 {
+		layers = append(layers, graph.NewDropout(s.Dropout))
+	}
+	layers = append(layers, graph.NewDense(s.Horizon))
+	return graph.NewSequential(layers...), nil
+}
+
+// lastStep maps a sequence [batch, steps, features] to its last step,
+// [batch, features].
+type lastStep struct{}
+
+func (lastStep) Apply(_ *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
+	s := x.Shape()
+	if len(s) != 3 {
+		return nil, &graph.ShapeError{What: "last step input", Got: s, Want: []int{-1, -1, -1}}
+	}
+	return graph.Step(x, s[1]-1)
+}
+
+func (lastStep) Params() []*graph.Param { return nil }

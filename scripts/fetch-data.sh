@@ -1,0 +1,35 @@
+#!/bin/sh
+# fetch-data.sh regenerates data/seattle-weather.csv and data/co2-monthly.csv
+# from the vega-datasets package on the npm registry. It needs npm, tar and
+# awk, and writes nothing but those two files. Run from anywhere:
+#
+#	scripts/fetch-data.sh
+#
+# See data/README.md for the sources and licences.
+set -eu
+
+VERSION=3.2.1 # vega-datasets release the packaged files come from
+root=$(cd "$(dirname "$0")/.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+(cd "$tmp" && npm pack --silent "vega-datasets@$VERSION" >/dev/null)
+tar -xzf "$tmp/vega-datasets-$VERSION.tgz" -C "$tmp"
+src="$tmp/package/data"
+
+# Daily Seattle weather 2012-2015: the numeric columns, without the
+# categorical "weather" column. Rows are already one per day, with no gaps.
+awk -F, 'BEGIN { OFS = "," } { sub(/\r$/, ""); print $1, $2, $3, $4, $5 }' \
+	"$src/seattle-weather.csv" >"$tmp/seattle-weather.csv"
+
+# Monthly Mauna Loa CO2 (ppm): the raw CO2 column from 1964-06, the first
+# month after which no month is missing (1958-06, 1958-10 and 1964-02 to
+# 1964-04 are absent upstream).
+awk -F, 'BEGIN { OFS = "," }
+	{ sub(/\r$/, "") }
+	NR == 1 { print "date", "co2"; next }
+	$1 >= "1964-06-01" { print substr($1, 1, 7), $2 }' \
+	"$src/co2-concentration.csv" >"$tmp/co2-monthly.csv"
+
+cp "$tmp/seattle-weather.csv" "$tmp/co2-monthly.csv" "$root/data/"
+echo "wrote $root/data/seattle-weather.csv and $root/data/co2-monthly.csv (vega-datasets@$VERSION)"
