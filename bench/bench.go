@@ -178,7 +178,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 }
 
 func runOne(ctx context.Context, e Experiment, data *Data, cfg Config) (*Result, error) {
-	runtime.GC()
+	debug.FreeOSMemory()
 	resetPeakRSS()
 	f := e.New()
 	if m, ok := f.(*train.Model); ok {

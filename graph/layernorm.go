@@ -28,8 +28,10 @@ func LayerNorm(x, gain, offset *gorgonia.Node, eps float64) (y *gorgonia.Node, e
 	if x.Dtype() == tensor.Float32 {
 		e = float32(eps)
 	}
-	inv := Must(gorgonia.InverseSqrt(Must(gorgonia.Add(v, gorgonia.NewConstant(e)))))
-	y = Must(gorgonia.BroadcastHadamardProd(d, inv, nil, []byte{1}))
+	// Not gorgonia.InverseSqrt: its gradient in v0.9.18 is -g/(2y^3), not
+	// -g*y^3/2.
+	std := Must(gorgonia.Sqrt(Must(gorgonia.Add(v, gorgonia.NewConstant(e)))))
+	y = Must(gorgonia.BroadcastHadamardDiv(d, std, nil, []byte{1}))
 	y = Must(scaleShift(y, gain, "layer norm gain", gorgonia.HadamardProd, gorgonia.BroadcastHadamardProd))
 	return scaleShift(y, offset, "layer norm offset", gorgonia.Add, gorgonia.BroadcastAdd)
 }

@@ -35,7 +35,7 @@ func (l *layerNorm) Apply(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, e
 	}
 	gain, offset := b.Node(l.gain), b.Node(l.offset)
 	if l.rows {
-		z := gorgonia.NewConstant(tensor.New(tensor.WithShape(y.Shape()...), tensor.Of(b.Dtype)), gorgonia.WithName("zeros"))
+		z := gorgonia.NewTensor(b.G, b.Dtype, 2, gorgonia.WithShape(y.Shape()...), gorgonia.WithName(b.Unique("zeros")), gorgonia.WithInit(gorgonia.Zeroes()))
 		if gain, err = gorgonia.BroadcastAdd(gain, z, []byte{0}, nil); err != nil {
 			return nil, err
 		}
