@@ -27,18 +27,7 @@ import (
 )
 
 // Row is one experiment's comparison.
-type Row struct {
-	Experiment         string   `json:"experiment"`
-	SeqcastSecPerEpoch float64  `json:"seqcast_sec_per_epoch"`
-	PyTorchSecPerEpoch float64  `json:"pytorch_sec_per_epoch"`
-	Ratio              float64  `json:"ratio"`
-	SeqcastValidMSE    float64  `json:"seqcast_valid_mse"`
-	PyTorchValidMSE    float64  `json:"pytorch_valid_mse"`
-	SeqcastValidLast   *float64 `json:"seqcast_valid_last_step_mse"`
-	PyTorchValidLast   *float64 `json:"pytorch_valid_last_step_mse"`
-	PyTorchThreads     int      `json:"pytorch_threads"`
-	Epochs             int      `json:"epochs"`
-}
+type Row = bench.Comparison
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -61,6 +50,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	peer := fs.String("peer", "../shared/peers/pytorch", "folder of the PyTorch reference (run_all.py)")
 	python := fs.String("python", "/usr/bin/python3", "Python with Debian's python3-torch")
 	jsonOut := fs.String("json", "", "write the rows as JSON to this file")
+	bookIn := fs.String("book", "", "a `seqcast bench --profile book --json` file to include in --markdown")
+	reuse := fs.String("from-json", "", "skip training: read rows written earlier by --json")
+	mdOut := fs.String("markdown", "", "write BENCHMARKS.md-style markdown (book table + comparison) to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -74,6 +66,30 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("--threads %q: want positive integers", *threads)
 		}
 		ths = append(ths, n)
+	}
+	var book *bench.Report
+	if *bookIn != "" {
+		b, err := os.ReadFile(*bookIn)
+		if err != nil {
+			return err
+		}
+		book = new(bench.Report)
+		if err := json.Unmarshal(b, book); err != nil {
+			return fmt.Errorf("--book %s: %w", *bookIn, err)
+		}
+	}
+	mach := bench.MachineInfo("cpu")
+	if *reuse != "" {
+		b, err := os.ReadFile(*reuse)
+		if err != nil {
+			return err
+		}
+		var rows []Row
+		if err := json.Unmarshal(b, &rows); err != nil {
+			return fmt.Errorf("--from-json %s: %w", *reuse, err)
+		}
+		writeTable(stdout, rows)
+		return writeMarkdown(*mdOut, book, rows, &mach)
 	}
 	script := filepath.Join(*peer, "run_all.py")
 	if _, err := os.Stat(script); err != nil {
@@ -120,9 +136,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		return atomicfile.Write(*jsonOut, append(b, '\n'), 0o644)
+		if err := atomicfile.Write(*jsonOut, append(b, '\n'), 0o644); err != nil {
+			return err
+		}
 	}
-	return nil
+	return writeMarkdown(*mdOut, book, rows, &mach)
+}
+
+func writeMarkdown(path string, book *bench.Report, rows []Row, m *bench.Machine) error {
+	if path == "" {
+		return nil
+	}
+	return atomicfile.Write(path, bench.Markdown(book, rows, m), 0o644)
 }
 
 type peerResult struct {
