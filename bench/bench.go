@@ -157,9 +157,6 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
-	if dev != cuda.CPU {
-		return nil, fmt.Errorf("bench: device %s: the GPU path does not run models yet; use --device cpu", devName)
-	}
 	data, err := NewData(cfg.Series, cfg.Seed)
 	if err != nil {
 		return nil, err
@@ -167,7 +164,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	rep := &Report{Machine: machine(devName), Profile: cfg.Profile, Series: cfg.Series, Seed: cfg.Seed}
 	for _, name := range cfg.Experiments {
 		e, _ := Lookup(name)
-		r, err := runOne(ctx, e, data, cfg)
+		r, err := runOne(ctx, e, data, cfg, dev == cuda.GPU)
 		if err != nil {
 			return rep, fmt.Errorf("bench: %s: %w", name, err)
 		}
@@ -177,12 +174,13 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	return rep, nil
 }
 
-func runOne(ctx context.Context, e Experiment, data *Data, cfg Config) (*Result, error) {
+func runOne(ctx context.Context, e Experiment, data *Data, cfg Config, gpu bool) (*Result, error) {
 	debug.FreeOSMemory()
 	resetPeakRSS()
 	f := e.New()
 	if m, ok := f.(*train.Model); ok {
 		m.Seed = uint64(cfg.Seed)
+		m.GPU = gpu
 		defer m.Close()
 	}
 	tr, va, te := data.Splits(e.Task)

@@ -9,6 +9,12 @@ import (
 // ErrNotBuilt reports a CUDA request in a binary built without the cuda tag.
 var ErrNotBuilt = errors.New("cuda: this binary was built without CUDA support; build with `go build -tags cuda` (see README.md, \"GPU\") or use --device cpu")
 
+// ErrNoDevice reports a CUDA request in a cuda build on a machine where no
+// GPU can be used: no NVIDIA driver answers, the driver sees no device
+// (CUDA_VISIBLE_DEVICES, a container started without --gpus), or the GPU
+// kernels are missing. Errors from Resolve wrap it with the cause.
+var ErrNoDevice = errors.New("cuda: no usable GPU")
+
 // Device names where a program runs.
 type Device string
 

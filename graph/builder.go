@@ -42,6 +42,7 @@ type Builder struct {
 	Mode  Mode
 
 	rng    *rand.Rand
+	salt   int // > 0 after a hash collision: varies leaf names, and so every hash
 	names  map[string]int
 	params map[*Param]*gorgonia.Node
 	masks  []*Mask
@@ -78,9 +79,18 @@ func (b *Builder) Unique(base string) string {
 	return fmt.Sprintf("%s_%d", base, n)
 }
 
+// leafName is the graph name of a leaf: its unique name, salted after a
+// hash collision.
+func (b *Builder) leafName(base string) string {
+	if b.salt == 0 {
+		return base
+	}
+	return fmt.Sprintf("%s~%d", base, b.salt)
+}
+
 // Input returns a new input node of the Builder's dtype.
 func (b *Builder) Input(name string, shape ...int) *gorgonia.Node {
-	return gorgonia.NewTensor(b.G, b.Dtype, len(shape), gorgonia.WithShape(shape...), gorgonia.WithName(b.Unique(name)))
+	return gorgonia.NewTensor(b.G, b.Dtype, len(shape), gorgonia.WithShape(shape...), gorgonia.WithName(b.leafName(b.Unique(name))))
 }
 
 // Node returns p's node in this graph, creating it on first use. The node is
@@ -93,7 +103,7 @@ func (b *Builder) Node(p *Param) *gorgonia.Node {
 		Fail(fmt.Errorf("%w: parameter %s is %v, graph is %v", ErrDtype, p.name, p.Dtype(), b.Dtype))
 	}
 	n := gorgonia.NewTensor(b.G, b.Dtype, len(p.shape), gorgonia.WithShape(p.shape...),
-		gorgonia.WithName(b.Unique("param/"+p.name)), gorgonia.WithValue(p.value))
+		gorgonia.WithName(b.leafName(b.Unique("param/"+p.name))), gorgonia.WithValue(p.value))
 	b.params[p] = n
 	return n
 }

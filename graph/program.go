@@ -29,22 +29,30 @@ type Spec struct {
 	// Seed seeds the initial weights of parameters created by this build and
 	// the program's dropout masks.
 	Seed uint64
+	// GPU runs the program on CUDA device 0 (a cuda build only: gorgonia
+	// places its element-wise and matrix ops there). False, the default,
+	// keeps every op on the CPU, in a cuda build too.
+	GPU bool
 }
 
 // A Program is a network compiled once, for one batch size, on a
 // TapeMachine. Run it once per batch. It is not safe for concurrent use.
 type Program struct {
-	spec    Spec
-	b       *Builder
-	x, y    *gorgonia.Node
-	out     *gorgonia.Node
-	loss    *gorgonia.Node
-	params  []*Param
-	pnodes  gorgonia.Nodes
-	vm      gorgonia.VM
-	xv, yv  *tensor.Dense
-	outV    gorgonia.Value
-	lossV   gorgonia.Value
+	spec   Spec
+	b      *Builder
+	x, y   *gorgonia.Node
+	out    *gorgonia.Node
+	loss   *gorgonia.Node
+	params []*Param
+	pnodes gorgonia.Nodes
+	vm     gorgonia.VM
+	xv, yv *tensor.Dense
+	// outV and lossV are boxes of their own, not fields of Program: the
+	// graph's read ops point at them, and a pointer from the graph back to
+	// the Program would close a cycle through the tape machine's finalizer,
+	// which the garbage collector never frees.
+	outV    *gorgonia.Value
+	lossV   *gorgonia.Value
 	maskV   []*tensor.Dense
 	maskRng *rand.Rand
 	ran     bool
@@ -58,7 +66,30 @@ type Program struct {
 var ErrNonFinite = errors.New("graph: loss is not finite")
 
 // Compile builds net for spec and compiles it.
+//
+// Gorgonia's compiler identifies nodes by a 32-bit hash, so in a large graph
+// two unrelated nodes can collide and silently share a value (about 1% of
+// 9000-node graphs). Compile checks every graph for colliding hashes and, if
+// it finds any, rebuilds it with salted leaf names, which changes every
+// hash.
 func Compile(net Layer, spec Spec) (p *Program, err error) {
+	for salt := 0; ; salt++ {
+		p, err = compile(net, spec, salt)
+		if err != nil {
+			return nil, err
+		}
+		n := hashCollisions(p.b.G)
+		if n == 0 {
+			return p, nil
+		}
+		p.Close()
+		if salt == maxSalt {
+			return nil, fmt.Errorf("graph: %d node hash collisions remain after %d rebuilds", n, maxSalt)
+		}
+	}
+}
+
+func compile(net Layer, spec Spec, salt int) (p *Program, err error) {
 	defer Recover(&err)
 	if spec.Batch <= 0 {
 		return nil, fmt.Errorf("graph: batch size %d must be positive", spec.Batch)
@@ -70,6 +101,7 @@ func Compile(net Layer, spec Spec) (p *Program, err error) {
 		return nil, fmt.Errorf("graph: a training program needs a target shape")
 	}
 	b := NewBuilder(spec.Dtype, spec.Mode, spec.Seed)
+	b.salt = salt
 	p = &Program{spec: spec, b: b}
 	p.maskRng = rand.New(rand.NewPCG(spec.Seed, 0x6d61736b))
 	xs := append([]int{spec.Batch}, spec.In...)
@@ -86,9 +118,7 @@ func Compile(net Layer, spec Spec) (p *Program, err error) {
 		p.y = b.Input("y", ys...)
 		p.loss = Must(MSE(p.out, p.y))
 		p.yv = tensor.New(tensor.WithShape(ys...), tensor.Of(b.Dtype))
-		gorgonia.Read(p.loss, &p.lossV)
 	}
-	gorgonia.Read(p.out, &p.outV)
 	p.xv = tensor.New(tensor.WithShape(xs...), tensor.Of(b.Dtype))
 	for _, m := range b.masks {
 		p.maskV = append(p.maskV, tensor.New(tensor.WithShape(m.Node.Shape()...), tensor.Of(b.Dtype)))
@@ -106,6 +136,19 @@ func Compile(net Layer, spec Spec) (p *Program, err error) {
 		if _, err := gorgonia.Grad(p.loss, p.pnodes...); err != nil {
 			return nil, fmt.Errorf("graph: symbolic gradient: %w", err)
 		}
+	}
+	// The reads come after Grad, which refuses nodes it cannot
+	// differentiate.
+	if p.loss != nil {
+		p.lossV = new(gorgonia.Value)
+		Must(readInto(p.loss, p.lossV))
+	}
+	p.outV = new(gorgonia.Value)
+	Must(readInto(p.out, p.outV))
+	if err := placeOps(b.G, spec.GPU); err != nil {
+		return nil, err
+	}
+	if spec.Mode == Train {
 		p.vm = gorgonia.NewTapeMachine(b.G, gorgonia.BindDualValues(p.pnodes...))
 	} else {
 		p.vm = gorgonia.NewTapeMachine(b.G)
@@ -174,7 +217,7 @@ func (p *Program) Run(x, y []float64) (float64, error) {
 	if p.loss == nil {
 		return 0, nil
 	}
-	l := scalar(p.lossV)
+	l := scalar(*p.lossV)
 	if math.IsNaN(l) || math.IsInf(l, 0) {
 		return l, ErrNonFinite
 	}
@@ -184,7 +227,7 @@ func (p *Program) Run(x, y []float64) (float64, error) {
 // Predictions copies the last run's output into dst (Batch times the output
 // sample size) and returns it; a nil dst is allocated.
 func (p *Program) Predictions(dst []float64) []float64 {
-	t := p.outV.(*tensor.Dense)
+	t := (*p.outV).(*tensor.Dense)
 	n := t.Shape().TotalSize()
 	if dst == nil {
 		dst = make([]float64, n)

@@ -39,6 +39,9 @@ type Model struct {
 	Seed uint64
 	// Label is returned by Name; default "net".
 	Label string
+	// GPU runs the model's programs on CUDA device 0. It needs a binary
+	// built with the cuda tag and a usable GPU (see package cuda).
+	GPU bool
 
 	progs map[progKey]*graph.Program
 }
@@ -83,7 +86,7 @@ func (m *Model) program(mode graph.Mode, batch int, in, out []int, seed uint64) 
 	if p, ok := m.progs[k]; ok {
 		return p, nil
 	}
-	p, err := graph.Compile(m.Net, graph.Spec{Batch: batch, In: in, Out: out, Dtype: m.Dtype, Mode: mode, Seed: m.Seed ^ seed})
+	p, err := graph.Compile(m.Net, graph.Spec{Batch: batch, In: in, Out: out, Dtype: m.Dtype, Mode: mode, Seed: m.Seed ^ seed, GPU: m.GPU})
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/seqcast/seqcast/cuda"
 )
 
 func TestBenchErrors(t *testing.T) {
@@ -36,6 +38,9 @@ func TestBenchErrors(t *testing.T) {
 
 func TestBenchCUDAInCPUBuild(t *testing.T) {
 	t.Parallel()
+	if cuda.Built {
+		t.Skip("a cuda build: see TestCUDAWithoutGPU")
+	}
 	var out, errb bytes.Buffer
 	err := run(context.Background(), []string{"bench", "--device", "cuda", "--experiments", "naive1"}, &out, &errb)
 	if err == nil || !strings.Contains(err.Error(), "-tags cuda") {

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# gpu-bundle.sh: build, on this (GPU-less) machine, everything the GPU check
+# needs on a GPU machine that has no Go toolchain and no network, into the
+# ignored folder build/gpu (at most 60 MB):
+#
+#   build/gpu/check.sh          the check (scripts/gpu-check.sh); last line PASS/FAIL
+#   build/gpu/build-kernels.sh  compiles the kernels there with nvcc
+#   build/gpu/kernels-src/      cuda/kernels/*.cu
+#   build/gpu/bin/seqcast       the CLI, built with -tags cuda
+#   build/gpu/bin/cuda.test     the cuda package's tests (GPU vs CPU)
+#   build/gpu/bin/kernels/      PTX, when cuda/kernels/ptx/ has it
+#
+# Then copy build/gpu to the GPU machine and run ./check.sh there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+eval "$(scripts/cuda-env.sh)"
+dest=build/gpu
+rm -rf "$dest"
+mkdir -p "$dest/bin/kernels" "$dest/kernels-src"
+# The Go build cache does not notice a changed stub .so: after changing
+# scripts/cuda-env.sh's stubs, run `go clean -cache` once.
+flags=(-tags cuda -trimpath -ldflags=-s\ -w)
+go build "${flags[@]}" -o "$dest/bin/seqcast" ./cmd/seqcast
+go test -c "${flags[@]}" -o "$dest/bin/cuda.test" ./cuda
+cp cuda/kernels/*.cu cuda/kernels/LICENSE.gorgonia "$dest/kernels-src/"
+if ls cuda/kernels/ptx/*.ptx >/dev/null 2>&1; then
+	cp cuda/kernels/ptx/*.ptx "$dest/bin/kernels/"
+fi
+cp scripts/build-kernels.sh "$dest/build-kernels.sh"
+cp scripts/gpu-check.sh "$dest/check.sh"
+chmod +x "$dest"/*.sh
+{
+	echo "built $(date -u +%FT%TZ) by $(go version | cut -d' ' -f3) on $(uname -m)"
+	git rev-parse --short HEAD 2>/dev/null | sed 's/^/commit /' || true
+} >"$dest/VERSION"
+# What the binaries need from the GPU machine.
+{
+	for b in "$dest"/bin/seqcast "$dest"/bin/*.test; do
+		echo "$(basename "$b"): $(readelf -d "$b" | awk -F'[][]' '/NEEDED/ {printf "%s ", $2}')"
+	done
+} >"$dest/NEEDED"
+size=$(du -sm "$dest" | cut -f1)
+echo "gpu-bundle: $dest: ${size} MB in $(($(date +%s) - start)) s" >&2
+cat "$dest/NEEDED" >&2
+if [ "$size" -ge 60 ]; then
+	echo "gpu-bundle: $dest is ${size} MB, over the 60 MB limit" >&2
+	exit 1
+fi

@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# gpu-check.sh: the GPU check. scripts/gpu-bundle.sh copies it into the
+# bundle as check.sh; it runs THERE, on a machine with an NVIDIA GPU and its
+# driver, and needs no Go toolchain and no network:
+#
+#   cd build/gpu && ./check.sh        # results under $OUT (default ./out)
+#
+# Steps (each bounded by `timeout`, about 5 minutes in all):
+#   1. find libcublas.so.13 (CUDA 13) and check the binaries' libraries load;
+#   2. compile the kernels with nvcc when the bundle has no PTX;
+#   3. the cuda tests (cuda.test with SEQCAST_REQUIRE_GPU=1: no skipping);
+#   4. every model family trained for a few steps on the GPU and on the CPU
+#      from the same seed; losses must agree to a relative 1e-3 (float32);
+#   5. one epoch of seq2seq_lstm on each device, timed.
+# Logs, JSON and a Markdown summary for GPU.md go to $OUT. The last line
+# printed is PASS or FAIL.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+out=${OUT:-$here/out}
+mkdir -p "$out"
+bin=$here/bin
+if [ ! -w "$bin" ]; then # a read-only copy: work on a writable one
+	tmp=$(mktemp -d)
+	cp -r "$bin" "$tmp/bin"
+	bin=$tmp/bin
+fi
+sum=$out/summary.md
+fails=()
+fail() { echo "FAIL: $*"; fails+=("$*"); }
+step() { echo; echo "== $* ($(date -u +%T))"; }
+: >"$sum"
+note() { echo "$*" | tee -a "$sum"; }
+
+main() {
+step "machine"
+note "- date: $(date -u +%FT%TZ)"
+note "- GPU: $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1 | head -1)"
+note "- CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //') ($(nproc) threads)"
+note "- bundle: $(cat "$here/VERSION" 2>/dev/null)"
+
+step "libraries"
+dir=""
+if ! ldconfig -p 2>/dev/null | grep -qE 'libcublas.so.1[23] '; then
+	for d in /usr/local/cuda/lib64 /usr/local/cuda-13*/lib64 /usr/local/cuda/targets/x86_64-linux/lib /usr/lib/x86_64-linux-gnu; do
+		[ -e "$d/libcublas.so.13" ] && { dir=$d; break; }
+	done
+	if [ -z "$dir" ] && command -v python3 >/dev/null; then
+		dir=$(python3 - <<'PY' 2>/dev/null
+import glob, os, site, sys
+roots = site.getsitepackages() + [site.getusersitepackages()]
+for r in roots:
+    for p in glob.glob(os.path.join(r, "nvidia", "**", "libcublas.so.13*"), recursive=True):
+        print(os.path.dirname(p)); sys.exit()
+PY
+)
+	fi
+	[ -z "$dir" ] && dir=$(timeout 30 find / -xdev -name 'libcublas.so.13*' -printf '%h\n' 2>/dev/null | head -1)
+	if [ -n "$dir" ]; then
+		export LD_LIBRARY_PATH="$dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+		echo "libcublas.so.13 in $dir"
+	fi
+fi
+note "- driver library: $(ldconfig -p 2>/dev/null | awk '/libcuda.so.1 / {print $NF; exit}')"
+note "- cuBLAS: $(ldconfig -p 2>/dev/null | awk '/libcublas.so.1[123] / {print $NF; exit}')${dir:+ $dir}"
+
+step "kernels"
+if ! ls "$bin"/kernels/*.ptx >/dev/null 2>&1; then
+	nvcc=$(command -v nvcc || ls /usr/local/cuda/bin/nvcc /usr/local/cuda-*/bin/nvcc 2>/dev/null | head -1)
+	if [ -n "$nvcc" ]; then
+		NVCC=$nvcc timeout 120 "$here/build-kernels.sh" "$here/kernels-src" "$bin/kernels" || fail "nvcc could not compile the kernels"
+		note "- kernels: compiled here by $("$nvcc" --version | tail -1)"
+	else
+		fail "no PTX in the bundle and no nvcc here"
+	fi
+else
+	note "- kernels: PTX shipped in the bundle"
+fi
+mkdir -p "$out/kernels" && cp "$bin"/kernels/*.ptx "$out/kernels/" 2>/dev/null
+
+step "device"
+"$bin/seqcast" bench --device auto --experiments naive1 --series 100 --quiet 2>&1 | head -3 | tee "$out/device.txt"
+
+step "cuda tests"
+export SEQCAST_REQUIRE_GPU=1
+(cd "$bin" && timeout 120 ./cuda.test -test.v -test.count=1) >"$out/cuda.test.log" 2>&1 \
+	&& note "- cuda.test: PASS" || { note "- cuda.test: FAIL"; fail "cuda.test"; }
+grep -E '^(=== RUN|--- |\s+cuda_test)' "$out/cuda.test.log" | head -40
+
+step "training parity (every family, a few steps, seed 42)"
+exps=${SEQCAST_CHECK_EXPERIMENTS:-linear1,simple_rnn1,deep_rnn_dense,seq2seq_lnrnn,seq2seq_lstm,seq2seq_gru,conv_gru,wavenet,mc_dropout_gru}
+common=(bench --experiments "$exps" --epochs 1 --series 200 --batch 32 --seed 42 --mc-passes 2 --quiet)
+for dev in cpu cuda; do
+	timeout 150 "$bin/seqcast" "${common[@]}" --device "$dev" --json "$out/parity-$dev.json" \
+		>"$out/parity-$dev.txt" 2>&1 || fail "bench --device $dev (see parity-$dev.txt: $(tail -1 "$out/parity-$dev.txt"))"
+done
+
+step "one epoch of seq2seq_lstm (quick profile data)"
+for dev in cpu cuda; do
+	timeout 150 "$bin/seqcast" bench --experiments seq2seq_lstm --epochs 1 --seed 42 --quiet --device "$dev" \
+		--json "$out/time-$dev.json" >"$out/time-$dev.txt" 2>&1 || fail "timing --device $dev (see time-$dev.txt: $(tail -1 "$out/time-$dev.txt"))"
+done
+
+step "compare"
+if command -v python3 >/dev/null; then
+	python3 - "$out" >>"$sum" <<'PY' || fail "losses differ (see summary.md)"
+import json, os, sys
+out = sys.argv[1]
+def load(name):
+    p = os.path.join(out, name)
+    if not os.path.exists(p):
+        return None
+    return {r["experiment"]: r for r in json.load(open(p))["results"]}
+cpu, gpu = load("parity-cpu.json"), load("parity-cuda.json")
+bad = False
+print("\n| experiment | device (GPU run) | CPU train loss | GPU train loss | rel. diff | CPU valid MSE | GPU valid MSE | rel. diff |")
+print("|---|---|---|---|---|---|---|---|")
+if not cpu or not gpu:
+    print("| (missing results: see parity-*.txt) |"); bad = True
+else:
+    for name, c in cpu.items():
+        g = gpu.get(name)
+        if g is None:
+            print(f"| {name} | missing | | | | | | |"); bad = True; continue
+        cells = []
+        for key in ("train_loss", "valid_mse"):
+            a = c.get(key) or [0.0]; b = g.get(key) or [0.0]
+            a = a[-1] if isinstance(a, list) else a
+            b = b[-1] if isinstance(b, list) else b
+            rel = abs(a - b) / max(abs(a), abs(b), 1e-12)
+            bad |= not rel < 1e-3
+            cells += [f"{a:.6g}", f"{b:.6g}", f"{rel:.2e}"]
+        print(f"| {name} | {g.get('device','?')} | " + " | ".join(cells) + " |")
+tc, tg = load("time-cpu.json"), load("time-cuda.json")
+def spe(t):
+    try: return f"{t['seq2seq_lstm']['sec_per_epoch']:.2f} s"
+    except Exception: return "n/a"
+print(f"\nOne epoch of seq2seq_lstm (quick profile): CPU {spe(tc)}, GPU {spe(tg)}.")
+sys.exit(1 if bad else 0)
+PY
+	tail -n +1 "$sum"
+else
+	fail "python3 not found: cannot compare the JSON results"
+fi
+
+echo
+if [ ${#fails[@]} -eq 0 ]; then
+	note "- result: PASS"
+	echo PASS
+else
+	note "- result: FAIL: $(printf '%s; ' "${fails[@]}")"
+	echo FAIL
+	return 1
+fi
+}
+
+main 2>&1 | tee "$out/check.log"
+exit "${PIPESTATUS[0]}"
