@@ -100,6 +100,7 @@ type Result struct {
 	Notebook         string    `json:"notebook"`
 	TrainLoss        []float64 `json:"train_loss,omitempty"`
 	ValidLoss        []float64 `json:"valid_loss,omitempty"`
+	RSSMB            []float64 `json:"rss_mb,omitempty"` // resident set size after each epoch
 	MC               *MC       `json:"mc_dropout,omitempty"`
 
 	// Forecasts of the first few validation series, for plots.
@@ -186,7 +187,11 @@ func runOne(ctx context.Context, e Experiment, data *Data, cfg Config, gpu bool)
 	tr, va, te := data.Splits(e.Task)
 	r := &Result{Experiment: e.Name, Model: e.Model, Notebook: e.Notebook}
 	if !e.Untrained {
-		tc := train.Config{Epochs: cfg.Epochs, BatchSize: cfg.BatchSize, LearningRate: e.LR, Seed: uint64(cfg.Seed), Progress: cfg.Progress, Prefix: e.Name}
+		tc := train.Config{Epochs: cfg.Epochs, BatchSize: cfg.BatchSize, LearningRate: e.LR, Seed: uint64(cfg.Seed), Progress: cfg.Progress, Prefix: e.Name,
+			OnEpoch: func(train.Epoch) error {
+				r.RSSMB = append(r.RSSMB, math.Round(rssMB()*10)/10)
+				return nil
+			}}
 		h, err := f.Fit(ctx, tr, va, tc)
 		if err != nil {
 			return nil, err

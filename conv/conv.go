@@ -2,6 +2,7 @@ package conv
 
 import (
 	"fmt"
+	"slices"
 
 	"gorgonia.org/gorgonia"
 
@@ -139,14 +140,42 @@ func (l *Layer) geometry(steps int) (geom, error) {
 // Apply convolves x, [batch, steps, channels], giving
 // [batch, steps', filters]. The first call creates the kernel and bias.
 func (l *Layer) Apply(b *graph.Builder, x *gorgonia.Node) (y *gorgonia.Node, err error) {
+	return l.ApplyAdd(b, x, nil)
+}
+
+// ApplyAdd returns act(conv(x) + add), Apply's result with add,
+// [batch, steps', filters], added before the activation; a nil add is
+// Apply. It is one node (a residual or skip connection costs no separate
+// element-wise node), and its gradient with respect to add is the
+// gradient before the activation.
+func (l *Layer) ApplyAdd(b *graph.Builder, x, add *gorgonia.Node) (y *gorgonia.Node, err error) {
 	defer graph.Recover(&err)
+	g, args, err := l.args(b, x)
+	if err != nil {
+		return nil, err
+	}
+	op := convOp{geom: g, bias: l.b != nil, noDX: isData(b, x), act: actOf(l.act), st: newState()}
+	if add != nil {
+		want := []int{x.Shape()[0], g.outSteps, l.filters}
+		if !slices.Equal(add.Shape(), want) {
+			return nil, fmt.Errorf("conv: %w", &graph.ShapeError{What: "conv addend", Got: add.Shape(), Want: want})
+		}
+		op.add = true
+		args = append(args, add)
+	}
+	return graph.Must(gorgonia.ApplyOp(op, args...)), nil
+}
+
+// args checks x, creates the parameters on the first call and returns the
+// geometry and the op's arguments x, kernel and (if any) bias.
+func (l *Layer) args(b *graph.Builder, x *gorgonia.Node) (geom, []*gorgonia.Node, error) {
 	s := x.Shape()
 	if len(s) != 3 {
-		return nil, fmt.Errorf("conv: %w", &graph.ShapeError{What: "conv input", Got: s, Want: []int{-1, -1, -1}})
+		return geom{}, nil, fmt.Errorf("conv: %w", &graph.ShapeError{What: "conv input", Got: s, Want: []int{-1, -1, -1}})
 	}
 	g, err := l.geometry(s[1])
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", err, &graph.ShapeError{What: "conv input", Got: s, Want: []int{s[0], l.ReceptiveField(), s[2]}})
+		return g, nil, fmt.Errorf("%w: %w", err, &graph.ShapeError{What: "conv input", Got: s, Want: []int{s[0], l.ReceptiveField(), s[2]}})
 	}
 	if l.w == nil {
 		name := b.Unique(l.name)
@@ -156,14 +185,39 @@ func (l *Layer) Apply(b *graph.Builder, x *gorgonia.Node) (y *gorgonia.Node, err
 		}
 	}
 	if in := l.w.Shape()[1]; in != s[2] {
-		return nil, fmt.Errorf("conv: layer built for %d channels: %w", in, &graph.ShapeError{What: "conv input", Got: s, Want: []int{s[0], s[1], in}})
+		return g, nil, fmt.Errorf("conv: layer built for %d channels: %w", in, &graph.ShapeError{What: "conv input", Got: s, Want: []int{s[0], s[1], in}})
 	}
 	args := []*gorgonia.Node{x, b.Node(l.w)}
 	if l.b != nil {
 		args = append(args, b.Node(l.b))
 	}
-	y = graph.Must(gorgonia.ApplyOp(convOp{geom: g, bias: l.b != nil}, args...))
-	return l.act.Apply(y)
+	return g, args, nil
+}
+
+// isData reports whether x is a leaf of b's graph that is not a parameter
+// (the program's input): nothing needs its gradient.
+func isData(b *graph.Builder, x *gorgonia.Node) bool {
+	if x.Op() != nil {
+		return false
+	}
+	for _, n := range b.ParamNodes() {
+		if n == x {
+			return false
+		}
+	}
+	return true
+}
+
+func actOf(a graph.Activation) act {
+	switch a {
+	case graph.ReLU:
+		return actReLU
+	case graph.Tanh:
+		return actTanh
+	case graph.Sigmoid:
+		return actSigmoid
+	}
+	return actLinear
 }
 
 // Params returns the kernel and the bias (nil before the first Apply).

@@ -4,36 +4,98 @@ import (
 	"fmt"
 	"hash"
 	"hash/fnv"
+	"unsafe"
 
 	"github.com/chewxy/hm"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
-// convOp is the whole convolution: inputs x [batch, steps, c], w
-// [kernel, c, f] and, if bias, b [f]; output [batch, outSteps, f]. Its
-// gradient is three ops: inputGradOp, kernelGradOp and biasGradOp.
+// convOp is the whole convolution with its activation: inputs x
+// [batch, steps, c], w [kernel, c, f], b [f] if bias, and add
+// [batch, outSteps, f] if add; output act(b + add + x ⊛ w)
+// [batch, outSteps, f]. Its gradient is one gradOp, whose flat output holds
+// every input's gradient, and a viewOp per input that hands out one part.
 //
 // Every op writes all of its parameters into WriteHash in full: Gorgonia
 // hash-conses nodes, and two ops that hash alike on the same inputs are
-// merged into one node.
+// merged into one node (which is harmless: they compute the same value).
+//
+// Each op owns its output tensor (state) and reuses it on every run: a
+// Gorgonia op's output is read before the op runs again in the next run.
+// Every ApplyOp gets a state of its own, so no two nodes, and no two
+// programs, share a buffer.
 type convOp struct {
 	geom
-	bias bool
+	bias, add bool
+	noDX      bool // x needs no gradient (the data): skip dx
+	act       act
+	st        *state
 }
 
-func (op convOp) Arity() int {
-	if op.bias {
-		return 3
+// state is an op's output tensor and scratch, allocated on the first run
+// and reused while the dtype and shape stay the same.
+type state struct {
+	out *tensor.Dense
+	s32 []float32
+	s64 []float64
+	a32 arena[float32]
+	a64 arena[float64]
+}
+
+// arenaOf returns s's arena for T.
+func arenaOf[T float](s *state) *arena[T] {
+	var z T
+	if _, ok := any(z).(float32); ok {
+		return any(&s.a32).(*arena[T])
 	}
-	return 2
+	return any(&s.a64).(*arena[T])
+}
+
+func newState() *state { return &state{} }
+
+func (s *state) output(dt tensor.Dtype, shape ...int) *tensor.Dense {
+	if s.out == nil || s.out.Dtype() != dt || !s.out.Shape().Eq(tensor.Shape(shape)) {
+		s.out = tensor.New(tensor.WithShape(shape...), tensor.Of(dt))
+	}
+	return s.out
+}
+
+// scratch returns n elements of s's scratch (contents undefined).
+func scratch[T float](s *state, n int) []T {
+	var z T
+	switch any(z).(type) {
+	case float32:
+		if len(s.s32) < n {
+			s.s32 = make([]float32, n)
+		}
+		return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(s.s32))), n)
+	default:
+		if len(s.s64) < n {
+			s.s64 = make([]float64, n)
+		}
+		return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(s.s64))), n)
+	}
+}
+
+func (op convOp) Arity() int { return 2 + b2i(op.bias) + b2i(op.add) }
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func (op convOp) Type() hm.Type {
+	ts := []hm.Type{tensorType(3), tensorType(3)}
 	if op.bias {
-		return hm.NewFnType(tensorType(3), tensorType(3), tensorType(1), tensorType(3))
+		ts = append(ts, tensorType(1))
 	}
-	return hm.NewFnType(tensorType(3), tensorType(3), tensorType(3))
+	if op.add {
+		ts = append(ts, tensorType(3))
+	}
+	return hm.NewFnType(append(ts, tensorType(3))...)
 }
 
 func (op convOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
@@ -48,7 +110,11 @@ func (op convOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
 	if op.bias && (len(ss[2]) != 1 || ss[2][0] != w[2]) {
 		return nil, fmt.Errorf("conv: %v: bias %v does not fit kernel %v", op, ss[2], w)
 	}
-	return tensor.Shape{x[0], op.outSteps, w[2]}, nil
+	out := tensor.Shape{x[0], op.outSteps, w[2]}
+	if op.add && !ss[len(ss)-1].Eq(out) {
+		return nil, fmt.Errorf("conv: %v: addend %v is not the output's shape %v", op, ss[len(ss)-1], out)
+	}
+	return out, nil
 }
 
 func (op convOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
@@ -56,213 +122,278 @@ func (op convOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	x, w := ts[0], ts[1]
-	var b *tensor.Dense
-	if op.bias {
-		b = ts[2]
-	}
 	shape, err := op.InferShape(shapesOf(ts)...)
 	if err != nil {
 		return nil, err
 	}
-	y := tensor.New(tensor.WithShape(shape...), tensor.Of(x.Dtype()))
+	x, w := ts[0], ts[1]
+	var b, add *tensor.Dense
+	if op.bias {
+		b = ts[2]
+	}
+	if op.add {
+		add = ts[len(ts)-1]
+	}
 	batch, c, f := shape[0], x.Shape()[2], shape[2]
+	y := op.st.output(x.Dtype(), shape...)
 	switch x.Dtype() {
 	case tensor.Float32:
-		forward(data[float32](y), data[float32](x), data[float32](w), data[float32](b), op.geom, batch, c, f)
+		forward(data[float32](y), data[float32](x), data[float32](w), data[float32](b), data[float32](add), op.geom, batch, c, f, op.act,
+			scratch[float32](op.st, op.saveLen(batch, f)), &op.st.a32)
 	case tensor.Float64:
-		forward(data[float64](y), data[float64](x), data[float64](w), data[float64](b), op.geom, batch, c, f)
+		forward(data[float64](y), data[float64](x), data[float64](w), data[float64](b), data[float64](add), op.geom, batch, c, f, op.act,
+			scratch[float64](op.st, op.saveLen(batch, f)), &op.st.a64)
 	}
 	return y, nil
 }
 
-func (op convOp) ReturnsPtr() bool     { return false }
-func (op convOp) CallsExtern() bool    { return false }
-func (op convOp) OverwritesInput() int { return -1 }
-func (op convOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "seqcast.conv1d(%s,bias=%t)", op.geom, op.bias)
+func (op convOp) ReturnsPtr() bool      { return false }
+func (op convOp) CallsExtern() bool     { return false }
+func (op convOp) OverwritesInput() int  { return -1 }
+func (op convOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "seqcast.conv1d(%s)", op.params()) }
+func (op convOp) Hashcode() uint32      { return hashOf(op) }
+func (op convOp) String() string        { return fmt.Sprintf("Conv1D(%s)", op.params()) }
+
+func (op convOp) params() string {
+	return fmt.Sprintf("%s,bias=%t,add=%t,noDX=%t,act=%s", op.geom, op.bias, op.add, op.noDX, op.act)
 }
-func (op convOp) Hashcode() uint32 { return hashOf(op) }
-func (op convOp) String() string   { return fmt.Sprintf("Conv1D(%s,bias=%t)", op.geom, op.bias) }
 
 func (op convOp) DiffWRT(n int) []bool {
 	d := make([]bool, n)
 	for i := range d {
 		d[i] = true
 	}
+	if op.noDX {
+		d[0] = false
+	}
 	return d
 }
 
 func (op convOp) SymDiff(inputs gorgonia.Nodes, output, grad *gorgonia.Node) (gorgonia.Nodes, error) {
 	x, w := inputs[0], inputs[1]
-	dx, err := gorgonia.ApplyOp(inputGradOp{op.geom}, grad, w)
+	gop := gradOp{geom: op.geom, bias: op.bias, add: op.add, noDX: op.noDX, act: op.act, st: newState()}
+	args := gorgonia.Nodes{x, w, grad}
+	if op.act != actLinear {
+		args = append(args, output)
+	}
+	packed, err := gorgonia.ApplyOp(gop, args...)
 	if err != nil {
 		return nil, err
 	}
-	dw, err := gorgonia.ApplyOp(kernelGradOp{op.geom}, x, grad)
-	if err != nil {
+	res := make(gorgonia.Nodes, len(inputs))
+	off := 0
+	part := func(what string, shape tensor.Shape) (*gorgonia.Node, error) {
+		v := viewOp{what: what, off: off, dims: len(shape), cache: &viewCache{}}
+		copy(v.shape[:], shape)
+		off += shape.TotalSize()
+		return gorgonia.ApplyOp(v, packed)
+	}
+	var dadd *gorgonia.Node
+	if op.add {
+		if dadd = grad; op.act != actLinear {
+			if dadd, err = part("dadd", grad.Shape()); err != nil {
+				return nil, err
+			}
+		}
+		res[len(res)-1] = dadd
+	}
+	if !op.noDX {
+		if res[0], err = part("dx", x.Shape()); err != nil {
+			return nil, err
+		}
+	}
+	if res[1], err = part("dw", w.Shape()); err != nil {
 		return nil, err
 	}
-	if !op.bias {
-		return gorgonia.Nodes{dx, dw}, nil
+	if op.bias {
+		if res[2], err = part("db", inputs[2].Shape()); err != nil {
+			return nil, err
+		}
 	}
-	db, err := gorgonia.ApplyOp(biasGradOp{filters: w.Shape()[2]}, grad)
-	if err != nil {
-		return nil, err
-	}
-	return gorgonia.Nodes{dx, dw, db}, nil
+	return res, nil
 }
 
-// inputGradOp maps dy [batch, outSteps, f] and w [kernel, c, f] to
-// dx [batch, steps, c], the gradient of convOp with respect to x.
-type inputGradOp struct{ geom }
-
-func (op inputGradOp) Arity() int { return 2 }
-func (op inputGradOp) Type() hm.Type {
-	return hm.NewFnType(tensorType(3), tensorType(3), tensorType(3))
+// gradOp maps x, w, dy and (unless the activation is linear) the activated
+// output y to one flat vector holding, in order: the addend's gradient
+// (only with an addend and a non-linear activation), dx (unless noDX), dw
+// and db (with a bias).
+type gradOp struct {
+	geom
+	bias, add, noDX bool
+	act             act
+	st              *state
 }
 
-func (op inputGradOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
-	ss, err := shapes(op, 2, ds)
+func (op gradOp) Arity() int { return 3 + b2i(op.act != actLinear) }
+func (op gradOp) Type() hm.Type {
+	ts := make([]hm.Type, op.Arity(), op.Arity()+1)
+	for i := range ts {
+		ts[i] = tensorType(3)
+	}
+	return hm.NewFnType(append(ts, tensorType(1))...)
+}
+
+// sizes returns the lengths of the parts for batch rows and c, f channels.
+func (op gradOp) sizes(batch, c, f int) (dadd, dx, dw, db int) {
+	if op.add && op.act != actLinear {
+		dadd = batch * op.outSteps * f
+	}
+	if !op.noDX {
+		dx = batch * op.steps * c
+	}
+	if op.bias {
+		db = f
+	}
+	return dadd, dx, op.kernel * c * f, db
+}
+
+func (op gradOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
+	ss, err := shapes(op, op.Arity(), ds)
 	if err != nil {
 		return nil, err
 	}
-	dy, w := ss[0], ss[1]
-	if len(dy) != 3 || len(w) != 3 || dy[1] != op.outSteps || w[0] != op.kernel || w[2] != dy[2] {
-		return nil, fmt.Errorf("conv: %v: gradient %v and kernel %v do not fit", op, dy, w)
+	x, w, dy := ss[0], ss[1], ss[2]
+	if len(x) != 3 || len(w) != 3 || len(dy) != 3 || x[1] != op.steps || w[0] != op.kernel || w[1] != x[2] ||
+		dy[0] != x[0] || dy[1] != op.outSteps || dy[2] != w[2] || (op.act != actLinear && !ss[3].Eq(dy)) {
+		return nil, fmt.Errorf("conv: %v: input %v, kernel %v and gradient %v do not fit", op, x, w, dy)
 	}
-	return tensor.Shape{dy[0], op.steps, w[1]}, nil
+	a, b, c, d := op.sizes(x[0], x[2], w[2])
+	return tensor.Shape{a + b + c + d}, nil
 }
 
-func (op inputGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
-	ts, err := operands(op, 2, vs)
+func (op gradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
+	ts, err := operands(op, op.Arity(), vs)
 	if err != nil {
 		return nil, err
 	}
-	dy, w := ts[0], ts[1]
 	shape, err := op.InferShape(shapesOf(ts)...)
 	if err != nil {
 		return nil, err
 	}
-	dx := tensor.New(tensor.WithShape(shape...), tensor.Of(dy.Dtype()))
-	batch, c, f := shape[0], shape[2], dy.Shape()[2]
-	switch dy.Dtype() {
-	case tensor.Float32:
-		backwardInput(data[float32](dx), data[float32](dy), data[float32](w), op.geom, batch, c, f)
-	case tensor.Float64:
-		backwardInput(data[float64](dx), data[float64](dy), data[float64](w), op.geom, batch, c, f)
+	x, w, dy := ts[0], ts[1], ts[2]
+	var y *tensor.Dense
+	if op.act != actLinear {
+		y = ts[3]
 	}
-	return dx, nil
-}
-
-func (op inputGradOp) ReturnsPtr() bool     { return false }
-func (op inputGradOp) CallsExtern() bool    { return false }
-func (op inputGradOp) OverwritesInput() int { return -1 }
-func (op inputGradOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "seqcast.conv1d.dx(%s)", op.geom)
-}
-func (op inputGradOp) Hashcode() uint32 { return hashOf(op) }
-func (op inputGradOp) String() string   { return fmt.Sprintf("Conv1DGradInput(%s)", op.geom) }
-
-// kernelGradOp maps x [batch, steps, c] and dy [batch, outSteps, f] to
-// dw [kernel, c, f], the gradient of convOp with respect to w.
-type kernelGradOp struct{ geom }
-
-func (op kernelGradOp) Arity() int { return 2 }
-func (op kernelGradOp) Type() hm.Type {
-	return hm.NewFnType(tensorType(3), tensorType(3), tensorType(3))
-}
-
-func (op kernelGradOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
-	ss, err := shapes(op, 2, ds)
-	if err != nil {
-		return nil, err
-	}
-	x, dy := ss[0], ss[1]
-	if len(x) != 3 || len(dy) != 3 || x[0] != dy[0] || x[1] != op.steps || dy[1] != op.outSteps {
-		return nil, fmt.Errorf("conv: %v: input %v and gradient %v do not fit", op, x, dy)
-	}
-	return tensor.Shape{op.kernel, x[2], dy[2]}, nil
-}
-
-func (op kernelGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
-	ts, err := operands(op, 2, vs)
-	if err != nil {
-		return nil, err
-	}
-	x, dy := ts[0], ts[1]
-	shape, err := op.InferShape(shapesOf(ts)...)
-	if err != nil {
-		return nil, err
-	}
-	dw := tensor.New(tensor.WithShape(shape...), tensor.Of(x.Dtype()))
-	batch, c, f := x.Shape()[0], shape[1], shape[2]
+	batch, c, f := x.Shape()[0], x.Shape()[2], w.Shape()[2]
+	out := op.st.output(x.Dtype(), shape...)
 	switch x.Dtype() {
 	case tensor.Float32:
-		backwardKernel(data[float32](dw), data[float32](x), data[float32](dy), op.geom, batch, c, f)
+		gradient(op, data[float32](out), data[float32](x), data[float32](w), data[float32](y), data[float32](dy), batch, c, f)
 	case tensor.Float64:
-		backwardKernel(data[float64](dw), data[float64](x), data[float64](dy), op.geom, batch, c, f)
+		gradient(op, data[float64](out), data[float64](x), data[float64](w), data[float64](y), data[float64](dy), batch, c, f)
 	}
-	return dw, nil
+	return out, nil
 }
 
-func (op kernelGradOp) ReturnsPtr() bool     { return false }
-func (op kernelGradOp) CallsExtern() bool    { return false }
-func (op kernelGradOp) OverwritesInput() int { return -1 }
-func (op kernelGradOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "seqcast.conv1d.dw(%s)", op.geom)
+func gradient[T float](op gradOp, out, x, w, y, dy []T, batch, c, f int) {
+	na, nx, nw, nb := op.sizes(batch, c, f)
+	dadd, dx, dw, db := out[:na], out[na:na+nx], out[na+nx:na+nx+nw], out[na+nx+nw:na+nx+nw+nb]
+	if nx == 0 {
+		dx = nil
+	}
+	if nb == 0 {
+		db = nil
+	}
+	var dz []T
+	nz := 0
+	switch {
+	case na > 0:
+		dz = dadd
+	case op.act == actLinear:
+		// dz is dy itself: backward only zeroes some of its rows for a
+		// while and restores them exactly.
+		dz = dy
+	default:
+		nz = len(dy)
+	}
+	sl := op.saveLen(batch, f)
+	s := scratch[T](op.st, sl+nz+len(w))
+	if nz > 0 {
+		dz = s[sl : sl+nz]
+	}
+	backward(dx, dw, db, dz, x, w, y, dy, op.geom, batch, c, f, op.act, s[sl+nz:], s[:sl], arenaOf[T](op.st))
 }
-func (op kernelGradOp) Hashcode() uint32 { return hashOf(op) }
-func (op kernelGradOp) String() string   { return fmt.Sprintf("Conv1DGradKernel(%s)", op.geom) }
 
-// biasGradOp maps dy [batch, outSteps, filters] to db [filters], the sum
-// over batch rows and steps: the gradient of convOp with respect to b.
-type biasGradOp struct{ filters int }
-
-func (op biasGradOp) Arity() int { return 1 }
-func (op biasGradOp) Type() hm.Type {
-	return hm.NewFnType(tensorType(3), tensorType(1))
+func (op gradOp) ReturnsPtr() bool     { return false }
+func (op gradOp) CallsExtern() bool    { return false }
+func (op gradOp) OverwritesInput() int { return -1 }
+func (op gradOp) WriteHash(h hash.Hash) {
+	fmt.Fprintf(h, "seqcast.conv1d.grad(%s,bias=%t,add=%t,noDX=%t,act=%s)", op.geom, op.bias, op.add, op.noDX, op.act)
+}
+func (op gradOp) Hashcode() uint32 { return hashOf(op) }
+func (op gradOp) String() string {
+	return fmt.Sprintf("Conv1DGrad(%s,bias=%t,add=%t,noDX=%t,act=%s)", op.geom, op.bias, op.add, op.noDX, op.act)
 }
 
-func (op biasGradOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
+// viewOp hands Grad one part of a gradient op's flat output, shaped like
+// the input it is the gradient of, without copying. The view shares the
+// gradient op's buffer; it is cached so that a run allocates nothing.
+type viewOp struct {
+	what  string
+	off   int
+	shape [3]int
+	dims  int
+	cache *viewCache
+}
+
+type viewCache struct{ src, t *tensor.Dense }
+
+func (op viewOp) Arity() int    { return 1 }
+func (op viewOp) Type() hm.Type { return hm.NewFnType(tensorType(1), tensorType(op.dims)) }
+func (op viewOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
 	ss, err := shapes(op, 1, ds)
 	if err != nil {
 		return nil, err
 	}
-	if dy := ss[0]; len(dy) != 3 || dy[2] != op.filters {
-		return nil, fmt.Errorf("conv: %v: gradient %v does not fit", op, dy)
+	if len(ss[0]) != 1 || ss[0][0] < op.off+op.size() {
+		return nil, fmt.Errorf("conv: %v: input %v too short", op, ss[0])
 	}
-	return tensor.Shape{op.filters}, nil
+	return tensor.Shape(op.shape[:op.dims]).Clone(), nil
 }
 
-func (op biasGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
-	ts, err := operands(op, 1, vs)
-	if err != nil {
-		return nil, err
+func (op viewOp) size() int {
+	n := 1
+	for _, d := range op.shape[:op.dims] {
+		n *= d
 	}
-	dy := ts[0]
-	shape, err := op.InferShape(shapesOf(ts)...)
-	if err != nil {
-		return nil, err
+	return n
+}
+
+func (op viewOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
+	src, ok := vs[0].(*tensor.Dense)
+	if !ok || len(vs) != 1 {
+		return nil, fmt.Errorf("conv: %v: want one *tensor.Dense", op)
 	}
-	db := tensor.New(tensor.WithShape(shape...), tensor.Of(dy.Dtype()))
-	switch dy.Dtype() {
+	if op.cache.src == src && op.cache.t != nil {
+		return op.cache.t, nil
+	}
+	n := op.size()
+	var t *tensor.Dense
+	switch src.Dtype() {
 	case tensor.Float32:
-		backwardBias(data[float32](db), data[float32](dy))
+		d := data[float32](src)
+		t = tensor.New(tensor.WithBacking(d[op.off:op.off+n:op.off+n]), tensor.WithShape(op.shape[:op.dims]...))
 	case tensor.Float64:
-		backwardBias(data[float64](db), data[float64](dy))
+		d := data[float64](src)
+		t = tensor.New(tensor.WithBacking(d[op.off:op.off+n:op.off+n]), tensor.WithShape(op.shape[:op.dims]...))
+	default:
+		return nil, fmt.Errorf("conv: %v: unsupported dtype %v", op, src.Dtype())
 	}
-	return db, nil
+	op.cache.src, op.cache.t = src, t
+	return t, nil
 }
 
-func (op biasGradOp) ReturnsPtr() bool     { return false }
-func (op biasGradOp) CallsExtern() bool    { return false }
-func (op biasGradOp) OverwritesInput() int { return -1 }
-func (op biasGradOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "seqcast.conv1d.db(filters=%d)", op.filters)
+func (op viewOp) ReturnsPtr() bool     { return false }
+func (op viewOp) CallsExtern() bool    { return false }
+func (op viewOp) OverwritesInput() int { return -1 }
+func (op viewOp) WriteHash(h hash.Hash) {
+	fmt.Fprintf(h, "seqcast.conv1d.view(%s,off=%d,shape=%v)", op.what, op.off, op.shape[:op.dims])
 }
-func (op biasGradOp) Hashcode() uint32 { return hashOf(op) }
-func (op biasGradOp) String() string   { return fmt.Sprintf("Conv1DGradBias(%d)", op.filters) }
+func (op viewOp) Hashcode() uint32 { return hashOf(op) }
+func (op viewOp) String() string {
+	return fmt.Sprintf("Conv1DView(%s,%d:%v)", op.what, op.off, op.shape[:op.dims])
+}
 
 // String writes every field of g; the ops' hashes rely on it.
 func (g geom) String() string {
@@ -325,10 +456,20 @@ func operands(op fmt.Stringer, n int, vs []gorgonia.Value) ([]*tensor.Dense, err
 	return ts, nil
 }
 
-// data returns t's elements, or nil for a nil t.
+// data returns t's elements, or nil for a nil t. It reads them through
+// Float32s/Float64s rather than Data, whose interface result allocates.
 func data[T float](t *tensor.Dense) []T {
 	if t == nil {
 		return nil
 	}
-	return t.Data().([]T)[:t.Shape().TotalSize()]
+	n := t.Shape().TotalSize()
+	var z T
+	switch any(z).(type) {
+	case float32:
+		s := t.Float32s()
+		return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(s))), len(s))[:n]
+	default:
+		s := t.Float64s()
+		return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(s))), len(s))[:n]
+	}
 }

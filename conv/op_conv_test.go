@@ -30,12 +30,31 @@ func TestOpHashes(t *testing.T) {
 	}
 	for _, g := range variants {
 		for _, bias := range []bool{false, true} {
-			op := convOp{geom: g, bias: bias}
-			add(op.Hashcode(), op.String())
+			for _, addend := range []bool{false, true} {
+				for _, noDX := range []bool{false, true} {
+					for _, a := range []act{actLinear, actReLU, actTanh, actSigmoid} {
+						op := convOp{geom: g, bias: bias, add: addend, noDX: noDX, act: a}
+						add(op.Hashcode(), op.String())
+						gop := gradOp{geom: g, bias: bias, add: addend, noDX: noDX, act: a}
+						add(gop.Hashcode(), gop.String())
+					}
+				}
+			}
 		}
-		add(inputGradOp{g}.Hashcode(), inputGradOp{g}.String())
-		add(kernelGradOp{g}.Hashcode(), kernelGradOp{g}.String())
+		for _, ga := range []bool{false, true} {
+			op := gatedOp{geom: g, bias: ga}
+			add(op.Hashcode(), op.String())
+			gop := gatedGradOp{geom: g, bias: ga}
+			add(gop.Hashcode(), gop.String())
+		}
 	}
-	add(biasGradOp{44}.Hashcode(), biasGradOp{44}.String())
-	add(biasGradOp{300}.Hashcode(), biasGradOp{300}.String())
+	for _, v := range []viewOp{
+		{what: "dx", off: 0, shape: [3]int{2, 3, 4}, dims: 3},
+		{what: "dx", off: 300, shape: [3]int{2, 3, 4}, dims: 3},
+		{what: "dw", off: 0, shape: [3]int{2, 3, 4}, dims: 3},
+		{what: "dx", off: 0, shape: [3]int{2, 3, 300}, dims: 3},
+		{what: "dx", off: 0, shape: [3]int{2, 3}, dims: 2},
+	} {
+		add(v.Hashcode(), v.String())
+	}
 }

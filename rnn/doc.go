@@ -1,6 +1,12 @@
 // Package rnn holds recurrent layers with Keras' semantics (SimpleRNN, LSTM,
 // GRU and a layer-normalised SimpleRNN), unrolled over time into one
-// Gorgonia graph built from Gorgonia's primitive ops.
+// Gorgonia graph and differentiated by gorgonia.Grad.
+//
+// By default each time step of this package's cells is one fused custom op
+// (a whole step in tight loops, with one fused backward op per step; see
+// Fused). Fused(false) builds the same step from Gorgonia's primitive ops:
+// the reference implementation, which the tests hold equal to the fused one
+// (forward and every gradient, float64, to 1e-9 relative).
 //
 // A Layer owns the loop over time, the initial state and the dropout masks;
 // a Cell computes one step and owns the parameters. The cells, with σ the

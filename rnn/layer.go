@@ -19,10 +19,10 @@ type Layer struct {
 	returnSeq, goBackwards bool
 	dropout, recDropout    float64
 
-	// step computes one time step: it is cell.Step, and the seam where a
-	// fused implementation of a whole cell step (one custom op instead of
-	// the cell's primitive ops) may replace it. The layer keeps the loop,
-	// the initial state and the dropout masks.
+	// step computes one time step: cell.Step, or nil for the fused path
+	// (see Fused), and the seam where another implementation of a cell step
+	// may replace it; a non-nil step overrides the fused path. The layer
+	// keeps the loop, the initial state and the dropout masks.
 	step func(b *graph.Builder, x *gorgonia.Node, state []*gorgonia.Node, m Masks) (out *gorgonia.Node, next []*gorgonia.Node, err error)
 }
 
@@ -75,12 +75,16 @@ func NewLayerNormSimple(units int, opts ...Option) *Layer {
 }
 
 func (c config) layer(kind string, cell Cell) *Layer {
-	return &Layer{
+	l := &Layer{
 		cell: cell, kind: kind,
 		returnSeq: c.returnSeq, goBackwards: c.goBackwards,
 		dropout: c.dropout, recDropout: c.recDropout,
 		step: cell.Step,
 	}
+	if _, ok := fusedKindOf(cell); ok && c.fused {
+		l.step = nil
+	}
+	return l
 }
 
 // Cell returns the layer's cell.
@@ -113,23 +117,30 @@ func (l *Layer) ApplyState(b *graph.Builder, x *gorgonia.Node, init []*gorgonia.
 		return nil, nil, err
 	}
 	sizes := l.cell.StateSizes()
-	state := make([]*gorgonia.Node, len(sizes))
-	switch {
-	case init == nil:
-		for i, n := range sizes {
-			state[i] = zeros(b, batch, n)
-		}
-	case len(init) != len(sizes):
+	if init != nil && len(init) != len(sizes) {
 		return nil, nil, fmt.Errorf("rnn: %s: %d initial state tensors, want %d", l.kind, len(init), len(sizes))
-	default:
-		for i, n := range sizes {
-			if want := []int{batch, n}; !slices.Equal(init[i].Shape(), want) {
-				return nil, nil, fmt.Errorf("rnn: %s: %w", l.kind, &graph.ShapeError{What: fmt.Sprintf("initial state %d", i), Got: init[i].Shape(), Want: want})
-			}
+	}
+	for i, n := range sizes {
+		if want := []int{batch, n}; init != nil && !slices.Equal(init[i].Shape(), want) {
+			return nil, nil, fmt.Errorf("rnn: %s: %w", l.kind, &graph.ShapeError{What: fmt.Sprintf("initial state %d", i), Got: init[i].Shape(), Want: want})
 		}
-		copy(state, init)
 	}
 	m := l.masks(b, batch, features, sizes[0])
+	step := l.step
+	if step == nil {
+		if d, ok := fusedKindOf(l.cell); ok {
+			return l.applyFused(b, x, init, d, m)
+		}
+		step = l.cell.Step
+	}
+	state := make([]*gorgonia.Node, len(sizes))
+	for i, n := range sizes {
+		if init != nil {
+			state[i] = init[i]
+		} else {
+			state[i] = zeros(b, batch, n)
+		}
+	}
 	var outs []*gorgonia.Node
 	for i := range steps {
 		t := i
@@ -140,7 +151,7 @@ func (l *Layer) ApplyState(b *graph.Builder, x *gorgonia.Node, init []*gorgonia.
 		if err != nil {
 			return nil, nil, fmt.Errorf("rnn: %s step %d: %w", l.kind, t, err)
 		}
-		if out, state, err = l.step(b, xt, state, m); err != nil {
+		if out, state, err = step(b, xt, state, m); err != nil {
 			return nil, nil, fmt.Errorf("rnn: %s step %d: %w", l.kind, t, err)
 		}
 		if l.returnSeq {

@@ -17,6 +17,7 @@ type config struct {
 	dropout, recDropout      float64
 	act, recAct              graph.Activation
 	resetAfter, noForgetBias bool
+	fused                    bool
 	cellOpts                 []string // names of the cell options given
 }
 
@@ -41,6 +42,14 @@ func Dropout(rate float64) Option { return func(c *config) { c.dropout = rate } 
 // sequence and reused at every step (one per gate); the state carried forward
 // is not dropped. Default 0. It panics unless 0 <= rate < 1.
 func RecurrentDropout(rate float64) Option { return func(c *config) { c.recDropout = rate } }
+
+// Fused selects how the layer computes a time step: true runs each step of
+// this package's cells as one custom Gorgonia op (forward) and one fused
+// gradient op (backward), false as a graph of Gorgonia's primitive ops (the
+// reference implementation, kept for checking). Both compute the same
+// function; tests hold them equal to 1e-9 in float64. A Cell from outside
+// this package always uses its own Step. Default true.
+func Fused(on bool) Option { return func(c *config) { c.fused = on } }
 
 // Activation sets the cell's output activation act (see each cell's
 // equations). Default graph.Tanh.
@@ -74,7 +83,7 @@ func newConfig(fn string, units int, opts []Option, allowed ...string) config {
 	if units <= 0 {
 		panic(fmt.Sprintf("rnn: %s(%d): units must be positive", fn, units))
 	}
-	c := config{resetAfter: true}
+	c := config{resetAfter: true, fused: true}
 	for _, o := range opts {
 		o(&c)
 	}

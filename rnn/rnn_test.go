@@ -96,19 +96,17 @@ func TestGradients(t *testing.T) {
 		}
 		// 300 steps: past the 255 at which gorgonia.Slice's hash wraps. One
 		// element per parameter keeps the checks fast; compiling the
-		// training graph (quadratic in its 5,000 to 25,000 nodes) is most of
-		// the cost, so only the small SimpleRNN graphs also get dropout.
-		// (The LSTM's with dropout, 30,000 nodes, has a hash collision; see
-		// hashCollisions.)
-		rate := 0.0
-		if k.name == "simple_tanh" || k.name == "simple_relu" {
-			rate = 0.3
+		// training graph (quadratic in its 5,000 to 30,000 nodes) is most of
+		// the cost. The LSTM's with dropout has a node hash collision at salt
+		// 0, which graph.Compile detects and rebuilds around.
+		rate := 0.3
+		for _, fused := range []bool{true, false} {
+			cases = append(cases, gradCase{
+				fmt.Sprintf("%s/T300/seq=true/dropout=%g/fused=%v", k.name, rate, fused),
+				k.layer(2, rnn.ReturnSequences(true), rnn.Dropout(rate), rnn.RecurrentDropout(rate), rnn.Fused(fused)),
+				graphtest.Case{Batch: 1, In: []int{300, 1}, Out: []int{300, 2}, Seed: 2, MaxChecks: 1},
+			})
 		}
-		cases = append(cases, gradCase{
-			fmt.Sprintf("%s/T300/seq=true/dropout=%g", k.name, rate),
-			k.layer(2, rnn.ReturnSequences(true), rnn.Dropout(rate), rnn.RecurrentDropout(rate)),
-			graphtest.Case{Batch: 1, In: []int{300, 1}, Out: []int{300, 2}, Seed: 2, MaxChecks: 1},
-		})
 	}
 	cases = append(cases,
 		gradCase{"lstm/init_state/final_c", &withInit{l: rnn.NewLSTM(3), final: 1}, graphtest.Case{Batch: 2, In: []int{3, 2}, Out: []int{3}, Seed: 3}},
@@ -133,7 +131,7 @@ func TestGradients(t *testing.T) {
 					t.Skip("the 300-step training graph compiles slowly")
 				}
 				if n := hashCollisions(trainGraph(t, tc.net, tc.c)); n > 0 {
-					t.Fatalf("training graph has %d node hash collisions: gorgonia would merge unrelated nodes", n)
+					t.Logf("training graph at salt 0 has %d node hash collisions; graph.Compile rebuilds it", n)
 				}
 			}
 			graphtest.CheckGrads(t, tc.net, tc.c)

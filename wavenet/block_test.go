@@ -15,7 +15,7 @@ import (
 type blockLayer struct{ bl *block }
 
 func (l blockLayer) Apply(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
-	res, skip, err := l.bl.apply(b, x)
+	res, skip, err := l.bl.apply(b, x, nil)
 	if err != nil || res == nil {
 		return skip, err
 	}

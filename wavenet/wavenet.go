@@ -102,16 +102,11 @@ func (m *Model) Apply(b *graph.Builder, x *gorgonia.Node) (y *gorgonia.Node, err
 	}
 	var skips *gorgonia.Node
 	for i, bl := range m.blocks {
-		res, skip, err := bl.apply(b, h)
+		res, sum, err := bl.apply(b, h, skips)
 		if err != nil {
 			return nil, fmt.Errorf("wavenet: block %d: %w", i, err)
 		}
-		h = res
-		if skips == nil {
-			skips = skip
-		} else {
-			skips = graph.Must(gorgonia.Add(skip, skips))
-		}
+		h, skips = res, sum
 	}
 	y = graph.Must(gorgonia.Rectify(skips))
 	if y, err = m.hidden.Apply(b, y); err != nil {
@@ -169,19 +164,17 @@ func newBlock(name string, channels, skipChannels, dilation int, last bool) *blo
 	return bl
 }
 
-// apply returns the block's residual output (nil in a last block) and its
-// skip output for x, [batch, steps, channels].
-func (bl *block) apply(b *graph.Builder, x *gorgonia.Node) (res, skip *gorgonia.Node, err error) {
+// apply returns the block's residual output (nil in a last block) and
+// skips plus its skip output for x, [batch, steps, channels] (a nil skips
+// counts as zero). The gated unit is one conv.Gated node, and the residual
+// and skip additions are fused into their 1x1 convolutions.
+func (bl *block) apply(b *graph.Builder, x, skips *gorgonia.Node) (res, skip *gorgonia.Node, err error) {
 	defer graph.Recover(&err)
-	f := graph.Must(bl.filter.Apply(b, x))
-	g := graph.Must(bl.gate.Apply(b, x))
-	z := graph.Must(gorgonia.HadamardProd(f, g))
+	z := graph.Must(conv.Gated(b, x, bl.filter, bl.gate))
 	if bl.residual != nil {
-		// x is read again by the filter and gate gradients: keep it as the
-		// second operand, which element-wise ops never overwrite.
-		res = graph.Must(gorgonia.Add(graph.Must(bl.residual.Apply(b, z)), x))
+		res = graph.Must(bl.residual.ApplyAdd(b, z, x))
 	}
-	skip = graph.Must(bl.skip.Apply(b, z))
+	skip = graph.Must(bl.skip.ApplyAdd(b, z, skips))
 	return res, skip, nil
 }
 

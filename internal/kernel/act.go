@@ -1,0 +1,112 @@
+package kernel
+
+import "math"
+
+// tanh32 coefficients: the [13/6] rational approximation of tanh on
+// [-7.9053111, 7.9053111] used by Eigen (Eigen/src/Core/MathFunctionsImpl.h,
+// generic_fast_tanh_float); beyond that range float32 tanh is ±1.
+const (
+	tanhClamp = 7.90531110763549805
+	alpha1    = 4.89352455891786e-03
+	alpha3    = 6.37261928875436e-04
+	alpha5    = 1.48572235717979e-05
+	alpha7    = 5.12229709037114e-08
+	alpha9    = -8.60467152213735e-11
+	alpha11   = 2.00018790482477e-13
+	alpha13   = -2.76076847742355e-16
+	beta0     = 4.89352518554385e-03
+	beta2     = 2.26843463243900e-03
+	beta4     = 1.18534705686654e-04
+	beta6     = 1.19825839466702e-06
+)
+
+// Tanh32 returns tanh(x) to within a few float32 ulps, without calling
+// math.Exp. Tanh and Sigmoid compute the same, 8 elements at a time, with
+// AVX2/FMA where the CPU has them.
+func Tanh32(x float32) float32 {
+	if x > tanhClamp {
+		x = tanhClamp
+	} else if x < -tanhClamp {
+		x = -tanhClamp
+	}
+	x2 := x * x
+	p := x2*float32(alpha13) + float32(alpha11)
+	p = x2*p + float32(alpha9)
+	p = x2*p + float32(alpha7)
+	p = x2*p + float32(alpha5)
+	p = x2*p + float32(alpha3)
+	p = x2*p + float32(alpha1)
+	p *= x
+	q := x2*float32(beta6) + float32(beta4)
+	q = x2*q + float32(beta2)
+	q = x2*q + float32(beta0)
+	return p / q
+}
+
+// Sigmoid32 returns 1/(1+exp(-x)) as 0.5 + 0.5*tanh(x/2), with Tanh32.
+func Sigmoid32(x float32) float32 { return 0.5 + 0.5*Tanh32(0.5*x) }
+
+// Tanh sets dst[i] = tanh(x[i]). dst and x may be the same slice. It panics
+// if len(x) < len(dst).
+func Tanh[E Float](dst, x []E) {
+	x = x[:len(dst)]
+	switch d := any(dst).(type) {
+	case []float32:
+		s := any(x).([]float32)
+		n := 0
+		if hasFMA && len(d) >= 8 {
+			n = len(d) &^ 7
+			tanh8(&d[0], &s[0], n)
+		}
+		for i, v := range s[n:] {
+			d[n+i] = Tanh32(v)
+		}
+	case []float64:
+		s := any(x).([]float64)
+		for i, v := range s {
+			d[i] = math.Tanh(v)
+		}
+	default:
+		for i, v := range x {
+			dst[i] = E(math.Tanh(float64(v)))
+		}
+	}
+}
+
+// Sigmoid sets dst[i] = 1/(1+exp(-x[i])). dst and x may be the same slice.
+// It panics if len(x) < len(dst).
+func Sigmoid[E Float](dst, x []E) {
+	x = x[:len(dst)]
+	switch d := any(dst).(type) {
+	case []float32:
+		s := any(x).([]float32)
+		n := 0
+		if hasFMA && len(d) >= 8 {
+			n = len(d) &^ 7
+			sigmoid8(&d[0], &s[0], n)
+		}
+		for i, v := range s[n:] {
+			d[n+i] = Sigmoid32(v)
+		}
+	case []float64:
+		s := any(x).([]float64)
+		for i, v := range s {
+			d[i] = 1 / (1 + math.Exp(-v))
+		}
+	default:
+		for i, v := range x {
+			dst[i] = E(1 / (1 + math.Exp(-float64(v))))
+		}
+	}
+}
+
+// ReLU sets dst[i] = max(x[i], 0).
+func ReLU[E Float](dst, x []E) {
+	x = x[:len(dst)]
+	for i, v := range x {
+		if v < 0 {
+			v = 0
+		}
+		dst[i] = v
+	}
+}

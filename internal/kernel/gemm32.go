@@ -1,0 +1,55 @@
+package kernel
+
+import "fmt"
+
+// gemm32 computes C += A B for float32 with the AVX2/FMA kernels, where
+// A's element (i, p) is a[i*ars+p*aps] (so A may be read transposed), B is
+// (k×n, ldb) and C (m×n, ldc). Blocks of 4 rows by 16, 8 or 4 columns run in
+// assembly with C in registers; the remaining rows and columns run in Go.
+// It panics if a slice is too short, before any assembly reads it.
+func gemm32(m, n, k int, a []float32, ars, aps int, b []float32, ldb int, c []float32, ldc int) {
+	if m == 0 || n == 0 || k == 0 {
+		return
+	}
+	if len(a) <= (m-1)*ars+(k-1)*aps || len(b) < (k-1)*ldb+n || len(c) < (m-1)*ldc+n {
+		panic(fmt.Sprintf("kernel: gemm %dx%dx%d: slices of %d, %d, %d too short", m, n, k, len(a), len(b), len(c)))
+	}
+	i := 0
+	if hasFMA {
+		for ; i+4 <= m; i += 4 {
+			ai, ci := a[i*ars:], c[i*ldc:]
+			j := 0
+			for ; j+16 <= n; j += 16 {
+				gemm4x16(k, &ai[0], ars, aps, &b[j], ldb, &ci[j], ldc)
+			}
+			for ; j+8 <= n; j += 8 {
+				gemm4x8(k, &ai[0], ars, aps, &b[j], ldb, &ci[j], ldc)
+			}
+			for ; j+4 <= n; j += 4 {
+				gemm4x4(k, &ai[0], ars, aps, &b[j], ldb, &ci[j], ldc)
+			}
+			for ; j < n; j++ {
+				for r := range 4 {
+					var s float32
+					for p := range k {
+						s += a[(i+r)*ars+p*aps] * b[p*ldb+j]
+					}
+					c[(i+r)*ldc+j] += s
+				}
+			}
+		}
+	}
+	for ; i < m; i++ {
+		cr := c[i*ldc : i*ldc+n]
+		for p := range k {
+			v := a[i*ars+p*aps]
+			if v == 0 {
+				continue
+			}
+			br := b[p*ldb : p*ldb+n]
+			for j, bv := range br {
+				cr[j] += v * bv
+			}
+		}
+	}
+}

@@ -1,0 +1,23 @@
+//go:build !purego
+
+package kernel
+
+// hasFMA reports whether the AVX2/FMA kernels may run.
+var hasFMA = cpuidFMA()
+
+func cpuidFMA() bool
+
+//go:noescape
+func gemm4x16(k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int)
+
+//go:noescape
+func gemm4x8(k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int)
+
+//go:noescape
+func gemm4x4(k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int)
+
+//go:noescape
+func tanh8(dst, x *float32, n int)
+
+//go:noescape
+func sigmoid8(dst, x *float32, n int)

@@ -1,0 +1,27 @@
+//go:build !amd64 || purego
+
+package kernel
+
+// hasFMA is false: this build has no assembly kernels (build tag purego,
+// or not amd64).
+var hasFMA = false
+
+func gemm4x16(k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int) {
+	panic("kernel: no assembly kernels in this build")
+}
+
+func gemm4x8(k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int) {
+	panic("kernel: no assembly kernels in this build")
+}
+
+func gemm4x4(k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int) {
+	panic("kernel: no assembly kernels in this build")
+}
+
+func tanh8(dst, x *float32, n int) {
+	panic("kernel: no assembly kernels in this build")
+}
+
+func sigmoid8(dst, x *float32, n int) {
+	panic("kernel: no assembly kernels in this build")
+}

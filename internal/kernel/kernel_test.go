@@ -1,0 +1,256 @@
+package kernel
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
+func TestTanhSigmoid64Exact(t *testing.T) {
+	t.Parallel()
+	x := []float64{-40, -3, -1e-3, 0, 1e-9, 0.5, 2, 40}
+	got := make([]float64, len(x))
+	Tanh(got, x)
+	for i, v := range x {
+		if got[i] != math.Tanh(v) {
+			t.Errorf("Tanh(%g) = %g; want %g", v, got[i], math.Tanh(v))
+		}
+	}
+	Sigmoid(got, x)
+	for i, v := range x {
+		if want := 1 / (1 + math.Exp(-v)); got[i] != want {
+			t.Errorf("Sigmoid(%g) = %g; want %g", v, got[i], want)
+		}
+	}
+}
+
+// TestTanhSigmoid32 bounds the float32 approximations' error against
+// math: 4e-7 relative is about 3 float32 ulps (2^-23 ≈ 1.19e-7), the
+// approximation's accuracy after float32 rounding of its coefficients.
+func TestTanhSigmoid32(t *testing.T) {
+	t.Parallel()
+	const tol = 4e-7
+	worstT, worstS := 0.0, 0.0
+	for i := -200000; i <= 200000; i++ {
+		v := float32(i) * 1e-4 // [-20, 20]
+		wt := math.Tanh(float64(v))
+		ws := 1 / (1 + math.Exp(-float64(v)))
+		worstT = math.Max(worstT, math.Abs(float64(Tanh32(v))-wt)/math.Max(1e-30, math.Max(math.Abs(wt), 1e-3)))
+		worstS = math.Max(worstS, math.Abs(float64(Sigmoid32(v))-ws))
+	}
+	if worstT > tol || worstS > tol {
+		t.Errorf("worst tanh32 error %.3g, sigmoid32 %.3g; want <= %g", worstT, worstS, tol)
+	}
+	// The slice versions (AVX2 in blocks of 8, where available, then
+	// scalar) against math, on lengths that leave every remainder.
+	for _, n := range []int{1, 7, 8, 13, 64, 81} {
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = float32(i-n/2) * 0.37
+		}
+		x[0] = 100
+		th, sg := make([]float32, n), make([]float32, n)
+		Tanh(th, x)
+		Sigmoid(sg, x)
+		for i, v := range x {
+			wt, ws := math.Tanh(float64(v)), 1/(1+math.Exp(-float64(v)))
+			if math.Abs(float64(th[i])-wt) > tol*math.Max(math.Abs(wt), 1e-3) || math.Abs(float64(sg[i])-ws) > tol {
+				t.Fatalf("n=%d: Tanh(%g) = %g, Sigmoid = %g; want %g, %g", n, v, th[i], sg[i], wt, ws)
+			}
+		}
+	}
+}
+
+func random(rng *rand.Rand, n int) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = 2*rng.Float64() - 1
+	}
+	return v
+}
+
+// naive computes C += op(A) op(B) in the obvious way.
+func naive(ta, tb bool, m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
+	for i := range m {
+		for j := range n {
+			s := 0.0
+			for p := range k {
+				var av, bv float64
+				if ta {
+					av = a[p*lda+i]
+				} else {
+					av = a[i*lda+p]
+				}
+				if tb {
+					bv = b[j*ldb+p]
+				} else {
+					bv = b[p*ldb+j]
+				}
+				s += av * bv
+			}
+			c[i*ldc+j] += s
+		}
+	}
+}
+
+func TestGemm(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, d := range [][3]int{{1, 1, 1}, {3, 5, 2}, {4, 4, 4}, {32, 80, 20}, {7, 9, 13}, {20, 20, 32}, {5, 1, 6}} {
+		m, n, k := d[0], d[1], d[2]
+		for _, tr := range []string{"NN", "TN", "NT"} {
+			ta, tb := tr[0] == 'T', tr[1] == 'T'
+			ar, ac := m, k
+			if ta {
+				ar, ac = k, m
+			}
+			br, bc := k, n
+			if tb {
+				br, bc = n, k
+			}
+			lda, ldb, ldc := ac+2, bc+1, n+3 // strided, as column blocks are
+			a, b := random(rng, ar*lda), random(rng, br*ldb)
+			c0 := random(rng, m*ldc)
+			want := append([]float64(nil), c0...)
+			naive(ta, tb, m, n, k, a, lda, b, ldb, want, ldc)
+			got := append([]float64(nil), c0...)
+			got32 := make([]float32, len(c0))
+			a32, b32 := to32(a), to32(b)
+			for i, v := range c0 {
+				got32[i] = float32(v)
+			}
+			gotGo := append([]float64(nil), c0...)
+			switch tr {
+			case "NN":
+				GemmNN(m, n, k, a, lda, b, ldb, got, ldc)
+				GemmNN(m, n, k, a32, lda, b32, ldb, got32, ldc)
+				gemmNN(m, n, k, a, lda, b, ldb, gotGo, ldc)
+			case "TN":
+				GemmTN(m, n, k, a, lda, b, ldb, got, ldc)
+				GemmTN(m, n, k, a32, lda, b32, ldb, got32, ldc)
+				gemmTN(m, n, k, a, lda, b, ldb, gotGo, ldc)
+			case "NT":
+				GemmNT(m, n, k, a, lda, b, ldb, got, ldc)
+				GemmNT(m, n, k, a32, lda, b32, ldb, got32, ldc)
+				gemmNT(m, n, k, a, lda, b, ldb, gotGo, ldc)
+			}
+			for i := range want {
+				// 1e-12 in float64 and 1e-5 in float32: sums of at most 32
+				// products of values in (-1, 1), reordered.
+				if math.Abs(got[i]-want[i]) > 1e-12 || math.Abs(gotGo[i]-want[i]) > 1e-12 || math.Abs(float64(got32[i])-want[i]) > 1e-5 {
+					t.Fatalf("Gemm%s %v: c[%d] = %g (pure Go %g, float32 %g); want %g", tr, d, i, got[i], gotGo[i], got32[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+// TestGemm32 checks the assembly-blocked float32 product (and its Go
+// remainder loops) against float64 naive products, read straight and
+// transposed, on shapes that exercise every block and edge.
+func TestGemm32(t *testing.T) {
+	t.Parallel()
+	if !hasFMA {
+		t.Log("no AVX2/FMA: only the Go loops run")
+	}
+	rng := rand.New(rand.NewPCG(1, 4))
+	for _, d := range [][3]int{{1, 1, 1}, {4, 16, 1}, {4, 8, 3}, {4, 24, 5}, {5, 37, 7}, {4, 4, 2}, {8, 30, 9}, {4, 13, 4}, {32, 80, 20}, {32, 20, 32}, {20, 80, 32}, {3, 2, 0}, {7, 4, 1}} {
+		m, n, k := d[0], d[1], d[2]
+		for _, trans := range []bool{false, true} {
+			ar, ac := m, k
+			if trans {
+				ar, ac = k, m
+			}
+			lda, ldb, ldc := ac+1, n+3, n+2
+			a, b := random(rng, max(ar*lda, 1)), random(rng, max(k*ldb, 1))
+			c0 := random(rng, m*ldc)
+			want := append([]float64(nil), c0...)
+			naive(trans, false, m, n, k, a, lda, b, ldb, want, ldc)
+			got := to32(c0)
+			ars, aps := lda, 1
+			if trans {
+				ars, aps = 1, lda
+			}
+			gemm32(m, n, k, to32(a), ars, aps, to32(b), ldb, got, ldc)
+			for i := range want {
+				// 1e-5: float32 sums of at most 32 products in (-1, 1).
+				if math.Abs(float64(got[i])-want[i]) > 1e-5 {
+					t.Fatalf("gemm32 %v trans=%v: c[%d] = %g; want %g", d, trans, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+func to32(v []float64) []float32 {
+	out := make([]float32, len(v))
+	for i, x := range v {
+		out[i] = float32(x)
+	}
+	return out
+}
+
+// BenchmarkGemm compares GemmNN with gonum's Sgemm/Dgemm on LSTM-step
+// shapes: (batch, features) × (features, 4·units).
+func BenchmarkGemm(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, d := range [][3]int{{32, 80, 20}, {32, 80, 1}, {32, 20, 20}} {
+		m, n, k := d[0], d[1], d[2]
+		a, bm, c := to32(random(rng, m*k)), to32(random(rng, k*n)), make([]float32, m*n)
+		name := fmt.Sprintf("%dx%dx%d", m, n, k)
+		b.Run("kernel32/"+name, func(b *testing.B) {
+			for b.Loop() {
+				GemmNN(m, n, k, a, k, bm, n, c, n)
+			}
+		})
+		b.Run("go32/"+name, func(b *testing.B) {
+			for b.Loop() {
+				gemmNN(m, n, k, a, k, bm, n, c, n)
+			}
+		})
+		b.Run("gonum32/"+name, func(b *testing.B) {
+			A := blas32.General{Rows: m, Cols: k, Stride: k, Data: a}
+			B := blas32.General{Rows: k, Cols: n, Stride: n, Data: bm}
+			C := blas32.General{Rows: m, Cols: n, Stride: n, Data: c}
+			for b.Loop() {
+				blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, A, B, 1, C)
+			}
+		})
+		a64, b64, c64 := random(rng, m*k), random(rng, k*n), make([]float64, m*n)
+		b.Run("gonum64/"+name, func(b *testing.B) {
+			A := blas64.General{Rows: m, Cols: k, Stride: k, Data: a64}
+			B := blas64.General{Rows: k, Cols: n, Stride: n, Data: b64}
+			C := blas64.General{Rows: m, Cols: n, Stride: n, Data: c64}
+			for b.Loop() {
+				blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, A, B, 1, C)
+			}
+		})
+		b.Run("go64/"+name, func(b *testing.B) {
+			for b.Loop() {
+				gemmNN(m, n, k, a64, k, b64, n, c64, n)
+			}
+		})
+	}
+}
+
+func BenchmarkSigmoid(b *testing.B) {
+	x := to32(random(rand.New(rand.NewPCG(1, 3)), 640))
+	dst := make([]float32, len(x))
+	b.Run("kernel32", func(b *testing.B) {
+		for b.Loop() {
+			Sigmoid(dst, x)
+		}
+	})
+	b.Run("mathexp", func(b *testing.B) {
+		for b.Loop() {
+			for i, v := range x {
+				dst[i] = float32(1 / (1 + math.Exp(-float64(v))))
+			}
+		}
+	})
+}

@@ -1,0 +1,440 @@
+package rnn
+
+import (
+	"fmt"
+	"hash"
+
+	"github.com/chewxy/hm"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/seqcast/seqcast/graph"
+	"github.com/seqcast/seqcast/internal/kernel"
+)
+
+// A fused layer runs each time step as one custom Gorgonia op (stepOp)
+// whose output, a (batch, P) packed state, holds everything the backward
+// pass needs (see fused_math.go). Its SymDiff returns views of one
+// stepGradOp, whose flat output is [dX | dPrev | dW | dU | db]. The weight
+// gradients are accumulated along the chain of gradient ops (each adds its
+// step's share to the next step's), so only the first step hands them to
+// Grad and no Add node sums T per-step gradients.
+
+// x modes: how a step op reads x_t.
+const (
+	xSeq    = iota // from the (B, T, F) input leaf, no gradient
+	xPacked        // from the previous fused layer's packed state (h columns)
+	x2D            // from a graph.Step node (B, F)
+)
+
+// fusedLayer is the build state of one fused Apply, shared by its ops.
+type fusedLayer struct {
+	id        string
+	d         dims
+	steps     int
+	backwards bool
+	xMode     int
+	xIn       int // row length of the x operand (T*F, P of the previous layer, or F)
+	xDiff     bool
+	initDiff  bool
+	outs      []*gorgonia.Node // packed state per step, in processing order
+	grads     []*gorgonia.Node // stepGradOp per step, filled by SymDiff
+	fwd, bwd  []buffer
+	seqBuf    buffer
+	scratch32 []float32
+	scratch64 []float64
+	// Wᵀ and Uᵀ, computed by the first gradient op of each run (the one
+	// without a carry) and read by the others.
+	wT32, uT32 []float32
+	wT64, uT64 []float64
+}
+
+// ident is everything that distinguishes this layer's ops, for WriteHash.
+func (st *fusedLayer) ident() string {
+	d := &st.d
+	return fmt.Sprintf("id=%q,kind=%v,B=%d,F=%d,H=%d,P=%d,T=%d,back=%t,x=%d/%d/%t,init=%t,act=%s,rec=%s,eps=%g,masks=%t/%t",
+		st.id, d.kind, d.batch, d.in, d.h, d.p, st.steps, st.backwards, st.xMode, st.xIn, st.xDiff, st.initDiff,
+		d.act, d.recAct, d.eps, d.inMask, d.recMask)
+}
+
+func (st *fusedLayer) nMasks() int {
+	n := 0
+	if st.d.inMask {
+		n += st.d.kind.gates()
+	}
+	if st.d.recMask {
+		n += st.d.kind.gates()
+	}
+	return n
+}
+
+// time returns the input step that processing step i reads.
+func (st *fusedLayer) time(i int) int {
+	if st.backwards {
+		return st.steps - 1 - i
+	}
+	return i
+}
+
+func (st *fusedLayer) scratchLen() int {
+	d := &st.d
+	return d.batch * (d.kind.gates()*d.h + 6*d.h + max(d.in, d.h))
+}
+
+func scratch[E kernel.Float](st *fusedLayer) []E {
+	return grow[E](&st.scratch32, &st.scratch64, st.scratchLen())
+}
+
+// grow returns the slice of E's type, grown to at least n.
+func grow[E kernel.Float](s32 *[]float32, s64 *[]float64, n int) []E {
+	var z E
+	switch any(z).(type) {
+	case float32:
+		if len(*s32) < n {
+			*s32 = make([]float32, n)
+		}
+		return any(*s32).([]E)
+	default:
+		if len(*s64) < n {
+			*s64 = make([]float64, n)
+		}
+		return any(*s64).([]E)
+	}
+}
+
+// gradLayout returns the offsets of dPrev, dW, dU, db and the total length
+// of a stepGradOp's output.
+func (st *fusedLayer) gradLayout() (prev, w, u, b, total int) {
+	d := &st.d
+	gh := d.kind.gates() * d.h
+	nx := 0
+	if st.xDiff {
+		nx = d.batch * st.xIn
+	}
+	prev = nx
+	w = prev + d.batch*d.p
+	u = w + d.in*gh
+	b = u + d.h*gh
+	total = b + d.kind.biasLen(d.h)
+	return
+}
+
+// fusedKindOf returns the fused kind and settings of a cell of this
+// package, or false for any other Cell.
+func fusedKindOf(c Cell) (dims, bool) {
+	switch c := c.(type) {
+	case *SimpleCell:
+		return dims{kind: kindSimple, h: c.Units, act: orDefault(c.Activation, graph.Tanh)}, true
+	case *LSTMCell:
+		return dims{kind: kindLSTM, h: c.Units, act: orDefault(c.Activation, graph.Tanh), recAct: orDefault(c.RecurrentActivation, graph.Sigmoid)}, true
+	case *GRUCell:
+		k := kindGRU
+		if c.ResetBefore {
+			k = kindGRUClassic
+		}
+		return dims{kind: k, h: c.Units, act: orDefault(c.Activation, graph.Tanh), recAct: orDefault(c.RecurrentActivation, graph.Sigmoid)}, true
+	case *LayerNormSimpleCell:
+		eps := c.Epsilon
+		if eps == 0 {
+			eps = 1e-3
+		}
+		return dims{kind: kindLNSimple, h: c.Units, act: orDefault(c.Activation, graph.Tanh), eps: eps}, true
+	}
+	return dims{}, false
+}
+
+// applyFused is ApplyState's fused path. x and init are validated; init is
+// nil for zeros.
+func (l *Layer) applyFused(b *graph.Builder, x *gorgonia.Node, init []*gorgonia.Node, d dims, m Masks) (out *gorgonia.Node, final []*gorgonia.Node, err error) {
+	defer graph.Recover(&err)
+	s := x.Shape()
+	d.batch, d.in, d.p = s[0], s[2], d.kind.width(d.h)
+	d.inMask, d.recMask = m.In != nil, m.Rec != nil
+	d.fa, d.fr = codeOf(d.act), codeOf(d.recAct)
+	ps := l.cell.Params()
+	st := &fusedLayer{id: b.Unique("fused/" + ps[0].Name()), d: d, steps: s[1], backwards: l.goBackwards}
+	G := d.kind.gates()
+	pack := func(what string, ps []*graph.Param, rows int) *gorgonia.Node {
+		if len(ps) == 1 {
+			return b.Node(ps[0])
+		}
+		ns := make([]*gorgonia.Node, len(ps))
+		for i, p := range ps {
+			ns[i] = b.Node(p)
+		}
+		return graph.Must(gorgonia.ApplyOp(packOp{layer: st.id, what: what, n: len(ps), rows: rows, w: d.h, buf: &buffer{}}, ns...))
+	}
+	w, u, bias := pack("w", ps[:G], d.in), pack("u", ps[G:2*G], d.h), pack("b", ps[2*G:], 0)
+
+	var prev *gorgonia.Node
+	if init == nil {
+		prev = zeros(b, d.batch, d.p)
+	} else {
+		st.initDiff = true
+		prev = graph.Must(gorgonia.ApplyOp(placeOp{layer: st.id, step: -1, n: len(init), w: d.h, p: d.p, buf: &buffer{}}, init...))
+	}
+	// How the steps read x: straight from a packed previous fused layer,
+	// straight from an input leaf, or through graph.Step.
+	var xs []*gorgonia.Node
+	switch {
+	case isSeq(x):
+		up := x.Op().(seqOp).st
+		st.xMode, st.xIn, st.xDiff, xs = xPacked, up.d.p, true, up.outs
+	case x.Op() == nil:
+		st.xMode, st.xIn = xSeq, st.steps*d.in
+	default:
+		st.xMode, st.xIn, st.xDiff = x2D, d.in, true
+	}
+	st.outs = make([]*gorgonia.Node, st.steps)
+	st.grads = make([]*gorgonia.Node, st.steps)
+	st.fwd = make([]buffer, st.steps)
+	st.bwd = make([]buffer, st.steps)
+	for i := range st.steps {
+		t := st.time(i)
+		var xi *gorgonia.Node
+		switch st.xMode {
+		case xPacked:
+			xi = xs[t]
+		case xSeq:
+			xi = x
+		default:
+			xi = graph.Must(graph.Step(x, t))
+		}
+		in := append([]*gorgonia.Node{xi, prev, w, u, bias}, m.In...)
+		in = append(in, m.Rec...)
+		n, err := gorgonia.ApplyOp(stepOp{st: st, i: i}, in...)
+		if err != nil {
+			return nil, nil, fmt.Errorf("rnn: %s step %d: %w", l.kind, t, err)
+		}
+		st.outs[i], prev = n, n
+	}
+	last := st.steps - 1
+	h := graph.Must(gorgonia.ApplyOp(colsOp{layer: st.id, step: last, w: d.h, p: d.p, buf: &buffer{}}, st.outs[last]))
+	final = []*gorgonia.Node{h}
+	if d.kind == kindLSTM {
+		c := graph.Must(gorgonia.ApplyOp(colsOp{layer: st.id, step: last, off: d.h, w: d.h, p: d.p, buf: &buffer{}}, st.outs[last]))
+		final = append(final, c)
+	}
+	out = h
+	if l.returnSeq {
+		out = graph.Must(gorgonia.ApplyOp(seqOp{st: st}, st.outs...))
+	}
+	return out, final, nil
+}
+
+func isSeq(x *gorgonia.Node) bool {
+	op, ok := x.Op().(seqOp)
+	return ok && op.st.d.batch == x.Shape()[0]
+}
+
+// stepOp is processing step i of a fused layer. Inputs: x (see xMode),
+// the previous packed state (B, P), W (F, G*H), U (H, G*H), the packed
+// bias, then the input and the recurrent dropout masks, if any. Output: the
+// packed state (B, P).
+type stepOp struct {
+	st *fusedLayer
+	i  int
+}
+
+func (op stepOp) Arity() int { return 5 + op.st.nMasks() }
+func (op stepOp) Type() hm.Type {
+	xd := 2
+	if op.st.xMode == xSeq {
+		xd = 3
+	}
+	ts := []hm.Type{tensorType(xd), tensorType(2), tensorType(2), tensorType(2), tensorType(1)}
+	for range op.st.nMasks() {
+		ts = append(ts, tensorType(2))
+	}
+	ts = append(ts, tensorType(2))
+	return hm.NewFnType(ts...)
+}
+func (op stepOp) InferShape(...gorgonia.DimSizer) (tensor.Shape, error) {
+	return tensor.Shape{op.st.d.batch, op.st.d.p}, nil
+}
+func (op stepOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
+	out := op.st.fwd[op.i].get(vs[0].Dtype(), op.st.d.batch, op.st.d.p)
+	switch out.Dtype() {
+	case tensor.Float32:
+		o := slice[float32](out)
+		s := stepArgs[float32](op.st, op.i, vs)
+		forward(&op.st.d, &s, o, scratch[float32](op.st))
+	case tensor.Float64:
+		o := slice[float64](out)
+		s := stepArgs[float64](op.st, op.i, vs)
+		forward(&op.st.d, &s, o, scratch[float64](op.st))
+	default:
+		return nil, fmt.Errorf("rnn: %v: unsupported dtype %v", op, out.Dtype())
+	}
+	return out, nil
+}
+
+// stepArgs unpacks a step's operands x, prev, W, U, bias, masks from vs.
+func stepArgs[E kernel.Float](st *fusedLayer, i int, vs []gorgonia.Value) stepData[E] {
+	s := stepData[E]{x: slice[E](vs[0]), xs: st.xIn, prev: slice[E](vs[1]), w: slice[E](vs[2]), u: slice[E](vs[3]), bias: slice[E](vs[4])}
+	if st.xMode == xSeq {
+		s.xo = st.time(i) * st.d.in
+	}
+	G, k := st.d.kind.gates(), 5
+	if st.d.inMask {
+		for g := range G {
+			s.min[g] = slice[E](vs[k+g])
+		}
+		k += G
+	}
+	if st.d.recMask {
+		for g := range G {
+			s.mrec[g] = slice[E](vs[k+g])
+		}
+	}
+	return s
+}
+
+func (op stepOp) ReturnsPtr() bool     { return false }
+func (op stepOp) CallsExtern() bool    { return false }
+func (op stepOp) OverwritesInput() int { return -1 }
+func (op stepOp) WriteHash(h hash.Hash) {
+	fmt.Fprintf(h, "seqcast.rnn.step(%s,i=%d,t=%d)", op.st.ident(), op.i, op.st.time(op.i))
+}
+func (op stepOp) Hashcode() uint32 { return hashOf(op) }
+func (op stepOp) String() string {
+	return fmt.Sprintf("Fused%s(%s,%d/%d)", op.st.d.kind, op.st.id, op.i, op.st.steps)
+}
+
+// DiffWRT: x unless it is the input leaf; the previous state unless it is
+// the zero initial state; the weights at the first step only, which
+// receives the gradients accumulated over all steps.
+func (op stepOp) DiffWRT(n int) []bool {
+	d := make([]bool, n)
+	d[0] = op.st.xDiff
+	d[1] = op.i > 0 || op.st.initDiff
+	d[2], d[3], d[4] = op.i == 0, op.i == 0, op.i == 0
+	return d
+}
+
+func (op stepOp) SymDiff(inputs gorgonia.Nodes, output, grad *gorgonia.Node) (gorgonia.Nodes, error) {
+	st := op.st
+	in := gorgonia.Nodes{grad, output}
+	in = append(in, inputs...) // x, prev, W, U, bias, masks
+	hasCarry := op.i+1 < st.steps && st.grads[op.i+1] != nil
+	if hasCarry {
+		in = append(in, st.grads[op.i+1])
+	}
+	g, err := gorgonia.ApplyOp(stepGradOp{st: st, i: op.i, carry: hasCarry}, in...)
+	if err != nil {
+		return nil, err
+	}
+	st.grads[op.i] = g
+	d := &st.d
+	gh := d.kind.gates() * d.h
+	pOff, wOff, uOff, bOff, _ := st.gradLayout()
+	view := func(part, off int, shape ...int) *gorgonia.Node {
+		v := viewOp{st: st, step: op.i, part: part, off: off, dims: len(shape), cache: &viewCache{}}
+		copy(v.shape[:], shape)
+		return graph.Must(gorgonia.ApplyOp(v, g))
+	}
+	gs := make(gorgonia.Nodes, len(inputs))
+	defer graph.Recover(&err)
+	diff := op.DiffWRT(len(inputs))
+	if diff[0] {
+		gs[0] = view(0, 0, inputs[0].Shape()...)
+	}
+	if diff[1] {
+		gs[1] = view(1, pOff, d.batch, d.p)
+	}
+	if op.i == 0 {
+		gs[2] = view(2, wOff, d.in, gh)
+		gs[3] = view(3, uOff, d.h, gh)
+		gs[4] = view(4, bOff, d.kind.biasLen(d.h))
+	}
+	return gs, err
+}
+
+// stepGradOp is stepOp's gradient for step i. Inputs: the gradient of the
+// packed state, the packed state, the step's inputs (x, prev, W, U, bias,
+// masks) and, except at the last step, the next step's stepGradOp, whose
+// weight gradients it adds to. Output: the flat [dX | dPrev | dW | dU | db].
+type stepGradOp struct {
+	st    *fusedLayer
+	i     int
+	carry bool
+}
+
+func (op stepGradOp) Arity() int {
+	n := 7 + op.st.nMasks()
+	if op.carry {
+		n++
+	}
+	return n
+}
+func (op stepGradOp) Type() hm.Type {
+	xd := 2
+	if op.st.xMode == xSeq {
+		xd = 3
+	}
+	ts := []hm.Type{tensorType(2), tensorType(2), tensorType(xd), tensorType(2), tensorType(2), tensorType(2), tensorType(1)}
+	for range op.st.nMasks() {
+		ts = append(ts, tensorType(2))
+	}
+	if op.carry {
+		ts = append(ts, tensorType(1))
+	}
+	ts = append(ts, tensorType(1))
+	return hm.NewFnType(ts...)
+}
+func (op stepGradOp) InferShape(...gorgonia.DimSizer) (tensor.Shape, error) {
+	_, _, _, _, n := op.st.gradLayout()
+	return tensor.Shape{n}, nil
+}
+func (op stepGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
+	_, _, _, _, n := op.st.gradLayout()
+	out := op.st.bwd[op.i].get(vs[0].Dtype(), n)
+	switch out.Dtype() {
+	case tensor.Float32:
+		o := slice[float32](out)
+		runBackward(op, vs, o)
+	case tensor.Float64:
+		o := slice[float64](out)
+		runBackward(op, vs, o)
+	default:
+		return nil, fmt.Errorf("rnn: %v: unsupported dtype %v", op, out.Dtype())
+	}
+	return out, nil
+}
+
+func runBackward[E kernel.Float](op stepGradOp, vs []gorgonia.Value, o []E) {
+	st := op.st
+	s := stepArgs[E](st, op.i, vs[2:])
+	pOff, wOff, uOff, bOff, _ := st.gradLayout()
+	g := gradData[E]{
+		dout: slice[E](vs[0]), out: slice[E](vs[1]),
+		dprev: o[pOff:wOff], dw: o[wOff:uOff], du: o[uOff:bOff], db: o[bOff:],
+		scratch: scratch[E](st),
+	}
+	if st.xDiff {
+		g.dx, g.dxs = o[:pOff], st.xIn
+	}
+	if op.carry {
+		g.carry = slice[E](vs[len(vs)-1])[wOff:]
+	}
+	d := &st.d
+	gh := d.kind.gates() * d.h
+	g.wT = grow[E](&st.wT32, &st.wT64, d.in*gh)
+	g.uT = grow[E](&st.uT32, &st.uT64, d.h*gh)
+	if !op.carry {
+		transpose(g.wT, s.w, d.in, gh)
+		transpose(g.uT, s.u, d.h, gh)
+	}
+	backward(d, &s, &g)
+}
+
+func (op stepGradOp) ReturnsPtr() bool     { return false }
+func (op stepGradOp) CallsExtern() bool    { return false }
+func (op stepGradOp) OverwritesInput() int { return -1 }
+func (op stepGradOp) WriteHash(h hash.Hash) {
+	fmt.Fprintf(h, "seqcast.rnn.stepgrad(%s,i=%d,t=%d,carry=%t)", op.st.ident(), op.i, op.st.time(op.i), op.carry)
+}
+func (op stepGradOp) Hashcode() uint32 { return hashOf(op) }
+func (op stepGradOp) String() string {
+	return fmt.Sprintf("Fused%sGrad(%s,%d/%d)", op.st.d.kind, op.st.id, op.i, op.st.steps)
+}

@@ -1,0 +1,507 @@
+package rnn
+
+import (
+	"math"
+
+	"github.com/seqcast/seqcast/graph"
+	"github.com/seqcast/seqcast/internal/kernel"
+)
+
+// This file is the arithmetic of the fused steps: one time step of a whole
+// batch, forward and backward, on contiguous row-major slices. The layout of
+// the packed state each step outputs (one row per sample) is fusedKind's:
+//
+//	simple     [h]                         P = H
+//	lstm       [h | c | i f g o | act(c)]  P = 7H
+//	gru        [h | z r hh | h U_h + r_h]  P = 5H (reset_after)
+//	gruClassic [h | z r hh]                P = 4H
+//	lnSimple   [h | xhat | 1/std]          P = 2H + 1
+//
+// Everything backward needs is in the packed state, so no step is
+// recomputed.
+
+// fusedKind names a cell whose step has a fused implementation.
+type fusedKind int
+
+const (
+	kindSimple fusedKind = iota
+	kindLSTM
+	kindGRU
+	kindGRUClassic
+	kindLNSimple
+)
+
+func (k fusedKind) String() string {
+	return [...]string{"simple", "lstm", "gru", "gru_classic", "ln_simple"}[k]
+}
+
+// gates returns the number of gate blocks of W and U.
+func (k fusedKind) gates() int {
+	return [...]int{1, 4, 3, 3, 1}[k]
+}
+
+// width returns P for units h.
+func (k fusedKind) width(h int) int {
+	switch k {
+	case kindLSTM:
+		return 7 * h
+	case kindGRU:
+		return 5 * h
+	case kindGRUClassic:
+		return 4 * h
+	case kindLNSimple:
+		return 2*h + 1
+	}
+	return h
+}
+
+// biasLen returns the length of the packed bias vector.
+func (k fusedKind) biasLen(h int) int {
+	return [...]int{1, 4, 6, 3, 3}[k] * h
+}
+
+// dims are the sizes of one fused step.
+type dims struct {
+	kind            fusedKind
+	batch, in, h    int // B, F, H
+	p               int // packed width
+	act, recAct     graph.Activation
+	fa, fr          actCode // act and recAct as codes
+	eps             float64
+	inMask, recMask bool
+}
+
+func (s *stepData[E]) inMasks(d *dims) [][]E {
+	if !d.inMask {
+		return nil
+	}
+	return s.min[:d.kind.gates()]
+}
+
+func (s *stepData[E]) recMasks(d *dims) [][]E {
+	if !d.recMask {
+		return nil
+	}
+	return s.mrec[:d.kind.gates()]
+}
+
+// stepData holds one step's operands for dtype E.
+type stepData[E kernel.Float] struct {
+	x      []E // x_t is x[b*xs+xo : b*xs+xo+in] for each row b
+	xs, xo int
+	prev   []E // (B, P) packed previous state
+	w, u   []E // (in, G*H), (H, G*H)
+	bias   []E
+	min    [4][]E // G input masks (B, in) when dims.inMask
+	mrec   [4][]E // G recurrent masks (B, H) when dims.recMask
+}
+
+// gradData holds one backward step's extra operands and outputs.
+type gradData[E kernel.Float] struct {
+	dout, out  []E // (B, P)
+	dx         []E // nil when x needs no gradient; else (B, dxs) with x_t at column 0
+	dxs        int
+	dprev      []E // (B, P)
+	dw, du, db []E
+	carry      []E // the next step's [dW | dU | db], or nil
+	wT, uT     []E // Wᵀ (G*H, F) and Uᵀ (G*H, H)
+	scratch    []E
+}
+
+// actCode is an activation as a small integer, so that the inner loops
+// switch on an int rather than compare strings.
+type actCode uint8
+
+const (
+	actLinear actCode = iota
+	actTanh
+	actSigmoid
+	actReLU
+)
+
+func codeOf(a graph.Activation) actCode {
+	switch a {
+	case graph.Tanh:
+		return actTanh
+	case graph.Sigmoid:
+		return actSigmoid
+	case graph.ReLU:
+		return actReLU
+	}
+	return actLinear
+}
+
+func actInPlace[E kernel.Float](a actCode, v []E) {
+	switch a {
+	case actTanh:
+		kernel.Tanh(v, v)
+	case actSigmoid:
+		kernel.Sigmoid(v, v)
+	case actReLU:
+		kernel.ReLU(v, v)
+	}
+}
+
+// dact returns the derivative of a at the point where it output y.
+func dact[E kernel.Float](a actCode, y E) E {
+	switch a {
+	case actTanh:
+		return 1 - y*y
+	case actSigmoid:
+		return y * (1 - y)
+	case actReLU:
+		if y > 0 {
+			return 1
+		}
+		return 0
+	}
+	return 1
+}
+
+// fillRows sets columns [off, off+len(v)) of every row of dst (stride ld) to v.
+func fillRows[E kernel.Float](dst []E, ld, off, rows int, v []E) {
+	for b := range rows {
+		copy(dst[b*ld+off:b*ld+off+len(v)], v)
+	}
+}
+
+// addRows adds v to columns [off, off+len(v)) of every row.
+func addRows[E kernel.Float](dst []E, ld, off, rows int, v []E) {
+	for b := range rows {
+		r := dst[b*ld+off : b*ld+off+len(v)]
+		for j, x := range v {
+			r[j] += x
+		}
+	}
+}
+
+// colSums adds the column sums of src (rows × len(dst), stride ld, from
+// column off) to dst.
+func colSums[E kernel.Float](dst, src []E, ld, off, rows int) {
+	for b := range rows {
+		r := src[b*ld+off : b*ld+off+len(dst)]
+		d := dst[:len(r)]
+		for j, x := range r {
+			d[j] += x
+		}
+	}
+}
+
+// mulGates adds (src ⊙ mask_k) W_k for gates k in [g0, g1) to dst, gate k's
+// block landing at column dOff + (k-g0)*H. src is (B, K) with stride ls and
+// column offset so; w is (K, ldw).
+func mulGates[E kernel.Float](d *dims, g0, g1 int, src []E, ls, so, k int, masks [][]E, w []E, dst []E, ldd, dOff int, tmp []E) {
+	h, ldw := d.h, d.kind.gates()*d.h
+	src = src[so:]
+	if masks == nil {
+		kernel.GemmNN(d.batch, (g1-g0)*h, k, src, ls, w[g0*h:], ldw, dst[dOff:], ldd)
+		return
+	}
+	tmp = tmp[:d.batch*k]
+	for g := g0; g < g1; g++ {
+		m := masks[g]
+		for b := range d.batch {
+			r, mr, tr := src[b*ls:b*ls+k], m[b*k:b*k+k], tmp[b*k:b*k+k]
+			for j, v := range r {
+				tr[j] = v * mr[j]
+			}
+		}
+		kernel.GemmNN(d.batch, h, k, tmp, k, w[g*h:], ldw, dst[dOff+(g-g0)*h:], ldd)
+	}
+}
+
+// gradGates is mulGates' gradient: for gates k in [g0, g1) with dZ_k at
+// column dzOff + (k-g0)*H of dz (stride ldz), it adds (src ⊙ m_k)ᵀ dZ_k to
+// dW's block k and, if dsrc is not nil, (dZ_k W_kᵀ) ⊙ m_k to dsrc (B, K,
+// stride lds). wT is Wᵀ, (G*H, K), so that every product reads its right
+// operand by rows.
+func gradGates[E kernel.Float](d *dims, g0, g1 int, src []E, ls, so, k int, masks [][]E, wT, dw []E, dz []E, ldz, dzOff int, dsrc []E, lds int, tmp []E) {
+	h, ldw := d.h, d.kind.gates()*d.h
+	src = src[so:]
+	if masks == nil {
+		kernel.GemmTN(k, (g1-g0)*h, d.batch, src, ls, dz[dzOff:], ldz, dw[g0*h:], ldw)
+		if dsrc != nil {
+			kernel.GemmNN(d.batch, k, (g1-g0)*h, dz[dzOff:], ldz, wT[g0*h*k:], k, dsrc, lds)
+		}
+		return
+	}
+	tmp = tmp[:d.batch*k]
+	for g := g0; g < g1; g++ {
+		m := masks[g]
+		for b := range d.batch {
+			r, mr, tr := src[b*ls:b*ls+k], m[b*k:b*k+k], tmp[b*k:b*k+k]
+			for j, v := range r {
+				tr[j] = v * mr[j]
+			}
+		}
+		kernel.GemmTN(k, h, d.batch, tmp, k, dz[dzOff+(g-g0)*h:], ldz, dw[g*h:], ldw)
+		if dsrc == nil {
+			continue
+		}
+		clear(tmp)
+		kernel.GemmNN(d.batch, k, h, dz[dzOff+(g-g0)*h:], ldz, wT[g*h*k:], k, tmp, k)
+		for b := range d.batch {
+			r, mr, tr := dsrc[b*lds:b*lds+k], m[b*k:b*k+k], tmp[b*k:b*k+k]
+			for j, v := range tr {
+				r[j] += v * mr[j]
+			}
+		}
+	}
+}
+
+// transpose sets dst (cols × rows) to the transpose of src (rows × cols).
+func transpose[E kernel.Float](dst, src []E, rows, cols int) {
+	for r := range rows {
+		for c, v := range src[r*cols : (r+1)*cols] {
+			dst[c*rows+r] = v
+		}
+	}
+}
+
+// forward computes one step into out (B, P).
+func forward[E kernel.Float](d *dims, s *stepData[E], out []E, tmp []E) {
+	B, H, P, F := d.batch, d.h, d.p, d.in
+	switch d.kind {
+	case kindSimple:
+		fillRows(out, P, 0, B, s.bias)
+		mulGates(d, 0, 1, s.x, s.xs, s.xo, F, s.inMasks(d), s.w, out, P, 0, tmp)
+		mulGates(d, 0, 1, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, 0, tmp)
+		for b := range B {
+			actInPlace(d.fa, out[b*P:b*P+H])
+		}
+	case kindLNSimple:
+		fillRows(out, P, H, B, s.bias[:H])
+		mulGates(d, 0, 1, s.x, s.xs, s.xo, F, s.inMasks(d), s.w, out, P, H, tmp)
+		mulGates(d, 0, 1, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, H, tmp)
+		gain, offset := s.bias[H:2*H], s.bias[2*H:3*H]
+		for b := range B {
+			row := out[b*P : (b+1)*P]
+			a, hh := row[H:2*H], row[:H]
+			var mean float64
+			for _, v := range a {
+				mean += float64(v)
+			}
+			mean /= float64(H)
+			var v2 float64
+			for _, v := range a {
+				dv := float64(v) - mean
+				v2 += dv * dv
+			}
+			v2 /= float64(H)
+			inv := 1 / math.Sqrt(v2+d.eps)
+			for j, v := range a {
+				xh := E((float64(v) - mean) * inv)
+				a[j] = xh
+				hh[j] = xh*gain[j] + offset[j]
+			}
+			row[2*H] = E(inv)
+			actInPlace(d.fa, hh)
+		}
+	case kindLSTM:
+		fillRows(out, P, 2*H, B, s.bias)
+		mulGates(d, 0, 4, s.x, s.xs, s.xo, F, s.inMasks(d), s.w, out, P, 2*H, tmp)
+		mulGates(d, 0, 4, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, 2*H, tmp)
+		for b := range B {
+			row := out[b*P : (b+1)*P]
+			actInPlace(d.fr, row[2*H:4*H])
+			actInPlace(d.fa, row[4*H:5*H])
+			actInPlace(d.fr, row[5*H:6*H])
+			cp := s.prev[b*P+H : b*P+2*H]
+			h, c, i, f, g, o, ac := row[:H], row[H:2*H], row[2*H:3*H], row[3*H:4*H], row[4*H:5*H], row[5*H:6*H], row[6*H:7*H]
+			for j := range c {
+				c[j] = f[j]*cp[j] + i[j]*g[j]
+			}
+			copy(ac, c)
+			actInPlace(d.fa, ac)
+			for j := range h {
+				h[j] = o[j] * ac[j]
+			}
+		}
+	case kindGRU:
+		fillRows(out, P, H, B, s.bias[:3*H])
+		addRows(out, P, H, B, s.bias[3*H:5*H])
+		fillRows(out, P, 4*H, B, s.bias[5*H:6*H])
+		mulGates(d, 0, 3, s.x, s.xs, s.xo, F, s.inMasks(d), s.w, out, P, H, tmp)
+		mulGates(d, 0, 2, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, H, tmp)
+		mulGates(d, 2, 3, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, 4*H, tmp)
+		for b := range B {
+			row := out[b*P : (b+1)*P]
+			actInPlace(d.fr, row[H:3*H])
+			hp := s.prev[b*P : b*P+H]
+			h, z, r, hh, uh := row[:H], row[H:2*H], row[2*H:3*H], row[3*H:4*H], row[4*H:5*H]
+			for j := range hh {
+				hh[j] += r[j] * uh[j]
+			}
+			actInPlace(d.fa, hh)
+			for j := range h {
+				h[j] = hh[j] + z[j]*(hp[j]-hh[j])
+			}
+		}
+	case kindGRUClassic:
+		fillRows(out, P, H, B, s.bias)
+		mulGates(d, 0, 3, s.x, s.xs, s.xo, F, s.inMasks(d), s.w, out, P, H, tmp)
+		mulGates(d, 0, 2, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, H, tmp)
+		rh := tmp[B*max(F, H):][:B*H]
+		for b := range B {
+			actInPlace(d.fr, out[b*P+H:b*P+3*H])
+			hp, r := s.prev[b*P:b*P+H], out[b*P+2*H:b*P+3*H]
+			for j := range H {
+				v := hp[j]
+				if d.recMask {
+					v *= s.mrec[2][b*H+j]
+				}
+				rh[b*H+j] = r[j] * v
+			}
+		}
+		kernel.GemmNN(B, H, H, rh, H, s.u[2*H:], 3*H, out[3*H:], P)
+		for b := range B {
+			row := out[b*P : (b+1)*P]
+			hp := s.prev[b*P : b*P+H]
+			h, z, hh := row[:H], row[H:2*H], row[3*H:4*H]
+			actInPlace(d.fa, hh)
+			for j := range h {
+				h[j] = hh[j] + z[j]*(hp[j]-hh[j])
+			}
+		}
+	}
+}
+
+// backward computes one step's gradients: it sets g.dx (if any) and
+// g.dprev, and sets g.dw, g.du, g.db to g.carry (or zero) plus this step's
+// contribution.
+func backward[E kernel.Float](d *dims, s *stepData[E], g *gradData[E]) {
+	B, H, P, F := d.batch, d.h, d.p, d.in
+	G := d.kind.gates()
+	if g.carry != nil {
+		copy(g.dw, g.carry[:len(g.dw)])
+		copy(g.du, g.carry[len(g.dw):len(g.dw)+len(g.du)])
+		copy(g.db, g.carry[len(g.dw)+len(g.du):])
+	} else {
+		clear(g.dw)
+		clear(g.du)
+		clear(g.db)
+	}
+	if g.dx != nil {
+		clear(g.dx)
+	}
+	clear(g.dprev)
+	// dz holds the pre-activation gradients of the input side, (B, G*H);
+	// dzh those of the recurrent side where they differ (reset_after GRU).
+	dz := g.scratch[:B*G*H]
+	tmp := g.scratch[B*G*H:]
+	ldz := G * H
+	recSrc, recDz, recLd := s.prev, dz, ldz // the recurrent product's input and gradient
+	gr1 := G                                // gates [0, gr1) of U use recDz
+	switch d.kind {
+	case kindSimple:
+		for b := range B {
+			hr, dh, z := g.out[b*P:b*P+H], g.dout[b*P:b*P+H], dz[b*H:b*H+H]
+			for j, y := range hr {
+				z[j] = dh[j] * dact(d.fa, y)
+			}
+		}
+		colSums(g.db, dz, ldz, 0, B)
+	case kindLNSimple:
+		gain := s.bias[H : 2*H]
+		dgain, doff := g.db[H:2*H], g.db[2*H:3*H]
+		for b := range B {
+			row, dh, z := g.out[b*P:(b+1)*P], g.dout[b*P:b*P+H], dz[b*H:b*H+H]
+			xhat, inv := row[H:2*H], row[2*H]
+			var m1, m2 E
+			for j, y := range row[:H] {
+				dn := dh[j] * dact(d.fa, y)
+				dgain[j] += dn * xhat[j]
+				doff[j] += dn
+				dxh := dn * gain[j]
+				z[j] = dxh
+				m1 += dxh
+				m2 += dxh * xhat[j]
+			}
+			m1 /= E(H)
+			m2 /= E(H)
+			for j := range z {
+				z[j] = inv * (z[j] - m1 - xhat[j]*m2)
+			}
+		}
+		colSums(g.db[:H], dz, ldz, 0, B)
+	case kindLSTM:
+		for b := range B {
+			row, dr := g.out[b*P:(b+1)*P], g.dout[b*P:(b+1)*P]
+			cp := s.prev[b*P+H : b*P+2*H]
+			dcp := g.dprev[b*P+H : b*P+2*H]
+			i, f, gg, o, ac := row[2*H:3*H], row[3*H:4*H], row[4*H:5*H], row[5*H:6*H], row[6*H:7*H]
+			dh, dc := dr[:H], dr[H:2*H]
+			z := dz[b*4*H : (b+1)*4*H]
+			for j := range H {
+				dct := dc[j] + dh[j]*o[j]*dact(d.fa, ac[j])
+				z[j] = dct * gg[j] * dact(d.fr, i[j])
+				z[H+j] = dct * cp[j] * dact(d.fr, f[j])
+				z[2*H+j] = dct * i[j] * dact(d.fa, gg[j])
+				z[3*H+j] = dh[j] * ac[j] * dact(d.fr, o[j])
+				dcp[j] = dct * f[j]
+			}
+		}
+		colSums(g.db, dz, ldz, 0, B)
+	case kindGRU:
+		dzh := tmp[:B*3*H]
+		tmp = tmp[B*3*H:]
+		for b := range B {
+			row, dh := g.out[b*P:(b+1)*P], g.dout[b*P:b*P+H]
+			hp, dhp := s.prev[b*P:b*P+H], g.dprev[b*P:b*P+H]
+			zz, r, hh, uh := row[H:2*H], row[2*H:3*H], row[3*H:4*H], row[4*H:5*H]
+			zx, zh := dz[b*3*H:(b+1)*3*H], dzh[b*3*H:(b+1)*3*H]
+			for j := range H {
+				da := dh[j] * (1 - zz[j]) * dact(d.fa, hh[j])
+				dzz := dh[j] * (hp[j] - hh[j]) * dact(d.fr, zz[j])
+				dr := da * uh[j] * dact(d.fr, r[j])
+				zx[j], zx[H+j], zx[2*H+j] = dzz, dr, da
+				zh[j], zh[H+j], zh[2*H+j] = dzz, dr, da*r[j]
+				dhp[j] = dh[j] * zz[j]
+			}
+		}
+		colSums(g.db[:3*H], dz, ldz, 0, B)
+		colSums(g.db[3*H:], dzh, ldz, 0, B)
+		recDz = dzh
+	case kindGRUClassic:
+		rh, drh := tmp[:B*H], tmp[B*H:2*B*H]
+		tmp = tmp[2*B*H:]
+		for b := range B {
+			row, dh := g.out[b*P:(b+1)*P], g.dout[b*P:b*P+H]
+			hp, dhp := s.prev[b*P:b*P+H], g.dprev[b*P:b*P+H]
+			zz, r, hh := row[H:2*H], row[2*H:3*H], row[3*H:4*H]
+			zx := dz[b*3*H : (b+1)*3*H]
+			for j := range H {
+				zx[j] = dh[j] * (hp[j] - hh[j]) * dact(d.fr, zz[j])
+				zx[2*H+j] = dh[j] * (1 - zz[j]) * dact(d.fa, hh[j])
+				dhp[j] = dh[j] * zz[j]
+				v := hp[j]
+				if d.recMask {
+					v *= s.mrec[2][b*H+j]
+				}
+				rh[b*H+j] = r[j] * v
+			}
+		}
+		clear(drh)
+		kernel.GemmNN(B, H, H, dz[2*H:], ldz, g.uT[2*H*H:], H, drh, H)
+		kernel.GemmTN(H, H, B, rh, H, dz[2*H:], ldz, g.du[2*H:], 3*H)
+		for b := range B {
+			r := g.out[b*P+2*H : b*P+3*H]
+			hp, dhp := s.prev[b*P:b*P+H], g.dprev[b*P:b*P+H]
+			zx := dz[b*3*H : (b+1)*3*H]
+			for j := range H {
+				m := E(1)
+				if d.recMask {
+					m = s.mrec[2][b*H+j]
+				}
+				zx[H+j] = drh[b*H+j] * hp[j] * m * dact(d.fr, r[j])
+				dhp[j] += drh[b*H+j] * r[j] * m
+			}
+		}
+		colSums(g.db, dz, ldz, 0, B)
+		gr1 = 2
+	}
+	// Input side: dW += (x ⊙ m)ᵀ dZ, dX = (dZ Wᵀ) ⊙ m.
+	gradGates(d, 0, G, s.x, s.xs, s.xo, F, s.inMasks(d), g.wT, g.dw, dz, ldz, 0, g.dx, g.dxs, tmp)
+	// Recurrent side: dU += (h ⊙ m)ᵀ dZ, dh_prev += (dZ Uᵀ) ⊙ m.
+	gradGates(d, 0, gr1, recSrc, P, 0, H, s.recMasks(d), g.uT, g.du, recDz, recLd, 0, g.dprev, P, tmp)
+}
