@@ -43,6 +43,7 @@ type Builder struct {
 
 	rng    *rand.Rand
 	salt   int // > 0 after a hash collision: varies leaf names, and so every hash
+	gpu    bool
 	names  map[string]int
 	params map[*Param]*gorgonia.Node
 	masks  []*Mask
@@ -63,6 +64,10 @@ func NewBuilder(dt tensor.Dtype, mode Mode, seed uint64) *Builder {
 		params: map[*Param]*gorgonia.Node{},
 	}
 }
+
+// GPU reports whether the graph is built to run on a CUDA device, where
+// layers prefer ops that have GPU kernels.
+func (b *Builder) GPU() bool { return b.gpu }
 
 // Dropout reports whether dropout is active in this graph.
 func (b *Builder) Dropout() bool { return b.Mode != Eval }

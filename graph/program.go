@@ -102,6 +102,7 @@ func compile(net Layer, spec Spec, salt int) (p *Program, err error) {
 	}
 	b := NewBuilder(spec.Dtype, spec.Mode, spec.Seed)
 	b.salt = salt
+	b.gpu = spec.GPU
 	p = &Program{spec: spec, b: b}
 	p.maskRng = rand.New(rand.NewPCG(spec.Seed, 0x6d61736b))
 	xs := append([]int{spec.Batch}, spec.In...)
