@@ -298,7 +298,9 @@ func drawForecasts(c draw.Canvas, x *Result) bool {
 	pad := vg.Length(8)
 	c = draw.Crop(c, pad, -pad, pad, -pad)
 	title := fmt.Sprintf("%s: forecasts of validation series (valid MSE %s)", x.Experiment, num(x.ValidMSE))
-	if x.Model != "" {
+	// Long architectures would run off the page: only short ones join the
+	// title.
+	if x.Model != "" && len(x.Model) <= 40 {
 		title = fmt.Sprintf("%s [%s]: forecasts (valid MSE %s)", x.Experiment, x.Model, num(x.ValidMSE))
 	}
 	top := drawTitle(c, title, 15) + 6
