@@ -60,15 +60,15 @@ type gatedState struct {
 
 func (op gatedOp) Arity() int { return 3 + 2*b2i(op.bias) }
 func (op gatedOp) Type() hm.Type {
-	ts := []hm.Type{tensorType(3), tensorType(3)}
+	ts := []hm.Type{graph.TensorType(3), graph.TensorType(3)}
 	if op.bias {
-		ts = append(ts, tensorType(1))
+		ts = append(ts, graph.TensorType(1))
 	}
-	ts = append(ts, tensorType(3))
+	ts = append(ts, graph.TensorType(3))
 	if op.bias {
-		ts = append(ts, tensorType(1))
+		ts = append(ts, graph.TensorType(1))
 	}
-	return hm.NewFnType(append(ts, tensorType(3))...)
+	return hm.NewFnType(append(ts, graph.TensorType(3))...)
 }
 
 func (op gatedOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
@@ -157,7 +157,7 @@ func (op gatedOp) ReturnsPtr() bool      { return false }
 func (op gatedOp) CallsExtern() bool     { return false }
 func (op gatedOp) OverwritesInput() int  { return -1 }
 func (op gatedOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "seqcast.conv1d.gated(%s)", op.params()) }
-func (op gatedOp) Hashcode() uint32      { return hashOf(op) }
+func (op gatedOp) Hashcode() uint32      { return graph.OpHash(op) }
 func (op gatedOp) String() string        { return fmt.Sprintf("Conv1DGated(%s)", op.params()) }
 func (op gatedOp) params() string {
 	return fmt.Sprintf("%s,bias=%t,noDX=%t,fa=%s,ga=%s", op.geom, op.bias, op.noDX, op.fa, op.ga)
@@ -186,10 +186,9 @@ func (op gatedOp) SymDiff(inputs gorgonia.Nodes, output, grad *gorgonia.Node) (g
 		if i == 0 && op.noDX {
 			continue
 		}
-		v := viewOp{what: fmt.Sprintf("gated%d", i), off: off, dims: len(in.Shape()), cache: &viewCache{}}
-		copy(v.shape[:], in.Shape())
+		at := off
 		off += in.Shape().TotalSize()
-		if res[i], err = gorgonia.ApplyOp(v, packed); err != nil {
+		if res[i], err = graph.View(packed, fmt.Sprintf("gated%d", i), at, in.Shape()...); err != nil {
 			return nil, err
 		}
 	}
@@ -209,7 +208,7 @@ type gatedGradOp struct {
 
 func (op gatedGradOp) Arity() int { return 3 }
 func (op gatedGradOp) Type() hm.Type {
-	return hm.NewFnType(tensorType(3), tensorType(3), tensorType(3), tensorType(1))
+	return hm.NewFnType(graph.TensorType(3), graph.TensorType(3), graph.TensorType(3), graph.TensorType(1))
 }
 
 func (op gatedGradOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
@@ -317,7 +316,7 @@ func (op gatedGradOp) OverwritesInput() int { return -1 }
 func (op gatedGradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "seqcast.conv1d.gated.grad(%s)", op.params())
 }
-func (op gatedGradOp) Hashcode() uint32 { return hashOf(op) }
+func (op gatedGradOp) Hashcode() uint32 { return graph.OpHash(op) }
 func (op gatedGradOp) String() string   { return fmt.Sprintf("Conv1DGatedGrad(%s)", op.params()) }
 func (op gatedGradOp) params() string {
 	return fmt.Sprintf("%s,bias=%t,noDX=%t,fa=%s,ga=%s", op.geom, op.bias, op.noDX, op.fa, op.ga)

@@ -3,10 +3,10 @@ package conv
 import (
 	"fmt"
 	"hash"
-	"hash/fnv"
 	"unsafe"
 
 	"github.com/chewxy/hm"
+	"github.com/seqcast/seqcast/graph"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -88,14 +88,14 @@ func b2i(b bool) int {
 }
 
 func (op convOp) Type() hm.Type {
-	ts := []hm.Type{tensorType(3), tensorType(3)}
+	ts := []hm.Type{graph.TensorType(3), graph.TensorType(3)}
 	if op.bias {
-		ts = append(ts, tensorType(1))
+		ts = append(ts, graph.TensorType(1))
 	}
 	if op.add {
-		ts = append(ts, tensorType(3))
+		ts = append(ts, graph.TensorType(3))
 	}
-	return hm.NewFnType(append(ts, tensorType(3))...)
+	return hm.NewFnType(append(ts, graph.TensorType(3))...)
 }
 
 func (op convOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
@@ -151,7 +151,7 @@ func (op convOp) ReturnsPtr() bool      { return false }
 func (op convOp) CallsExtern() bool     { return false }
 func (op convOp) OverwritesInput() int  { return -1 }
 func (op convOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "seqcast.conv1d(%s)", op.params()) }
-func (op convOp) Hashcode() uint32      { return hashOf(op) }
+func (op convOp) Hashcode() uint32      { return graph.OpHash(op) }
 func (op convOp) String() string        { return fmt.Sprintf("Conv1D(%s)", op.params()) }
 
 func (op convOp) params() string {
@@ -183,10 +183,9 @@ func (op convOp) SymDiff(inputs gorgonia.Nodes, output, grad *gorgonia.Node) (go
 	res := make(gorgonia.Nodes, len(inputs))
 	off := 0
 	part := func(what string, shape tensor.Shape) (*gorgonia.Node, error) {
-		v := viewOp{what: what, off: off, dims: len(shape), cache: &viewCache{}}
-		copy(v.shape[:], shape)
+		at := off
 		off += shape.TotalSize()
-		return gorgonia.ApplyOp(v, packed)
+		return graph.View(packed, what, at, shape...)
 	}
 	var dadd *gorgonia.Node
 	if op.add {
@@ -228,9 +227,9 @@ func (op gradOp) Arity() int { return 3 + b2i(op.act != actLinear) }
 func (op gradOp) Type() hm.Type {
 	ts := make([]hm.Type, op.Arity(), op.Arity()+1)
 	for i := range ts {
-		ts[i] = tensorType(3)
+		ts[i] = graph.TensorType(3)
 	}
-	return hm.NewFnType(append(ts, tensorType(1))...)
+	return hm.NewFnType(append(ts, graph.TensorType(1))...)
 }
 
 // sizes returns the lengths of the parts for batch rows and c, f channels.
@@ -321,92 +320,15 @@ func (op gradOp) OverwritesInput() int { return -1 }
 func (op gradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "seqcast.conv1d.grad(%s,bias=%t,add=%t,noDX=%t,act=%s)", op.geom, op.bias, op.add, op.noDX, op.act)
 }
-func (op gradOp) Hashcode() uint32 { return hashOf(op) }
+func (op gradOp) Hashcode() uint32 { return graph.OpHash(op) }
 func (op gradOp) String() string {
 	return fmt.Sprintf("Conv1DGrad(%s,bias=%t,add=%t,noDX=%t,act=%s)", op.geom, op.bias, op.add, op.noDX, op.act)
-}
-
-// viewOp hands Grad one part of a gradient op's flat output, shaped like
-// the input it is the gradient of, without copying. The view shares the
-// gradient op's buffer; it is cached so that a run allocates nothing.
-type viewOp struct {
-	what  string
-	off   int
-	shape [3]int
-	dims  int
-	cache *viewCache
-}
-
-type viewCache struct{ src, t *tensor.Dense }
-
-func (op viewOp) Arity() int    { return 1 }
-func (op viewOp) Type() hm.Type { return hm.NewFnType(tensorType(1), tensorType(op.dims)) }
-func (op viewOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
-	ss, err := shapes(op, 1, ds)
-	if err != nil {
-		return nil, err
-	}
-	if len(ss[0]) != 1 || ss[0][0] < op.off+op.size() {
-		return nil, fmt.Errorf("conv: %v: input %v too short", op, ss[0])
-	}
-	return tensor.Shape(op.shape[:op.dims]).Clone(), nil
-}
-
-func (op viewOp) size() int {
-	n := 1
-	for _, d := range op.shape[:op.dims] {
-		n *= d
-	}
-	return n
-}
-
-func (op viewOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
-	src, ok := vs[0].(*tensor.Dense)
-	if !ok || len(vs) != 1 {
-		return nil, fmt.Errorf("conv: %v: want one *tensor.Dense", op)
-	}
-	if op.cache.src == src && op.cache.t != nil {
-		return op.cache.t, nil
-	}
-	n := op.size()
-	var t *tensor.Dense
-	switch src.Dtype() {
-	case tensor.Float32:
-		d := data[float32](src)
-		t = tensor.New(tensor.WithBacking(d[op.off:op.off+n:op.off+n]), tensor.WithShape(op.shape[:op.dims]...))
-	case tensor.Float64:
-		d := data[float64](src)
-		t = tensor.New(tensor.WithBacking(d[op.off:op.off+n:op.off+n]), tensor.WithShape(op.shape[:op.dims]...))
-	default:
-		return nil, fmt.Errorf("conv: %v: unsupported dtype %v", op, src.Dtype())
-	}
-	op.cache.src, op.cache.t = src, t
-	return t, nil
-}
-
-func (op viewOp) ReturnsPtr() bool     { return false }
-func (op viewOp) CallsExtern() bool    { return false }
-func (op viewOp) OverwritesInput() int { return -1 }
-func (op viewOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "seqcast.conv1d.view(%s,off=%d,shape=%v)", op.what, op.off, op.shape[:op.dims])
-}
-func (op viewOp) Hashcode() uint32 { return hashOf(op) }
-func (op viewOp) String() string {
-	return fmt.Sprintf("Conv1DView(%s,%d:%v)", op.what, op.off, op.shape[:op.dims])
 }
 
 // String writes every field of g; the ops' hashes rely on it.
 func (g geom) String() string {
 	return fmt.Sprintf("kernel=%d,stride=%d,dilation=%d,padLeft=%d,steps=%d,outSteps=%d",
 		g.kernel, g.stride, g.dilation, g.padLeft, g.steps, g.outSteps)
-}
-
-func tensorType(dims int) hm.Type { return &gorgonia.TensorType{Dims: dims, Of: hm.TypeVariable('a')} }
-
-func hashOf(op interface{ WriteHash(hash.Hash) }) uint32 {
-	h := fnv.New32a()
-	op.WriteHash(h)
-	return h.Sum32()
 }
 
 // shapes converts an op's n input DimSizers to shapes.

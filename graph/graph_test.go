@@ -200,3 +200,44 @@ func TestCompileErrors(t *testing.T) {
 		t.Error("NaN input: no error")
 	}
 }
+
+func TestViewOp(t *testing.T) {
+	t.Parallel()
+	g := gorgonia.NewGraph()
+	src := gorgonia.NewVector(g, tensor.Float64, gorgonia.WithShape(700), gorgonia.WithName("src"))
+	a, err := graph.View(src, "a", 0, 2, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := graph.View(src, "a", 300, 2, 3) // differs only past 255
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := graph.View(src, "a", 0, 3, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a == b || a == c || a.Hashcode() == b.Hashcode() || a.Hashcode() == c.Hashcode() {
+		t.Fatal("views of different parts were merged or hash alike")
+	}
+	if _, err := graph.View(src, "a", 698, 2, 3); err == nil {
+		t.Error("a view past the end: no error")
+	}
+	v := make([]float64, 700)
+	for i := range v {
+		v[i] = float64(i)
+	}
+	if err := gorgonia.Let(src, tensor.New(tensor.WithBacking(v), tensor.WithShape(700))); err != nil {
+		t.Fatal(err)
+	}
+	var got gorgonia.Value
+	gorgonia.Read(b, &got)
+	m := gorgonia.NewTapeMachine(g)
+	defer m.Close()
+	if err := m.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	if d := got.Data().([]float64); d[0] != 300 || d[5] != 305 || !slices.Equal(got.Shape(), tensor.Shape{2, 3}) {
+		t.Errorf("view = %v %v; want 300..305 in shape (2, 3)", got.Shape(), d)
+	}
+}

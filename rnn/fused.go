@@ -242,11 +242,11 @@ func (op stepOp) Type() hm.Type {
 	if op.st.xMode == xSeq {
 		xd = 3
 	}
-	ts := []hm.Type{tensorType(xd), tensorType(2), tensorType(2), tensorType(2), tensorType(1)}
+	ts := []hm.Type{graph.TensorType(xd), graph.TensorType(2), graph.TensorType(2), graph.TensorType(2), graph.TensorType(1)}
 	for range op.st.nMasks() {
-		ts = append(ts, tensorType(2))
+		ts = append(ts, graph.TensorType(2))
 	}
-	ts = append(ts, tensorType(2))
+	ts = append(ts, graph.TensorType(2))
 	return hm.NewFnType(ts...)
 }
 func (op stepOp) InferShape(...gorgonia.DimSizer) (tensor.Shape, error) {
@@ -296,7 +296,7 @@ func (op stepOp) OverwritesInput() int { return -1 }
 func (op stepOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "seqcast.rnn.step(%s,i=%d,t=%d)", op.st.ident(), op.i, op.st.time(op.i))
 }
-func (op stepOp) Hashcode() uint32 { return hashOf(op) }
+func (op stepOp) Hashcode() uint32 { return graph.OpHash(op) }
 func (op stepOp) String() string {
 	return fmt.Sprintf("Fused%s(%s,%d/%d)", op.st.d.kind, op.st.id, op.i, op.st.steps)
 }
@@ -329,9 +329,7 @@ func (op stepOp) SymDiff(inputs gorgonia.Nodes, output, grad *gorgonia.Node) (go
 	gh := d.kind.gates() * d.h
 	pOff, wOff, uOff, bOff, _ := st.gradLayout()
 	view := func(part, off int, shape ...int) *gorgonia.Node {
-		v := viewOp{st: st, step: op.i, part: part, off: off, dims: len(shape), cache: &viewCache{}}
-		copy(v.shape[:], shape)
-		return graph.Must(gorgonia.ApplyOp(v, g))
+		return graph.Must(graph.View(g, fmt.Sprintf("%s/step%d/part%d", st.ident(), op.i, part), off, shape...))
 	}
 	gs := make(gorgonia.Nodes, len(inputs))
 	defer graph.Recover(&err)
@@ -372,14 +370,14 @@ func (op stepGradOp) Type() hm.Type {
 	if op.st.xMode == xSeq {
 		xd = 3
 	}
-	ts := []hm.Type{tensorType(2), tensorType(2), tensorType(xd), tensorType(2), tensorType(2), tensorType(2), tensorType(1)}
+	ts := []hm.Type{graph.TensorType(2), graph.TensorType(2), graph.TensorType(xd), graph.TensorType(2), graph.TensorType(2), graph.TensorType(2), graph.TensorType(1)}
 	for range op.st.nMasks() {
-		ts = append(ts, tensorType(2))
+		ts = append(ts, graph.TensorType(2))
 	}
 	if op.carry {
-		ts = append(ts, tensorType(1))
+		ts = append(ts, graph.TensorType(1))
 	}
-	ts = append(ts, tensorType(1))
+	ts = append(ts, graph.TensorType(1))
 	return hm.NewFnType(ts...)
 }
 func (op stepGradOp) InferShape(...gorgonia.DimSizer) (tensor.Shape, error) {
@@ -434,7 +432,7 @@ func (op stepGradOp) OverwritesInput() int { return -1 }
 func (op stepGradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "seqcast.rnn.stepgrad(%s,i=%d,t=%d,carry=%t)", op.st.ident(), op.i, op.st.time(op.i), op.carry)
 }
-func (op stepGradOp) Hashcode() uint32 { return hashOf(op) }
+func (op stepGradOp) Hashcode() uint32 { return graph.OpHash(op) }
 func (op stepGradOp) String() string {
 	return fmt.Sprintf("Fused%sGrad(%s,%d/%d)", op.st.d.kind, op.st.id, op.i, op.st.steps)
 }

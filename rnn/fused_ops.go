@@ -3,13 +3,13 @@ package rnn
 import (
 	"fmt"
 	"hash"
-	"hash/fnv"
 	"unsafe"
 
 	"github.com/chewxy/hm"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/seqcast/seqcast/graph"
 	"github.com/seqcast/seqcast/internal/kernel"
 )
 
@@ -18,14 +18,6 @@ import (
 // that hash alike on the same inputs would be merged. Each op owns its
 // output buffer and reuses it on every run (a Gorgonia op's output is read
 // before the op runs again in the next run), so a batch allocates nothing.
-
-func hashOf(op interface{ WriteHash(hash.Hash) }) uint32 {
-	h := fnv.New32a()
-	op.WriteHash(h)
-	return h.Sum32()
-}
-
-func tensorType(n int) hm.Type { return &gorgonia.TensorType{Dims: n, Of: hm.TypeVariable('a')} }
 
 // buffer is an op-owned output tensor, allocated on the first run.
 type buffer struct{ t *tensor.Dense }
@@ -76,7 +68,7 @@ func (op packOp) dims() int {
 func (op packOp) Type() hm.Type {
 	ts := make([]hm.Type, op.n+1)
 	for i := range ts {
-		ts[i] = tensorType(op.dims())
+		ts[i] = graph.TensorType(op.dims())
 	}
 	return hm.NewFnType(ts...)
 }
@@ -117,7 +109,7 @@ func (op packOp) OverwritesInput() int { return -1 }
 func (op packOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "seqcast.rnn.pack(layer=%q,what=%q,n=%d,rows=%d,w=%d)", op.layer, op.what, op.n, op.rows, op.w)
 }
-func (op packOp) Hashcode() uint32 { return hashOf(op) }
+func (op packOp) Hashcode() uint32 { return graph.OpHash(op) }
 func (op packOp) String() string {
 	return fmt.Sprintf("Pack(%s/%s,%dx%d)", op.layer, op.what, op.n, op.w)
 }
@@ -149,7 +141,7 @@ type unpackOp struct {
 
 func (op unpackOp) Arity() int { return 1 }
 func (op unpackOp) Type() hm.Type {
-	return hm.NewFnType(tensorType(op.dims()), tensorType(op.dims()))
+	return hm.NewFnType(graph.TensorType(op.dims()), graph.TensorType(op.dims()))
 }
 func (op unpackOp) oneShape() tensor.Shape {
 	if op.rows == 0 {
@@ -182,7 +174,7 @@ func (op unpackOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 func (op unpackOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "seqcast.rnn.unpack(layer=%q,what=%q,n=%d,rows=%d,w=%d,k=%d)", op.layer, op.what, op.n, op.rows, op.w, op.k)
 }
-func (op unpackOp) Hashcode() uint32 { return hashOf(op) }
+func (op unpackOp) Hashcode() uint32 { return graph.OpHash(op) }
 func (op unpackOp) String() string {
 	return fmt.Sprintf("Unpack(%s/%s,%d/%d)", op.layer, op.what, op.k, op.n)
 }
@@ -200,7 +192,7 @@ type colsOp struct {
 }
 
 func (op colsOp) Arity() int    { return 1 }
-func (op colsOp) Type() hm.Type { return hm.NewFnType(tensorType(2), tensorType(2)) }
+func (op colsOp) Type() hm.Type { return hm.NewFnType(graph.TensorType(2), graph.TensorType(2)) }
 func (op colsOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
 	s, ok := ds[0].(tensor.Shape)
 	if !ok || len(s) != 2 || s[1] != op.p {
@@ -237,7 +229,7 @@ func (op colsOp) OverwritesInput() int { return -1 }
 func (op colsOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "seqcast.rnn.cols(layer=%q,step=%d,off=%d,w=%d,p=%d)", op.layer, op.step, op.off, op.w, op.p)
 }
-func (op colsOp) Hashcode() uint32 { return hashOf(op) }
+func (op colsOp) Hashcode() uint32 { return graph.OpHash(op) }
 func (op colsOp) String() string {
 	return fmt.Sprintf("Cols(%s/%d,%d:%d)", op.layer, op.step, op.off, op.off+op.w)
 }
@@ -261,7 +253,7 @@ func (op placeOp) Arity() int { return op.n }
 func (op placeOp) Type() hm.Type {
 	ts := make([]hm.Type, op.n+1)
 	for i := range ts {
-		ts[i] = tensorType(2)
+		ts[i] = graph.TensorType(2)
 	}
 	return hm.NewFnType(ts...)
 }
@@ -299,7 +291,7 @@ func (op placeOp) OverwritesInput() int { return -1 }
 func (op placeOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "seqcast.rnn.place(layer=%q,step=%d,n=%d,off=%d,w=%d,p=%d)", op.layer, op.step, op.n, op.off, op.w, op.p)
 }
-func (op placeOp) Hashcode() uint32 { return hashOf(op) }
+func (op placeOp) Hashcode() uint32 { return graph.OpHash(op) }
 func (op placeOp) String() string {
 	return fmt.Sprintf("Place(%s/%d,%dx%d@%d)", op.layer, op.step, op.n, op.w, op.off)
 }
@@ -336,9 +328,9 @@ func (op seqOp) Arity() int { return op.st.steps }
 func (op seqOp) Type() hm.Type {
 	ts := make([]hm.Type, op.st.steps+1)
 	for i := range ts {
-		ts[i] = tensorType(2)
+		ts[i] = graph.TensorType(2)
 	}
-	ts[op.st.steps] = tensorType(3)
+	ts[op.st.steps] = graph.TensorType(3)
 	return hm.NewFnType(ts...)
 }
 func (op seqOp) InferShape(...gorgonia.DimSizer) (tensor.Shape, error) {
@@ -370,7 +362,7 @@ func (op seqOp) OverwritesInput() int { return -1 }
 func (op seqOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "seqcast.rnn.seq(%s)", op.st.ident())
 }
-func (op seqOp) Hashcode() uint32 { return hashOf(op) }
+func (op seqOp) Hashcode() uint32 { return graph.OpHash(op) }
 func (op seqOp) String() string   { return fmt.Sprintf("Seq(%s)", op.st.id) }
 func (op seqOp) DiffWRT(n int) []bool {
 	d := make([]bool, n)
@@ -400,7 +392,7 @@ type seqGradOp struct {
 }
 
 func (op seqGradOp) Arity() int    { return 1 }
-func (op seqGradOp) Type() hm.Type { return hm.NewFnType(tensorType(3), tensorType(2)) }
+func (op seqGradOp) Type() hm.Type { return hm.NewFnType(graph.TensorType(3), graph.TensorType(2)) }
 func (op seqGradOp) InferShape(...gorgonia.DimSizer) (tensor.Shape, error) {
 	return tensor.Shape{op.st.d.batch, op.st.d.p}, nil
 }
@@ -428,67 +420,5 @@ func (op seqGradOp) OverwritesInput() int { return -1 }
 func (op seqGradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "seqcast.rnn.seqgrad(%s,t=%d)", op.st.ident(), op.t)
 }
-func (op seqGradOp) Hashcode() uint32 { return hashOf(op) }
+func (op seqGradOp) Hashcode() uint32 { return graph.OpHash(op) }
 func (op seqGradOp) String() string   { return fmt.Sprintf("SeqGrad(%s,%d)", op.st.id, op.t) }
-
-// --- viewOp: a part of a gradient vector, without copying ---
-
-// viewOp hands Grad one part of a stepGradOp's flat output, shaped like
-// the input it is the gradient of. The view shares the gradient op's
-// buffer; it is cached so that a run allocates nothing.
-type viewOp struct {
-	st         *fusedLayer
-	step, part int
-	off        int
-	shape      [3]int
-	dims       int
-	cache      *viewCache
-}
-
-type viewCache struct {
-	src *tensor.Dense
-	t   *tensor.Dense
-}
-
-func (op viewOp) Arity() int    { return 1 }
-func (op viewOp) Type() hm.Type { return hm.NewFnType(tensorType(1), tensorType(op.dims)) }
-func (op viewOp) InferShape(...gorgonia.DimSizer) (tensor.Shape, error) {
-	return tensor.Shape(op.shape[:op.dims]).Clone(), nil
-}
-func (op viewOp) size() int {
-	n := 1
-	for _, d := range op.shape[:op.dims] {
-		n *= d
-	}
-	return n
-}
-func (op viewOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
-	src := vs[0].(*tensor.Dense)
-	if op.cache.src == src && op.cache.t != nil {
-		return op.cache.t, nil
-	}
-	n := op.size()
-	var t *tensor.Dense
-	switch src.Dtype() {
-	case tensor.Float32:
-		d := slice[float32](src)
-		t = tensor.New(tensor.WithBacking(d[op.off:op.off+n:op.off+n]), tensor.WithShape(op.shape[:op.dims]...))
-	case tensor.Float64:
-		d := slice[float64](src)
-		t = tensor.New(tensor.WithBacking(d[op.off:op.off+n:op.off+n]), tensor.WithShape(op.shape[:op.dims]...))
-	default:
-		return nil, fmt.Errorf("rnn: %v: unsupported dtype %v", op, src.Dtype())
-	}
-	op.cache.src, op.cache.t = src, t
-	return t, nil
-}
-func (op viewOp) ReturnsPtr() bool     { return false }
-func (op viewOp) CallsExtern() bool    { return false }
-func (op viewOp) OverwritesInput() int { return -1 }
-func (op viewOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "seqcast.rnn.view(%s,step=%d,part=%d,off=%d,shape=%v)", op.st.ident(), op.step, op.part, op.off, op.shape[:op.dims])
-}
-func (op viewOp) Hashcode() uint32 { return hashOf(op) }
-func (op viewOp) String() string {
-	return fmt.Sprintf("View(%s/%d,%d:%v)", op.st.id, op.step, op.part, op.shape[:op.dims])
-}
