@@ -18,6 +18,11 @@ type Dense struct {
 	Units      int
 	Activation Activation
 	NoBias     bool
+	// Primitive builds the layer from Gorgonia's primitive ops (Mul,
+	// BroadcastAdd, the activation): the reference implementation, and what
+	// runs on a GPU. By default the layer is one fused op with one fused
+	// gradient op, on seqcast's own kernels.
+	Primitive bool
 
 	w, b *Param
 }
@@ -50,6 +55,16 @@ func (d *Dense) Apply(b *Builder, x *gorgonia.Node) (out *gorgonia.Node, err err
 	}
 	if d.w.shape[0] != in {
 		return nil, &ShapeError{What: "dense input", Got: x.Shape(), Want: []int{x.Shape()[0], d.w.shape[0]}}
+	}
+	if err := d.Activation.Valid(); err != nil {
+		return nil, err
+	}
+	if !d.Primitive && !b.GPU() {
+		var bias *gorgonia.Node
+		if d.b != nil {
+			bias = b.Node(d.b)
+		}
+		return denseApply(b, x, b.Node(d.w), bias, d.Activation)
 	}
 	y := Must(gorgonia.Mul(x, b.Node(d.w)))
 	if d.b != nil {

@@ -5,8 +5,19 @@ import (
 )
 
 // MSE returns the mean over every element of (pred - target)^2, Keras'
-// "mse" loss averaged over the batch.
+// "mse" loss averaged over the batch, as one op with one gradient op. The
+// target gets no gradient.
 func MSE(pred, target *gorgonia.Node) (loss *gorgonia.Node, err error) {
+	defer Recover(&err)
+	if !pred.Shape().Eq(target.Shape()) {
+		return nil, &ShapeError{What: "mse target", Got: target.Shape(), Want: pred.Shape()}
+	}
+	return mse(pred, target)
+}
+
+// PrimitiveMSE is MSE built from Gorgonia's Sub, Square and Mean: the
+// reference implementation, and what a GPU program uses.
+func PrimitiveMSE(pred, target *gorgonia.Node) (loss *gorgonia.Node, err error) {
 	defer Recover(&err)
 	if !pred.Shape().Eq(target.Shape()) {
 		return nil, &ShapeError{What: "mse target", Got: target.Shape(), Want: pred.Shape()}

@@ -117,7 +117,11 @@ func compile(net Layer, spec Spec, salt int) (p *Program, err error) {
 			return nil, &ShapeError{What: "network output", Got: p.out.Shape(), Want: ys}
 		}
 		p.y = b.Input("y", ys...)
-		p.loss = Must(MSE(p.out, p.y))
+		if spec.GPU {
+			p.loss = Must(PrimitiveMSE(p.out, p.y))
+		} else {
+			p.loss = Must(MSE(p.out, p.y))
+		}
 		p.yv = tensor.New(tensor.WithShape(ys...), tensor.Of(b.Dtype))
 	}
 	p.xv = tensor.New(tensor.WithShape(xs...), tensor.Of(b.Dtype))
