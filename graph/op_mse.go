@@ -25,7 +25,9 @@ func (op mseOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	return hm.NewFnType(tensorType(op.dims), tensorType(op.dims), a)
 }
-func (op mseOp) InferShape(...gorgonia.DimSizer) (tensor.Shape, error) { return tensor.ScalarShape(), nil }
+func (op mseOp) InferShape(...gorgonia.DimSizer) (tensor.Shape, error) {
+	return tensor.ScalarShape(), nil
+}
 
 func (op mseOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 	if len(vs) != 2 {
