@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/seqcast/seqcast/graph"
@@ -87,53 +86,4 @@ func TestDensePrimitiveGradients(t *testing.T) {
 	d := graph.NewDense(3).WithActivation(graph.Tanh)
 	d.Primitive = true
 	graphtest.CheckGrads(t, graph.NewSequential(graph.NewFlatten(), d), graphtest.Case{Batch: 2, In: []int{2, 2}, Out: []int{3}})
-}
-
-// TestMSEMatchesPrimitive compares the fused MSE with the primitive-op one
-// in value; its gradient is checked by every graphtest.CheckGrads, whose
-// loss it is.
-func TestMSEMatchesPrimitive(t *testing.T) {
-	t.Parallel()
-	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
-		g := gorgonia.NewGraph()
-		p := gorgonia.NewTensor(g, dt, 3, gorgonia.WithShape(2, 3, 4), gorgonia.WithName("p"))
-		y := gorgonia.NewTensor(g, dt, 3, gorgonia.WithShape(2, 3, 4), gorgonia.WithName("y"))
-		fused, err := graph.MSE(p, y)
-		if err != nil {
-			t.Fatal(err)
-		}
-		prim, err := graph.PrimitiveMSE(p, y)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rng := rand.New(rand.NewPCG(5, 6))
-		pv, yv := tensor.New(tensor.WithShape(2, 3, 4), tensor.Of(dt)), tensor.New(tensor.WithShape(2, 3, 4), tensor.Of(dt))
-		graph.FromFloat64s(pv, graphtest.Random(rng, 24))
-		graph.FromFloat64s(yv, graphtest.Random(rng, 24))
-		gorgonia.Let(p, pv)
-		gorgonia.Let(y, yv)
-		var a, b gorgonia.Value
-		gorgonia.Read(fused, &a)
-		gorgonia.Read(prim, &b)
-		m := gorgonia.NewTapeMachine(g)
-		if err := m.RunAll(); err != nil {
-			t.Fatal(err)
-		}
-		m.Close()
-		av, bv := fmt.Sprint(a.Data()), fmt.Sprint(b.Data())
-		x1, x2 := toF(a.Data()), toF(b.Data())
-		if math.Abs(x1-x2) > 1e-6*math.Abs(x2) {
-			t.Errorf("%v: fused MSE %s, primitive %s", dt, av, bv)
-		}
-	}
-}
-
-func toF(v any) float64 {
-	switch x := v.(type) {
-	case float32:
-		return float64(x)
-	case float64:
-		return x
-	}
-	return math.NaN()
 }
