@@ -1,0 +1,14 @@
+//go:build !amd64 || purego
+
+package conv
+
+// hasAVX2 is false: this build has no assembly loops.
+var hasAVX2 = false
+
+func relu8(v *float32, n int) { panic("conv: no assembly in this build") }
+
+func reluGrad8(d, gr, y *float32, n int) { panic("conv: no assembly in this build") }
+
+func gemm4x20(k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int) {
+	panic("conv: no assembly in this build")
+}
