@@ -21,10 +21,28 @@ import (
 // Grad and no Add node sums T per-step gradients.
 
 // x modes: how a step op reads x_t.
+//
+// No step hands Grad a per-step gradient of x: every backward op adds its
+// dX_t into one buffer, the dX region at the front of step 0's gradient
+// output (step 0's backward runs last; the first backward op to run clears
+// the region), and step 0 alone is differentiable with respect to x. So the
+// layer's input gets one gradient node, not T full-size ones summed by T-1
+// Adds.
+//
+//   - xSeq: every step reads the (B, T, F) input node. dX is (B, T, F), and
+//     step 0's view of it is x's gradient. No dX when x is a leaf.
+//   - xPacked: step i reads the previous fused layer's packed state at its
+//     time (h columns), so no seqOp runs. dX is T blocks of (B, P_up), block
+//     t in the layout of the previous layer's packed state t (its output
+//     sequence is in processing order). Only the previous layer's
+//     last-processed state (position T-1) gets
+//     a gradient from Grad, through step 0: either its own x, or an extra
+//     last input ("extra") when step 0 reads another time. The previous
+//     layer's backward step i < T-1 adds block time(i) to its dout itself,
+//     so each of its packed states has one gradient consumer (no Add).
 const (
-	xSeq    = iota // from the (B, T, F) input leaf, no gradient
-	xPacked        // from the previous fused layer's packed state (h columns)
-	x2D            // from a graph.Step node (B, F)
+	xSeq = iota
+	xPacked
 )
 
 // fusedLayer is the build state of one fused Apply, shared by its ops.
@@ -34,8 +52,10 @@ type fusedLayer struct {
 	steps     int
 	backwards bool
 	xMode     int
-	xIn       int // row length of the x operand (T*F, P of the previous layer, or F)
+	xIn       int // row length of the x operand (T*F, or P of the previous layer)
 	xDiff     bool
+	up, down  *fusedLayer // xPacked: the layer read; the layer that reads this one packed
+	extra     bool        // xPacked: step 0 has the extra last input up.outs[T-1]
 	initDiff  bool
 	outs      []*gorgonia.Node // packed state per step, in processing order
 	grads     []*gorgonia.Node // stepGradOp per step, filled by SymDiff
@@ -43,6 +63,8 @@ type fusedLayer struct {
 	seqBuf    buffer
 	scratch32 []float32
 	scratch64 []float64
+	dsum32    []float32 // dout plus the down layer's dX block
+	dsum64    []float64
 	// Wᵀ and Uᵀ, computed by the first gradient op of each run (the one
 	// without a carry) and read by the others.
 	wT32, uT32 []float32
@@ -52,8 +74,8 @@ type fusedLayer struct {
 // ident is everything that distinguishes this layer's ops, for WriteHash.
 func (st *fusedLayer) ident() string {
 	d := &st.d
-	return fmt.Sprintf("id=%q,kind=%v,B=%d,F=%d,H=%d,P=%d,T=%d,back=%t,x=%d/%d/%t,init=%t,act=%s,rec=%s,eps=%g,masks=%t/%t",
-		st.id, d.kind, d.batch, d.in, d.h, d.p, st.steps, st.backwards, st.xMode, st.xIn, st.xDiff, st.initDiff,
+	return fmt.Sprintf("id=%q,kind=%v,B=%d,F=%d,H=%d,P=%d,T=%d,back=%t,x=%d/%d/%t/%t,init=%t,act=%s,rec=%s,eps=%g,masks=%t/%t",
+		st.id, d.kind, d.batch, d.in, d.h, d.p, st.steps, st.backwards, st.xMode, st.xIn, st.xDiff, st.extra, st.initDiff,
 		d.act, d.recAct, d.eps, d.inMask, d.recMask)
 }
 
@@ -102,14 +124,31 @@ func grow[E kernel.Float](s32 *[]float32, s64 *[]float64, n int) []E {
 	}
 }
 
+// dxLen returns the length of the dX region at the front of step 0's
+// gradient output (0 when x gets no gradient).
+func (st *fusedLayer) dxLen() int {
+	if !st.xDiff {
+		return 0
+	}
+	return st.d.batch * st.steps * st.xIn // (B, T, F) or T × (B, P_up)
+}
+
+// dxAt returns dX_t within the dX region and its row stride.
+func dxAt[E kernel.Float](st *fusedLayer, dx []E, t int) ([]E, int) {
+	if st.xMode == xPacked {
+		return dx[t*st.d.batch*st.xIn:], st.xIn
+	}
+	return dx[t*st.d.in:], st.xIn
+}
+
 // gradLayout returns the offsets of dPrev, dW, dU, db and the total length
-// of a stepGradOp's output.
-func (st *fusedLayer) gradLayout() (prev, w, u, b, total int) {
+// of step i's stepGradOp output.
+func (st *fusedLayer) gradLayout(i int) (prev, w, u, b, total int) {
 	d := &st.d
 	gh := d.kind.gates() * d.h
 	nx := 0
-	if st.xDiff {
-		nx = d.batch * st.xIn
+	if i == 0 {
+		nx = st.dxLen()
 	}
 	prev = nx
 	w = prev + d.batch*d.p
@@ -173,17 +212,16 @@ func (l *Layer) applyFused(b *graph.Builder, x *gorgonia.Node, init []*gorgonia.
 		st.initDiff = true
 		prev = graph.Must(gorgonia.ApplyOp(placeOp{layer: st.id, step: -1, n: len(init), w: d.h, p: d.p, buf: &buffer{}}, init...))
 	}
-	// How the steps read x: straight from a packed previous fused layer,
-	// straight from an input leaf, or through graph.Step.
-	var xs []*gorgonia.Node
-	switch {
-	case isSeq(x):
+	// How the steps read x: straight from a packed previous fused layer
+	// (unless another fused layer reads it so already), else from the
+	// (B, T, F) node itself.
+	if isSeq(x) && x.Op().(seqOp).st.down == nil {
 		up := x.Op().(seqOp).st
-		st.xMode, st.xIn, st.xDiff, xs = xPacked, up.d.p, true, up.outs
-	case x.Op() == nil:
-		st.xMode, st.xIn = xSeq, st.steps*d.in
-	default:
-		st.xMode, st.xIn, st.xDiff = x2D, d.in, true
+		st.xMode, st.xIn, st.xDiff, st.up = xPacked, up.d.p, true, up
+		up.down = st
+		st.extra = up.steps-1 != st.time(0)
+	} else {
+		st.xMode, st.xIn, st.xDiff = xSeq, st.steps*d.in, x.Op() != nil
 	}
 	st.outs = make([]*gorgonia.Node, st.steps)
 	st.grads = make([]*gorgonia.Node, st.steps)
@@ -191,17 +229,15 @@ func (l *Layer) applyFused(b *graph.Builder, x *gorgonia.Node, init []*gorgonia.
 	st.bwd = make([]buffer, st.steps)
 	for i := range st.steps {
 		t := st.time(i)
-		var xi *gorgonia.Node
-		switch st.xMode {
-		case xPacked:
-			xi = xs[t]
-		case xSeq:
-			xi = x
-		default:
-			xi = graph.Must(graph.Step(x, t))
+		xi := x
+		if st.xMode == xPacked {
+			xi = st.up.outs[t]
 		}
 		in := append([]*gorgonia.Node{xi, prev, w, u, bias}, m.In...)
 		in = append(in, m.Rec...)
+		if st.hasExtra(i) {
+			in = append(in, st.up.outs[st.up.steps-1])
+		}
 		n, err := gorgonia.ApplyOp(stepOp{st: st, i: i}, in...)
 		if err != nil {
 			return nil, nil, fmt.Errorf("rnn: %s step %d: %w", l.kind, t, err)
@@ -222,6 +258,9 @@ func (l *Layer) applyFused(b *graph.Builder, x *gorgonia.Node, init []*gorgonia.
 	return out, final, nil
 }
 
+// hasExtra reports whether step i has the extra last input (see xPacked).
+func (st *fusedLayer) hasExtra(i int) bool { return i == 0 && st.extra }
+
 func isSeq(x *gorgonia.Node) bool {
 	op, ok := x.Op().(seqOp)
 	return ok && op.st.d.batch == x.Shape()[0]
@@ -229,21 +268,28 @@ func isSeq(x *gorgonia.Node) bool {
 
 // stepOp is processing step i of a fused layer. Inputs: x (see xMode),
 // the previous packed state (B, P), W (F, G*H), U (H, G*H), the packed
-// bias, then the input and the recurrent dropout masks, if any. Output: the
-// packed state (B, P).
+// bias, then the input and the recurrent dropout masks, if any, and the
+// extra input (see xPacked). Output: the packed state (B, P).
 type stepOp struct {
 	st *fusedLayer
 	i  int
 }
 
-func (op stepOp) Arity() int { return 5 + op.st.nMasks() }
+func (op stepOp) nIn() int {
+	n := 5 + op.st.nMasks()
+	if op.st.hasExtra(op.i) {
+		n++
+	}
+	return n
+}
+func (op stepOp) Arity() int { return op.nIn() }
 func (op stepOp) Type() hm.Type {
 	xd := 2
 	if op.st.xMode == xSeq {
 		xd = 3
 	}
 	ts := []hm.Type{graph.TensorType(xd), graph.TensorType(2), graph.TensorType(2), graph.TensorType(2), graph.TensorType(1)}
-	for range op.st.nMasks() {
+	for range op.nIn() - 5 {
 		ts = append(ts, graph.TensorType(2))
 	}
 	ts = append(ts, graph.TensorType(2))
@@ -301,14 +347,21 @@ func (op stepOp) String() string {
 	return fmt.Sprintf("Fused%s(%s,%d/%d)", op.st.d.kind, op.st.id, op.i, op.st.steps)
 }
 
-// DiffWRT: x unless it is the input leaf; the previous state unless it is
-// the zero initial state; the weights at the first step only, which
-// receives the gradients accumulated over all steps.
+// DiffWRT: the previous state unless it is the zero initial state; x (or
+// the extra input), and the weights, at the first step only, which receives
+// the gradients accumulated over all steps.
 func (op stepOp) DiffWRT(n int) []bool {
 	d := make([]bool, n)
-	d[0] = op.st.xDiff
+	first := op.i == 0
 	d[1] = op.i > 0 || op.st.initDiff
-	d[2], d[3], d[4] = op.i == 0, op.i == 0, op.i == 0
+	d[2], d[3], d[4] = first, first, first
+	if first && op.st.xDiff {
+		if op.st.extra {
+			d[n-1] = true
+		} else {
+			d[0] = true
+		}
+	}
 	return d
 }
 
@@ -317,6 +370,10 @@ func (op stepOp) SymDiff(inputs gorgonia.Nodes, output, grad *gorgonia.Node) (go
 	in := gorgonia.Nodes{grad, output}
 	in = append(in, inputs...) // x, prev, W, U, bias, masks
 	hasCarry := op.i+1 < st.steps && st.grads[op.i+1] != nil
+	if st.down != nil && op.i+1 < st.steps && !hasCarry {
+		// The down layer's dX blocks are read in order behind the chain.
+		return nil, fmt.Errorf("rnn: %v: no gradient for step %d", op, op.i+1)
+	}
 	if hasCarry {
 		in = append(in, st.grads[op.i+1])
 	}
@@ -327,15 +384,22 @@ func (op stepOp) SymDiff(inputs gorgonia.Nodes, output, grad *gorgonia.Node) (go
 	st.grads[op.i] = g
 	d := &st.d
 	gh := d.kind.gates() * d.h
-	pOff, wOff, uOff, bOff, _ := st.gradLayout()
+	pOff, wOff, uOff, bOff, _ := st.gradLayout(op.i)
 	view := func(part, off int, shape ...int) *gorgonia.Node {
 		return graph.Must(graph.View(g, fmt.Sprintf("%s/step%d/part%d", st.ident(), op.i, part), off, shape...))
 	}
 	gs := make(gorgonia.Nodes, len(inputs))
 	defer graph.Recover(&err)
 	diff := op.DiffWRT(len(inputs))
-	if diff[0] {
-		gs[0] = view(0, 0, inputs[0].Shape()...)
+	if op.i == 0 && st.xDiff {
+		switch {
+		case st.xMode == xSeq:
+			gs[0] = view(0, 0, inputs[0].Shape()...)
+		case st.extra:
+			gs[len(gs)-1] = view(0, (st.up.steps-1)*d.batch*st.xIn, d.batch, st.xIn)
+		default:
+			gs[0] = view(0, (st.up.steps-1)*d.batch*st.xIn, d.batch, st.xIn)
+		}
 	}
 	if diff[1] {
 		gs[1] = view(1, pOff, d.batch, d.p)
@@ -350,7 +414,7 @@ func (op stepOp) SymDiff(inputs gorgonia.Nodes, output, grad *gorgonia.Node) (go
 
 // stepGradOp is stepOp's gradient for step i. Inputs: the gradient of the
 // packed state, the packed state, the step's inputs (x, prev, W, U, bias,
-// masks) and, except at the last step, the next step's stepGradOp, whose
+// masks, extra) and, except at the last step, the next step's stepGradOp, whose
 // weight gradients it adds to. Output: the flat [dX | dPrev | dW | dU | db].
 type stepGradOp struct {
 	st    *fusedLayer
@@ -359,7 +423,7 @@ type stepGradOp struct {
 }
 
 func (op stepGradOp) Arity() int {
-	n := 7 + op.st.nMasks()
+	n := 2 + stepOp{st: op.st, i: op.i}.nIn()
 	if op.carry {
 		n++
 	}
@@ -371,7 +435,7 @@ func (op stepGradOp) Type() hm.Type {
 		xd = 3
 	}
 	ts := []hm.Type{graph.TensorType(2), graph.TensorType(2), graph.TensorType(xd), graph.TensorType(2), graph.TensorType(2), graph.TensorType(2), graph.TensorType(1)}
-	for range op.st.nMasks() {
+	for range (stepOp{st: op.st, i: op.i}).nIn() - 5 {
 		ts = append(ts, graph.TensorType(2))
 	}
 	if op.carry {
@@ -381,11 +445,11 @@ func (op stepGradOp) Type() hm.Type {
 	return hm.NewFnType(ts...)
 }
 func (op stepGradOp) InferShape(...gorgonia.DimSizer) (tensor.Shape, error) {
-	_, _, _, _, n := op.st.gradLayout()
+	_, _, _, _, n := op.st.gradLayout(op.i)
 	return tensor.Shape{n}, nil
 }
 func (op stepGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
-	_, _, _, _, n := op.st.gradLayout()
+	_, _, _, _, n := op.st.gradLayout(op.i)
 	out := op.st.bwd[op.i].get(vs[0].Dtype(), n)
 	switch out.Dtype() {
 	case tensor.Float32:
@@ -403,19 +467,37 @@ func (op stepGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 func runBackward[E kernel.Float](op stepGradOp, vs []gorgonia.Value, o []E) {
 	st := op.st
 	s := stepArgs[E](st, op.i, vs[2:])
-	pOff, wOff, uOff, bOff, _ := st.gradLayout()
+	pOff, wOff, uOff, bOff, _ := st.gradLayout(op.i)
 	g := gradData[E]{
 		dout: slice[E](vs[0]), out: slice[E](vs[1]),
 		dprev: o[pOff:wOff], dw: o[wOff:uOff], du: o[uOff:bOff], db: o[bOff:],
 		scratch: scratch[E](st),
 	}
+	d := &st.d
 	if st.xDiff {
-		g.dx, g.dxs = o[:pOff], st.xIn
+		// This step's dX_t goes straight into step 0's dX region, which
+		// the first backward op to run (the one without a carry) clears.
+		dx := dxRegion[E](st, vs[0].Dtype())
+		if !op.carry {
+			clear(dx)
+		}
+		g.dx, g.dxs = dxAt(st, dx, st.time(op.i))
 	}
 	if op.carry {
-		g.carry = slice[E](vs[len(vs)-1])[wOff:]
+		_, wNext, _, _, _ := st.gradLayout(op.i + 1)
+		g.carry = slice[E](vs[len(vs)-1])[wNext:]
 	}
-	d := &st.d
+	if dn := st.down; dn != nil && op.i+1 < st.steps {
+		// The gradient the down layer's step at this time sent to this
+		// packed state (the last one gets it from Grad instead).
+		t, n := op.i, d.batch*d.p // position i of this layer's output sequence
+		blk := dxRegion[E](dn, vs[0].Dtype())[t*n : (t+1)*n]
+		sum := grow[E](&st.dsum32, &st.dsum64, n)[:n]
+		for j, v := range g.dout[:n] {
+			sum[j] = v + blk[j]
+		}
+		g.dout = sum
+	}
 	gh := d.kind.gates() * d.h
 	g.wT = grow[E](&st.wT32, &st.wT64, d.in*gh)
 	g.uT = grow[E](&st.uT32, &st.uT64, d.h*gh)
@@ -430,7 +512,13 @@ func (op stepGradOp) ReturnsPtr() bool     { return false }
 func (op stepGradOp) CallsExtern() bool    { return false }
 func (op stepGradOp) OverwritesInput() int { return -1 }
 func (op stepGradOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "seqcast.rnn.stepgrad(%s,i=%d,t=%d,carry=%t)", op.st.ident(), op.i, op.st.time(op.i), op.carry)
+	fmt.Fprintf(h, "seqcast.rnn.stepgrad(%s,i=%d,t=%d,carry=%t,down=%t)", op.st.ident(), op.i, op.st.time(op.i), op.carry, op.st.down != nil)
+}
+
+// dxRegion returns the dX region of st's step 0 gradient output.
+func dxRegion[E kernel.Float](st *fusedLayer, dt tensor.Dtype) []E {
+	_, _, _, _, n := st.gradLayout(0)
+	return slice[E](st.bwd[0].get(dt, n))[:st.dxLen()]
 }
 func (op stepGradOp) Hashcode() uint32 { return graph.OpHash(op) }
 func (op stepGradOp) String() string {

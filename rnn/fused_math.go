@@ -99,7 +99,7 @@ type stepData[E kernel.Float] struct {
 // gradData holds one backward step's extra operands and outputs.
 type gradData[E kernel.Float] struct {
 	dout, out  []E // (B, P)
-	dx         []E // nil when x needs no gradient; else (B, dxs) with x_t at column 0
+	dx         []E // nil when x needs no gradient; else (B, dxs) with x_t at column 0, added to
 	dxs        int
 	dprev      []E // (B, P)
 	dw, du, db []E
@@ -380,9 +380,6 @@ func backward[E kernel.Float](d *dims, s *stepData[E], g *gradData[E]) {
 		clear(g.dw)
 		clear(g.du)
 		clear(g.db)
-	}
-	if g.dx != nil {
-		clear(g.dx)
 	}
 	clear(g.dprev)
 	// dz holds the pre-activation gradients of the input side, (B, G*H);

@@ -70,6 +70,51 @@ func fusedCases() []fusedCase {
 				rnn.NewGRU(2, rnn.ResetAfter(false), rnn.RecurrentDropout(0.3), rnn.Fused(fused)),
 			)
 		}, batch: 2, in: []int{4, 2}, out: []int{2}},
+		// A non-leaf input read by every step: one (B, T, F) gradient.
+		fusedCase{name: "stack/dense_first_gru/T3", net: func(fused bool) graph.Layer {
+			return graph.NewSequential(
+				graph.NewTimeDistributed(graph.NewDense(3)),
+				rnn.NewGRU(3, rnn.Dropout(0.3), rnn.Fused(fused)),
+				graph.NewDense(2),
+			)
+		}, batch: 2, in: []int{3, 2}, out: []int{2}},
+		fusedCase{name: "stack/dense_first_lstm_backwards/T300", net: func(fused bool) graph.Layer {
+			return graph.NewSequential(
+				graph.NewTimeDistributed(graph.NewDense(2)),
+				rnn.NewLSTM(2, rnn.GoBackwards(true), rnn.ReturnSequences(true), rnn.Fused(fused)),
+			)
+		}, batch: 2, in: []int{300, 1}, out: []int{300, 2}, heavy: true},
+		fusedCase{name: "stack/dense_first_gru/T300", net: func(fused bool) graph.Layer {
+			return graph.NewSequential(
+				graph.NewTimeDistributed(graph.NewDense(2)),
+				rnn.NewGRU(2, rnn.Dropout(0.3), rnn.Fused(fused)),
+				graph.NewDense(1),
+			)
+		}, batch: 2, in: []int{300, 1}, out: []int{1}, heavy: true},
+		// Stacked fused layers in every direction combination (whether
+		// the lower layer's last-processed state is the upper layer's
+		// first-read one or not).
+		fusedCase{name: "stack/gru_lstm_backwards", net: func(fused bool) graph.Layer {
+			return graph.NewSequential(
+				rnn.NewGRU(3, rnn.ReturnSequences(true), rnn.Fused(fused)),
+				rnn.NewLSTM(3, rnn.ReturnSequences(true), rnn.GoBackwards(true), rnn.Dropout(0.3), rnn.Fused(fused)),
+				graph.NewTimeDistributed(graph.NewDense(2)),
+			)
+		}, batch: 2, in: []int{4, 2}, out: []int{4, 2}},
+		fusedCase{name: "stack/simple_backwards_x2_dense_first", net: func(fused bool) graph.Layer {
+			return graph.NewSequential(
+				graph.NewTimeDistributed(graph.NewDense(2)),
+				rnn.NewSimple(3, rnn.ReturnSequences(true), rnn.GoBackwards(true), rnn.Fused(fused)),
+				rnn.NewSimple(2, rnn.GoBackwards(true), rnn.Fused(fused)),
+			)
+		}, batch: 2, in: []int{4, 2}, out: []int{2}},
+		fusedCase{name: "stack/gru_x3/T300", net: func(fused bool) graph.Layer {
+			return graph.NewSequential(
+				rnn.NewGRU(2, rnn.ReturnSequences(true), rnn.Fused(fused)),
+				rnn.NewGRU(2, rnn.ReturnSequences(true), rnn.GoBackwards(true), rnn.Fused(fused)),
+				rnn.NewGRU(2, rnn.ReturnSequences(true), rnn.Fused(fused)),
+			)
+		}, batch: 2, in: []int{300, 1}, out: []int{300, 2}, heavy: true},
 	)
 	return cs
 }
