@@ -49,9 +49,9 @@ func (c Config) withDefaults() (Config, error) {
 	switch c.Profile {
 	case "", Quick:
 		c.Profile = Quick
-		c.Series = or(c.Series, 1500)
-		c.Epochs = or(c.Epochs, 3)
-		c.MCPasses = or(c.MCPasses, 20)
+		c.Series = or(c.Series, 3000)
+		c.Epochs = or(c.Epochs, 10)
+		c.MCPasses = or(c.MCPasses, 30)
 	case Book:
 		c.Series = or(c.Series, 10000)
 		c.Epochs = or(c.Epochs, 20)
