@@ -154,7 +154,7 @@ func (l *Layer) ApplyAdd(b *graph.Builder, x, add *gorgonia.Node) (y *gorgonia.N
 	if err != nil {
 		return nil, err
 	}
-	op := convOp{geom: g, bias: l.b != nil, noDX: isData(b, x), act: actOf(l.act), st: newState()}
+	op := convOp{geom: g, bias: l.b != nil, noDX: b.IsData(x), act: actOf(l.act), st: newState()}
 	if add != nil {
 		want := []int{x.Shape()[0], g.outSteps, l.filters}
 		if !slices.Equal(add.Shape(), want) {
@@ -192,20 +192,6 @@ func (l *Layer) args(b *graph.Builder, x *gorgonia.Node) (geom, []*gorgonia.Node
 		args = append(args, b.Node(l.b))
 	}
 	return g, args, nil
-}
-
-// isData reports whether x is a leaf of b's graph that is not a parameter
-// (the program's input): nothing needs its gradient.
-func isData(b *graph.Builder, x *gorgonia.Node) bool {
-	if x.Op() != nil {
-		return false
-	}
-	for _, n := range b.ParamNodes() {
-		if n == x {
-			return false
-		}
-	}
-	return true
 }
 
 func actOf(a graph.Activation) act {

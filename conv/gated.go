@@ -36,7 +36,7 @@ func Gated(b *graph.Builder, x *gorgonia.Node, filter, gate *Layer) (z *gorgonia
 	if err != nil {
 		return nil, err
 	}
-	op := gatedOp{geom: g, bias: filter.b != nil, noDX: isData(b, x), fa: actOf(filter.act), ga: actOf(gate.act), st: &gatedState{}}
+	op := gatedOp{geom: g, bias: filter.b != nil, noDX: b.IsData(x), fa: actOf(filter.act), ga: actOf(gate.act), st: &gatedState{}}
 	return graph.Must(gorgonia.ApplyOp(op, append(fargs, gargs[1:]...)...)), nil
 }
 

@@ -6,10 +6,10 @@ import "gorgonia.org/gorgonia"
 // every hash, so more than one is already unlikely.
 const maxSalt = 8
 
-// hashCollisions counts nodes of g whose 32-bit hash equals that of another,
+// HashCollisions counts nodes of g whose 32-bit hash equals that of another,
 // distinct node. Gorgonia's dataflow analysis keys nodes by this hash alone
 // and would give the later node the earlier one's value.
-func hashCollisions(g *gorgonia.ExprGraph) int {
+func HashCollisions(g *gorgonia.ExprGraph) int {
 	seen := make(map[uint32]*gorgonia.Node, len(g.AllNodes()))
 	n := 0
 	for _, v := range g.AllNodes() {

@@ -32,16 +32,17 @@ type denseState struct {
 }
 
 func denseApply(b *Builder, x, w, bias *gorgonia.Node, act Activation) (*gorgonia.Node, error) {
-	op := denseOp{act: act, bias: bias != nil, noDX: isData(b, x), st: &denseState{}}
+	op := denseOp{act: act, bias: bias != nil, noDX: b.IsData(x), st: &denseState{}}
 	if bias != nil {
 		return gorgonia.ApplyOp(op, x, w, bias)
 	}
 	return gorgonia.ApplyOp(op, x, w)
 }
 
-// isData reports whether x is a leaf of b's graph that is not a parameter:
-// the program's input, whose gradient nothing needs.
-func isData(b *Builder, x *gorgonia.Node) bool {
+// IsData reports whether x is a leaf of b's graph that is not a parameter:
+// the program's input, whose gradient nothing needs. Fused ops use it to skip
+// computing that gradient.
+func (b *Builder) IsData(x *gorgonia.Node) bool {
 	if x.Op() != nil {
 		return false
 	}

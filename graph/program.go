@@ -78,7 +78,7 @@ func Compile(net Layer, spec Spec) (p *Program, err error) {
 		if err != nil {
 			return nil, err
 		}
-		n := hashCollisions(p.b.G)
+		n := HashCollisions(p.b.G)
 		if n == 0 {
 			return p, nil
 		}

@@ -130,34 +130,13 @@ func TestGradients(t *testing.T) {
 				if testing.Short() && !strings.HasPrefix(tc.name, "simple_") {
 					t.Skip("the 300-step training graph compiles slowly")
 				}
-				if n := hashCollisions(trainGraph(t, tc.net, tc.c)); n > 0 {
+				if n := graph.HashCollisions(trainGraph(t, tc.net, tc.c)); n > 0 {
 					t.Logf("training graph at salt 0 has %d node hash collisions; graph.Compile rebuilds it", n)
 				}
 			}
 			graphtest.CheckGrads(t, tc.net, tc.c)
 		})
 	}
-}
-
-// hashCollisions returns how many nodes of g share their 32-bit hash with
-// another node. Gorgonia v0.9.18 assumes none do: a TapeMachine's value
-// numbering (dataflow.vn in analysis.go) keys nodes by that hash alone, so a
-// collision silently replaces one node's value by an unrelated node's. About
-// N²/2^33 collisions are expected among N nodes, 0.1 at 30,000; the 300-step
-// LSTM training graph with dropout masks has one, and its gradient check
-// fails.
-func hashCollisions(g *gorgonia.ExprGraph) int {
-	seen := map[uint32]*gorgonia.Node{}
-	n := 0
-	for _, v := range g.AllNodes() {
-		h := v.Hashcode()
-		if u, ok := seen[h]; ok && u != v {
-			n++
-			continue
-		}
-		seen[h] = v
-	}
-	return n
 }
 
 // trainGraph builds, but does not compile (which costs far more), the graph
@@ -242,7 +221,7 @@ func TestForward(t *testing.T) {
 					t.Fatal(err)
 				}
 				defer prog.Close()
-				if n := hashCollisions(prog.Builder().G); n > 0 {
+				if n := graph.HashCollisions(prog.Builder().G); n > 0 {
 					t.Fatalf("graph has %d node hash collisions: gorgonia would merge unrelated nodes", n)
 				}
 				rng := rand.New(rand.NewPCG(1, 1))
