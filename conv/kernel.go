@@ -1,7 +1,6 @@
 package conv
 
 import (
-	"fmt"
 	"unsafe"
 
 	"github.com/seqcast/seqcast/internal/kernel"
@@ -329,7 +328,7 @@ func gemmNN[T float](m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int
 		return
 	}
 	if n == 20 && is32[T]() && hasAVX2 {
-		if done := gemm20(m, k, f32(a), lda, 1, f32(b), ldb, f32(c), ldc); done < m {
+		if done := kernel.Gemm20(m, k, f32(a), lda, 1, f32(b), ldb, f32(c), ldc); done < m {
 			kernel.GemmNN(m-done, n, k, a[done*lda:], lda, b, ldb, c[done*ldc:], ldc)
 		}
 		return
@@ -355,7 +354,7 @@ func gemmTN[T float](m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int
 		return
 	}
 	if n == 20 && is32[T]() && hasAVX2 {
-		done := gemm20(m, k, f32(a), 1, lda, f32(b), ldb, f32(c), ldc)
+		done := kernel.Gemm20(m, k, f32(a), 1, lda, f32(b), ldb, f32(c), ldc)
 		if done == m {
 			return
 		}
@@ -398,27 +397,6 @@ func gemmTN[T float](m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int
 // f32 returns v as []float32; T must be float32.
 func f32[T float](v []T) []float32 {
 	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(v))), len(v))
-}
-
-// gemm20 computes C += A·B for n = 20 columns on whole blocks of 4 rows with
-// the 4x20 kernel of relu_amd64.s, where A's element (i, p) is
-// a[i*ars+p*aps], and returns the number of rows done (m rounded down to a
-// multiple of 4). A 4x16 plus a 4x4 call of internal/kernel cost about
-// twice one 4x16 call (each is bound by the FMA latency of its k loop);
-// the 4x20 kernel keeps 12 accumulators in flight in one loop. It panics
-// if a slice is too short, before the assembly reads it.
-func gemm20(m, k int, a []float32, ars, aps int, b []float32, ldb int, c []float32, ldc int) int {
-	m4 := m &^ 3
-	if m4 == 0 || k == 0 {
-		return m4
-	}
-	if len(a) <= (m4-1)*ars+(k-1)*aps || len(b) < (k-1)*ldb+20 || len(c) < (m4-1)*ldc+20 {
-		panic(fmt.Sprintf("conv: gemm %dx20x%d: slices of %d, %d, %d too short", m4, k, len(a), len(b), len(c)))
-	}
-	for i := 0; i < m4; i += 4 {
-		gemm4x20(k, &a[i*ars], ars, aps, &b[0], ldb, &c[i*ldc], ldc)
-	}
-	return m4
 }
 
 // cols copies the first r (< 4) columns of rows rows of src (leading

@@ -18,9 +18,3 @@ func relu8(v *float32, n int)
 //
 //go:noescape
 func reluGrad8(d, gr, y *float32, n int)
-
-// gemm4x20 computes C[i][j] += sum_p a[i*ars+p*aps]·b[p*ldb+j] for i < 4,
-// j < 20 (AVX2/FMA); gemm20 checks the bounds.
-//
-//go:noescape
-func gemm4x20(k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int)

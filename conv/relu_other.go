@@ -8,7 +8,3 @@ var hasAVX2 = false
 func relu8(v *float32, n int) { panic("conv: no assembly in this build") }
 
 func reluGrad8(d, gr, y *float32, n int) { panic("conv: no assembly in this build") }
-
-func gemm4x20(k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int) {
-	panic("conv: no assembly in this build")
-}

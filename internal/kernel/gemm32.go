@@ -53,3 +53,27 @@ func gemm32(m, n, k int, a []float32, ars, aps int, b []float32, ldb int, c []fl
 		}
 	}
 }
+
+// Gemm20 computes C += A·B for n = 20 columns on whole blocks of 4 rows with
+// a 4x20 AVX2/FMA kernel, where A's element (i, p) is
+// a[i*ars+p*aps], and returns the number of rows done (m rounded down to a
+// multiple of 4; 0 where the CPU or the build has no such kernel). A 4x16 plus a 4x4 call of internal/kernel cost about
+// twice one 4x16 call (each is bound by the FMA latency of its k loop);
+// the 4x20 kernel keeps 12 accumulators in flight in one loop. It panics
+// if a slice is too short, before the assembly reads it.
+func Gemm20(m, k int, a []float32, ars, aps int, b []float32, ldb int, c []float32, ldc int) int {
+	if !hasFMA {
+		return 0
+	}
+	m4 := m &^ 3
+	if m4 == 0 || k == 0 {
+		return m4
+	}
+	if len(a) <= (m4-1)*ars+(k-1)*aps || len(b) < (k-1)*ldb+20 || len(c) < (m4-1)*ldc+20 {
+		panic(fmt.Sprintf("kernel: gemm %dx20x%d: slices of %d, %d, %d too short", m4, k, len(a), len(b), len(c)))
+	}
+	for i := 0; i < m4; i += 4 {
+		gemm4x20(k, &a[i*ars], ars, aps, &b[0], ldb, &c[i*ldc], ldc)
+	}
+	return m4
+}

@@ -11,6 +11,9 @@ func cpuidFMA() bool
 func gemm4x16(k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int)
 
 //go:noescape
+func gemm4x20(k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int)
+
+//go:noescape
 func gemm4x8(k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int)
 
 //go:noescape

@@ -10,6 +10,10 @@ func gemm4x16(k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, 
 	panic("kernel: no assembly kernels in this build")
 }
 
+func gemm4x20(k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int) {
+	panic("kernel: no assembly kernels in this build")
+}
+
 func gemm4x8(k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int) {
 	panic("kernel: no assembly kernels in this build")
 }
