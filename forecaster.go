@@ -140,6 +140,9 @@ type Options struct {
 	// Meta is copied into the Forecaster's Metadata (Source, TimeColumn);
 	// Train fills in the rest.
 	Meta Metadata
+	// GPU trains on CUDA device 0 (a binary built with the cuda tag and a
+	// usable GPU; see package cuda).
+	GPU bool
 	// Resume continues the training run saved in a Forecaster's Checkpoint.
 	// The spec, data and options must be those of the interrupted run; the
 	// result then equals an uninterrupted run's.
@@ -237,7 +240,7 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	if err != nil {
 		return nil, nil, err
 	}
-	f := &Forecaster{Spec: spec, Scaler: scaler, Meta: opts.Meta, model: &train.Model{Net: net, Dtype: spec.dtype(), Seed: opts.Seed, Label: spec.Family}}
+	f := &Forecaster{Spec: spec, Scaler: scaler, Meta: opts.Meta, model: &train.Model{Net: net, Dtype: spec.dtype(), Seed: opts.Seed, Label: spec.Family, GPU: opts.GPU}}
 	cfg := train.Config{
 		Epochs: opts.Epochs, BatchSize: opts.BatchSize, LearningRate: opts.LearningRate,
 		Seed: opts.Seed, ClipNorm: opts.ClipNorm, Patience: max(opts.Patience, 0),
@@ -422,6 +425,15 @@ func (f *Forecaster) window(history []float64) (series.Windows, error) {
 		}
 	}
 	return series.Windows{X: x, N: 1, Steps: w, Features: nf, Y: make([]float64, f.Spec.Horizon), YShape: []int{f.Spec.Horizon}}, nil
+}
+
+// UseGPU makes later predictions run on CUDA device 0 (on) or on the CPU
+// (off, the default after Load).
+func (f *Forecaster) UseGPU(on bool) {
+	if f.model.GPU != on {
+		f.model.Close()
+		f.model.GPU = on
+	}
 }
 
 // NumParams returns the number of trained scalars.

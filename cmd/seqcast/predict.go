@@ -59,7 +59,8 @@ Flags:
 	if *mc < 0 {
 		return fmt.Errorf("predict: --mc-dropout %d: must not be negative", *mc)
 	}
-	if err := resolveDevice("predict", *device, stderr); err != nil {
+	gpu, err := resolveDevice("predict", *device, stderr)
+	if err != nil {
 		return err
 	}
 	gp, err := parseGaps(*gaps)
@@ -70,6 +71,7 @@ Flags:
 	if err != nil {
 		return fmt.Errorf("predict: %w", err)
 	}
+	f.UseGPU(gpu)
 	tc := *timeCol
 	if tc == "" {
 		tc = f.Meta.TimeColumn

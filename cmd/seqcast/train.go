@@ -92,7 +92,8 @@ Flags:
 	if !validFamily(*model) {
 		return fmt.Errorf("train: --model %q: unknown model (want one of %s)", *model, strings.Join(seqcast.Families(), ", "))
 	}
-	if err := resolveDevice("train", *device, stderr); err != nil {
+	gpu, err := resolveDevice("train", *device, stderr)
+	if err != nil {
 		return err
 	}
 	gp, err := parseGaps(*gaps)
@@ -109,6 +110,7 @@ Flags:
 		Units: *units, Layers: *layers, Dropout: *dropout, Delta: *delta,
 	}
 	opts := seqcast.Options{
+		GPU:    gpu,
 		Epochs: *epochs, BatchSize: *batch, LearningRate: *lr, Patience: *patience, Seed: *seed,
 		ValidFrac: *validF, TestFrac: *testF, Season: *season,
 		Meta: seqcast.Metadata{Source: *csvPath, TimeColumn: tab.TimeName},
@@ -166,21 +168,22 @@ func validFamily(name string) bool {
 	return false
 }
 
-func resolveDevice(cmd, s string, stderr io.Writer) error {
+// resolveDevice parses and resolves --device, says which device auto took,
+// and reports whether the GPU is used.
+func resolveDevice(cmd, s string, stderr io.Writer) (bool, error) {
 	dev, err := cuda.ParseDevice(s)
 	if err != nil {
-		return fmt.Errorf("%s: --device: %w", cmd, err)
+		return false, fmt.Errorf("%s: --device: %w", cmd, err)
 	}
+	req := dev
 	dev, why, err := cuda.Resolve(dev)
 	if err != nil {
-		return fmt.Errorf("%s: --device: %w", cmd, err)
+		return false, fmt.Errorf("%s: --device: %w", cmd, err)
 	}
-	if dev != cuda.CPU {
-		// The forecaster runs on gorgonia's CPU machines; the GPU path of
-		// this build serves bench only.
-		fmt.Fprintf(stderr, "%s: device %s found, but seqcast %s runs on the CPU\n", cmd, why, cmd)
+	if req == cuda.Auto {
+		fmt.Fprintf(stderr, "%s: device %s\n", cmd, why)
 	}
-	return nil
+	return dev == cuda.GPU, nil
 }
 
 func parseGaps(s string) (series.GapPolicy, error) {
