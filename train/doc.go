@@ -6,7 +6,7 @@
 //
 // train knows models only as graph.Layer: a Model wraps any network and
 // compiles a program per batch size on first use (one for full batches, one
-// for the last, partial batch; evaluation runs in batches of up to 1000).
+// for the last, partial batch; evaluation runs in equal batches of up to 256).
 //
 // # Shapes
 //

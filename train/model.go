@@ -114,8 +114,12 @@ func (m *Model) predict(mode graph.Mode, w series.Windows, seed uint64) ([]float
 	}
 	in := []int{w.Steps, w.Features}
 	var out []float64
-	for lo := 0; lo < w.N; lo += evalBatch {
-		hi := min(lo+evalBatch, w.N)
+	// Equal batches of at most maxEvalBatch: 2000 and 1000 samples both run
+	// as batches of 250, through one compiled program.
+	k := (w.N + maxEvalBatch - 1) / maxEvalBatch
+	bs := (w.N + k - 1) / k
+	for lo := 0; lo < w.N; lo += bs {
+		hi := min(lo+bs, w.N)
 		p, err := m.program(mode, hi-lo, in, nil, 0)
 		if err != nil {
 			return nil, fmt.Errorf("train: predict: %w", err)
@@ -167,9 +171,9 @@ func (m *Model) PredictMC(w series.Windows, passes int, seed uint64) (mean, std 
 	return mean, std, nil
 }
 
-// evalBatch bounds the batch size of evaluation programs; larger sets run in
+// maxEvalBatch bounds the batch size of evaluation programs; larger sets run in
 // several batches.
-const evalBatch = 1000
+const maxEvalBatch = 256
 
 func prod(s []int) int {
 	n := 1
