@@ -2,10 +2,11 @@
 
 package conv
 
-// hasAVX2 reports whether the AVX2/FMA loops of relu_amd64.s may run.
-var hasAVX2 = cpuidAVX2()
+import "github.com/seqcast/seqcast/internal/kernel"
 
-func cpuidAVX2() bool
+// hasAVX2 reports whether the AVX2/FMA loops of relu_amd64.s may run: the
+// same CPU check as internal/kernel's assembly.
+var hasAVX2 = kernel.HasAVX2()
 
 // relu8 sets v[i] = v[i] &^ (v[i] >> 31) (as int32) for n elements, a
 // multiple of 8.

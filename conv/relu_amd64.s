@@ -2,34 +2,6 @@
 
 #include "textflag.h"
 
-// func cpuidAVX2() bool
-// Reports AVX2 and FMA support, with the OS saving YMM state (XGETBV).
-TEXT ·cpuidAVX2(SB), NOSPLIT, $0-1
-	MOVL $1, AX
-	XORL CX, CX
-	CPUID
-	// ECX bit 12 FMA, bit 27 OSXSAVE, bit 28 AVX.
-	MOVL CX, R8
-	ANDL $0x18001000, R8
-	CMPL R8, $0x18001000
-	JNE  no
-	XORL CX, CX
-	XGETBV
-	ANDL $6, AX
-	CMPL AX, $6
-	JNE  no
-	MOVL $7, AX
-	XORL CX, CX
-	CPUID
-	// EBX bit 5 AVX2.
-	ANDL $0x20, BX
-	JE   no
-	MOVB $1, ret+0(FP)
-	RET
-no:
-	MOVB $0, ret+0(FP)
-	RET
-
 // func relu8(v *float32, n int)
 TEXT ·relu8(SB), NOSPLIT, $0-16
 	MOVQ v+0(FP), DI

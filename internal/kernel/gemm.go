@@ -9,6 +9,11 @@ import (
 // with Go fallbacks).
 var impl gonum.Implementation
 
+// HasAVX2 reports whether this build and CPU run the AVX2/FMA assembly
+// (amd64 with AVX2, FMA and OS support for YMM state; never with the purego
+// tag).
+func HasAVX2() bool { return hasFMA }
+
 // GemmNN computes C += A B for A (m×k, row stride lda), B (k×n, ldb) and
 // C (m×n, ldc). float32 runs on the AVX2/FMA kernels where the CPU has
 // them (gemm32), float64 and CPUs without them on gonum's Sgemm/Dgemm.
