@@ -24,7 +24,7 @@ command -v "$nvcc" >/dev/null || { echo "build-kernels: $nvcc not found (install
 mkdir -p "$out"
 for f in "$src"/*.cu; do
 	name=$(basename "$f" .cu)
-	"$nvcc" -ptx -arch="$arch" -Xptxas --allow-expensive-optimizations \
+	"$nvcc" -ptx -arch="$arch" \
 		-fmad=false -ftz=false -prec-div=true -prec-sqrt=true \
 		-o "$out/$name.ptx" "$f"
 	echo "build-kernels: $out/$name.ptx ($(grep -c '\.entry' "$out/$name.ptx") kernels)" >&2
