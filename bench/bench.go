@@ -15,6 +15,8 @@ import (
 	"github.com/seqcast/seqcast/cuda"
 	"github.com/seqcast/seqcast/series"
 	"github.com/seqcast/seqcast/train"
+
+	"gorgonia.org/tensor"
 )
 
 // Profile is a named set of run settings.
@@ -41,6 +43,8 @@ type Config struct {
 	Seed        uint32
 	MCPasses    int // Monte Carlo dropout passes (book 100)
 	Device      cuda.Device
+	// Float64 trains in float64 instead of float32 (Keras' floatx).
+	Float64 bool
 	// Progress receives per-epoch lines and live bars; nil is silent.
 	Progress io.Writer
 }
@@ -182,6 +186,9 @@ func runOne(ctx context.Context, e Experiment, data *Data, cfg Config, gpu bool)
 	if m, ok := f.(*train.Model); ok {
 		m.Seed = uint64(cfg.Seed)
 		m.GPU = gpu
+		if cfg.Float64 {
+			m.Dtype = tensor.Float64
+		}
 		defer m.Close()
 	}
 	tr, va, te := data.Splits(e.Task)

@@ -9,13 +9,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
-	"sort"
 	"strings"
 	"sync"
 
 	"gorgonia.org/cu"
 	cublas "gorgonia.org/cu/blas"
-	"gorgonia.org/gorgonia"
 )
 
 // Built reports whether this binary has the GPU path compiled in.
@@ -42,64 +40,47 @@ var (
 	kernelsOnce sync.Once
 	kernelsErr  error
 	kernelsDesc string
+	kernelsPTX  []byte
 )
 
-// LoadKernels registers the PTX modules found in dir (or, when dir is empty,
-// in the default places: "kernels" next to the executable, then
-// ../share/seqcast/kernels) with gorgonia's CUDA standard library, so that
-// every tape machine built afterwards loads them. It runs once per process;
-// later calls return the first call's result.
+// LoadKernels reads seqcast's GPU kernels (kernels/seqcast.ptx, compiled from
+// cuda/kernels/seqcast.cu, see kernels/README.md) from dir or, when dir is
+// empty, from the default places: "kernels" next to the executable, then
+// ../share/seqcast/kernels. It runs once per process; later calls return the
+// first call's result.
 func LoadKernels(dir string) (string, error) {
 	kernelsOnce.Do(func() {
 		dirs := kernelDirs()
 		if dir != "" {
 			dirs = []string{dir}
 		}
-		kernelsDesc, kernelsErr = loadKernels(dirs)
+		kernelsPTX, kernelsDesc, kernelsErr = loadKernels(dirs)
 	})
 	return kernelsDesc, kernelsErr
 }
 
-// required lists the modules gorgonia's CUDA ops look up by name
-// (gorgonia/op_math_cuda.go, gorgonia/cuda/utils.go).
-var required = []string{"elembinop", "elemunaryop"}
+// module is the PTX module every seqcast kernel lives in.
+const module = "seqcast"
 
 var entryRe = regexp.MustCompile(`(?m)^\s*\.(?:visible\s+)?\.entry\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(`)
 
-func loadKernels(dirs []string) (string, error) {
+func loadKernels(dirs []string) ([]byte, string, error) {
 	for _, d := range dirs {
-		files, _ := filepath.Glob(filepath.Join(d, "*.ptx"))
-		if len(files) == 0 {
+		f := filepath.Join(d, module+".ptx")
+		b, err := os.ReadFile(f)
+		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
-		sort.Strings(files)
-		have := map[string]bool{}
-		nfn := 0
-		for _, f := range files {
-			b, err := os.ReadFile(f)
-			if err != nil {
-				return "", fmt.Errorf("%w: kernels: %v; or use --device cpu", ErrNoDevice, err)
-			}
-			var fns []string
-			for _, m := range entryRe.FindAllSubmatch(b, -1) {
-				fns = append(fns, string(m[1]))
-			}
-			if len(fns) == 0 {
-				return "", fmt.Errorf("%w: kernels: %s has no .entry (not PTX?); or use --device cpu", ErrNoDevice, f)
-			}
-			name := strings.TrimSuffix(filepath.Base(f), ".ptx")
-			gorgonia.AddToStdLib(name, string(b), fns)
-			have[name] = true
-			nfn += len(fns)
+		if err != nil {
+			return nil, "", fmt.Errorf("%w: kernels: %v; or use --device cpu", ErrNoDevice, err)
 		}
-		for _, r := range required {
-			if !have[r] {
-				return "", fmt.Errorf("%w: kernels: %s.ptx missing in %s (compile cuda/kernels/*.cu, see docs/gpu.md); or use --device cpu", ErrNoDevice, r, d)
-			}
+		n := len(entryRe.FindAllSubmatch(b, -1))
+		if n == 0 {
+			return nil, "", fmt.Errorf("%w: kernels: %s has no .entry (not PTX?); or use --device cpu", ErrNoDevice, f)
 		}
-		return fmt.Sprintf("%d kernels from %s", nfn, d), nil
+		return b, fmt.Sprintf("%d kernels from %s", n, d), nil
 	}
-	return "", fmt.Errorf("%w: no compiled GPU kernels (*.ptx) in %s: compile cuda/kernels/*.cu with scripts/build-kernels.sh (needs nvcc) and put the .ptx files there (docs/gpu.md); or use --device cpu", ErrNoDevice, strings.Join(dirs, " or "))
+	return nil, "", fmt.Errorf("%w: no compiled GPU kernels (%s.ptx) in %s: compile cuda/kernels/%s.cu with scripts/build-kernels.sh (needs nvcc) and put %s.ptx there (docs/gpu.md); or use --device cpu", ErrNoDevice, module, strings.Join(dirs, " or "), module, module)
 }
 
 // probe checks that the CUDA driver initialised, that it sees a device, and

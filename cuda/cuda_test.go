@@ -10,10 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"gorgonia.org/tensor"
-
-	"github.com/seqcast/seqcast/graph"
+	"unsafe"
 )
 
 // gpuOrSkip returns the GPU's description, or skips the test when there is
@@ -57,108 +54,172 @@ func TestResolveGPU(t *testing.T) {
 	t.Logf("GPU: %s", why)
 }
 
-// TestGPUMatchesCPU runs one float32 training step of a small network (MatMul
-// through cuBLAS, broadcast add, tanh and sigmoid through the kernels) on
-// the GPU and on the CPU from the same weights, and compares the losses,
-// outputs and gradients.
-func TestGPUMatchesCPU(t *testing.T) {
-	gpuOrSkip(t)
-	net := graph.NewSequential(
-		graph.NewDense(32).WithActivation(graph.Tanh),
-		graph.NewDense(16).WithActivation(graph.Sigmoid),
-		graph.NewDense(3),
-	)
-	spec := graph.Spec{Batch: 64, In: []int{20}, Out: []int{3}, Dtype: tensor.Float32, Mode: graph.Train, Seed: 1}
-	cpu, err := graph.Compile(net, spec)
-	if err != nil {
-		t.Fatal(err)
+func TestLoadKernels(t *testing.T) {
+	dir := t.TempDir()
+	if _, _, err := loadKernels([]string{dir}); !errors.Is(err, ErrNoDevice) || !strings.Contains(err.Error(), "build-kernels.sh") {
+		t.Errorf("loadKernels(empty dir) error = %v; want ErrNoDevice naming build-kernels.sh", err)
 	}
-	defer cpu.Close()
-	spec.GPU = true
-	gpu, err := graph.Compile(net, spec)
-	if err != nil {
-		t.Fatal(err)
+	write := func(b string) {
+		if err := os.WriteFile(filepath.Join(dir, "seqcast.ptx"), []byte(b), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
-	defer gpu.Close()
+	write("not ptx")
+	if _, _, err := loadKernels([]string{dir}); !errors.Is(err, ErrNoDevice) || !strings.Contains(err.Error(), "no .entry") {
+		t.Errorf("loadKernels(not PTX) error = %v; want ErrNoDevice, no .entry", err)
+	}
+	// A fragment of nvcc's PTX output: only the .entry lines matter here.
+	s := ".version 7.8\n.target sm_75\n"
+	for _, f := range []string{"lstm_fwd_f32", "lstm_fwd_f64", "col_sums_f32"} {
+		s += ".visible .entry " + f + "(\n\t.param .u64 " + f + "_param_0\n)\n{\n\tret;\n}\n"
+	}
+	write(s)
+	ptx, got, err := loadKernels([]string{filepath.Join(dir, "missing"), dir})
+	if err != nil || got != "3 kernels from "+dir || string(ptx) != s {
+		t.Errorf("loadKernels = %q, %v; want 3 kernels from %s", got, err, dir)
+	}
+}
 
-	rng := rand.New(rand.NewPCG(1, 1))
-	x := make([]float64, 64*20)
-	y := make([]float64, 64*3)
-	for i := range x {
-		x[i] = 2*rng.Float64() - 1
+// TestGemm checks Runtime.Gemm's row-major mapping onto cuBLAS for every
+// combination of transposes, row strides wider than the rows, beta 0 and
+// 1, in float64 and float32, against a plain loop.
+func TestGemm(t *testing.T) {
+	gpuOrSkip(t)
+	rt, err := Open()
+	if err != nil {
+		t.Fatal(err)
 	}
-	for i := range y {
-		y[i] = rng.Float64()
-	}
-	// float32 sums of up to 32 terms: 1e-4 relative leaves a margin over
-	// the ~1e-6 rounding of one step, and catches any wrong kernel.
-	const tol = 1e-4
-	for run := range 3 { // three runs: catches state that leaks between runs
-		lc, err := cpu.Run(x, y)
-		if err != nil {
-			t.Fatalf("cpu run %d: %v", run, err)
-		}
-		lg, err := gpu.Run(x, y)
-		if err != nil {
-			t.Fatalf("gpu run %d: %v", run, err)
-		}
-		if !near(lg, lc, tol) {
-			t.Errorf("run %d: loss gpu %.8g; cpu %.8g", run, lg, lc)
-		}
-		pc, pg := cpu.Predictions(nil), gpu.Predictions(nil)
-		for i := range pc {
-			if !near(pg[i], pc[i], tol) {
-				t.Fatalf("run %d: output %d gpu %.8g; cpu %.8g", run, i, pg[i], pc[i])
-			}
-		}
-		gc, err := cpu.Grads()
-		if err != nil {
-			t.Fatal(err)
-		}
-		gg, err := gpu.Grads()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for k := range gc {
-			a, b := graph.ToFloat64s(gg[k]), graph.ToFloat64s(gc[k])
-			for i := range b {
-				if !near(a[i], b[i], tol) {
-					t.Fatalf("run %d: grad %s[%d] gpu %.8g; cpu %.8g", run, cpu.Params()[k].Name(), i, a[i], b[i])
+	rng := rand.New(rand.NewPCG(3, 4))
+	const m, n, k, pad = 5, 7, 3, 2
+	for _, f64 := range []bool{true, false} {
+		for _, tA := range []bool{false, true} {
+			for _, tB := range []bool{false, true} {
+				for _, beta := range []float64{0, 1} {
+					ar, ac := m, k // A as stored
+					if tA {
+						ar, ac = k, m
+					}
+					br, bc := k, n
+					if tB {
+						br, bc = n, k
+					}
+					lda, ldb, ldc := ac+pad, bc+pad, n+pad
+					a, b, c := randn(rng, ar*lda), randn(rng, br*ldb), randn(rng, m*ldc)
+					want := append([]float64(nil), c...)
+					for i := range m {
+						for j := range n {
+							var s float64
+							for l := range k {
+								var av, bv float64
+								if tA {
+									av = a[l*lda+i]
+								} else {
+									av = a[i*lda+l]
+								}
+								if tB {
+									bv = b[j*ldb+l]
+								} else {
+									bv = b[l*ldb+j]
+								}
+								s += av * bv
+							}
+							want[i*ldc+j] = 0.5*s + beta*c[i*ldc+j]
+						}
+					}
+					got := gemmOnGPU(t, rt, f64, tA, tB, m, n, k, a, lda, b, ldb, beta, c, ldc)
+					tol := 1e-12
+					if !f64 {
+						tol = 1e-5
+					}
+					for i := range m {
+						for j := range n {
+							if g, w := got[i*ldc+j], want[i*ldc+j]; math.Abs(g-w) > tol*(1+math.Abs(w)) {
+								t.Fatalf("f64=%t tA=%t tB=%t beta=%g: C[%d,%d] = %.10g; want %.10g", f64, tA, tB, beta, i, j, g, w)
+							}
+						}
+					}
+					// The padding between rows is left alone.
+					for i := range m {
+						for j := n; j < ldc; j++ {
+							if got[i*ldc+j] != float64(toPrec(f64, c[i*ldc+j])) {
+								t.Fatalf("f64=%t tA=%t tB=%t: padding C[%d,%d] changed", f64, tA, tB, i, j)
+							}
+						}
+					}
 				}
 			}
 		}
 	}
 }
 
-func near(a, b, tol float64) bool {
-	return math.Abs(a-b) <= tol*math.Max(1e-3, math.Max(math.Abs(a), math.Abs(b)))
+func randn(rng *rand.Rand, n int) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = rng.NormFloat64()
+	}
+	return v
 }
 
-func TestLoadKernels(t *testing.T) {
-	dir := t.TempDir()
-	if _, err := loadKernels([]string{dir}); !errors.Is(err, ErrNoDevice) || !strings.Contains(err.Error(), "build-kernels.sh") {
-		t.Errorf("loadKernels(empty dir) error = %v; want ErrNoDevice naming build-kernels.sh", err)
+func toPrec(f64 bool, v float64) float64 {
+	if f64 {
+		return v
 	}
-	// A fragment of nvcc's PTX output: only the .entry lines matter here.
-	ptx := func(fns ...string) []byte {
-		s := ".version 7.8\n.target sm_75\n"
-		for _, f := range fns {
-			s += ".visible .entry " + f + "(\n\t.param .u64 " + f + "_param_0\n)\n{\n\tret;\n}\n"
+	return float64(float32(v))
+}
+
+// gemmOnGPU uploads a, b, c in the chosen precision, runs Gemm with alpha
+// 0.5 and returns C.
+func gemmOnGPU(t *testing.T, rt *Runtime, f64, tA, tB bool, m, n, k int, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) []float64 {
+	t.Helper()
+	esz := 4
+	if f64 {
+		esz = 8
+	}
+	host := func(v []float64) []byte {
+		out := make([]byte, len(v)*esz)
+		for i, x := range v {
+			if f64 {
+				*(*float64)(unsafe.Pointer(&out[i*8])) = x
+			} else {
+				*(*float32)(unsafe.Pointer(&out[i*4])) = float32(x)
+			}
 		}
-		return []byte(s)
+		return out
 	}
-	write := func(name string, b []byte) {
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			t.Fatal(err)
+	res := make([]byte, len(c)*esz)
+	err := rt.Do(func() error {
+		var ps []Ptr
+		defer func() {
+			for _, p := range ps {
+				rt.Free(p)
+			}
+		}()
+		for _, v := range [][]float64{a, b, c} {
+			h := host(v)
+			p, err := rt.Alloc(int64(len(h)))
+			if err != nil {
+				return err
+			}
+			ps = append(ps, p)
+			if err := rt.Upload(p, unsafe.Pointer(&h[0]), int64(len(h))); err != nil {
+				return err
+			}
+		}
+		if err := rt.Gemm(f64, tA, tB, m, n, k, 0.5, ps[0], lda, ps[1], ldb, beta, ps[2], ldc); err != nil {
+			return err
+		}
+		return rt.Download(unsafe.Pointer(&res[0]), ps[2], int64(len(res)))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]float64, len(c))
+	for i := range out {
+		if f64 {
+			out[i] = *(*float64)(unsafe.Pointer(&res[i*8]))
+		} else {
+			out[i] = float64(*(*float32)(unsafe.Pointer(&res[i*4])))
 		}
 	}
-	write("elemunaryop.ptx", ptx("tanh_f32", "sigmoid_f32"))
-	if _, err := loadKernels([]string{dir}); !errors.Is(err, ErrNoDevice) || !strings.Contains(err.Error(), "elembinop.ptx missing") {
-		t.Errorf("loadKernels(no elembinop) error = %v; want elembinop.ptx missing", err)
-	}
-	write("elembinop.ptx", ptx("add_vv_f32"))
-	got, err := loadKernels([]string{dir})
-	if err != nil || got != "3 kernels from "+dir {
-		t.Errorf("loadKernels = %q, %v; want 3 kernels from %s", got, err, dir)
-	}
+	return out
 }

@@ -65,8 +65,9 @@ func NewBuilder(dt tensor.Dtype, mode Mode, seed uint64) *Builder {
 	}
 }
 
-// GPU reports whether the graph is built to run on a CUDA device, where
-// layers prefer ops that have GPU kernels.
+// GPU reports whether the graph is built for the GPU: layers whose ops have
+// a GPU implementation (the fused recurrent cells) then run them on the
+// process's cuda.Runtime; every other op runs on the CPU.
 func (b *Builder) GPU() bool { return b.gpu }
 
 // Dropout reports whether dropout is active in this graph.

@@ -59,7 +59,7 @@ func (d *Dense) Apply(b *Builder, x *gorgonia.Node) (out *gorgonia.Node, err err
 	if err := d.Activation.Valid(); err != nil {
 		return nil, err
 	}
-	if !d.Primitive && !b.GPU() {
+	if !d.Primitive {
 		var bias *gorgonia.Node
 		if d.b != nil {
 			bias = b.Node(d.b)

@@ -16,19 +16,20 @@ import (
 // In a cuda build, gorgonia's compiler places every op that implements
 // gorgonia.CUDADoer (element-wise unary and binary ops, MatMul/MatVec/Outer,
 // Reshape) on device 0, and its tape machine then initialises CUDA. There is
-// no run-time switch (UseCudaFor exists only in builds without the tag). So
-// that a cuda build can still run a program on the CPU, placeOps hides
-// CUDADo from those ops: it swaps each such node's op for cpuOp, which
-// forwards everything else. The tape machine then compiles the same
-// instructions as a build without the tag and never touches the driver.
+// no run-time switch (UseCudaFor exists only in builds without the tag).
+// seqcast does not use gorgonia's CUDA path: on an H100 (GPU.md, 2026-11-27)
+// it trained nothing correctly: a Dense network's weight gradients came
+// back zero, products A×Bᵀ failed (ExecFailed) and cu's batching queue
+// panicked with an index out of range. A GPU program runs its fused recurrent ops
+// on seqcast's own cuda.Runtime instead, and everything else on the CPU. So
+// placeOps hides CUDADo from gorgonia's ops in every program: it swaps each
+// such node's op for cpuOp, which forwards everything else. The tape machine
+// then compiles the same instructions as a build without the tag and never
+// touches gorgonia's CUDA engine.
 
-// placeOps prepares g for a tape machine on the GPU (gpu true: nothing to do,
-// gorgonia places the ops) or on the CPU. Call it after gorgonia.Grad and
-// before gorgonia.NewTapeMachine.
-func placeOps(g *gorgonia.ExprGraph, gpu bool) error {
-	if gpu {
-		return nil
-	}
+// placeOps puts every op of g on the CPU (see above). Call it after
+// gorgonia.Grad and before gorgonia.NewTapeMachine.
+func placeOps(g *gorgonia.ExprGraph, _ bool) error {
 	for _, n := range g.AllNodes() {
 		op := n.Op()
 		if _, ok := op.(gorgonia.CUDADoer); !ok {

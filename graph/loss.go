@@ -16,7 +16,7 @@ func MSE(pred, target *gorgonia.Node) (loss *gorgonia.Node, err error) {
 }
 
 // PrimitiveMSE is MSE built from Gorgonia's Sub, Square and Mean: the
-// reference implementation, and what a GPU program uses.
+// reference implementation that the fused op is tested against.
 func PrimitiveMSE(pred, target *gorgonia.Node) (loss *gorgonia.Node, err error) {
 	defer Recover(&err)
 	if !pred.Shape().Eq(target.Shape()) {

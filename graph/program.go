@@ -29,9 +29,10 @@ type Spec struct {
 	// Seed seeds the initial weights of parameters created by this build and
 	// the program's dropout masks.
 	Seed uint64
-	// GPU runs the program on CUDA device 0 (a cuda build only: gorgonia
-	// places its element-wise and matrix ops there). False, the default,
-	// keeps every op on the CPU, in a cuda build too.
+	// GPU builds the program for CUDA device 0 (a cuda build only): the
+	// layers with GPU ops (the fused recurrent cells) run them on the
+	// process's cuda.Runtime, every other op on the CPU. False, the
+	// default, keeps everything on the CPU, in a cuda build too.
 	GPU bool
 }
 
@@ -117,11 +118,7 @@ func compile(net Layer, spec Spec, salt int) (p *Program, err error) {
 			return nil, &ShapeError{What: "network output", Got: p.out.Shape(), Want: ys}
 		}
 		p.y = b.Input("y", ys...)
-		if spec.GPU {
-			p.loss = Must(PrimitiveMSE(p.out, p.y))
-		} else {
-			p.loss = Must(MSE(p.out, p.y))
-		}
+		p.loss = Must(MSE(p.out, p.y))
 		p.yv = tensor.New(tensor.WithShape(ys...), tensor.Of(b.Dtype))
 	}
 	p.xv = tensor.New(tensor.WithShape(xs...), tensor.Of(b.Dtype))

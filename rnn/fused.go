@@ -8,6 +8,7 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/seqcast/seqcast/cuda"
 	"github.com/seqcast/seqcast/graph"
 	"github.com/seqcast/seqcast/internal/kernel"
 )
@@ -69,6 +70,9 @@ type fusedLayer struct {
 	// without a carry) and read by the others.
 	wT32, uT32 []float32
 	wT64, uT64 []float64
+	// gpu is the layer's GPU memory in a program compiled for the GPU
+	// (fused_gpu.go), else nil.
+	gpu *gpuLayer
 }
 
 // ident is everything that distinguishes this layer's ops, for WriteHash.
@@ -192,6 +196,13 @@ func (l *Layer) applyFused(b *graph.Builder, x *gorgonia.Node, init []*gorgonia.
 	d.fa, d.fr = codeOf(d.act), codeOf(d.recAct)
 	ps := l.cell.Params()
 	st := &fusedLayer{id: b.Unique("fused/" + ps[0].Name()), d: d, steps: s[1], backwards: l.goBackwards}
+	if b.GPU() {
+		rt, err := cuda.Open()
+		if err != nil {
+			return nil, nil, fmt.Errorf("rnn: %s: %w", l.kind, err)
+		}
+		st.gpu = &gpuLayer{rt: rt}
+	}
 	G := d.kind.gates()
 	pack := func(what string, ps []*graph.Param, rows int) *gorgonia.Node {
 		if len(ps) == 1 {
@@ -303,10 +314,22 @@ func (op stepOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 	switch out.Dtype() {
 	case tensor.Float32:
 		o := slice[float32](out)
+		if op.st.gpu != nil {
+			if err := gpuForward(op.st, op.i, vs, o); err != nil {
+				return nil, fmt.Errorf("rnn: %v: %w", op, err)
+			}
+			break
+		}
 		s := stepArgs[float32](op.st, op.i, vs)
 		forward(&op.st.d, &s, o, scratch[float32](op.st))
 	case tensor.Float64:
 		o := slice[float64](out)
+		if op.st.gpu != nil {
+			if err := gpuForward(op.st, op.i, vs, o); err != nil {
+				return nil, fmt.Errorf("rnn: %v: %w", op, err)
+			}
+			break
+		}
 		s := stepArgs[float64](op.st, op.i, vs)
 		forward(&op.st.d, &s, o, scratch[float64](op.st))
 	default:
@@ -453,27 +476,44 @@ func (op stepGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 	out := op.st.bwd[op.i].get(vs[0].Dtype(), n)
 	switch out.Dtype() {
 	case tensor.Float32:
-		o := slice[float32](out)
-		runBackward(op, vs, o)
+		if err := runBackward(op, vs, slice[float32](out)); err != nil {
+			return nil, fmt.Errorf("rnn: %v: %w", op, err)
+		}
 	case tensor.Float64:
-		o := slice[float64](out)
-		runBackward(op, vs, o)
+		if err := runBackward(op, vs, slice[float64](out)); err != nil {
+			return nil, fmt.Errorf("rnn: %v: %w", op, err)
+		}
 	default:
 		return nil, fmt.Errorf("rnn: %v: unsupported dtype %v", op, out.Dtype())
 	}
 	return out, nil
 }
 
-func runBackward[E kernel.Float](op stepGradOp, vs []gorgonia.Value, o []E) {
+func runBackward[E kernel.Float](op stepGradOp, vs []gorgonia.Value, o []E) error {
 	st := op.st
+	d := &st.d
+	dout := slice[E](vs[0])
+	if dn := st.down; dn != nil && op.i+1 < st.steps {
+		// The gradient the down layer's step at this time sent to this
+		// packed state (the last one gets it from Grad instead).
+		t, n := op.i, d.batch*d.p // position i of this layer's output sequence
+		blk := dxRegion[E](dn, vs[0].Dtype())[t*n : (t+1)*n]
+		sum := grow[E](&st.dsum32, &st.dsum64, n)[:n]
+		for j, v := range dout[:n] {
+			sum[j] = v + blk[j]
+		}
+		dout = sum
+	}
+	if st.gpu != nil {
+		return gpuBackward(st, op.i, op.carry, dout, o)
+	}
 	s := stepArgs[E](st, op.i, vs[2:])
 	pOff, wOff, uOff, bOff, _ := st.gradLayout(op.i)
 	g := gradData[E]{
-		dout: slice[E](vs[0]), out: slice[E](vs[1]),
+		dout: dout, out: slice[E](vs[1]),
 		dprev: o[pOff:wOff], dw: o[wOff:uOff], du: o[uOff:bOff], db: o[bOff:],
 		scratch: scratch[E](st),
 	}
-	d := &st.d
 	if st.xDiff {
 		// This step's dX_t goes straight into step 0's dX region, which
 		// the first backward op to run (the one without a carry) clears.
@@ -487,17 +527,6 @@ func runBackward[E kernel.Float](op stepGradOp, vs []gorgonia.Value, o []E) {
 		_, wNext, _, _, _ := st.gradLayout(op.i + 1)
 		g.carry = slice[E](vs[len(vs)-1])[wNext:]
 	}
-	if dn := st.down; dn != nil && op.i+1 < st.steps {
-		// The gradient the down layer's step at this time sent to this
-		// packed state (the last one gets it from Grad instead).
-		t, n := op.i, d.batch*d.p // position i of this layer's output sequence
-		blk := dxRegion[E](dn, vs[0].Dtype())[t*n : (t+1)*n]
-		sum := grow[E](&st.dsum32, &st.dsum64, n)[:n]
-		for j, v := range g.dout[:n] {
-			sum[j] = v + blk[j]
-		}
-		g.dout = sum
-	}
 	gh := d.kind.gates() * d.h
 	g.wT = grow[E](&st.wT32, &st.wT64, d.in*gh)
 	g.uT = grow[E](&st.uT32, &st.uT64, d.h*gh)
@@ -506,6 +535,7 @@ func runBackward[E kernel.Float](op stepGradOp, vs []gorgonia.Value, o []E) {
 		transpose(g.uT, s.u, d.h, gh)
 	}
 	backward(d, &s, &g)
+	return nil
 }
 
 func (op stepGradOp) ReturnsPtr() bool     { return false }

@@ -128,9 +128,7 @@ func (l *Layer) ApplyState(b *graph.Builder, x *gorgonia.Node, init []*gorgonia.
 	m := l.masks(b, batch, features, sizes[0])
 	step := l.step
 	if step == nil {
-		// The fused ops have no GPU kernels yet: on the GPU, the primitive
-		// ops' cuBLAS and CUDA kernels do the work.
-		if d, ok := fusedKindOf(l.cell); ok && !b.GPU() {
+		if d, ok := fusedKindOf(l.cell); ok {
 			return l.applyFused(b, x, init, d, m)
 		}
 		step = l.cell.Step

@@ -23,7 +23,7 @@ mkdir -p "$dest/bin/kernels" "$dest/kernels-src"
 flags=(-tags cuda -trimpath -ldflags=-s\ -w)
 go build "${flags[@]}" -o "$dest/bin/seqcast" ./cmd/seqcast
 go test -c "${flags[@]}" -o "$dest/bin/cuda.test" ./cuda
-cp cuda/kernels/*.cu cuda/kernels/LICENSE.gorgonia "$dest/kernels-src/"
+cp cuda/kernels/*.cu "$dest/kernels-src/"
 if ls cuda/kernels/ptx/*.ptx >/dev/null 2>&1; then
 	cp cuda/kernels/ptx/*.ptx "$dest/bin/kernels/"
 fi

@@ -92,25 +92,29 @@ export SEQCAST_REQUIRE_GPU=1
 	&& note "- cuda.test: PASS" || { note "- cuda.test: FAIL"; fail "cuda.test"; }
 grep -E '^(=== RUN|--- |\s+cuda_test)' "$out/cuda.test.log" | head -40
 
-step "training parity (every family, a few steps, seed 42)"
+step "training parity (every family, a few steps, seed 42, float32 and float64)"
 exps=${SEQCAST_CHECK_EXPERIMENTS:-linear1,simple_rnn1,deep_rnn_dense,seq2seq_lnrnn,seq2seq_lstm,seq2seq_gru,conv_gru,wavenet,mc_dropout_gru}
-common=(bench --experiments "$exps" --epochs 1 --series 200 --batch 32 --seed 42 --mc-passes 2 --quiet)
-timeout "$(lim 60)" "$bin/seqcast" "${common[@]}" --device cpu --json "$out/parity-cpu.json" \
-	>"$out/parity-cpu.txt" 2>&1 || fail "bench --device cpu (see parity-cpu.txt: $(tail -1 "$out/parity-cpu.txt"))"
-# One process per experiment on the GPU, so that one failing family (a
-# panic in gorgonia's CUDA path, say) does not hide the others' results.
-for e in ${exps//,/ }; do
-	common[2]=$e
-	timeout "$(lim 60)" "$bin/seqcast" "${common[@]}" --device cuda --json "$out/parity-cuda-$e.json" \
-		>"$out/parity-cuda-$e.txt" 2>&1 || fail "bench --device cuda $e (see parity-cuda-$e.txt: $(grep -m1 -E 'panic|error|seqcast:' "$out/parity-cuda-$e.txt" | cut -c1-200))"
+for dt in float32 float64; do
+	common=(bench --experiments "$exps" --epochs 1 --series 200 --batch 32 --seed 42 --mc-passes 2 --quiet --dtype $dt)
+	timeout "$(lim 60)" "$bin/seqcast" "${common[@]}" --device cpu --json "$out/parity-$dt-cpu.json" \
+		>"$out/parity-$dt-cpu.txt" 2>&1 || fail "bench --device cpu --dtype $dt (see parity-$dt-cpu.txt: $(tail -1 "$out/parity-$dt-cpu.txt"))"
+	# One process per experiment on the GPU, so that one failing family
+	# does not hide the others' results.
+	for e in ${exps//,/ }; do
+		common[2]=$e
+		timeout "$(lim 60)" "$bin/seqcast" "${common[@]}" --device cuda --json "$out/parity-$dt-cuda-$e.json" \
+			>"$out/parity-$dt-cuda-$e.txt" 2>&1 || fail "bench --device cuda --dtype $dt $e (see parity-$dt-cuda-$e.txt: $(grep -m1 -E 'panic|error|seqcast:' "$out/parity-$dt-cuda-$e.txt" | cut -c1-200))"
+	done
 done
 
 step "one epoch of seq2seq_lstm (quick profile data)"
 devs="cpu"
-[ -s "$out/parity-cuda-seq2seq_lstm.json" ] && devs="cpu cuda"
+[ -s "$out/parity-float32-cuda-seq2seq_lstm.json" ] && devs="cpu cuda"
 for dev in $devs; do
-	timeout "$(lim 90)" "$bin/seqcast" bench --experiments seq2seq_lstm --epochs 1 --seed 42 --quiet --device "$dev" \
-		--json "$out/time-$dev.json" >"$out/time-$dev.txt" 2>&1 || fail "timing --device $dev (see time-$dev.txt: $(tail -1 "$out/time-$dev.txt"))"
+	for b in 32 512; do
+		timeout "$(lim 90)" "$bin/seqcast" bench --experiments seq2seq_lstm --epochs 1 --seed 42 --batch $b --quiet --device "$dev" \
+			--json "$out/time-b$b-$dev.json" >"$out/time-b$b-$dev.txt" 2>&1 || fail "timing --device $dev --batch $b (see time-b$b-$dev.txt: $(tail -1 "$out/time-b$b-$dev.txt"))"
+	done
 done
 
 step "compare"
@@ -124,34 +128,47 @@ def load(name):
         return None
     return {r["experiment"]: r for r in json.load(open(p))["results"]}
 import glob
-cpu = load("parity-cpu.json")
-gpu = {}
-for p in sorted(glob.glob(os.path.join(out, "parity-cuda-*.json"))):
-    gpu.update(load(os.path.basename(p)) or {})
 bad = False
-print("\n| experiment | device (GPU run) | CPU train loss | GPU train loss | rel. diff | CPU valid MSE | GPU valid MSE | rel. diff |")
-print("|---|---|---|---|---|---|---|---|")
-if not cpu or not gpu:
-    print("| (missing results: see parity-*.txt) |"); bad = True
-else:
+# float32: the train loss (the epoch's mean loss) must agree to 1e-3; the
+# validation MSE after the epoch is shown, not judged: Adam divides by the
+# root of the squared gradients, so components that are rounding noise (the
+# layer norm's) take full steps in different directions on the two devices.
+# float64: both must agree to 1e-6.
+for dt, tol_train, tol_valid in (("float32", 1e-3, None), ("float64", 1e-6, 1e-6)):
+    cpu = load(f"parity-{dt}-cpu.json")
+    gpu = {}
+    for p in sorted(glob.glob(os.path.join(out, f"parity-{dt}-cuda-*.json"))):
+        gpu.update(load(os.path.basename(p)) or {})
+    print(f"\n{dt}: train loss within {tol_train:g}" + (f", valid MSE within {tol_valid:g}" if tol_valid else ", valid MSE reported") + " (relative)\n")
+    print("| experiment | CPU train loss | GPU train loss | rel. diff | CPU valid MSE | GPU valid MSE | rel. diff |")
+    print("|---|---|---|---|---|---|---|")
+    if not cpu or not gpu:
+        print("| (missing results: see parity-*.txt) |"); bad = True
+        continue
     for name, c in cpu.items():
         g = gpu.get(name)
         if g is None:
-            print(f"| {name} | missing | | | | | | |"); bad = True; continue
+            print(f"| {name} | missing | | | | | |"); bad = True; continue
         cells = []
-        for key in ("train_loss", "valid_mse"):
+        for key, tol in (("train_loss", tol_train), ("valid_mse", tol_valid)):
             a = c.get(key) or [0.0]; b = g.get(key) or [0.0]
             a = a[-1] if isinstance(a, list) else a
             b = b[-1] if isinstance(b, list) else b
             rel = abs(a - b) / max(abs(a), abs(b), 1e-12)
-            bad |= not rel < 1e-3
-            cells += [f"{a:.6g}", f"{b:.6g}", f"{rel:.2e}"]
-        print(f"| {name} | {g.get('device','?')} | " + " | ".join(cells) + " |")
-tc, tg = load("time-cpu.json"), load("time-cuda.json")
+            mark = ""
+            if tol is not None and not rel < tol:
+                bad = True; mark = " **FAIL**"
+            cells += [f"{a:.8g}", f"{b:.8g}", f"{rel:.2e}{mark}"]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    devs = {g.get("device", "?") for g in gpu.values()}
+    print(f"\nGPU runs' device: {', '.join(sorted(devs))}")
 def spe(t):
     try: return f"{t['seq2seq_lstm']['sec_per_epoch']:.2f} s"
     except Exception: return "n/a"
-print(f"\nOne epoch of seq2seq_lstm (quick profile): CPU {spe(tc)}, GPU {spe(tg)}.")
+print()
+for b in (32, 512):
+    tc, tg = load(f"time-b{b}-cpu.json"), load(f"time-b{b}-cuda.json")
+    print(f"One epoch of seq2seq_lstm (quick profile, float32, batch {b}): CPU {spe(tc)}, GPU {spe(tg)}.")
 sys.exit(1 if bad else 0)
 PY
 	tail -n +1 "$sum"

@@ -25,6 +25,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		nSeries = fs.Int("series", 0, "number of generated series, split 70/20/10 (default: the profile's, book 10000)")
 		passes  = fs.Int("mc-passes", 0, "Monte Carlo dropout passes (default: the profile's, book 100)")
 		device  = fs.String("device", envOr("SEQCAST_DEVICE", "cpu"), "cpu, cuda or auto (env SEQCAST_DEVICE)")
+		dtype   = fs.String("dtype", "float32", "float32 or float64 (the models' floating-point type)")
 		jsonOut = fs.String("json", "", "write the results as JSON to this file")
 		csvOut  = fs.String("csv", "", "write the table as CSV to this file")
 		quiet   = fs.Bool("quiet", false, "no per-epoch progress")
@@ -52,6 +53,9 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *seed > 1<<32-1 {
 		return fmt.Errorf("bench: --seed %d: must fit in 32 bits (numpy's legacy seeding)", *seed)
 	}
+	if *dtype != "float32" && *dtype != "float64" {
+		return fmt.Errorf("bench: --dtype %q: want float32 or float64", *dtype)
+	}
 	dev, err := cuda.ParseDevice(*device)
 	if err != nil {
 		return fmt.Errorf("bench: --device: %w", err)
@@ -65,6 +69,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Seed:        uint32(*seed),
 		MCPasses:    *passes,
 		Device:      dev,
+		Float64:     *dtype == "float64",
 	}
 	if !*quiet {
 		cfg.Progress = stderr

@@ -15,7 +15,7 @@ var allowed = map[string][]string{
 	"series":  {},
 	"graph":   {},
 	"cuda":    {},
-	"rnn":     {"graph"},
+	"rnn":     {"graph", "cuda"},
 	"conv":    {"graph"},
 	"wavenet": {"graph", "conv"},
 	"train":   {"graph", "series", "internal/atomicfile"},

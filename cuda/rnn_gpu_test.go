@@ -1,0 +1,164 @@
+//go:build cuda
+
+package cuda_test
+
+import (
+	"math"
+	"math/rand/v2"
+	"os"
+	"testing"
+
+	"gorgonia.org/tensor"
+
+	"github.com/seqcast/seqcast/cuda"
+	"github.com/seqcast/seqcast/graph"
+	"github.com/seqcast/seqcast/rnn"
+)
+
+// TestRNNMatchesCPU trains, for two runs, every fused cell on the GPU and on
+// the CPU from the same weights, data and dropout masks, and compares the
+// loss, the outputs and every gradient: float64 to 1e-9 relative (the GPU
+// sums in another order, nothing else differs), float32 to 2e-4. The
+// networks cover stacked layers (the second reading the first's packed
+// states on the GPU), GoBackwards, input and recurrent dropout masks, both
+// GRU variants, the layer-normalised cell, a ReLU activation, and
+// sequence outputs.
+func TestRNNMatchesCPU(t *testing.T) {
+	if _, _, err := cuda.Resolve(cuda.GPU); err != nil {
+		if os.Getenv("SEQCAST_REQUIRE_GPU") != "" {
+			t.Fatalf("SEQCAST_REQUIRE_GPU is set but: %v", err)
+		}
+		t.Skipf("no usable GPU: %v", err)
+	}
+	const B, T, F = 8, 6, 3
+	seq := rnn.ReturnSequences(true)
+	drop := []rnn.Option{rnn.Dropout(0.2), rnn.RecurrentDropout(0.3)}
+	cases := []struct {
+		name   string
+		net    func() graph.Layer
+		out    []int
+		dtypes []tensor.Dtype
+	}{
+		{"simple_stacked", func() graph.Layer {
+			return graph.NewSequential(rnn.NewSimple(5, seq), rnn.NewSimple(4), graph.NewDense(2))
+		}, []int{2}, nil},
+		{"simple_relu_dropout", func() graph.Layer {
+			return graph.NewSequential(rnn.NewSimple(5, append(drop, rnn.Activation(graph.ReLU))...), graph.NewDense(1))
+		}, []int{1}, nil},
+		{"lstm_stacked_backwards", func() graph.Layer {
+			return graph.NewSequential(rnn.NewLSTM(5, seq), rnn.NewLSTM(4, rnn.GoBackwards(true)), graph.NewDense(2))
+		}, []int{2}, []tensor.Dtype{tensor.Float64, tensor.Float32}},
+		{"lstm_dropout_seq", func() graph.Layer {
+			return graph.NewSequential(rnn.NewLSTM(6, append(drop, seq)...), graph.NewTimeDistributed(graph.NewDense(1)))
+		}, []int{T, 1}, nil},
+		{"gru_stacked_dropout", func() graph.Layer {
+			return graph.NewSequential(rnn.NewGRU(5, append(drop, seq)...), rnn.NewGRU(4, drop...), graph.NewDense(2))
+		}, []int{2}, []tensor.Dtype{tensor.Float64, tensor.Float32}},
+		{"gru_classic_dropout", func() graph.Layer {
+			return graph.NewSequential(rnn.NewGRU(5, append(drop, rnn.ResetAfter(false), seq)...),
+				rnn.NewGRU(3, rnn.ResetAfter(false), rnn.GoBackwards(true)), graph.NewDense(2))
+		}, []int{2}, nil},
+		// The shape of the benchmark's seq2seq models: 20 units, 1 feature.
+		{"lstm20_seq2seq", func() graph.Layer {
+			return graph.NewSequential(rnn.NewLSTM(20, seq), rnn.NewLSTM(20, seq), graph.NewTimeDistributed(graph.NewDense(10)))
+		}, []int{T, 10}, []tensor.Dtype{tensor.Float32, tensor.Float64}},
+		{"gru20_seq2seq", func() graph.Layer {
+			return graph.NewSequential(rnn.NewGRU(20, seq), rnn.NewGRU(20, seq), graph.NewTimeDistributed(graph.NewDense(10)))
+		}, []int{T, 10}, []tensor.Dtype{tensor.Float32}},
+		{"ln_simple_seq", func() graph.Layer {
+			return graph.NewSequential(rnn.NewLayerNormSimple(5, seq), rnn.NewLayerNormSimple(4, append(drop, seq)...),
+				graph.NewTimeDistributed(graph.NewDense(1)))
+		}, []int{T, 1}, nil},
+	}
+	rt, err := cuda.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, c := range cases {
+		dts := c.dtypes
+		if dts == nil {
+			dts = []tensor.Dtype{tensor.Float64}
+		}
+		for _, dt := range dts {
+			t.Run(c.name+"/"+dt.String(), func(t *testing.T) {
+				net := c.net()
+				spec := graph.Spec{Batch: B, In: []int{T, F}, Out: c.out, Dtype: dt, Mode: graph.Train, Seed: 7}
+				cpu, err := graph.Compile(net, spec)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer cpu.Close()
+				spec.GPU = true
+				gpu, err := graph.Compile(net, spec)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer gpu.Close()
+				tol := 1e-9
+				if dt == tensor.Float32 {
+					tol = 2e-4
+				}
+				ny := B
+				for _, d := range c.out {
+					ny *= d
+				}
+				before := rt.Stats()
+				for run := range 2 {
+					x, y := make([]float64, B*T*F), make([]float64, ny)
+					for i := range x {
+						x[i] = 2*rng.Float64() - 1
+					}
+					for i := range y {
+						y[i] = rng.Float64()
+					}
+					lc, err := cpu.Run(x, y)
+					if err != nil {
+						t.Fatalf("cpu run %d: %v", run, err)
+					}
+					lg, err := gpu.Run(x, y)
+					if err != nil {
+						t.Fatalf("gpu run %d: %v", run, err)
+					}
+					if !near(lg, lc, tol) {
+						t.Errorf("run %d: loss gpu %.12g; cpu %.12g", run, lg, lc)
+					}
+					pc, pg := cpu.Predictions(nil), gpu.Predictions(nil)
+					for i := range pc {
+						if !near(pg[i], pc[i], tol) {
+							t.Fatalf("run %d: output %d gpu %.12g; cpu %.12g", run, i, pg[i], pc[i])
+						}
+					}
+					gc, err := cpu.Grads()
+					if err != nil {
+						t.Fatal(err)
+					}
+					gg, err := gpu.Grads()
+					if err != nil {
+						t.Fatal(err)
+					}
+					worst := 0.0
+					for k := range gc {
+						a, b := graph.ToFloat64s(gg[k]), graph.ToFloat64s(gc[k])
+						for i := range b {
+							if !near(a[i], b[i], tol) {
+								t.Fatalf("run %d: grad %s[%d] gpu %.12g; cpu %.12g", run, cpu.Params()[k].Name(), i, a[i], b[i])
+							}
+							worst = max(worst, math.Abs(a[i]-b[i])/math.Max(1e-3, math.Max(math.Abs(a[i]), math.Abs(b[i]))))
+						}
+					}
+					t.Logf("run %d: loss %.10g, worst gradient difference %.2g (relative)", run, lg, worst)
+				}
+				// The GPU program did its work on the GPU.
+				after := rt.Stats()
+				if after.Launches == before.Launches || after.Gemms == before.Gemms || after.BytesDown == before.BytesDown {
+					t.Errorf("GPU runtime stats %+v before, %+v after: the GPU did no work", before, after)
+				}
+			})
+		}
+	}
+}
+
+func near(a, b, tol float64) bool {
+	return math.Abs(a-b) <= tol*math.Max(1e-3, math.Max(math.Abs(a), math.Abs(b)))
+}
