@@ -1,6 +1,6 @@
-// Package cuda owns seqcast's device choice and GPU set-up. In the default,
-// pure-Go build it only reports that CUDA is not compiled in; the cuda build
-// tag adds the device code.
+// Package cuda owns seqcast's device choice and its GPU code. In the
+// default, pure-Go build it only reports that CUDA is not compiled in; the
+// cuda build tag adds the GPU runtime.
 //
 // # Devices
 //
@@ -10,19 +10,21 @@
 //
 // # The cuda build
 //
-// With -tags cuda, gorgonia's own CUDA code is compiled in too: a program
-// compiled for the GPU (graph.Spec.GPU) runs matrix products through cuBLAS
-// and element-wise ops through the kernels of cuda/kernels, on device 0. A
-// program compiled for the CPU runs exactly as in the default build. The
-// binary loads libcuda.so.1 and cuBLAS when it starts and needs neither to
-// start (third_party/cu/SEQCAST_PATCHES.md). Resolve(GPU) checks the driver,
-// device 0, a context on it, and loads the kernels' PTX (LoadKernels).
-// See docs/gpu.md.
+// With -tags cuda, Open returns the process's Runtime: device 0's primary
+// context, a cuBLAS handle and seqcast's kernels (kernels/seqcast.cu,
+// loaded as PTX by LoadKernels). The model packages' fused ops run on it in
+// a program compiled for the GPU (graph.Spec.GPU): Gemm for matrix
+// products, Launch for the kernels, Upload and Download for the copies,
+// all inside Do, which serialises the process's GPU work on one locked OS
+// thread. Stats counts that work. A program compiled for the CPU runs
+// exactly as in the default build. The binary loads libcuda.so.1 and cuBLAS
+// when it starts and needs neither to start
+// (third_party/cu/SEQCAST_PATCHES.md). See docs/gpu.md for what runs where.
 //
 // # Errors
 //
-// Resolve returns ErrNotBuilt for cuda in a build without the cuda tag, and
-// an error wrapping ErrNoDevice that names the cause (no driver, no device,
-// no cuBLAS, no kernels) when a cuda build finds no usable GPU. Both say
-// what to do, including --device cpu.
+// Resolve and Open return ErrNotBuilt for cuda in a build without the cuda
+// tag, and an error wrapping ErrNoDevice that names the cause (no driver, no
+// device, no cuBLAS, no kernels) when a cuda build finds no usable GPU. Both
+// say what to do, including --device cpu.
 package cuda

@@ -162,3 +162,44 @@ func TestRNNMatchesCPU(t *testing.T) {
 func near(a, b, tol float64) bool {
 	return math.Abs(a-b) <= tol*math.Max(1e-3, math.Max(math.Abs(a), math.Abs(b)))
 }
+
+// BenchmarkLSTMTrainStep times one training step (forward, backward,
+// gradients copied back; no optimiser) of two stacked LSTM layers and a
+// TimeDistributed Dense on the CPU and on the GPU: the chapter's size
+// (batch 32, 20 units) and a larger one (batch 256, 256 units), 50 steps.
+func BenchmarkLSTMTrainStep(b *testing.B) {
+	if _, _, err := cuda.Resolve(cuda.GPU); err != nil {
+		b.Skipf("no usable GPU: %v", err)
+	}
+	const T = 50
+	for _, sz := range []struct {
+		name        string
+		batch, h, f int
+	}{{"B32_H20", 32, 20, 1}, {"B256_H256", 256, 256, 8}} {
+		net := graph.NewSequential(rnn.NewLSTM(sz.h, rnn.ReturnSequences(true)), rnn.NewLSTM(sz.h, rnn.ReturnSequences(true)),
+			graph.NewTimeDistributed(graph.NewDense(10)))
+		for _, gpu := range []bool{false, true} {
+			dev := "cpu"
+			if gpu {
+				dev = "gpu"
+			}
+			b.Run(sz.name+"/"+dev, func(b *testing.B) {
+				p, err := graph.Compile(net, graph.Spec{Batch: sz.batch, In: []int{T, sz.f}, Out: []int{T, 10}, Dtype: tensor.Float32, Mode: graph.Train, Seed: 1, GPU: gpu})
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer p.Close()
+				rng := rand.New(rand.NewPCG(1, 1))
+				x, y := make([]float64, sz.batch*T*sz.f), make([]float64, sz.batch*T*10)
+				for i := range x {
+					x[i] = rng.Float64()
+				}
+				for b.Loop() {
+					if _, err := p.Run(x, y); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}

@@ -10,8 +10,10 @@
 #   2. compile the kernels with nvcc when the bundle has no PTX;
 #   3. the cuda tests (cuda.test with SEQCAST_REQUIRE_GPU=1: no skipping);
 #   4. every model family trained for a few steps on the GPU and on the CPU
-#      from the same seed; losses must agree to a relative 1e-3 (float32);
-#   5. one epoch of seq2seq_lstm on each device, timed.
+#      from the same seed: float32 train losses within 1e-3 (relative),
+#      float64 train losses and validation MSEs within 1e-6;
+#   5. one epoch of seq2seq_lstm on each device, timed (batch 32 and 512),
+#      and BenchmarkLSTMTrainStep (the chapter's size and 256 units).
 # Logs, JSON and a Markdown summary for GPU.md go to $OUT. The last line
 # printed is PASS or FAIL.
 set -uo pipefail
@@ -91,6 +93,11 @@ export SEQCAST_REQUIRE_GPU=1
 (cd "$bin" && timeout "$(lim 120)" ./cuda.test -test.v -test.count=1) >"$out/cuda.test.log" 2>&1 \
 	&& note "- cuda.test: PASS" || { note "- cuda.test: FAIL"; fail "cuda.test"; }
 grep -E '^(=== RUN|--- |\s+cuda_test)' "$out/cuda.test.log" | head -40
+
+step "benchmark: one training step of two LSTM layers, CPU and GPU"
+(cd "$bin" && timeout "$(lim 90)" ./cuda.test -test.run '^$' -test.bench LSTMTrainStep -test.benchtime 5x) >"$out/bench.txt" 2>&1 \
+	|| fail "BenchmarkLSTMTrainStep (see bench.txt)"
+{ echo; echo '```'; grep -E '^Benchmark' "$out/bench.txt"; echo '```'; } | tee -a "$sum"
 
 step "training parity (every family, a few steps, seed 42, float32 and float64)"
 exps=${SEQCAST_CHECK_EXPERIMENTS:-linear1,simple_rnn1,deep_rnn_dense,seq2seq_lnrnn,seq2seq_lstm,seq2seq_gru,conv_gru,wavenet,mc_dropout_gru}
