@@ -8,6 +8,7 @@ import (
 	"os"
 	"testing"
 
+	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/seqcast/seqcast/cuda"
@@ -65,6 +66,9 @@ func TestRNNMatchesCPU(t *testing.T) {
 		{"gru20_seq2seq", func() graph.Layer {
 			return graph.NewSequential(rnn.NewGRU(20, seq), rnn.NewGRU(20, seq), graph.NewTimeDistributed(graph.NewDense(10)))
 		}, []int{T, 10}, []tensor.Dtype{tensor.Float32}},
+		{"gru_init_state", func() graph.Layer {
+			return &initState{d: graph.NewDense(5), l: rnn.NewGRU(5, seq), out: graph.NewTimeDistributed(graph.NewDense(1))}
+		}, []int{T, 1}, nil},
 		{"ln_simple_seq", func() graph.Layer {
 			return graph.NewSequential(rnn.NewLayerNormSimple(5, seq), rnn.NewLayerNormSimple(4, append(drop, seq)...),
 				graph.NewTimeDistributed(graph.NewDense(1)))
@@ -202,4 +206,33 @@ func BenchmarkLSTMTrainStep(b *testing.B) {
 			})
 		}
 	}
+}
+
+// initState runs a recurrent layer from an initial state computed from the
+// first step of its input (a Dense of x_0), so that the initial state gets
+// a gradient.
+type initState struct {
+	d   *graph.Dense
+	l   *rnn.Layer
+	out graph.Layer
+}
+
+func (s *initState) Apply(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
+	x0, err := graph.Step(x, 0)
+	if err != nil {
+		return nil, err
+	}
+	h0, err := s.d.Apply(b, x0)
+	if err != nil {
+		return nil, err
+	}
+	y, _, err := s.l.ApplyState(b, x, []*gorgonia.Node{h0})
+	if err != nil {
+		return nil, err
+	}
+	return s.out.Apply(b, y)
+}
+
+func (s *initState) Params() []*graph.Param {
+	return append(append(s.d.Params(), s.l.Params()...), s.out.Params()...)
 }

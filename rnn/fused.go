@@ -73,6 +73,8 @@ type fusedLayer struct {
 	// gpu is the layer's GPU memory in a program compiled for the GPU
 	// (fused_gpu.go), else nil.
 	gpu *gpuLayer
+	// seqGrad: the layer's output sequence (seqOp) gets a gradient.
+	seqGrad bool
 }
 
 // ident is everything that distinguishes this layer's ops, for WriteHash.
@@ -256,10 +258,10 @@ func (l *Layer) applyFused(b *graph.Builder, x *gorgonia.Node, init []*gorgonia.
 		st.outs[i], prev = n, n
 	}
 	last := st.steps - 1
-	h := graph.Must(gorgonia.ApplyOp(colsOp{layer: st.id, step: last, w: d.h, p: d.p, buf: &buffer{}}, st.outs[last]))
+	h := graph.Must(gorgonia.ApplyOp(colsOp{layer: st.id, step: last, w: d.h, p: d.p, buf: &buffer{}, st: st}, st.outs[last]))
 	final = []*gorgonia.Node{h}
 	if d.kind == kindLSTM {
-		c := graph.Must(gorgonia.ApplyOp(colsOp{layer: st.id, step: last, off: d.h, w: d.h, p: d.p, buf: &buffer{}}, st.outs[last]))
+		c := graph.Must(gorgonia.ApplyOp(colsOp{layer: st.id, step: last, off: d.h, w: d.h, p: d.p, buf: &buffer{}, st: st}, st.outs[last]))
 		final = append(final, c)
 	}
 	out = h
@@ -315,7 +317,7 @@ func (op stepOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 	case tensor.Float32:
 		o := slice[float32](out)
 		if op.st.gpu != nil {
-			if err := gpuForward(op.st, op.i, vs, o); err != nil {
+			if err := gpuForward[float32](op.st, op.i, vs); err != nil {
 				return nil, fmt.Errorf("rnn: %v: %w", op, err)
 			}
 			break
@@ -325,7 +327,7 @@ func (op stepOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 	case tensor.Float64:
 		o := slice[float64](out)
 		if op.st.gpu != nil {
-			if err := gpuForward(op.st, op.i, vs, o); err != nil {
+			if err := gpuForward[float64](op.st, op.i, vs); err != nil {
 				return nil, fmt.Errorf("rnn: %v: %w", op, err)
 			}
 			break
@@ -493,6 +495,9 @@ func runBackward[E kernel.Float](op stepGradOp, vs []gorgonia.Value, o []E) erro
 	st := op.st
 	d := &st.d
 	dout := slice[E](vs[0])
+	if st.gpu != nil {
+		return gpuBackward(st, op.i, op.carry, dout, o)
+	}
 	if dn := st.down; dn != nil && op.i+1 < st.steps {
 		// The gradient the down layer's step at this time sent to this
 		// packed state (the last one gets it from Grad instead).
@@ -503,9 +508,6 @@ func runBackward[E kernel.Float](op stepGradOp, vs []gorgonia.Value, o []E) erro
 			sum[j] = v + blk[j]
 		}
 		dout = sum
-	}
-	if st.gpu != nil {
-		return gpuBackward(st, op.i, op.carry, dout, o)
 	}
 	s := stepArgs[E](st, op.i, vs[2:])
 	pOff, wOff, uOff, bOff, _ := st.gradLayout(op.i)

@@ -12,17 +12,30 @@ import (
 )
 
 // The fused steps on the GPU. A layer of a program compiled for the GPU
-// (graph.Spec.GPU) keeps the same graph as on the CPU, the same ops and the
-// same host values between them, but its ops do their arithmetic on the
-// GPU, mirroring fused_math.go: matrix products through cuBLAS, the cell's
-// element-wise work through the kernels of cuda/kernels/seqcast.cu. The
-// layer's weights, masks, input sequence and every step's packed state stay
-// in GPU memory for the whole run, so a step copies in only what changed
-// (nothing forward; the gradient of its output backward) and copies out its
-// output (the packed state forward, dPrev backward, and at step 0 the
-// weight and input gradients, accumulated on the GPU over all steps).
+// (graph.Spec.GPU) keeps the same graph as on the CPU, the same ops, but
+// its ops do their arithmetic on the GPU, mirroring fused_math.go: matrix
+// products through cuBLAS, the cell's element-wise work through the kernels
+// of cuda/kernels/seqcast.cu. The layer's weights, masks and input sequence
+// are copied in at step 0, and every step's packed state stays in GPU
+// memory, where the next step, a fused layer reading this one, and the
+// backward pass find it. So the steps copy nothing between host and GPU and
+// queue their work without waiting for it.
+//
+// The host values of the packed states and of dPrev are therefore stale
+// on the GPU: only ops of this package read them, and they read the GPU
+// instead. seqOp and the final-state colsOp copy what they output from the
+// GPU; a step's backward op forms the gradient of its packed state on the
+// GPU from the next step's dPrev, the output sequence's gradient (which the
+// first seqGradOp of the run copies in) and the reading layer's dX, except
+// at the last step, whose gradient gorgonia computes on the host from
+// host-side ops only. Weight and input gradients are summed over all steps
+// on the GPU and copied out at step 0, with dPrev when the initial state
+// needs a gradient.
 
-var errBackwardFirst = errors.New("rnn: a GPU backward step ran before any forward step")
+var (
+	errBackwardFirst = errors.New("rnn: a GPU backward step ran before any forward step")
+	errNoSeqGrad     = errors.New("rnn: a GPU backward step ran before the output sequence's gradient")
+)
 
 // gpuLayer is a fused layer's GPU memory. It is allocated on the layer's
 // first run and freed when the layer is garbage.
@@ -44,7 +57,12 @@ type gpuLayer struct {
 	dout, dprev  cuda.Ptr // (B, P)
 	dw, du, db   cuda.Ptr
 	dx           cuda.Ptr // the dX region (dxLen)
+	seqG, seqOut cuda.Ptr // (B, T, H): the output sequence's gradient; the output sequence
+	cols         cuda.Ptr // (B, 2H): a final state
 	dxN, biasLen int
+	// run counts forward passes (step 0 starts one); seqGRun is the run
+	// whose sequence gradient seqG holds.
+	run, seqGRun int
 }
 
 // alloc allocates everything on the first run (inside Do).
@@ -71,6 +89,7 @@ func (g *gpuLayer) alloc(st *fusedLayer, f64 bool) error {
 		{&g.dz, B * G * H}, {&g.dzh, B * 3 * H}, {&g.lng, B * H}, {&g.lno, B * H},
 		{&g.dout, B * P}, {&g.dprev, B * P},
 		{&g.dw, F * G * H}, {&g.du, H * G * H}, {&g.db, g.biasLen}, {&g.dx, g.dxN},
+		{&g.seqG, B * T * H}, {&g.seqOut, B * T * H}, {&g.cols, B * 2 * H},
 	} {
 		p, err := g.rt.Alloc(int64(a.n * g.esz))
 		if err != nil {
@@ -225,8 +244,9 @@ func (st *fusedLayer) gpuMasks() (in, rec, rec2 cuda.Ptr) {
 	return
 }
 
-// gpuForward is stepOp.Do on the GPU: step i into o (B, P) on the host.
-func gpuForward[E kernel.Float](st *fusedLayer, i int, vs []gorgonia.Value, o []E) error {
+// gpuForward is stepOp.Do on the GPU: step i into the GPU's out[i]. The
+// host output is left alone (see above).
+func gpuForward[E kernel.Float](st *fusedLayer, i int, vs []gorgonia.Value) error {
 	g := st.gpu
 	var z E
 	_, f64 := any(z).(float64)
@@ -237,6 +257,7 @@ func gpuForward[E kernel.Float](st *fusedLayer, i int, vs []gorgonia.Value, o []
 		d := &st.d
 		B, H, P, F, G := d.batch, d.h, d.p, d.in, d.kind.gates()
 		if i == 0 {
+			g.run++
 			// The run's constants: weights, masks, x, the initial state.
 			s := stepArgs[E](st, i, vs)
 			fs := []func() error{
@@ -311,15 +332,53 @@ func gpuForward[E kernel.Float](st *fusedLayer, i int, vs []gorgonia.Value, o []
 				func() error { return g.launch("gruc_fwd2", B*H, out, prev, P, B, H, fa) },
 			}
 		}
-		fs = append(fs, func() error { return download(g, o[:B*P], out) })
 		return firstErr(fs...)
 	})
 }
 
-// gpuBackward is runBackward on the GPU. dout is the gradient of step i's
-// packed state (with the down layer's dX block added); o is the step's
-// [dX | dPrev | dW | dU | db] output, of which it fills dPrev, and at step 0
-// everything.
+// gpuSeq is seqOp.Do on the GPU: the h columns of every step into o (B, T,
+// H).
+func gpuSeq[E kernel.Float](st *fusedLayer, o []E) error {
+	g, d := st.gpu, &st.d
+	return g.rt.Do(func() error {
+		n := d.batch * st.steps * d.h
+		return firstErr(
+			func() error { return g.launch("gather_seq", n, g.seqOut, g.out, st.steps, d.batch, d.h, d.p) },
+			func() error { return download(g, o[:n], g.seqOut) },
+		)
+	})
+}
+
+// gpuCols is colsOp.Do on the GPU: columns [off, off+w) of step i's packed
+// state into o (B, w).
+func gpuCols[E kernel.Float](st *fusedLayer, i, off, w int, o []E) error {
+	g, d := st.gpu, &st.d
+	return g.rt.Do(func() error {
+		return firstErr(
+			func() error {
+				return g.launch("copy_cols", d.batch*w, g.cols, w, 0, g.at(g.out, i*d.batch*d.p), d.p, off, d.batch, w)
+			},
+			func() error { return download(g, o[:d.batch*w], g.cols) },
+		)
+	})
+}
+
+// gpuSeqGrad copies the output sequence's gradient (B, T, H) to the GPU,
+// once per run (each step's seqGradOp calls it).
+func gpuSeqGrad[E kernel.Float](st *fusedLayer, grad []E) error {
+	g := st.gpu
+	return g.rt.Do(func() error {
+		if g.esz == 0 || g.seqGRun == g.run {
+			return nil
+		}
+		g.seqGRun = g.run
+		return upload(g, g.seqG, grad[:st.d.batch*st.steps*st.d.h])
+	})
+}
+
+// gpuBackward is runBackward on the GPU. dout is the host's gradient of
+// step i's packed state, used at the last step only (see above); o is the
+// step's [dX | dPrev | dW | dU | db] output, filled at step 0 only.
 func gpuBackward[E kernel.Float](st *fusedLayer, i int, carry bool, dout []E, o []E) error {
 	g := st.gpu
 	return g.rt.Do(func() error {
@@ -328,10 +387,27 @@ func gpuBackward[E kernel.Float](st *fusedLayer, i int, carry bool, dout []E, o 
 		if g.esz == 0 {
 			return errBackwardFirst
 		}
-		fs := []func() error{
-			func() error { return g.rt.Zero(g.dprev, int64(B*P*g.esz)) },
-			func() error { return upload(g, g.dout, dout[:B*P]) },
+		var fs []func() error
+		if i == st.steps-1 {
+			fs = append(fs, func() error { return upload(g, g.dout, dout[:B*P]) })
+		} else {
+			// dout = dPrev of step i+1 + the sequence's gradient at i +
+			// the reading layer's dX block i.
+			var seq, blk cuda.Ptr
+			if st.seqGrad {
+				if g.seqGRun != g.run {
+					return errNoSeqGrad
+				}
+				seq = g.seqG
+			}
+			if dn := st.down; dn != nil {
+				blk = dn.gpu.at(dn.gpu.dx, i*B*P)
+			}
+			fs = append(fs, func() error {
+				return g.launch("dout_sum", B*P, g.dout, g.dprev, seq, blk, i, st.steps, B, H, P)
+			})
 		}
+		fs = append(fs, func() error { return g.rt.Zero(g.dprev, int64(B*P*g.esz)) })
 		if !carry { // the first backward op of the run
 			for _, z := range []struct {
 				p cuda.Ptr
@@ -404,8 +480,10 @@ func gpuBackward[E kernel.Float](st *fusedLayer, i int, carry bool, dout []E, o 
 			func() error { return g.gradGates(d, 0, gr1, prev, P, H, mrec, g.u, g.du, recDz, ldz, 0, g.dprev, P) },
 		)
 		pOff, wOff, uOff, bOff, _ := st.gradLayout(i)
-		fs = append(fs, func() error { return download(g, o[pOff:wOff], g.dprev) })
 		if i == 0 {
+			if st.initDiff {
+				fs = append(fs, func() error { return download(g, o[pOff:wOff], g.dprev) })
+			}
 			fs = append(fs,
 				func() error { return download(g, o[wOff:uOff], g.dw) },
 				func() error { return download(g, o[uOff:bOff], g.du) },

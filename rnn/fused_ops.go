@@ -189,6 +189,9 @@ type colsOp struct {
 	off, w int
 	p      int
 	buf    *buffer
+	// st is the layer whose step's packed state this reads, for a final
+	// state (on the GPU it is read there); nil for a gradient.
+	st *fusedLayer
 }
 
 func (op colsOp) Arity() int    { return 1 }
@@ -203,15 +206,28 @@ func (op colsOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
 func (op colsOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 	rows := vs[0].Shape()[0]
 	out := op.buf.get(vs[0].Dtype(), rows, op.w)
+	gpu := op.st != nil && op.st.gpu != nil
+	var err error
 	switch out.Dtype() {
 	case tensor.Float32:
 		d := slice[float32](out)
+		if gpu {
+			err = gpuCols(op.st, op.step, op.off, op.w, d)
+			break
+		}
 		copyCols(d, op.w, 0, slice[float32](vs[0]), op.p, op.off, rows, op.w)
 	case tensor.Float64:
 		d := slice[float64](out)
+		if gpu {
+			err = gpuCols(op.st, op.step, op.off, op.w, d)
+			break
+		}
 		copyCols(d, op.w, 0, slice[float64](vs[0]), op.p, op.off, rows, op.w)
 	default:
 		return nil, fmt.Errorf("rnn: %v: unsupported dtype %v", op, out.Dtype())
+	}
+	if err != nil {
+		return nil, fmt.Errorf("rnn: %v: %w", op, err)
 	}
 	return out, nil
 }
@@ -340,6 +356,19 @@ func (op seqOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 	d := &op.st.d
 	out := op.st.seqBuf.get(vs[0].Dtype(), d.batch, op.st.steps, d.h)
 	ld := op.st.steps * d.h
+	if op.st.gpu != nil {
+		var err error
+		switch out.Dtype() {
+		case tensor.Float32:
+			err = gpuSeq(op.st, slice[float32](out))
+		case tensor.Float64:
+			err = gpuSeq(op.st, slice[float64](out))
+		}
+		if err != nil {
+			return nil, fmt.Errorf("rnn: %v: %w", op, err)
+		}
+		return out, nil
+	}
 	switch out.Dtype() {
 	case tensor.Float32:
 		o := slice[float32](out)
@@ -372,6 +401,7 @@ func (op seqOp) DiffWRT(n int) []bool {
 	return d
 }
 func (op seqOp) SymDiff(inputs gorgonia.Nodes, _, grad *gorgonia.Node) (gorgonia.Nodes, error) {
+	op.st.seqGrad = true
 	gs := make(gorgonia.Nodes, len(inputs))
 	for t := range inputs {
 		g, err := gorgonia.ApplyOp(seqGradOp{st: op.st, t: t, buf: &buffer{}}, grad)
@@ -400,6 +430,18 @@ func (op seqGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 	d := &op.st.d
 	out := op.buf.get(vs[0].Dtype(), d.batch, d.p)
 	ld := op.st.steps * d.h
+	if op.st.gpu != nil {
+		var err error
+		switch out.Dtype() {
+		case tensor.Float32:
+			err = gpuSeqGrad(op.st, slice[float32](vs[0]))
+		case tensor.Float64:
+			err = gpuSeqGrad(op.st, slice[float64](vs[0]))
+		}
+		if err != nil {
+			return nil, fmt.Errorf("rnn: %v: %w", op, err)
+		}
+	}
 	switch out.Dtype() {
 	case tensor.Float32:
 		o := slice[float32](out)

@@ -283,3 +283,42 @@ BOTH(gru_bwd, P_GRUB, (dz, dzh, dprev, out, dout, prev, P, B, H, fa, fr))
 BOTH(gruc_bwd1, P_GRUCB1, (dz, dprev, rh, out, dout, prev, m, P, B, H, fa, fr))
 #define P_GRUCB2(T) (T *dz, T *dprev, const T *drh, const T *out, const T *prev, const T *m, ll P, ll B, ll H, ll fr)
 BOTH(gruc_bwd2, P_GRUCB2, (dz, dprev, drh, out, prev, m, P, B, H, fr))
+
+// --- moving data on the GPU (rnn/fused_gpu.go keeps a layer's states there) ---
+
+// dst[r*ld+doff+j] = src[r*ls+soff+j] for rows × n.
+template <typename T> __device__ void copy_cols(T *dst, ll ld, ll doff, const T *src, ll ls, ll soff, ll rows, ll n) {
+	IDX;
+	if (idx >= rows * n) return;
+	ll r = idx / n, j = idx % n;
+	dst[r * ld + doff + j] = src[r * ls + soff + j];
+}
+
+// The h columns of T packed states (T, B, P) as a (B, T, H) sequence.
+template <typename T> __device__ void gather_seq(T *dst, const T *src, ll steps, ll B, ll H, ll P) {
+	IDX;
+	if (idx >= B * steps * H) return;
+	ll b = idx / (steps * H), t = (idx / H) % steps, j = idx % H;
+	dst[idx] = src[(t * B + b) * P + j];
+}
+
+// The gradient of packed state t (B, P) from what the GPU holds: the next
+// step's dPrev (or none), the h columns of step t of the output sequence's
+// gradient seq (B, steps, H; or none) and the reading layer's dX block for
+// it (B, P; or none).
+template <typename T> __device__ void dout_sum(T *dout, const T *dprev, const T *seq, const T *blk, ll t, ll steps, ll B, ll H, ll P) {
+	IDX;
+	if (idx >= B * P) return;
+	ll b = idx / P, j = idx % P;
+	T v = dprev ? dprev[idx] : T(0);
+	if (seq && j < H) v += seq[(b * steps + t) * H + j];
+	if (blk) v += blk[idx];
+	dout[idx] = v;
+}
+
+#define P_COPYCOLS(T) (T *dst, ll ld, ll doff, const T *src, ll ls, ll soff, ll rows, ll n)
+BOTH(copy_cols, P_COPYCOLS, (dst, ld, doff, src, ls, soff, rows, n))
+#define P_GATHER(T) (T *dst, const T *src, ll steps, ll B, ll H, ll P)
+BOTH(gather_seq, P_GATHER, (dst, src, steps, B, H, P))
+#define P_DOUT(T) (T *dout, const T *dprev, const T *seq, const T *blk, ll t, ll steps, ll B, ll H, ll P)
+BOTH(dout_sum, P_DOUT, (dout, dprev, seq, blk, t, steps, B, H, P))
