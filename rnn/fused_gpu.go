@@ -389,10 +389,12 @@ func gpuBackward[E kernel.Float](st *fusedLayer, i int, carry bool, dout []E, o 
 		}
 		var fs []func() error
 		if i == st.steps-1 {
-			fs = append(fs, func() error { return upload(g, g.dout, dout[:B*P]) })
+			fs = append(fs,
+				func() error { return upload(g, g.dout, dout[:B*P]) },
+				func() error { return g.rt.Zero(g.dprev, int64(B*P*g.esz)) })
 		} else {
 			// dout = dPrev of step i+1 + the sequence's gradient at i +
-			// the reading layer's dX block i.
+			// the reading layer's dX block i; dPrev is cleared.
 			var seq, blk cuda.Ptr
 			if st.seqGrad {
 				if g.seqGRun != g.run {
@@ -407,7 +409,6 @@ func gpuBackward[E kernel.Float](st *fusedLayer, i int, carry bool, dout []E, o 
 				return g.launch("dout_sum", B*P, g.dout, g.dprev, seq, blk, i, st.steps, B, H, P)
 			})
 		}
-		fs = append(fs, func() error { return g.rt.Zero(g.dprev, int64(B*P*g.esz)) })
 		if !carry { // the first backward op of the run
 			for _, z := range []struct {
 				p cuda.Ptr

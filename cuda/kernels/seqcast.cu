@@ -305,12 +305,13 @@ template <typename T> __device__ void gather_seq(T *dst, const T *src, ll steps,
 // The gradient of packed state t (B, P) from what the GPU holds: the next
 // step's dPrev (or none), the h columns of step t of the output sequence's
 // gradient seq (B, steps, H; or none) and the reading layer's dX block for
-// it (B, P; or none).
-template <typename T> __device__ void dout_sum(T *dout, const T *dprev, const T *seq, const T *blk, ll t, ll steps, ll B, ll H, ll P) {
+// it (B, P; or none). It clears dprev for the step's own dPrev.
+template <typename T> __device__ void dout_sum(T *dout, T *dprev, const T *seq, const T *blk, ll t, ll steps, ll B, ll H, ll P) {
 	IDX;
 	if (idx >= B * P) return;
 	ll b = idx / P, j = idx % P;
-	T v = dprev ? dprev[idx] : T(0);
+	T v = T(0);
+	if (dprev) { v = dprev[idx]; dprev[idx] = T(0); }
 	if (seq && j < H) v += seq[(b * steps + t) * H + j];
 	if (blk) v += blk[idx];
 	dout[idx] = v;
@@ -320,5 +321,5 @@ template <typename T> __device__ void dout_sum(T *dout, const T *dprev, const T 
 BOTH(copy_cols, P_COPYCOLS, (dst, ld, doff, src, ls, soff, rows, n))
 #define P_GATHER(T) (T *dst, const T *src, ll steps, ll B, ll H, ll P)
 BOTH(gather_seq, P_GATHER, (dst, src, steps, B, H, P))
-#define P_DOUT(T) (T *dout, const T *dprev, const T *seq, const T *blk, ll t, ll steps, ll B, ll H, ll P)
+#define P_DOUT(T) (T *dout, T *dprev, const T *seq, const T *blk, ll t, ll steps, ll B, ll H, ll P)
 BOTH(dout_sum, P_DOUT, (dout, dprev, seq, blk, t, steps, B, H, P))
