@@ -135,6 +135,7 @@ type Report struct {
 	Profile Profile  `json:"profile"`
 	Series  int      `json:"series"`
 	Seed    uint32   `json:"seed"`
+	Dtype   string   `json:"dtype"` // float32 or float64
 	Results []Result `json:"results"`
 }
 
@@ -166,7 +167,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Machine: machine(devName), Profile: cfg.Profile, Series: cfg.Series, Seed: cfg.Seed}
+	rep := &Report{Machine: machine(devName), Profile: cfg.Profile, Series: cfg.Series, Seed: cfg.Seed, Dtype: "float32"}
+	if cfg.Float64 {
+		rep.Dtype = "float64"
+	}
 	for _, name := range cfg.Experiments {
 		e, _ := Lookup(name)
 		r, err := runOne(ctx, e, data, cfg, dev == cuda.GPU)

@@ -2,6 +2,8 @@ package bench
 
 import (
 	"context"
+	"math"
+	"strings"
 	"testing"
 )
 
@@ -70,5 +72,30 @@ func TestDataShapes(t *testing.T) {
 	}
 	if got := va.YShape; len(got) != 2 || got[0] != 24 || got[1] != 10 {
 		t.Errorf("strided targets shape %v; want [24 10]", got)
+	}
+}
+
+// TestFloat64 checks that Config.Float64 trains in float64: the report says
+// so, and the losses differ from float32's in the low digits but not more.
+func TestFloat64(t *testing.T) {
+	t.Parallel()
+	run := func(f64 bool) *Report {
+		rep, err := Run(context.Background(), Config{Experiments: []string{"seq2vec_rnn"}, Series: 60, Epochs: 1, BatchSize: 8, Float64: f64})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+	r32, r64 := run(false), run(true)
+	if r32.Dtype != "float32" || r64.Dtype != "float64" {
+		t.Fatalf("Dtype = %q and %q; want float32 and float64", r32.Dtype, r64.Dtype)
+	}
+	a, b := r32.Results[0].ValidMSE, r64.Results[0].ValidMSE
+	if a == b || math.Abs(a-b) > 1e-3*math.Abs(b) {
+		t.Errorf("valid MSE float32 %.10g, float64 %.10g: want close but not equal", a, b)
+	}
+	var sb strings.Builder
+	if err := WriteTable(&sb, r64); err != nil || !strings.Contains(sb.String(), ", float64") {
+		t.Errorf("table header %q (err %v) does not say float64", strings.SplitN(sb.String(), "\n", 2)[0], err)
 	}
 }

@@ -14,6 +14,9 @@ import (
 // WriteTable prints the report as an aligned table.
 func WriteTable(w io.Writer, r *Report) error {
 	fmt.Fprintf(w, "seqcast bench: profile %s, %d series, seed %d, device %s", r.Profile, r.Series, r.Seed, r.Machine.Device)
+	if r.Dtype == "float64" {
+		fmt.Fprint(w, ", float64")
+	}
 	if r.Profile == Quick {
 		fmt.Fprint(w, " (quick profile: fewer series and epochs than the book; its MSEs are not the book's. Use --profile book for the chapter's set-up)")
 	}

@@ -23,6 +23,7 @@ func TestBenchErrors(t *testing.T) {
 		{[]string{"bench", "--experiments", "nope"}, `unknown experiment "nope"`},
 		{[]string{"bench", "--profile", "huge"}, `unknown profile "huge"`},
 		{[]string{"bench", "--device", "tpu"}, `unknown device "tpu"`},
+		{[]string{"bench", "--dtype", "float16"}, `--dtype "float16": want float32 or float64`},
 		{[]string{"bench", "--no-such-flag"}, "flag provided but not defined"},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
 		{nil, "no command"},
