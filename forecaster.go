@@ -140,8 +140,8 @@ type Options struct {
 	// Meta is copied into the Forecaster's Metadata (Source, TimeColumn);
 	// Train fills in the rest.
 	Meta Metadata
-	// GPU trains on CUDA device 0 (a binary built with the cuda tag and a
-	// usable GPU; see package cuda).
+	// GPU trains the recurrent layers on CUDA device 0 (a binary built with
+	// the cuda tag and a usable GPU; see package cuda and docs/gpu.md).
 	GPU bool
 	// Resume continues the training run saved in a Forecaster's Checkpoint.
 	// The spec, data and options must be those of the interrupted run; the

@@ -8,6 +8,12 @@
 // the reference implementation, which the tests hold equal to the fused one
 // (forward and every gradient, float64, to 1e-9 relative).
 //
+// In a program compiled for the GPU (graph.Spec.GPU, a cuda build), the
+// fused ops run on the process's cuda.Runtime: cuBLAS products and the
+// kernels of cuda/kernels/seqcast.cu, with the layer's states kept on the
+// GPU for the whole run (fused_gpu.go). The graph is the same as on the
+// CPU; the GPU tests hold the two equal (float64, to 1e-9 relative).
+//
 // A Layer owns the loop over time, the initial state and the dropout masks;
 // a Cell computes one step and owns the parameters. The cells, with σ the
 // recurrent activation (sigmoid), act the activation (tanh), * the

@@ -39,8 +39,9 @@ type Model struct {
 	Seed uint64
 	// Label is returned by Name; default "net".
 	Label string
-	// GPU runs the model's programs on CUDA device 0. It needs a binary
-	// built with the cuda tag and a usable GPU (see package cuda).
+	// GPU compiles the model's programs for CUDA device 0: its recurrent
+	// layers run there, everything else on the CPU (docs/gpu.md). It needs a
+	// binary built with the cuda tag and a usable GPU (see package cuda).
 	GPU bool
 
 	progs map[progKey]*graph.Program
