@@ -266,7 +266,14 @@ func (l *Layer) applyFused(b *graph.Builder, x *gorgonia.Node, init []*gorgonia.
 	}
 	out = h
 	if l.returnSeq {
-		out = graph.Must(gorgonia.ApplyOp(seqOp{st: st}, st.outs...))
+		if st.gpu != nil {
+			// On the GPU the sequence is read from GPU memory: seqOp
+			// takes only the last state, to run after every step, and
+			// the steps' states get no host-side gradient sums.
+			out = graph.Must(gorgonia.ApplyOp(seqOp{st: st, last: true}, st.outs[last]))
+		} else {
+			out = graph.Must(gorgonia.ApplyOp(seqOp{st: st}, st.outs...))
+		}
 	}
 	return out, final, nil
 }

@@ -338,15 +338,24 @@ func (op placeOp) SymDiff(inputs gorgonia.Nodes, _, grad *gorgonia.Node) (gorgon
 // layers it only runs for the last one.
 type seqOp struct {
 	st *fusedLayer
+	// last: the op's one input is the last step's state (a GPU layer,
+	// whose states it reads from GPU memory); else it takes every step's.
+	last bool
 }
 
-func (op seqOp) Arity() int { return op.st.steps }
+func (op seqOp) Arity() int {
+	if op.last {
+		return 1
+	}
+	return op.st.steps
+}
 func (op seqOp) Type() hm.Type {
-	ts := make([]hm.Type, op.st.steps+1)
+	n := op.Arity()
+	ts := make([]hm.Type, n+1)
 	for i := range ts {
 		ts[i] = graph.TensorType(2)
 	}
-	ts[op.st.steps] = graph.TensorType(3)
+	ts[n] = graph.TensorType(3)
 	return hm.NewFnType(ts...)
 }
 func (op seqOp) InferShape(...gorgonia.DimSizer) (tensor.Shape, error) {
@@ -357,6 +366,9 @@ func (op seqOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 	out := op.st.seqBuf.get(vs[0].Dtype(), d.batch, op.st.steps, d.h)
 	ld := op.st.steps * d.h
 	if op.st.gpu != nil {
+		if !op.last {
+			return nil, fmt.Errorf("rnn: %v: a GPU layer's sequence op must read the GPU", op)
+		}
 		var err error
 		switch out.Dtype() {
 		case tensor.Float32:
@@ -389,7 +401,7 @@ func (op seqOp) ReturnsPtr() bool     { return false }
 func (op seqOp) CallsExtern() bool    { return false }
 func (op seqOp) OverwritesInput() int { return -1 }
 func (op seqOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "seqcast.rnn.seq(%s)", op.st.ident())
+	fmt.Fprintf(h, "seqcast.rnn.seq(%s,last=%t)", op.st.ident(), op.last)
 }
 func (op seqOp) Hashcode() uint32 { return graph.OpHash(op) }
 func (op seqOp) String() string   { return fmt.Sprintf("Seq(%s)", op.st.id) }
@@ -403,12 +415,16 @@ func (op seqOp) DiffWRT(n int) []bool {
 func (op seqOp) SymDiff(inputs gorgonia.Nodes, _, grad *gorgonia.Node) (gorgonia.Nodes, error) {
 	op.st.seqGrad = true
 	gs := make(gorgonia.Nodes, len(inputs))
-	for t := range inputs {
+	for k := range inputs {
+		t := k
+		if op.last {
+			t = op.st.steps - 1
+		}
 		g, err := gorgonia.ApplyOp(seqGradOp{st: op.st, t: t, buf: &buffer{}}, grad)
 		if err != nil {
 			return nil, err
 		}
-		gs[t] = g
+		gs[k] = g
 	}
 	return gs, nil
 }
