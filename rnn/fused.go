@@ -8,7 +8,6 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/seqcast/seqcast/cuda"
 	"github.com/seqcast/seqcast/graph"
 	"github.com/seqcast/seqcast/internal/kernel"
 )
@@ -199,7 +198,7 @@ func (l *Layer) applyFused(b *graph.Builder, x *gorgonia.Node, init []*gorgonia.
 	ps := l.cell.Params()
 	st := &fusedLayer{id: b.Unique("fused/" + ps[0].Name()), d: d, steps: s[1], backwards: l.goBackwards}
 	if b.GPU() {
-		rt, err := cuda.Open()
+		rt, err := openGPU()
 		if err != nil {
 			return nil, nil, fmt.Errorf("rnn: %s: %w", l.kind, err)
 		}

@@ -32,6 +32,29 @@ import (
 // on the GPU and copied out at step 0, with dPrev when the initial state
 // needs a gradient.
 
+// gpuRuntime is what the fused steps need of a GPU: *cuda.Runtime, whose
+// methods document these. It is an interface so that a test can run this
+// file's logic on an emulation of the kernels (fused_gpu_emu_test.go).
+type gpuRuntime interface {
+	Do(f func() error) error
+	Alloc(n int64) (cuda.Ptr, error)
+	Free(p cuda.Ptr)
+	Upload(dst cuda.Ptr, src unsafe.Pointer, n int64) error
+	Download(dst unsafe.Pointer, src cuda.Ptr, n int64) error
+	Zero(p cuda.Ptr, n int64) error
+	Gemm(f64, transA, transB bool, m, n, k int, alpha float64, a cuda.Ptr, lda int, b cuda.Ptr, ldb int, beta float64, c cuda.Ptr, ldc int) error
+	Launch(name string, n int, args ...any) error
+}
+
+// openGPU returns the process's GPU runtime.
+var openGPU = func() (gpuRuntime, error) {
+	rt, err := cuda.Open()
+	if err != nil {
+		return nil, err
+	}
+	return rt, nil
+}
+
 var (
 	errBackwardFirst = errors.New("rnn: a GPU backward step ran before any forward step")
 	errNoSeqGrad     = errors.New("rnn: a GPU backward step ran before the output sequence's gradient")
@@ -40,7 +63,7 @@ var (
 // gpuLayer is a fused layer's GPU memory. It is allocated on the layer's
 // first run and freed when the layer is garbage.
 type gpuLayer struct {
-	rt  *cuda.Runtime
+	rt  gpuRuntime
 	esz int // bytes per element; 0 until allocated
 	f64 bool
 	all []cuda.Ptr
