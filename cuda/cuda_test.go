@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"unsafe"
+
+	"github.com/seqcast/seqcast/internal/graphtest"
 )
 
 // gpuOrSkip returns the GPU's description, or skips the test when there is
@@ -106,26 +108,7 @@ func TestGemm(t *testing.T) {
 					lda, ldb, ldc := ac+pad, bc+pad, n+pad
 					a, b, c := randn(rng, ar*lda), randn(rng, br*ldb), randn(rng, m*ldc)
 					want := append([]float64(nil), c...)
-					for i := range m {
-						for j := range n {
-							var s float64
-							for l := range k {
-								var av, bv float64
-								if tA {
-									av = a[l*lda+i]
-								} else {
-									av = a[i*lda+l]
-								}
-								if tB {
-									bv = b[j*ldb+l]
-								} else {
-									bv = b[l*ldb+j]
-								}
-								s += av * bv
-							}
-							want[i*ldc+j] = 0.5*s + beta*c[i*ldc+j]
-						}
-					}
+					graphtest.Gemm(tA, tB, m, n, k, 0.5, a, lda, b, ldb, beta, want, ldc)
 					got := gemmOnGPU(t, rt, f64, tA, tB, m, n, k, a, lda, b, ldb, beta, c, ldc)
 					tol := 1e-12
 					if !f64 {

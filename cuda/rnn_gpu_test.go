@@ -3,16 +3,15 @@
 package cuda_test
 
 import (
-	"math"
 	"math/rand/v2"
 	"os"
 	"testing"
 
-	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/seqcast/seqcast/cuda"
 	"github.com/seqcast/seqcast/graph"
+	"github.com/seqcast/seqcast/internal/graphtest"
 	"github.com/seqcast/seqcast/rnn"
 )
 
@@ -67,7 +66,7 @@ func TestRNNMatchesCPU(t *testing.T) {
 			return graph.NewSequential(rnn.NewGRU(20, seq), rnn.NewGRU(20, seq), graph.NewTimeDistributed(graph.NewDense(10)))
 		}, []int{T, 10}, []tensor.Dtype{tensor.Float32}},
 		{"gru_init_state", func() graph.Layer {
-			return &initState{d: graph.NewDense(5), l: rnn.NewGRU(5, seq), out: graph.NewTimeDistributed(graph.NewDense(1))}
+			return &graphtest.InitState{D: graph.NewDense(5), L: rnn.NewGRU(5, seq), Out: graph.NewTimeDistributed(graph.NewDense(1))}
 		}, []int{T, 1}, nil},
 		{"ln_simple_seq", func() graph.Layer {
 			return graph.NewSequential(rnn.NewLayerNormSimple(5, seq), rnn.NewLayerNormSimple(4, append(drop, seq)...),
@@ -116,42 +115,8 @@ func TestRNNMatchesCPU(t *testing.T) {
 					for i := range y {
 						y[i] = rng.Float64()
 					}
-					lc, err := cpu.Run(x, y)
-					if err != nil {
-						t.Fatalf("cpu run %d: %v", run, err)
-					}
-					lg, err := gpu.Run(x, y)
-					if err != nil {
-						t.Fatalf("gpu run %d: %v", run, err)
-					}
-					if !near(lg, lc, tol) {
-						t.Errorf("run %d: loss gpu %.12g; cpu %.12g", run, lg, lc)
-					}
-					pc, pg := cpu.Predictions(nil), gpu.Predictions(nil)
-					for i := range pc {
-						if !near(pg[i], pc[i], tol) {
-							t.Fatalf("run %d: output %d gpu %.12g; cpu %.12g", run, i, pg[i], pc[i])
-						}
-					}
-					gc, err := cpu.Grads()
-					if err != nil {
-						t.Fatal(err)
-					}
-					gg, err := gpu.Grads()
-					if err != nil {
-						t.Fatal(err)
-					}
-					worst := 0.0
-					for k := range gc {
-						a, b := graph.ToFloat64s(gg[k]), graph.ToFloat64s(gc[k])
-						for i := range b {
-							if !near(a[i], b[i], tol) {
-								t.Fatalf("run %d: grad %s[%d] gpu %.12g; cpu %.12g", run, cpu.Params()[k].Name(), i, a[i], b[i])
-							}
-							worst = max(worst, math.Abs(a[i]-b[i])/math.Max(1e-3, math.Max(math.Abs(a[i]), math.Abs(b[i]))))
-						}
-					}
-					t.Logf("run %d: loss %.10g, worst gradient difference %.2g (relative)", run, lg, worst)
+					worst := graphtest.SameTraining(t, cpu, gpu, x, y, tol)
+					t.Logf("run %d: worst gradient difference %.2g (relative)", run, worst)
 				}
 				// The GPU program did its work on the GPU.
 				after := rt.Stats()
@@ -161,10 +126,6 @@ func TestRNNMatchesCPU(t *testing.T) {
 			})
 		}
 	}
-}
-
-func near(a, b, tol float64) bool {
-	return math.Abs(a-b) <= tol*math.Max(1e-3, math.Max(math.Abs(a), math.Abs(b)))
 }
 
 // BenchmarkLSTMTrainStep times one training step (forward, backward,
@@ -206,33 +167,4 @@ func BenchmarkLSTMTrainStep(b *testing.B) {
 			})
 		}
 	}
-}
-
-// initState runs a recurrent layer from an initial state computed from the
-// first step of its input (a Dense of x_0), so that the initial state gets
-// a gradient.
-type initState struct {
-	d   *graph.Dense
-	l   *rnn.Layer
-	out graph.Layer
-}
-
-func (s *initState) Apply(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
-	x0, err := graph.Step(x, 0)
-	if err != nil {
-		return nil, err
-	}
-	h0, err := s.d.Apply(b, x0)
-	if err != nil {
-		return nil, err
-	}
-	y, _, err := s.l.ApplyState(b, x, []*gorgonia.Node{h0})
-	if err != nil {
-		return nil, err
-	}
-	return s.out.Apply(b, y)
-}
-
-func (s *initState) Params() []*graph.Param {
-	return append(append(s.d.Params(), s.l.Params()...), s.out.Params()...)
 }

@@ -11,11 +11,11 @@ import (
 	"testing"
 	"unsafe"
 
-	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/seqcast/seqcast/cuda"
 	"github.com/seqcast/seqcast/graph"
+	"github.com/seqcast/seqcast/internal/graphtest"
 )
 
 // The GPU steps' logic (fused_gpu.go: buffers, offsets, the order of the
@@ -93,40 +93,11 @@ func elems[E float32 | float64](e *emuGPU, p cuda.Ptr) []E {
 func (e *emuGPU) Gemm(f64, tA, tB bool, m, n, k int, alpha float64, a cuda.Ptr, lda int, b cuda.Ptr, ldb int, beta float64, c cuda.Ptr, ldc int) error {
 	e.gemms++
 	if f64 {
-		emuGemm(elems[float64](e, a), elems[float64](e, b), elems[float64](e, c), tA, tB, m, n, k, alpha, lda, ldb, beta, ldc)
+		graphtest.Gemm(tA, tB, m, n, k, alpha, elems[float64](e, a), lda, elems[float64](e, b), ldb, beta, elems[float64](e, c), ldc)
 	} else {
-		emuGemm(elems[float32](e, a), elems[float32](e, b), elems[float32](e, c), tA, tB, m, n, k, float32(alpha), lda, ldb, float32(beta), ldc)
+		graphtest.Gemm(tA, tB, m, n, k, float32(alpha), elems[float32](e, a), lda, elems[float32](e, b), ldb, float32(beta), elems[float32](e, c), ldc)
 	}
 	return nil
-}
-
-// emuGemm is Runtime.Gemm's contract: C = alpha op(A) op(B) + beta C,
-// row-major; with beta 0, C is not read.
-func emuGemm[E float32 | float64](a, b, c []E, tA, tB bool, m, n, k int, alpha E, lda, ldb int, beta E, ldc int) {
-	for i := range m {
-		for j := range n {
-			var s E
-			for l := range k {
-				var av, bv E
-				if tA {
-					av = a[l*lda+i]
-				} else {
-					av = a[i*lda+l]
-				}
-				if tB {
-					bv = b[j*ldb+l]
-				} else {
-					bv = b[l*ldb+j]
-				}
-				s += av * bv
-			}
-			if beta == 0 {
-				c[i*ldc+j] = alpha * s
-			} else {
-				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
-			}
-		}
-	}
 }
 
 func (e *emuGPU) Launch(name string, n int, args ...any) error {
@@ -470,7 +441,7 @@ func TestGPUStepsEmulated(t *testing.T) {
 				graph.NewTimeDistributed(graph.NewDense(1)))
 		}, []int{T, 1}},
 		{"gru_init_state", func() graph.Layer {
-			return &emuInitState{d: graph.NewDense(4), l: NewGRU(4, seq), out: graph.NewTimeDistributed(graph.NewDense(1))}
+			return &graphtest.InitState{D: graph.NewDense(4), L: NewGRU(4, seq), Out: graph.NewTimeDistributed(graph.NewDense(1))}
 		}, []int{T, 1}},
 	}
 	rng := rand.New(rand.NewPCG(5, 6))
@@ -496,7 +467,7 @@ func TestGPUStepsEmulated(t *testing.T) {
 			for _, d := range c.out {
 				ny *= d
 			}
-			for run := range 2 {
+			for range 2 {
 				x, y := make([]float64, B*T*F), make([]float64, ny)
 				for i := range x {
 					x[i] = 2*rng.Float64() - 1
@@ -504,39 +475,7 @@ func TestGPUStepsEmulated(t *testing.T) {
 				for i := range y {
 					y[i] = rng.Float64()
 				}
-				lc, err := cpu.Run(x, y)
-				if err != nil {
-					t.Fatal(err)
-				}
-				lg, err := gpu.Run(x, y)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !emuNear(lg, lc) {
-					t.Errorf("run %d: loss emulated GPU %.12g; CPU %.12g", run, lg, lc)
-				}
-				pc, pg := cpu.Predictions(nil), gpu.Predictions(nil)
-				for i := range pc {
-					if !emuNear(pg[i], pc[i]) {
-						t.Fatalf("run %d: output %d emulated GPU %.12g; CPU %.12g", run, i, pg[i], pc[i])
-					}
-				}
-				gc, err := cpu.Grads()
-				if err != nil {
-					t.Fatal(err)
-				}
-				gg, err := gpu.Grads()
-				if err != nil {
-					t.Fatal(err)
-				}
-				for k := range gc {
-					a, b := graph.ToFloat64s(gg[k]), graph.ToFloat64s(gc[k])
-					for i := range b {
-						if !emuNear(a[i], b[i]) {
-							t.Fatalf("run %d: grad %s[%d] emulated GPU %.12g; CPU %.12g", run, cpu.Params()[k].Name(), i, a[i], b[i])
-						}
-					}
-				}
+				graphtest.SameTraining(t, cpu, gpu, x, y, 1e-10)
 			}
 			emu.mu.Lock()
 			after := emu.launches
@@ -546,35 +485,4 @@ func TestGPUStepsEmulated(t *testing.T) {
 			}
 		})
 	}
-}
-
-func emuNear(a, b float64) bool {
-	return math.Abs(a-b) <= 1e-10*math.Max(1e-3, math.Max(math.Abs(a), math.Abs(b)))
-}
-
-// emuInitState runs a layer from an initial state computed from x_0.
-type emuInitState struct {
-	d   *graph.Dense
-	l   *Layer
-	out graph.Layer
-}
-
-func (s *emuInitState) Apply(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
-	x0, err := graph.Step(x, 0)
-	if err != nil {
-		return nil, err
-	}
-	h0, err := s.d.Apply(b, x0)
-	if err != nil {
-		return nil, err
-	}
-	y, _, err := s.l.ApplyState(b, x, []*gorgonia.Node{h0})
-	if err != nil {
-		return nil, err
-	}
-	return s.out.Apply(b, y)
-}
-
-func (s *emuInitState) Params() []*graph.Param {
-	return append(append(s.d.Params(), s.l.Params()...), s.out.Params()...)
 }

@@ -1,5 +1,7 @@
 // Package graphtest holds test helpers shared by seqcast's packages: a
-// float64 finite-difference gradient check for any graph.Layer.
+// float64 finite-difference gradient check for any graph.Layer, a
+// comparison of two programs' training steps, a network with a trained
+// initial state, and a plain row-major matrix product.
 package graphtest
 
 import (
@@ -7,6 +9,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/seqcast/seqcast/graph"
@@ -106,4 +109,120 @@ func CheckGrads(t *testing.T, net graph.Layer, c Case) {
 		}
 	}
 	t.Logf("worst gradient error %.3g over %d parameters", worst, len(prog.Params()))
+}
+
+// SameTraining runs one training step of ref and of got on x and y and
+// fails t unless the loss, the outputs and every gradient agree within tol
+// (relative, floored at 1e-3). The two programs must share their
+// parameters (compiled from the same network). It returns the worst
+// relative difference of a gradient.
+func SameTraining(t testing.TB, ref, got *graph.Program, x, y []float64, tol float64) float64 {
+	t.Helper()
+	near := func(a, b float64) (float64, bool) {
+		d := math.Abs(a-b) / math.Max(1e-3, math.Max(math.Abs(a), math.Abs(b)))
+		return d, d <= tol
+	}
+	lr, err := ref.Run(x, y)
+	if err != nil {
+		t.Fatalf("reference run: %v", err)
+	}
+	lg, err := got.Run(x, y)
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if _, ok := near(lg, lr); !ok {
+		t.Errorf("loss %.12g; reference %.12g", lg, lr)
+	}
+	pr, pg := ref.Predictions(nil), got.Predictions(nil)
+	for i := range pr {
+		if _, ok := near(pg[i], pr[i]); !ok {
+			t.Fatalf("output %d: %.12g; reference %.12g", i, pg[i], pr[i])
+		}
+	}
+	gr, err := ref.Grads()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gg, err := got.Grads()
+	if err != nil {
+		t.Fatal(err)
+	}
+	worst := 0.0
+	for k := range gr {
+		a, b := graph.ToFloat64s(gg[k]), graph.ToFloat64s(gr[k])
+		for i := range b {
+			d, ok := near(a[i], b[i])
+			if !ok {
+				t.Fatalf("gradient %s[%d]: %.12g; reference %.12g", ref.Params()[k].Name(), i, a[i], b[i])
+			}
+			worst = max(worst, d)
+		}
+	}
+	return worst
+}
+
+// StateLayer is a layer that can run from a given initial state, as
+// rnn.Layer does.
+type StateLayer interface {
+	ApplyState(b *graph.Builder, x *gorgonia.Node, init []*gorgonia.Node) (*gorgonia.Node, []*gorgonia.Node, error)
+	Params() []*graph.Param
+}
+
+// InitState runs L from an initial state that D computes from the first
+// step of the input, then Out: a network whose initial state gets a
+// gradient.
+type InitState struct {
+	D   *graph.Dense
+	L   StateLayer
+	Out graph.Layer
+}
+
+func (s *InitState) Apply(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
+	x0, err := graph.Step(x, 0)
+	if err != nil {
+		return nil, err
+	}
+	h0, err := s.D.Apply(b, x0)
+	if err != nil {
+		return nil, err
+	}
+	y, _, err := s.L.ApplyState(b, x, []*gorgonia.Node{h0})
+	if err != nil {
+		return nil, err
+	}
+	return s.Out.Apply(b, y)
+}
+
+func (s *InitState) Params() []*graph.Param {
+	return append(append(s.D.Params(), s.L.Params()...), s.Out.Params()...)
+}
+
+// Gemm sets C = alpha op(A) op(B) + beta C for row-major matrices with row
+// strides lda, ldb, ldc (op(A) m×k, A itself k×m when tA); with beta 0, C is
+// not read. It is the contract of cuda.Runtime.Gemm, written plainly.
+func Gemm[E float32 | float64](tA, tB bool, m, n, k int, alpha E, a []E, lda int, b []E, ldb int, beta E, c []E, ldc int) {
+	for i := range m {
+		for j := range n {
+			var s E
+			for l := range k {
+				var av, bv E
+				if tA {
+					av = a[l*lda+i]
+				} else {
+					av = a[i*lda+l]
+				}
+				if tB {
+					bv = b[j*ldb+l]
+				} else {
+					bv = b[l*ldb+j]
+				}
+				s += av * bv
+			}
+			if beta == 0 {
+				c[i*ldc+j] = alpha * s
+			} else {
+				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
+			}
+		}
+	}
 }
