@@ -386,8 +386,10 @@ func gpuCols[E kernel.Float](st *fusedLayer, i, off, w int, o []E) error {
 	})
 }
 
-// gpuSeqGrad copies the output sequence's gradient (B, T, H) to the GPU,
-// once per run (each step's seqGradOp calls it).
+// gpuSeqGrad copies the output sequence's gradient (B, T, H) to the GPU
+// for this run. A GPU layer's sequence op has one input, the last state, so
+// its one seqGradOp (for step T-1) calls this and also computes that step's
+// host-side gradient.
 func gpuSeqGrad[E kernel.Float](st *fusedLayer, grad []E) error {
 	g := st.gpu
 	return g.rt.Do(func() error {

@@ -457,11 +457,6 @@ func (op seqGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 		if err != nil {
 			return nil, fmt.Errorf("rnn: %v: %w", op, err)
 		}
-		if op.t != op.st.steps-1 {
-			// Only the last step's backward reads its gradient on the
-			// host (fused_gpu.go); this one stays zero.
-			return out, nil
-		}
 	}
 	switch out.Dtype() {
 	case tensor.Float32:
