@@ -19,6 +19,7 @@ var allowed = map[string][]string{
 	"conv":    {"graph"},
 	"wavenet": {"graph", "conv"},
 	"train":   {"graph", "series", "internal/atomicfile"},
+	"pytorch": {"graph", "internal/safetensors"},
 	// The root package: model files and forecasting your own series.
 	".": {"graph", "series", "rnn", "conv", "wavenet", "train", "cuda", "internal/atomicfile"},
 }
