@@ -21,6 +21,18 @@ type Comparison struct {
 	Epochs             int      `json:"epochs"`
 }
 
+// bandCell is the band column: the band and whether x is in it.
+func bandCell(x Result) string {
+	b, ok := BandOf(x.Experiment)
+	if !ok {
+		return "-"
+	}
+	if in, _ := x.InBand(); in {
+		return b.String() + ": in"
+	}
+	return b.String() + ": **out**"
+}
+
 // Markdown renders a book-profile report and comparisons with the PyTorch
 // reference as the BENCHMARKS.md document. Either may be nil.
 func Markdown(rep *Report, cmp []Comparison, cmpMachine *Machine) []byte {
@@ -31,10 +43,10 @@ func Markdown(rep *Report, cmp []Comparison, cmpMachine *Machine) []byte {
 		fmt.Fprintf(&b, "## Every experiment (`seqcast bench --profile %s`)\n\n", rep.Profile)
 		fmt.Fprintf(&b, "Machine: %s, %d CPUs, %s/%s, %s; date %s; commit %s; device %s. %d series, seed %d.\n\n",
 			dash(m.CPU), m.NumCPU, m.OS, m.Arch, m.GoVersion, m.Date, dash(m.Commit), m.Device, rep.Series, rep.Seed)
-		b.WriteString("| experiment | model | params | epochs | valid MSE | valid last-step MSE | test MSE | notebook | s/epoch | peak RSS MB |\n|---|---|---|---|---|---|---|---|---|---|\n")
+		b.WriteString("| experiment | model | params | epochs | valid MSE | valid last-step MSE | test MSE | notebook | band | s/epoch | peak RSS MB |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
 		for _, x := range rep.Results {
-			fmt.Fprintf(&b, "| %s | %s | %d | %d | %s | %s | %s | %s | %s | %.0f |\n", x.Experiment, x.Model, x.Params, x.Epochs,
-				num(x.ValidMSE), ptr(x.ValidLastStepMSE), num(x.TestMSE), dash(x.Notebook), secs(x.SecPerEpoch), x.PeakRSSMB)
+			fmt.Fprintf(&b, "| %s | %s | %d | %d | %s | %s | %s | %s | %s | %s | %.0f |\n", x.Experiment, x.Model, x.Params, x.Epochs,
+				num(x.ValidMSE), ptr(x.ValidLastStepMSE), num(x.TestMSE), dash(x.Notebook), bandCell(x), secs(x.SecPerEpoch), x.PeakRSSMB)
 		}
 		for _, x := range rep.Results {
 			if x.MC != nil {

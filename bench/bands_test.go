@@ -1,0 +1,27 @@
+package bench
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestOutOfBand(t *testing.T) {
+	t.Parallel()
+	last := func(v float64) *float64 { return &v }
+	r := &Report{Results: []Result{
+		{Experiment: "naive1", ValidMSE: 0.020211},
+		{Experiment: "linear1", ValidMSE: 0.0034},                                     // below the band
+		{Experiment: "seq2seq_lstm", ValidMSE: 0.024, ValidLastStepMSE: last(0.0097)}, // judged on the last step
+		{Experiment: "wavenet", ValidMSE: 0.008, ValidLastStepMSE: last(0.0095)},
+		{Experiment: "mc_dropout_gru", ValidMSE: 1}, // no band
+	}}
+	got := OutOfBand(r)
+	if len(got) != 2 || !strings.HasPrefix(got[0], "linear1: valid MSE 0.0034 outside 0.0035-0.005") || !strings.HasPrefix(got[1], "wavenet: valid MSE 0.0095 outside <= 0.009") {
+		t.Errorf("OutOfBand = %q", got)
+	}
+	for _, e := range experiments {
+		if _, ok := BandOf(e.Name); !ok && e.Name != "mc_dropout_gru" {
+			t.Errorf("experiment %s has no band", e.Name)
+		}
+	}
+}
