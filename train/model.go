@@ -45,6 +45,7 @@ type Model struct {
 	GPU bool
 
 	progs map[progKey]*graph.Program
+	in    []int // the input shape of the first build, for Save
 }
 
 type progKey struct {
@@ -92,6 +93,9 @@ func (m *Model) program(mode graph.Mode, batch int, in, out []int, seed uint64) 
 		return nil, err
 	}
 	m.progs[k] = p
+	if m.in == nil {
+		m.in = slices.Clone(in)
+	}
 	return p, nil
 }
 

@@ -18,10 +18,10 @@ var allowed = map[string][]string{
 	"rnn":     {"graph", "cuda"},
 	"conv":    {"graph"},
 	"wavenet": {"graph", "conv"},
-	"train":   {"graph", "series", "internal/atomicfile"},
+	"train":   {"graph", "series", "internal/atomicfile", "internal/safetensors"},
 	"pytorch": {"graph", "internal/safetensors"},
 	// The root package: model files and forecasting your own series.
-	".": {"graph", "series", "rnn", "conv", "wavenet", "train", "cuda", "internal/atomicfile"},
+	".": {"graph", "series", "rnn", "conv", "wavenet", "train", "cuda", "internal/atomicfile", "internal/safetensors"},
 }
 
 func TestImportEdges(t *testing.T) {
