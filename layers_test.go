@@ -311,3 +311,24 @@ func sha(b []byte) string {
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:])
 }
+
+// FuzzLoadModel: no model file, however made, panics or hangs LoadModel.
+func FuzzLoadModel(f *testing.F) {
+	m := train.NewModel(graph.NewSequential(conv.New(2, 2), rnn.NewGRU(2), graph.NewDense(1)))
+	if _, err := m.Build([]int{4, 1}); err != nil {
+		f.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := m.Save(&buf, nil); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes())
+	reg := Layers()
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if m, _, err := train.LoadModel(b, reg); err == nil {
+			if _, err := m.Predict(windows(1, 4, 1)); err != nil && m.NumParams() == 0 {
+				t.Fatalf("a loaded model without parameters fails: %v", err)
+			}
+		}
+	})
+}
