@@ -32,8 +32,9 @@ import (
 const (
 	modelFormat = "seqcast.model"
 	// ModelFormatVersion is the version of the model files Model.Save
-	// writes; LoadModel reads it and older ones.
-	ModelFormatVersion = 2
+	// writes; LoadModel reads it and older ones. Versions 1 and 2 are the
+	// root package's earlier binary format (seqcast.Load reads those).
+	ModelFormatVersion = 3
 )
 
 // ErrModelFile is wrapped by every error of LoadModel about the file's
@@ -130,7 +131,7 @@ func LoadModel(data []byte, reg *graph.Registry) (*Model, map[string]string, err
 		return nil, nil, badModel("not a seqcast model (metadata format %q, want %q)", md["format"], modelFormat)
 	}
 	v, err := strconv.Atoi(md["format_version"])
-	if err != nil || v < 2 {
+	if err != nil || v < 3 {
 		return nil, nil, badModel("format_version %q", md["format_version"])
 	}
 	if v > ModelFormatVersion {
