@@ -219,7 +219,9 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	target := column(values, nf, spec.Target)
 	season := opts.Season
 	if season == 0 {
-		season = detectSeason(target[:nTrain])
+		if season, err = detectSeason(ctx, target[:nTrain]); err != nil {
+			return nil, nil, fmt.Errorf("seqcast: %w", err)
+		}
 	}
 	if season >= nTrain-h {
 		return nil, nil, fmt.Errorf("seqcast: season %d is too long for %d training rows and horizon %d", season, nTrain, h)
@@ -229,13 +231,13 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	if err != nil {
 		return nil, nil, fmt.Errorf("seqcast: training windows: %w", err)
 	}
-	spec.anchor(trainSet)
+	trainSet, _ = spec.anchor(trainSet)
 	validEnd := nTrain + nValid
 	validSet, err := series.Sliding(scaled[(nTrain-w)*nf:validEnd*nf], nf, spec.Target, w, h)
 	if err != nil {
 		return nil, nil, fmt.Errorf("seqcast: validation windows: %w", err)
 	}
-	spec.anchor(validSet)
+	validSet, _ = spec.anchor(validSet)
 	net, err := Build(spec)
 	if err != nil {
 		return nil, nil, err
@@ -284,7 +286,7 @@ func (f *Forecaster) evaluate(values, scaled, target []float64, lo, hi, nTrain, 
 	if err != nil {
 		return SplitMetrics{}, fmt.Errorf("seqcast: evaluation windows: %w", err)
 	}
-	lasts := f.Spec.anchor(set)
+	set, lasts := f.Spec.anchor(set)
 	pred, err := f.model.Predict(set)
 	if err != nil {
 		return SplitMetrics{}, fmt.Errorf("seqcast: evaluate: %w", err)
@@ -311,37 +313,23 @@ func (f *Forecaster) evaluate(values, scaled, target []float64, lo, hi, nTrain, 
 
 // detectSeason runs series.DetectSeason on the first differences of y, so
 // that a trend does not hide the season (on CO2 the raw series gives 11).
-func detectSeason(y []float64) int {
+func detectSeason(ctx context.Context, y []float64) (int, error) {
 	d := make([]float64, len(y)-1)
 	for i := range d {
 		d[i] = y[i+1] - y[i]
 	}
-	return series.DetectSeason(d, len(d)/2)
+	return series.DetectSeason(ctx, d, len(d)/2)
 }
 
-// anchor, for a Delta spec, subtracts from the target feature of every input
-// step and from every target of each sample the sample's last observed target
-// value, and returns those values (nil without Delta).
-func (s Spec) anchor(w series.Windows) []float64 {
+// anchor, for a Delta spec, returns w with the target feature of every input
+// step and every target of each sample taken relative to the sample's last
+// observed target value, and those values (w and nil without Delta). See
+// series.Windows.Delta; w is left alone.
+func (s Spec) anchor(w series.Windows) (series.Windows, []float64) {
 	if !s.Delta {
-		return nil
+		return w, nil
 	}
-	lasts := make([]float64, w.N)
-	ys := w.YSize()
-	for i := range lasts {
-		x := w.SampleX(i)
-		last := x[(w.Steps-1)*w.Features+s.Target]
-		for t := 0; t < w.Steps; t++ {
-			x[t*w.Features+s.Target] -= last
-		}
-		if len(w.Y) == w.N*ys {
-			for k := range ys {
-				w.Y[i*ys+k] -= last
-			}
-		}
-		lasts[i] = last
-	}
-	return lasts
+	return w.Delta(s.Target)
 }
 
 // unanchor adds back the values anchor subtracted to forecasts of
@@ -374,7 +362,7 @@ func (f *Forecaster) Predict(history []float64) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	lasts := f.Spec.anchor(w)
+	w, lasts := f.Spec.anchor(w)
 	y, err := f.model.Predict(w)
 	if err != nil {
 		return nil, fmt.Errorf("seqcast: predict: %w", err)
@@ -392,7 +380,7 @@ func (f *Forecaster) PredictMC(history []float64, passes int, seed uint64) (mean
 	if err != nil {
 		return nil, nil, err
 	}
-	lasts := f.Spec.anchor(w)
+	w, lasts := f.Spec.anchor(w)
 	mean, std, err = f.model.PredictMC(w, passes, seed)
 	if err != nil {
 		return nil, nil, fmt.Errorf("seqcast: predict: %w", err)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log"
 	"math"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -391,49 +390,6 @@ func TestNextTimesErrors(t *testing.T) {
 	for _, tc := range tests {
 		if got, err := series.NextTimes(tc.times, tc.n); !errors.Is(err, tc.is) {
 			t.Errorf("NextTimes(%q, %d) = %q, %v; want an error wrapping %v", tc.times, tc.n, got, err, tc.is)
-		}
-	}
-}
-
-func TestDetectSeason(t *testing.T) {
-	t.Parallel()
-	rng := rand.New(rand.NewPCG(1, 1))
-	const n = 240 // 20 periods of 12
-	sine := make([]float64, n)
-	noise := make([]float64, n)
-	trend := make([]float64, n)
-	alternating := make([]float64, n)
-	for i := range sine {
-		// Noise of standard deviation 0.3 against an amplitude of 1:
-		// r(12) is near 1/(1+2*0.09) = 0.85, well above 0.3.
-		sine[i] = math.Sin(2*math.Pi*float64(i)/12) + 0.3*rng.NormFloat64()
-		noise[i] = rng.NormFloat64()
-		trend[i] = 0.1*float64(i) + 0.1*rng.NormFloat64()
-		alternating[i] = float64(i%2) + 0.1*rng.NormFloat64()
-	}
-	tests := []struct {
-		name   string
-		values []float64
-		maxLag int
-		want   int
-	}{
-		{"sine of period 12 plus noise", sine, 36, 12},
-		{"maxLag below the period", sine, 10, 1},
-		{"white noise", noise, 36, 1},
-		// The autocorrelation of a trend falls steadily from lag 1, with no
-		// peak: not a season.
-		{"trend", trend, 36, 1},
-		{"period 2", alternating, 36, 2},
-		{"constant", make([]float64, n), 36, 1},
-		{"NaN", append([]float64{math.NaN()}, sine...), 36, 1},
-		{"Inf", append([]float64{math.Inf(1)}, sine...), 36, 1},
-		{"too short for two periods", sine[:20], 36, 1},
-		{"empty", nil, 36, 1},
-		{"maxLag negative", sine, -5, 1},
-	}
-	for _, tc := range tests {
-		if got := series.DetectSeason(tc.values, tc.maxLag); got != tc.want {
-			t.Errorf("%s: DetectSeason(%d values, %d) = %d; want %d", tc.name, len(tc.values), tc.maxLag, got, tc.want)
 		}
 	}
 }

@@ -22,7 +22,8 @@
 // ready for Sliding, keep an optional time column as strings, and fail on,
 // drop or interpolate missing values (CSVOptions.Gaps). Their errors name
 // the file, line and column. NextTimes continues the time column to label a
-// forecast, and DetectSeason guesses a seasonal period.
+// forecast, and DetectSeason guesses a seasonal period (DetectSeasons
+// confirms candidate periods) from an FFT autocorrelation, in O(n log n).
 //
 // # Shapes
 //
@@ -33,6 +34,10 @@
 //	Windows.X       (N, Steps, Features)     [(i*Steps+t)*Features+f]
 //	Windows.Y       (N, YShape...)           YShape is [k] or [steps, k]
 //	Sliding values  (T, features)            row t, feature f at [t*features+f]
+//
+// Windows over a series (Sliding, SlidingSegments) are views of the series,
+// O(T) in memory: their X and Y are nil, and SampleX, SampleY, AppendX,
+// AppendY, Gather and GatherInto read them (see Windows).
 //
 // For the chapter's data, GenerateNumpy(10000, 60, 42) gives a Panel of
 // shape (10000, 60); SeqToSeq(p, 50, 10) gives X of shape (10000, 50, 1) and
