@@ -621,7 +621,7 @@ func sliding(op string, values []float64, features, target, in, horizon int, bre
 			return Windows{}, nanf("%s: value %s at step %d, feature %d", op, badName(v), k/features, k%features)
 		}
 	}
-	v := &view{values: values[: len(values) : len(values)], target: make([]float64, rows)}
+	v := &view{values: values[:len(values):len(values)], target: make([]float64, rows)}
 	for r := range v.target {
 		v.target[r] = values[r*features+target]
 	}
