@@ -135,6 +135,12 @@ type Options struct {
 	// (0: detected with series.DetectSeason on the first differences of the
 	// training part's target; 1: none).
 	Season int
+	// Breaks lists the rows of values that follow rows dropped for
+	// missing values (series.Table.Breaks), in increasing order: no
+	// training, validation or test window spans one. Nil means that the
+	// rows are adjacent. The seasonal-naive baseline and MASE still count
+	// rows, not time, across a break.
+	Breaks []int
 	// Progress receives one line per epoch; nil is silent.
 	Progress io.Writer
 	// Meta is copied into the Forecaster's Metadata (Source, TimeColumn);
@@ -178,7 +184,14 @@ func (o Options) withDefaults() (Options, error) {
 
 // ErrTooShort reports a series too short for the window, the horizon and the
 // split. It wraps series.ErrTooShort.
-var ErrTooShort = fmt.Errorf("seqcast: series too short: %w", series.ErrTooShort)
+var ErrTooShort error = tooShortError{}
+
+// tooShortError is ErrTooShort: it wraps series.ErrTooShort without
+// repeating its text.
+type tooShortError struct{}
+
+func (tooShortError) Error() string { return "seqcast: series too short" }
+func (tooShortError) Unwrap() error { return series.ErrTooShort }
 
 // Train trains a network of spec on values, T rows of len(spec.Features)
 // raw values, row major, split in time into training, validation and test
@@ -227,13 +240,13 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 		return nil, nil, fmt.Errorf("seqcast: season %d is too long for %d training rows and horizon %d", season, nTrain, h)
 	}
 
-	trainSet, err := series.Sliding(scaled[:nTrain*nf], nf, spec.Target, w, h)
+	trainSet, err := series.SlidingSegments(scaled[:nTrain*nf], nf, spec.Target, w, h, opts.Breaks)
 	if err != nil {
 		return nil, nil, fmt.Errorf("seqcast: training windows: %w", err)
 	}
 	trainSet, _ = spec.anchor(trainSet)
 	validEnd := nTrain + nValid
-	validSet, err := series.Sliding(scaled[(nTrain-w)*nf:validEnd*nf], nf, spec.Target, w, h)
+	validSet, err := series.SlidingSegments(scaled[(nTrain-w)*nf:validEnd*nf], nf, spec.Target, w, h, shift(opts.Breaks, nTrain-w))
 	if err != nil {
 		return nil, nil, fmt.Errorf("seqcast: validation windows: %w", err)
 	}
@@ -264,10 +277,10 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 		return nil, nil, fmt.Errorf("seqcast: train %s: %w", spec.Family, err)
 	}
 	rep := &Report{History: hist, Season: season}
-	if rep.Valid, err = f.evaluate(values, scaled, target, nTrain, validEnd, nTrain, season); err != nil {
+	if rep.Valid, err = f.evaluate(values, scaled, target, nTrain, validEnd, nTrain, season, opts.Breaks); err != nil {
 		return nil, nil, err
 	}
-	if rep.Test, err = f.evaluate(values, scaled, target, validEnd, rows, nTrain, season); err != nil {
+	if rep.Test, err = f.evaluate(values, scaled, target, validEnd, rows, nTrain, season, opts.Breaks); err != nil {
 		return nil, nil, err
 	}
 	f.Meta.Trained = time.Now().UTC().Format(time.RFC3339)
@@ -279,10 +292,10 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 }
 
 // evaluate measures the model and the baselines on the windows whose
-// targets lie in rows [lo, hi).
-func (f *Forecaster) evaluate(values, scaled, target []float64, lo, hi, nTrain, season int) (SplitMetrics, error) {
+// targets lie in rows [lo, hi) and that span no break.
+func (f *Forecaster) evaluate(values, scaled, target []float64, lo, hi, nTrain, season int, breaks []int) (SplitMetrics, error) {
 	nf, w, h := len(f.Spec.Features), f.Spec.Window, f.Spec.Horizon
-	set, err := series.Sliding(scaled[(lo-w)*nf:hi*nf], nf, f.Spec.Target, w, h)
+	set, err := series.SlidingSegments(scaled[(lo-w)*nf:hi*nf], nf, f.Spec.Target, w, h, shift(breaks, lo-w))
 	if err != nil {
 		return SplitMetrics{}, fmt.Errorf("seqcast: evaluation windows: %w", err)
 	}
@@ -297,7 +310,7 @@ func (f *Forecaster) evaluate(values, scaled, target []float64, lo, hi, nTrain, 
 	naive := make([]float64, 0, len(pred))
 	snaive := make([]float64, 0, len(pred))
 	for s := 0; s < set.N; s++ {
-		last := lo - 1 + s // the last observed row of window s
+		last := lo - 1 + set.Start(s) // the last observed row of window s
 		for k := 0; k < h; k++ {
 			truth = append(truth, target[last+1+k])
 			naive = append(naive, target[last])
@@ -344,6 +357,16 @@ func unanchor(pred, lasts []float64) {
 			pred[i*h+k] += v
 		}
 	}
+}
+
+// shift returns breaks with lo subtracted from each, for the windows of
+// the rows from lo on (series.SlidingSegments ignores those out of range).
+func shift(breaks []int, lo int) []int {
+	out := make([]int, len(breaks))
+	for i, b := range breaks {
+		out[i] = b - lo
+	}
+	return out
 }
 
 func column(values []float64, nf, j int) []float64 {
