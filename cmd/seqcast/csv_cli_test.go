@@ -38,6 +38,10 @@ func TestTrainCSVChecks(t *testing.T) {
 		gappy[i] = strings.Split(gappy[i], ",")[0] + ",NA"
 	}
 	asTime := append([]string{"time,date"}, lines[1:]...) // the target is named date
+	huge := append([]string(nil), lines...)
+	for i := 1; i < len(huge); i++ {
+		huge[i] += "e155" // 321.89e155: squares overflow float64
+	}
 
 	train := func(csv string, extra ...string) (string, error) {
 		args := append([]string{"train", "--csv", csv, "--target", "co2", "--model", "linear", "--window", "12", "--horizon", "3",
@@ -65,6 +69,9 @@ func TestTrainCSVChecks(t *testing.T) {
 	}
 	if _, err := train(write("time.csv", asTime), "--target", "date"); err != nil {
 		t.Errorf("train on a target named date: %v", err)
+	}
+	if _, err := train(write("huge.csv", huge)); err != nil {
+		t.Errorf("train on values of 1e157: %v", err)
 	}
 	if _, err := train(co2CSV, "--time", "co2"); err == nil || !strings.Contains(err.Error(), "both the time column and a value column") {
 		t.Errorf("train --time co2 --target co2: %v; want an error", err)
