@@ -54,12 +54,16 @@
 // Anything that depends on the data returns an error: a series shorter than
 // the window, a NaN or infinite value, a window length that is not
 // positive, fractions that do not add up to 1. Errors wrap one of the
-// sentinels ErrTooShort, ErrNaN and ErrInvalid, for errors.Is, and say what
-// was needed, what was given, and where (series or sample, step, feature):
+// sentinels ErrTooShort, ErrNaN, ErrInvalid and ErrTooLarge (a result
+// that would not fit in memory, refused before it is allocated), for
+// errors.Is, and say what was needed, what was given, and where (series or
+// sample, step, feature; file, line, column). They start with "series: "
+// once and do not repeat the sentinel's text; ReadCSV's missing values are
+// a *GapError, for errors.As:
 //
 //	w, err := series.Ahead(p, 50, 10)
 //	if errors.Is(err, series.ErrTooShort) {
-//		// series: too short: ahead: in = 50 and k = 10 need 60 steps per series, got 51
+//		// series: ahead: in = 50 and k = 10 need 60 steps per series, got 51
 //	}
 //
 // Misuse is a programmer error and panics, as in gonum, and each such panic

@@ -439,10 +439,15 @@ func checkWindow(op string, p Panel, in, k int) error {
 // with YShape [k]; k = 1 is the one-step set-up. Steps after in+k are unused.
 //
 // Ahead returns an error wrapping ErrInvalid if in <= 0, k <= 0, the panel
-// is empty or inconsistent; ErrTooShort if p.Steps < in+k; and ErrNaN if a
-// used value is NaN or infinite, naming its series and step.
+// is empty or inconsistent; ErrTooShort if p.Steps < in+k; ErrNaN if a
+// used value is NaN or infinite, naming its series and step; and
+// ErrTooLarge, before allocating, if the windows would need more memory than
+// the machine has, saying how much.
 func Ahead(p Panel, in, k int) (Windows, error) {
 	if err := checkWindow("ahead", p, in, k); err != nil {
+		return Windows{}, err
+	}
+	if err := checkAlloc("ahead", "windows", uint64(p.N)*uint64(in+k)); err != nil {
 		return Windows{}, err
 	}
 	w := Windows{
@@ -473,6 +478,9 @@ func SeqToSeq(p Panel, in, k int) (Windows, error) {
 	ny, ok := mulSize(p.N, in, k)
 	if !ok {
 		return Windows{}, invalidf("seq to seq: targets of n*in*k = %d*%d*%d values overflow", p.N, in, k)
+	}
+	if err := checkAlloc("seq to seq", "inputs and targets", uint64(p.N)*uint64(in)+uint64(ny)); err != nil {
+		return Windows{}, err
 	}
 	w := Windows{
 		X: make([]float64, p.N*in), N: p.N, Steps: in, Features: 1,

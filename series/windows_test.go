@@ -639,3 +639,22 @@ func BenchmarkSliding(b *testing.B) {
 		})
 	}
 }
+
+// TestTooLarge checks that windows that cannot fit in memory are refused
+// before they are allocated, with the size they would need.
+func TestTooLarge(t *testing.T) {
+	t.Parallel()
+	if avail, _ := memoryLimit(); avail == 0 || avail > 1<<42 {
+		t.Skip("the system does not tell its memory, or has more than 4 TiB")
+	}
+	// One series of 2^21 steps (16 MB): SeqToSeq with in = k = 2^20 would
+	// need 2^40 targets, 8.8 TB.
+	p := Panel{N: 1, Steps: 1 << 21, Values: make([]float64, 1<<21)}
+	_, err := SeqToSeq(p, 1<<20, 1<<20)
+	if !errors.Is(err, ErrTooLarge) || !strings.Contains(fmt.Sprint(err), "need 8.8 TB, more than the") {
+		t.Errorf("SeqToSeq(in = k = 2^20) = %v; want ErrTooLarge saying 8.8 TB", err)
+	}
+	if err := checkAlloc("op", "x", 1000); err != nil {
+		t.Errorf("checkAlloc(1000 values) = %v; want nil", err)
+	}
+}
