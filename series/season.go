@@ -119,8 +119,9 @@ func Autocorrelation(ctx context.Context, values []float64, maxLag int) ([]float
 // acf returns r[0..maxLag] as defined in DetectSeason, with 0 < maxLag <
 // len(values), or nil if values hold a non-finite value or are constant.
 //
-// The sums come from an FFT of the centred values padded to a power of two
-// of at least 2n, so that the circular correlation is the linear one. The
+// The sums come from an FFT of the centred values padded with zeros to a
+// power of two of at least n+maxLag, so that the circular correlation is
+// the linear one. The
 // FFT's rounding errors are far below 1e-9 in r; wherever DetectSeason's
 // decisions compare two values of r (or r and the threshold) that are
 // closer than that, acf recomputes those lags by the direct sum, so that
@@ -146,7 +147,9 @@ func acf(ctx context.Context, values []float64, maxLag int) ([]float64, error) {
 		return nil, fmt.Errorf("series: detect season: %w", err)
 	}
 
-	m := 1 << bits.Len(uint(2*n-1)) // the power of two >= 2n
+	// The circular correlation of period m equals the linear one at lags
+	// up to maxLag if m >= n+maxLag.
+	m := 1 << bits.Len(uint(n+maxLag-1)) // the power of two >= n+maxLag
 	seq := make([]float64, m)
 	for t, v := range values {
 		seq[t] = v - mean
