@@ -420,6 +420,11 @@ func FuzzReadCSV(f *testing.F) {
 		"\uFEFF\"date\", \"a b\"\r\n2024-01-01, \" 1.5 \"\r\n\"2024-01-02\",  -2e1 \r\n\r\n",
 		"a,b\n\"p\nq\",1\nr,2x\n",
 		"date,v\n2024-01-01,1\n2024-01-02,?\n2024-01-03,3\n",
+		"date;co2\n1985-05;1\n1992-01;2\n1988-09;3\n",
+		"t\tv\n1\t0x1p8\n2\t1_0\n3\t-nan\n",
+		"a,b\n1,2\n3,\"4\n5,6\n",
+		"date,time\n1,2\n2,3\n",
+		"t,v\n1,NA\n2,1\n3,NA\n4,2\n5,3\n",
 	}
 	for i, s := range seeds {
 		f.Add(s, uint8(i))
@@ -431,6 +436,9 @@ func FuzzReadCSV(f *testing.F) {
 		}
 		if mode/18%2 == 1 {
 			opt.Delimiter = ';'
+		}
+		if mode/36%2 == 1 {
+			opt.TimeNames = []string{"date", "time", "t"}
 		}
 		tab, err := series.ReadCSV(strings.NewReader(data), opt)
 		if err != nil {
@@ -450,13 +458,22 @@ func FuzzReadCSV(f *testing.F) {
 				t.Fatalf("ReadCSV gave value %d = %v", k, v)
 			}
 		}
-		if (opt.Time != "") != (tab.Time != nil) || tab.Time != nil && len(tab.Time) != tab.Rows {
+		if opt.Time != "" && tab.Time == nil || opt.TimeNames == nil && opt.Time == "" && tab.Time != nil ||
+			tab.Time != nil && len(tab.Time) != tab.Rows {
 			t.Fatalf("ReadCSV with Time %q gave %d times for %d rows", opt.Time, len(tab.Time), tab.Rows)
 		}
 		for _, name := range tab.Names {
 			if _, err := tab.Column(name); err != nil {
 				t.Fatalf("Column(%q) error = %v", name, err)
 			}
+		}
+		for i, b := range tab.Breaks {
+			if b <= 0 || b >= tab.Rows || i > 0 && b <= tab.Breaks[i-1] || tab.Dropped == 0 {
+				t.Fatalf("ReadCSV gave breaks %v for %d rows, %d dropped", tab.Breaks, tab.Rows, tab.Dropped)
+			}
+		}
+		if _, err := series.SlidingSegments(tab.Values, len(tab.Names), 0, 1, 1, tab.Breaks); err != nil && !errors.Is(err, series.ErrTooShort) {
+			t.Fatalf("SlidingSegments over the table: %v", err)
 		}
 		_, _ = series.NextTimes(tab.Time, 3) // must not panic
 	})

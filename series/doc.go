@@ -19,8 +19,10 @@
 //
 // Your own measurements come in through ReadCSV and ReadCSVFile, which read
 // the chosen columns of a CSV file into a Table of shape (rows, columns),
-// ready for Sliding, keep an optional time column as strings, and fail on,
-// drop or interpolate missing values (CSVOptions.Gaps). Their errors name
+// ready for Sliding, keep an optional time column as strings (which must
+// increase), detect the delimiter, and fail on, drop or interpolate missing
+// values (CSVOptions.Gaps); after dropping, Table.Breaks and
+// SlidingSegments keep every window within rows that are adjacent. Their errors name
 // the file, line and column. NextTimes continues the time column to label a
 // forecast, and DetectSeason guesses a seasonal period (DetectSeasons
 // confirms candidate periods) from an FFT autocorrelation, in O(n log n).

@@ -658,3 +658,34 @@ func TestTooLarge(t *testing.T) {
 		t.Errorf("checkAlloc(1000 values) = %v; want nil", err)
 	}
 }
+
+// FuzzSlidingSegments checks SlidingSegments against packed copies: the
+// bits of mask (one per row) are the breaks.
+func FuzzSlidingSegments(f *testing.F) {
+	f.Add([]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, uint64(0b100100), 1, 0, 2, 1)
+	f.Add([]byte{1, 2, 3, 4, 5, 6}, uint64(0), 2, 1, 1, 1)
+	f.Add([]byte{1, 255, 3}, uint64(2), 1, 0, 1, 1)
+	f.Fuzz(func(t *testing.T, data []byte, mask uint64, features, target, in, horizon int) {
+		values := fuzzValues(data)
+		var breaks []int
+		for b := 1; b < 64; b++ {
+			if mask&(1<<b) != 0 {
+				breaks = append(breaks, b)
+			}
+		}
+		w, err := SlidingSegments(values, features, target, in, horizon, breaks)
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) && !errors.Is(err, ErrTooShort) && !errors.Is(err, ErrNaN) {
+				t.Fatalf("SlidingSegments error %v wraps no sentinel", err)
+			}
+			return
+		}
+		x, y, starts := packedSliding(values, features, target, in, horizon, breaks)
+		if w.Len() != len(starts) || fmt.Sprint(w.AppendX(nil), w.AppendY(nil)) != fmt.Sprint(x, y) {
+			t.Fatalf("SlidingSegments(breaks %v) = %d samples; want %d, the packed copies", breaks, w.Len(), len(starts))
+		}
+		if err := w.Validate(); err != nil {
+			t.Fatalf("Validate() = %v", err)
+		}
+	})
+}

@@ -70,6 +70,24 @@ func TestTrainCSVChecks(t *testing.T) {
 	if _, err := train(write("time.csv", asTime), "--target", "date"); err != nil {
 		t.Errorf("train on a target named date: %v", err)
 	}
+	// Predict: a ;-separated file, and a gap in the last window.
+	model := filepath.Join(dir, "m.model")
+	if _, err := train(co2CSV); err != nil {
+		t.Fatal(err)
+	}
+	predict := func(csv string, extra ...string) (string, error) {
+		var o, e bytes.Buffer
+		err := run(context.Background(), append([]string{"predict", "--model", model, "--csv", csv}, extra...), &o, &e)
+		return o.String(), err
+	}
+	if out, err := predict(write("semi3.csv", semi)); err != nil || !strings.Contains(out, "2020-06,") {
+		t.Errorf("predict on a ;-separated file: %v, output\n%s\nwant a forecast for 2020-06", err, out)
+	}
+	lateGap := append([]string(nil), lines...)
+	lateGap[len(lateGap)-2] = strings.Split(lateGap[len(lateGap)-2], ",")[0] + ",NA"
+	if _, err := predict(write("lategap.csv", lateGap), "--gaps", "drop"); err == nil || !strings.Contains(err.Error(), "span rows dropped") {
+		t.Errorf("predict --gaps drop with a gap in the last window: %v; want an error", err)
+	}
 	if _, err := train(write("huge.csv", huge)); err != nil {
 		t.Errorf("train on values of 1e157: %v", err)
 	}

@@ -84,9 +84,11 @@ Flags:
 	if tab.Rows < f.Spec.Window {
 		return fmt.Errorf("predict: %s has %d rows; the model reads the last %d", *csvPath, tab.Rows, f.Spec.Window)
 	}
-	if nb := len(tab.Breaks); nb > 0 && tab.Breaks[nb-1] > tab.Rows-f.Spec.Window {
-		return fmt.Errorf("predict: %s: the last %d rows, which the model reads, span rows dropped for missing values (%d rows from the end); use --gaps interpolate or fill them",
-			*csvPath, f.Spec.Window, tab.Rows-tab.Breaks[nb-1])
+	// The model reads the last Window rows, and the time labels continue
+	// the last two: none of them may follow a dropped row.
+	if nb, last := len(tab.Breaks), max(f.Spec.Window, 2); nb > 0 && tab.Breaks[nb-1] > tab.Rows-last {
+		return fmt.Errorf("predict: %s: the last %d rows, which the forecast starts from, span rows dropped for missing values (%d rows from the end); use --gaps interpolate or fill them",
+			*csvPath, last, tab.Rows-tab.Breaks[nb-1])
 	}
 	var mean, std []float64
 	if *mc > 0 {
