@@ -31,6 +31,7 @@ func predictCmd(_ context.Context, args []string, stdout, stderr io.Writer) erro
 		csvPath   = fs.String("csv", "", "CSV file of the series to continue, with the model's columns (required)")
 		timeCol   = fs.String("time", "", "time column (default: the one the model was trained with, or date/time)")
 		gaps      = fs.String("gaps", "fail", "missing values: fail, drop (the row) or interpolate")
+		delim     = fs.String("delimiter", "", `field delimiter: ",", ";" or "tab" (default: detected)`)
 		mc        = fs.Int("mc-dropout", 0, "Monte Carlo dropout passes for error bars (0: none; the model needs --dropout)")
 		seed      = fs.Uint64("seed", 1, "seed of the Monte Carlo dropout passes")
 		out       = fs.String("out", "", "write the forecast CSV to this file instead of stdout")
@@ -76,12 +77,18 @@ Flags:
 	if tc == "" {
 		tc = f.Meta.TimeColumn
 	}
-	tab, err := readTable(*csvPath, f.Spec.Features, tc, gp)
+	tab, err := readTable(*csvPath, f.Spec.Features, tc, gp, *delim)
 	if err != nil {
 		return fmt.Errorf("predict: %w", err)
 	}
 	if tab.Rows < f.Spec.Window {
 		return fmt.Errorf("predict: %s has %d rows; the model reads the last %d", *csvPath, tab.Rows, f.Spec.Window)
+	}
+	// The model reads the last Window rows, and the time labels continue
+	// the last two: none of them may follow a dropped row.
+	if nb, last := len(tab.Breaks), max(f.Spec.Window, 2); nb > 0 && tab.Breaks[nb-1] > tab.Rows-last {
+		return fmt.Errorf("predict: %s: the last %d rows, which the forecast starts from, span rows dropped for missing values (%d rows from the end); use --gaps interpolate or fill them",
+			*csvPath, last, tab.Rows-tab.Breaks[nb-1])
 	}
 	var mean, std []float64
 	if *mc > 0 {
