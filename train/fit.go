@@ -127,10 +127,15 @@ func (h *History) SecPerEpoch() float64 {
 // gradient descent, evaluating on valid (which may be empty) after every
 // epoch. On cancellation it returns the partial history and ctx's error.
 func (m *Model) Fit(ctx context.Context, trainSet, valid series.Windows, cfg Config) (*History, error) {
+	if ctx == nil {
+		return nil, errors.New("train: nil context")
+	}
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
 	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	if trainSet.N == 0 {
 		return nil, fmt.Errorf("train: empty training set")
 	}
@@ -217,7 +222,7 @@ func (m *Model) Fit(ctx context.Context, trainSet, valid series.Windows, cfg Con
 		e := Epoch{Epoch: ep, Loss: sum / float64(trainSet.N), ValLoss: math.NaN(), ValLast: math.NaN()}
 		e.TrainSecs = time.Since(start).Seconds()
 		if valid.N > 0 {
-			pred, err := m.Predict(valid)
+			pred, err := m.predict(graph.Eval, valid, 0)
 			if err != nil {
 				return h, fmt.Errorf("train: epoch %d: validation: %w", ep, err)
 			}

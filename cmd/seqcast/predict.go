@@ -23,7 +23,7 @@ import (
 	"github.com/seqcast/seqcast/series"
 )
 
-func predictCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
+func predictCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("predict", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
@@ -88,7 +88,7 @@ Flags:
 		if f.Spec.Dropout == 0 {
 			fmt.Fprintln(stderr, "predict: the model has no dropout (train --dropout); the std is 0")
 		}
-		mean, std, err = f.PredictMC(tab.Values, *mc, *seed)
+		mean, std, err = f.PredictMC(ctx, tab.Values, *mc, *seed)
 	} else {
 		mean, err = f.Predict(tab.Values)
 	}
