@@ -204,7 +204,7 @@ func Load(path string) (*Forecaster, error) {
 	}
 	f, err := Decode(b)
 	if err != nil {
-		return nil, fmt.Errorf("seqcast: load %s: %w", path, err)
+		return nil, wrap("load "+path, err)
 	}
 	return f, nil
 }

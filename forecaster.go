@@ -298,7 +298,7 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	}
 	hist, err := f.model.Fit(ctx, trainSet, validSet, cfg)
 	if err != nil {
-		return nil, nil, fmt.Errorf("seqcast: train %s: %w", spec.Family, err)
+		return nil, nil, wrap("train "+spec.Family, err)
 	}
 	rep := &Report{History: hist, Season: season}
 	if rep.Valid, err = f.evaluate(values, scaled, target, nTrain, validEnd, nTrain, season); err != nil {
