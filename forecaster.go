@@ -137,6 +137,12 @@ type Options struct {
 	// (0: detected with series.DetectSeason on the first differences of the
 	// training part's target; 1: none).
 	Season int
+	// Breaks lists the rows of values that follow rows dropped for
+	// missing values (series.Table.Breaks), in increasing order: no
+	// training, validation or test window spans one. Nil means that the
+	// rows are adjacent. The seasonal-naive baseline and MASE still count
+	// rows, not time, across a break.
+	Breaks []int
 	// Progress receives one line per epoch; nil is silent.
 	Progress io.Writer
 	// Meta is copied into the Forecaster's Metadata (Source, TimeColumn);
@@ -193,13 +199,15 @@ func (o Options) withDefaults() (Options, error) {
 }
 
 // ErrTooShort reports a series too short for the window, the horizon and the
-// split. errors.Is(err, series.ErrTooShort) holds for it too.
-var ErrTooShort error = tooShort{}
+// split. It wraps series.ErrTooShort.
+var ErrTooShort error = tooShortError{}
 
-type tooShort struct{}
+// tooShortError is ErrTooShort: it wraps series.ErrTooShort without
+// repeating its text.
+type tooShortError struct{}
 
-func (tooShort) Error() string        { return "seqcast: series too short" }
-func (tooShort) Is(target error) bool { return target == series.ErrTooShort }
+func (tooShortError) Error() string { return "seqcast: series too short" }
+func (tooShortError) Unwrap() error { return series.ErrTooShort }
 
 // Train trains a network of spec on values, T rows of len(spec.Features)
 // raw values, row major, split in time into training, validation and test
@@ -243,7 +251,9 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	target := column(values, nf, spec.Target)
 	season := opts.Season
 	if season == 0 {
-		season = detectSeason(target[:nTrain])
+		if season, err = detectSeason(ctx, target[:nTrain]); err != nil {
+			return nil, nil, fmt.Errorf("seqcast: %w", err)
+		}
 	}
 	if season >= nTrain-h {
 		if opts.Season != 0 {
@@ -252,17 +262,17 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 		return nil, nil, fmt.Errorf("seqcast: the detected season %d is too long for %d training rows and horizon %d (set Options.Season)", season, nTrain, h)
 	}
 
-	trainSet, err := series.Sliding(scaled[:nTrain*nf], nf, spec.Target, w, h)
+	trainSet, err := series.SlidingSegments(scaled[:nTrain*nf], nf, spec.Target, w, h, opts.Breaks)
 	if err != nil {
 		return nil, nil, fmt.Errorf("seqcast: training windows: %w", err)
 	}
-	spec.anchor(trainSet)
+	trainSet, _ = spec.anchor(trainSet)
 	validEnd := nTrain + nValid
-	validSet, err := series.Sliding(scaled[(nTrain-w)*nf:validEnd*nf], nf, spec.Target, w, h)
+	validSet, err := series.SlidingSegments(scaled[(nTrain-w)*nf:validEnd*nf], nf, spec.Target, w, h, shift(opts.Breaks, nTrain-w))
 	if err != nil {
 		return nil, nil, fmt.Errorf("seqcast: validation windows: %w", err)
 	}
-	spec.anchor(validSet)
+	validSet, _ = spec.anchor(validSet)
 	settings := runSettings(spec, opts, values)
 	if opts.Resume != nil {
 		if err := checkResume(settings, opts.Resume.Settings); err != nil {
@@ -301,10 +311,10 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 		return nil, nil, wrap("train "+spec.Family, err)
 	}
 	rep := &Report{History: hist, Season: season}
-	if rep.Valid, err = f.evaluate(values, scaled, target, nTrain, validEnd, nTrain, season); err != nil {
+	if rep.Valid, err = f.evaluate(values, scaled, target, nTrain, validEnd, nTrain, season, opts.Breaks); err != nil {
 		return nil, nil, err
 	}
-	if rep.Test, err = f.evaluate(values, scaled, target, validEnd, rows, nTrain, season); err != nil {
+	if rep.Test, err = f.evaluate(values, scaled, target, validEnd, rows, nTrain, season, opts.Breaks); err != nil {
 		return nil, nil, err
 	}
 	f.Meta.Trained = time.Now().UTC().Format(time.RFC3339)
@@ -316,14 +326,14 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 }
 
 // evaluate measures the model and the baselines on the windows whose
-// targets lie in rows [lo, hi).
-func (f *Forecaster) evaluate(values, scaled, target []float64, lo, hi, nTrain, season int) (SplitMetrics, error) {
+// targets lie in rows [lo, hi) and that span no break.
+func (f *Forecaster) evaluate(values, scaled, target []float64, lo, hi, nTrain, season int, breaks []int) (SplitMetrics, error) {
 	nf, w, h := len(f.Spec.Features), f.Spec.Window, f.Spec.Horizon
-	set, err := series.Sliding(scaled[(lo-w)*nf:hi*nf], nf, f.Spec.Target, w, h)
+	set, err := series.SlidingSegments(scaled[(lo-w)*nf:hi*nf], nf, f.Spec.Target, w, h, shift(breaks, lo-w))
 	if err != nil {
 		return SplitMetrics{}, fmt.Errorf("seqcast: evaluation windows: %w", err)
 	}
-	lasts := f.Spec.anchor(set)
+	set, lasts := f.Spec.anchor(set)
 	pred, err := f.model.Predict(set)
 	if err != nil {
 		return SplitMetrics{}, fmt.Errorf("seqcast: evaluate: %w", err)
@@ -334,7 +344,7 @@ func (f *Forecaster) evaluate(values, scaled, target []float64, lo, hi, nTrain, 
 	naive := make([]float64, 0, len(pred))
 	snaive := make([]float64, 0, len(pred))
 	for s := 0; s < set.N; s++ {
-		last := lo - 1 + s // the last observed row of window s
+		last := lo - 1 + set.Start(s) // the last observed row of window s
 		for k := 0; k < h; k++ {
 			truth = append(truth, target[last+1+k])
 			naive = append(naive, target[last])
@@ -350,37 +360,23 @@ func (f *Forecaster) evaluate(values, scaled, target []float64, lo, hi, nTrain, 
 
 // detectSeason runs series.DetectSeason on the first differences of y, so
 // that a trend does not hide the season (on CO2 the raw series gives 11).
-func detectSeason(y []float64) int {
+func detectSeason(ctx context.Context, y []float64) (int, error) {
 	d := make([]float64, len(y)-1)
 	for i := range d {
 		d[i] = y[i+1] - y[i]
 	}
-	return series.DetectSeason(d, len(d)/2)
+	return series.DetectSeason(ctx, d, len(d)/2)
 }
 
-// anchor, for a Delta spec, subtracts from the target feature of every input
-// step and from every target of each sample the sample's last observed target
-// value, and returns those values (nil without Delta).
-func (s Spec) anchor(w series.Windows) []float64 {
+// anchor, for a Delta spec, returns w with the target feature of every input
+// step and every target of each sample taken relative to the sample's last
+// observed target value, and those values (w and nil without Delta). See
+// series.Windows.Delta; w is left alone.
+func (s Spec) anchor(w series.Windows) (series.Windows, []float64) {
 	if !s.Delta {
-		return nil
+		return w, nil
 	}
-	lasts := make([]float64, w.N)
-	ys := w.YSize()
-	for i := range lasts {
-		x := w.SampleX(i)
-		last := x[(w.Steps-1)*w.Features+s.Target]
-		for t := 0; t < w.Steps; t++ {
-			x[t*w.Features+s.Target] -= last
-		}
-		if len(w.Y) == w.N*ys {
-			for k := range ys {
-				w.Y[i*ys+k] -= last
-			}
-		}
-		lasts[i] = last
-	}
-	return lasts
+	return w.Delta(s.Target)
 }
 
 // unanchor adds back the values anchor subtracted to forecasts of
@@ -395,6 +391,16 @@ func unanchor(pred, lasts []float64) {
 			pred[i*h+k] += v
 		}
 	}
+}
+
+// shift returns breaks with lo subtracted from each, for the windows of
+// the rows from lo on (series.SlidingSegments ignores those out of range).
+func shift(breaks []int, lo int) []int {
+	out := make([]int, len(breaks))
+	for i, b := range breaks {
+		out[i] = b - lo
+	}
+	return out
 }
 
 func column(values []float64, nf, j int) []float64 {
@@ -418,7 +424,7 @@ func (f *Forecaster) Predict(history []float64) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	lasts := f.Spec.anchor(w)
+	w, lasts := f.Spec.anchor(w)
 	y, err := f.model.Predict(w)
 	if err != nil {
 		return nil, fmt.Errorf("seqcast: predict: %w", err)
@@ -441,7 +447,7 @@ func (f *Forecaster) PredictMC(ctx context.Context, history []float64, passes in
 	if err != nil {
 		return nil, nil, err
 	}
-	lasts := f.Spec.anchor(w)
+	w, lasts := f.Spec.anchor(w)
 	mean, std, err = f.model.PredictMC(ctx, w, passes, seed)
 	if err != nil {
 		return nil, nil, fmt.Errorf("seqcast: predict: %w", err)

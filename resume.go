@@ -60,6 +60,7 @@ func runSettings(spec Spec, opts Options, values []float64) []setting {
 		{"Options.TestFrac", f(opts.TestFrac)},
 		{"Options.Season", strconv.Itoa(opts.Season)},
 		{"Options.GPU", strconv.FormatBool(opts.GPU)},
+		{"Options.Breaks", fmt.Sprint(opts.Breaks)},
 		{"values", fingerprint(values, len(spec.Features))},
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -108,8 +109,18 @@ type CSVOptions struct {
 	// Gaps says what to do with missing values. The default is GapFail.
 	Gaps GapPolicy
 
-	// Comma is the field delimiter. Zero means ','.
-	Comma rune
+	// TimeNames, used only if Time is empty, lists names of a time column
+	// to look for, such as "date" and "time": the first of them that
+	// names a column of the header, matched exactly, and is not a selected
+	// column becomes the time column. A column that is read as values is
+	// never taken as the time column.
+	TimeNames []string
+
+	// Delimiter is the field delimiter. Zero, the default, detects it from
+	// the first lines of the input: of comma, semicolon and tab, the one
+	// that splits them into the same number of fields, the most fields
+	// first (see Table.Delimiter); comma if none does.
+	Delimiter rune
 
 	// Name names the input in error messages. Empty means "<input>";
 	// ReadCSVFile sets it to the path.
@@ -135,6 +146,16 @@ type Table struct {
 	Time []string
 	// TimeName is the name of the time column, or empty without one.
 	TimeName string
+	// Dropped is the number of data rows that GapDrop dropped.
+	Dropped int
+	// Breaks lists, in increasing order, the rows (0-based, among the
+	// Rows kept) that follow one or more dropped rows: row b-1 and row b
+	// are not adjacent in the input. Give them to SlidingSegments so that
+	// no window spans a dropped row. Breaks is nil without dropped rows
+	// inside the data.
+	Breaks []int
+	// Delimiter is the field delimiter used, given or detected.
+	Delimiter rune
 }
 
 // Index returns the position of column name in t.Names. It returns an error
@@ -197,28 +218,40 @@ func ReadCSVFile(path string, opt CSVOptions) (*Table, error) {
 
 // ReadCSV reads a univariate or multivariate series from CSV, one time step
 // per row, and returns the selected columns as a Table. See CSVOptions for
-// the header, the selection of columns, the time column and gaps.
+// the header, the selection of columns, the time column, gaps and the
+// delimiter.
 //
-// Values are decimal numbers, with spaces around them ignored. An empty
-// cell and NA, NaN, null and ? (in any case) are missing values. ReadCSV
+// Values are decimal numbers (digits, a point, an exponent; no hexadecimal,
+// no underscores), with spaces around them ignored. An empty cell and NA,
+// NaN (with or without a sign), null and ? (in any case) are missing
+// values; Inf and Infinity (with or without a sign, in any case) are
+// errors. ReadCSV
 // accepts a UTF-8 byte order mark, CRLF line endings and quoted fields
 // (RFC 4180). It skips blank lines and lines of spaces only, so a one-column
 // input must write a missing value as NA rather than leave the line empty.
 // Columns that are not selected are not parsed and may hold anything.
 // Every row must have as many fields as the first.
 //
+// The time column must not be a value column. If every time, of the rows
+// kept, is an integer, or every time a decimal number, or every time a date
+// in one layout that NextTimes reads, the times must increase strictly down
+// the file, since a forecast is labelled from them; other time columns are
+// kept as they are.
+//
 // Errors name the input (CSVOptions.Name), the 1-based line, and the column
 // by name and 0-based index, as in
 //
-//	series: invalid argument: read csv: data.csv:3: column "temp" (index 1): value "n.a." is not a number
+//	series: read csv: data.csv:3: column "temp" (index 1): value "n.a." is not a number
 //
 // and wrap
 //   - ErrInvalid for malformed data (a value that is not a number, a ragged
-//     row, a quoting error), an unknown column, a selected column whose name
-//     appears twice in the header or that is selected twice, and invalid
-//     options;
-//   - ErrNaN for a missing value under GapFail, an infinite value, or a
-//     column with no value at all under GapInterpolate;
+//     row, a quoting error, reported at the line where the quoted field
+//     opens), an unknown column, a selected column whose name appears twice
+//     in the header or that is selected twice, a time column that is also
+//     a value column, times that do not increase, and invalid options;
+//   - ErrNaN for a missing value under GapFail (a *GapError, for
+//     errors.As), an infinite value, or a column with no value at all under
+//     GapInterpolate;
 //   - ErrEmpty for an input with no data rows, and ErrTooShort for one with
 //     fewer than 2 (after GapDrop).
 //
@@ -234,18 +267,20 @@ func ReadCSV(r io.Reader, opt CSVOptions) (*Table, error) {
 	if opt.Gaps < GapFail || opt.Gaps > GapInterpolate {
 		return nil, invalidf("read csv: %s: gap policy %d unknown", in.name, int(opt.Gaps))
 	}
-	comma := opt.Comma
-	if comma == 0 {
-		comma = ','
-	}
-	if comma == '"' || comma == '\r' || comma == '\n' || comma == utf8.RuneError || !utf8.ValidRune(comma) {
-		return nil, invalidf("read csv: %s: comma %q is not a valid delimiter", in.name, comma)
+	comma := opt.Delimiter
+	if comma != 0 && (comma == '"' || comma == '\r' || comma == '\n' || comma == utf8.RuneError || !utf8.ValidRune(comma)) {
+		return nil, invalidf("read csv: %s: delimiter %q is not valid", in.name, comma)
 	}
 
-	br := bufio.NewReader(r)
+	br := bufio.NewReaderSize(r, detectBytes)
 	if b, err := br.Peek(3); err == nil && string(b) == "\uFEFF" {
 		br.Discard(3)
 	}
+	if comma == 0 {
+		b, _ := br.Peek(detectBytes) // what there is; errors come with the first Read
+		comma = detectDelimiter(b)
+	}
+	in.comma = comma
 	in.cr = csv.NewReader(br)
 	in.cr.Comma = comma
 	in.cr.FieldsPerRecord = -1 // ragged rows are reported by ReadCSV, with the column
@@ -255,7 +290,7 @@ func ReadCSV(r io.Reader, opt CSVOptions) (*Table, error) {
 
 	first, line, err := in.next()
 	if err == io.EOF {
-		return nil, fmt.Errorf("%w: read csv: %s: no rows", ErrEmpty, in.name)
+		return nil, newError(ErrEmpty, "read csv: %s: no rows", in.name)
 	}
 	if err != nil {
 		return nil, err
@@ -299,6 +334,7 @@ func ReadCSV(r io.Reader, opt CSVOptions) (*Table, error) {
 // csvInput is the state of one ReadCSV call.
 type csvInput struct {
 	name      string
+	comma     rune
 	cr        *csv.Reader
 	gaps      GapPolicy
 	width     int      // fields per row, from the first row
@@ -307,6 +343,9 @@ type csvInput struct {
 	names     []string // names of all the columns of the file
 	cols      []int    // file indexes of the selected columns
 	time      int      // file index of the time column, or -1
+	lines     []int    // line of each row kept, with a time column
+	breaks    []int    // see Table.Breaks
+	gapBefore bool     // whether a row was dropped since the last row kept
 
 	values  []float64 // selected values of the rows kept, NaN where missing
 	times   []string
@@ -328,7 +367,13 @@ func (in *csvInput) next() ([]string, int, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, 0, fmt.Errorf("%w: read csv: %s:%d: character %d: %w", ErrInvalid, in.name, pe.Line, pe.Column, pe.Err)
+				if pe.StartLine != 0 && pe.StartLine != pe.Line {
+					return nil, 0, &kindError{kind: ErrInvalid, cause: pe.Err, msg: fmt.Sprintf(
+						"series: read csv: %s:%d: the quoted field that opens on this line is still open at line %d, character %d",
+						in.name, pe.StartLine, pe.Line, pe.Column)}
+				}
+				return nil, 0, &kindError{kind: ErrInvalid, cause: pe.Err, msg: fmt.Sprintf(
+					"series: read csv: %s:%d: character %d", in.name, pe.Line, pe.Column)}
 			}
 			return nil, 0, fmt.Errorf("series: read csv: %s: %w", in.name, err)
 		}
@@ -425,7 +470,11 @@ func (in *csvInput) resolve(spec, role string) (int, error) {
 	if !in.header {
 		what = "there is no header; the columns are"
 	}
-	return 0, invalidf("read csv: %s:%d: unknown %s %q; %s %s", in.name, in.firstLine, role, s, what, quoteList(in.names))
+	hint := ""
+	if len(in.names) == 1 {
+		hint = fmt.Sprintf(" (one field per line, split at %q; set the delimiter)", in.comma)
+	}
+	return 0, invalidf("read csv: %s:%d: unknown %s %q; %s %s%s", in.name, in.firstLine, role, s, what, quoteList(in.names), hint)
 }
 
 // selectColumns sets in.cols and in.time from opt.
@@ -438,6 +487,28 @@ func (in *csvInput) selectColumns(opt CSVOptions) error {
 		}
 		in.time = j
 	}
+	for _, spec := range opt.Columns {
+		j, err := in.resolve(spec, "column")
+		if err != nil {
+			return err
+		}
+		if j == in.time {
+			return invalidf("read csv: %s:%d: %s is both the time column and a value column; a column cannot be both",
+				in.name, in.firstLine, in.column(j))
+		}
+		in.cols = append(in.cols, j)
+	}
+	if in.time < 0 && in.header {
+	candidates:
+		for _, name := range opt.TimeNames {
+			for j, n := range in.names {
+				if n == name && !slices.Contains(in.cols, j) {
+					in.time = j
+					break candidates
+				}
+			}
+		}
+	}
 	if len(opt.Columns) == 0 {
 		for j := 0; j < in.width; j++ {
 			if j != in.time {
@@ -447,13 +518,6 @@ func (in *csvInput) selectColumns(opt CSVOptions) error {
 		if len(in.cols) == 0 {
 			return invalidf("read csv: %s:%d: no value columns: the only %s is the time column", in.name, in.firstLine, in.column(in.time))
 		}
-	}
-	for _, spec := range opt.Columns {
-		j, err := in.resolve(spec, "column")
-		if err != nil {
-			return err
-		}
-		in.cols = append(in.cols, j)
 	}
 	byName := make(map[string]int, len(in.cols))
 	for _, j := range in.cols {
@@ -497,10 +561,16 @@ func (in *csvInput) row(rec []string) error {
 	if gap && in.gaps == GapDrop {
 		in.values = in.values[:start]
 		in.dropped++
+		in.gapBefore = true
 		return nil
 	}
+	if in.gapBefore && in.rows > 0 {
+		in.breaks = append(in.breaks, in.rows)
+	}
+	in.gapBefore = false
 	if in.time >= 0 {
 		in.times = append(in.times, strings.TrimSpace(rec[in.time]))
+		in.lines = append(in.lines, line)
 	}
 	in.rows++
 	return nil
@@ -520,9 +590,22 @@ const (
 // parseCell parses one value.
 func parseCell(s string) (float64, cellKind) {
 	s = strings.TrimSpace(s)
-	switch strings.ToLower(s) {
-	case "", "na", "nan", "null", "?":
+	switch strings.ToLower(strings.TrimLeft(s, "+-")) {
+	case "nan":
 		return math.NaN(), cellMissing
+	case "inf", "infinity":
+		return 0, cellInfinite
+	}
+	switch strings.ToLower(s) {
+	case "", "na", "null", "?":
+		return math.NaN(), cellMissing
+	}
+	// strconv.ParseFloat also reads Go's hexadecimal floats (0x1p8) and
+	// underscores (1_000); a CSV value is decimal.
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') {
+			return 0, cellNotNumber
+		}
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	switch {
@@ -530,10 +613,6 @@ func parseCell(s string) (float64, cellKind) {
 		return 0, cellRange
 	case err != nil && !errors.Is(err, strconv.ErrRange): // an underflow to 0 is fine
 		return 0, cellNotNumber
-	case math.IsNaN(v):
-		return v, cellMissing
-	case math.IsInf(v, 0):
-		return 0, cellInfinite
 	}
 	return v, cellNumber
 }
@@ -544,7 +623,7 @@ func (in *csvInput) cellError(s string, k cellKind, line, j int) error {
 	where := fmt.Sprintf("read csv: %s:%d: %s", in.name, line, in.column(j))
 	switch k {
 	case cellMissing:
-		return nanf("%s: missing value %q; set Gaps to GapDrop or GapInterpolate to accept gaps", where, s)
+		return &GapError{Name: in.name, Line: line, Column: in.names[j], Index: j, Value: s}
 	case cellRange:
 		return invalidf("%s: value %q is out of the range of float64", where, s)
 	case cellInfinite:
@@ -556,7 +635,7 @@ func (in *csvInput) cellError(s string, k cellKind, line, j int) error {
 // table applies the gap policy and returns the Table.
 func (in *csvInput) table() (*Table, error) {
 	if in.read == 0 {
-		return nil, fmt.Errorf("%w: read csv: %s:%d: only a header, no data rows", ErrEmpty, in.name, in.firstLine)
+		return nil, newError(ErrEmpty, "read csv: %s:%d: only a header, no data rows", in.name, in.firstLine)
 	}
 	if in.read < 2 {
 		return nil, tooShortf("read csv: %s:%d: 1 data row, need at least 2", in.name, in.last)
@@ -574,7 +653,11 @@ func (in *csvInput) table() (*Table, error) {
 			}
 		}
 	}
-	t := &Table{Values: in.values, Rows: in.rows, Time: in.times, Names: make([]string, nc)}
+	if err := in.checkTimes(); err != nil {
+		return nil, err
+	}
+	t := &Table{Values: in.values, Rows: in.rows, Time: in.times, Names: make([]string, nc),
+		Dropped: in.dropped, Breaks: in.breaks, Delimiter: in.comma}
 	for k, j := range in.cols {
 		t.Names[k] = in.names[j]
 	}
@@ -785,57 +868,4 @@ func addMonths(t time.Time, m int, end bool) time.Time {
 		day = last
 	}
 	return time.Date(y, mo, day, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
-}
-
-// DetectSeason guesses the seasonal period of values from their sample
-// autocorrelation
-//
-//	r(k) = Σ_t (x_t - m)(x_{t+k} - m) / Σ_t (x_t - m)²
-//
-// with m the mean. It returns the lag k in [2, maxLag] with the highest
-// r(k) among the lags where r has a local peak (r(k-1) < r(k) >= r(k+1)),
-// if that r(k) is above 0.3, and 1 (no season) otherwise. The peak
-// condition keeps a trend, whose autocorrelation falls steadily from lag 1,
-// from passing for a season of 2. Lags above len(values)/2 are not
-// considered, since r(k) then rests on too few pairs; so a season needs at
-// least two full periods of data.
-//
-// DetectSeason returns 1 if values hold a NaN or infinite value or are
-// constant.
-func DetectSeason(values []float64, maxLag int) int {
-	n := len(values)
-	maxLag = min(maxLag, n/2)
-	if maxLag < 2 {
-		return 1
-	}
-	mean := 0.0
-	for _, v := range values {
-		if !finite(v) {
-			return 1
-		}
-		mean += v
-	}
-	mean /= float64(n)
-	den := 0.0
-	for _, v := range values {
-		den += (v - mean) * (v - mean)
-	}
-	if den == 0 || !finite(den) {
-		return 1
-	}
-	r := make([]float64, maxLag+2) // r[maxLag+1] for the peak test; maxLag+1 < n
-	for k := 1; k < len(r); k++ {
-		s := 0.0
-		for t := 0; t+k < n; t++ {
-			s += (values[t] - mean) * (values[t+k] - mean)
-		}
-		r[k] = s / den
-	}
-	best, bestR := 1, 0.3
-	for k := 2; k <= maxLag; k++ {
-		if r[k] > r[k-1] && r[k] >= r[k+1] && r[k] > bestR {
-			best, bestR = k, r[k]
-		}
-	}
-	return best
 }

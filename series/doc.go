@@ -19,10 +19,13 @@
 //
 // Your own measurements come in through ReadCSV and ReadCSVFile, which read
 // the chosen columns of a CSV file into a Table of shape (rows, columns),
-// ready for Sliding, keep an optional time column as strings, and fail on,
-// drop or interpolate missing values (CSVOptions.Gaps). Their errors name
+// ready for Sliding, keep an optional time column as strings (which must
+// increase), detect the delimiter, and fail on, drop or interpolate missing
+// values (CSVOptions.Gaps); after dropping, Table.Breaks and
+// SlidingSegments keep every window within rows that are adjacent. Their errors name
 // the file, line and column. NextTimes continues the time column to label a
-// forecast, and DetectSeason guesses a seasonal period.
+// forecast, and DetectSeason guesses a seasonal period (DetectSeasons
+// confirms candidate periods) from an FFT autocorrelation, in O(n log n).
 //
 // # Shapes
 //
@@ -33,6 +36,10 @@
 //	Windows.X       (N, Steps, Features)     [(i*Steps+t)*Features+f]
 //	Windows.Y       (N, YShape...)           YShape is [k] or [steps, k]
 //	Sliding values  (T, features)            row t, feature f at [t*features+f]
+//
+// Windows over a series (Sliding, SlidingSegments) are views of the series,
+// O(T) in memory: their X and Y are nil, and SampleX, SampleY, AppendX,
+// AppendY, Gather and GatherInto read them (see Windows).
 //
 // For the chapter's data, GenerateNumpy(10000, 60, 42) gives a Panel of
 // shape (10000, 60); SeqToSeq(p, 50, 10) gives X of shape (10000, 50, 1) and
@@ -49,12 +56,16 @@
 // Anything that depends on the data returns an error: a series shorter than
 // the window, a NaN or infinite value, a window length that is not
 // positive, fractions that do not add up to 1. Errors wrap one of the
-// sentinels ErrTooShort, ErrNaN and ErrInvalid, for errors.Is, and say what
-// was needed, what was given, and where (series or sample, step, feature):
+// sentinels ErrTooShort, ErrNaN, ErrInvalid and ErrTooLarge (a result
+// that would not fit in memory, refused before it is allocated), for
+// errors.Is, and say what was needed, what was given, and where (series or
+// sample, step, feature; file, line, column). They start with "series: "
+// once and do not repeat the sentinel's text; ReadCSV's missing values are
+// a *GapError, for errors.As:
 //
 //	w, err := series.Ahead(p, 50, 10)
 //	if errors.Is(err, series.ErrTooShort) {
-//		// series: too short: ahead: in = 50 and k = 10 need 60 steps per series, got 51
+//		// series: ahead: in = 50 and k = 10 need 60 steps per series, got 51
 //	}
 //
 // Misuse is a programmer error and panics, as in gonum, and each such panic

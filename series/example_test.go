@@ -90,5 +90,5 @@ func ExampleSliding() {
 	// Output:
 	// [0 0 1 10 2 20] -> [30 40]
 	// [1 10 2 20 3 30] -> [40 50]
-	// series: too short: sliding: in = 5 and horizon = 2 need 7 rows, got 6
+	// series: sliding: in = 5 and horizon = 2 need 7 rows, got 6
 }

@@ -16,16 +16,28 @@ func checkPair(name string, y, yhat []float64) {
 }
 
 // MSE returns the mean squared error, mean((y[i] - yhat[i])^2), the loss of
-// every model in the chapter. Sums are accumulated in float64.
+// every model in the chapter. Sums are accumulated in float64; if they
+// overflow while every error is finite, they are summed again scaled by the
+// largest error, so that MSE is +Inf only if the result is beyond float64.
 // MSE panics if len(y) != len(yhat) or len(y) == 0.
 func MSE(y, yhat []float64) float64 {
 	checkPair("mse", y, yhat)
-	var sum float64
+	var sum, big float64
 	for i, v := range y {
 		d := v - yhat[i]
 		sum += d * d
+		big = max(big, math.Abs(d))
 	}
-	return sum / float64(len(y))
+	n := float64(len(y))
+	if math.IsInf(sum, 1) && finite(big) {
+		sum = 0
+		for i, v := range y {
+			d := (v - yhat[i]) / big
+			sum += d * d
+		}
+		return sum / n * big * big
+	}
+	return sum / n
 }
 
 // RMSE returns the root mean squared error, sqrt(MSE(y, yhat)).

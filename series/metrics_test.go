@@ -72,3 +72,17 @@ func TestMetricsPanic(t *testing.T) {
 		}
 	}
 }
+
+func TestMSEHuge(t *testing.T) {
+	t.Parallel()
+	// Errors of 1.3e154 square to 1.69e308: two of them sum beyond
+	// float64 (MaxFloat64 is 1.8e308), but their mean does not. Errors of
+	// 1e155 square to 1e310, beyond float64.
+	y, yhat := []float64{1.3e154, -1.3e154}, []float64{0, 0}
+	if got := MSE(y, yhat); !near(got, 1.69e308, 1e-12*1.69e308) {
+		t.Errorf("MSE(±1.3e154, 0) = %v; want 1.69e308", got)
+	}
+	if got := MSE([]float64{1e155}, []float64{0}); !math.IsInf(got, 1) {
+		t.Errorf("MSE(1e155, 0) = %v; want +Inf", got)
+	}
+}

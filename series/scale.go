@@ -19,13 +19,18 @@ type Scaler struct {
 
 // FitScaler returns the per-feature mean and population standard deviation
 // (divisor T, as scikit-learn's StandardScaler) of values, T rows of features
-// values, row major. A feature whose standard deviation is zero (a constant
-// column) gets Std 1, so that Transform subtracts its mean and never divides
-// by zero.
+// values, row major. The statistics are computed without overflow or
+// underflow for any finite values: a feature whose largest magnitude is
+// outside [2^-400, 2^400] is scaled by a power of two first. A constant
+// feature, one whose standard deviation is at most 64 ulps of its largest
+// magnitude (rounding error, not data), gets Std 1, or that magnitude if it
+// is above 2^46, so that Transform maps it to about 0 and never divides by
+// zero or by noise.
 //
 // FitScaler returns an error wrapping ErrInvalid if features <= 0 or
 // len(values) is not a positive multiple of features, and ErrNaN if a value
-// is NaN or infinite, naming its row (step) and feature.
+// is NaN or infinite, naming its row (step) and feature, or if a feature's
+// mean or standard deviation is not finite, naming the feature.
 func FitScaler(values []float64, features int) (Scaler, error) {
 	if features <= 0 {
 		return Scaler{}, invalidf("fit scaler: features = %d, want > 0", features)
@@ -33,32 +38,63 @@ func FitScaler(values []float64, features int) (Scaler, error) {
 	if len(values) == 0 || len(values)%features != 0 {
 		return Scaler{}, invalidf("fit scaler: %d values are not a positive whole number of rows of %d features", len(values), features)
 	}
+	big := make([]float64, features) // largest magnitude of each feature
 	for k, v := range values {
 		if !finite(v) {
 			return Scaler{}, nanf("fit scaler: value %s at step %d, feature %d", badName(v), k/features, k%features)
 		}
+		big[k%features] = max(big[k%features], math.Abs(v))
 	}
-	rows := float64(len(values) / features)
+	rows := len(values) / features
 	s := Scaler{Mean: make([]float64, features), Std: make([]float64, features)}
-	for k, v := range values {
-		s.Mean[k%features] += v
-	}
 	for f := range s.Mean {
-		s.Mean[f] /= rows
-	}
-	// Two passes: the sum of squared deviations is accurate even when the
-	// mean is large compared with the spread.
-	for k, v := range values {
-		d := v - s.Mean[k%features]
-		s.Std[k%features] += d * d
-	}
-	for f, ss := range s.Std {
-		s.Std[f] = math.Sqrt(ss / rows)
-		if s.Std[f] == 0 {
+		// Values within [2^-400, 2^400] (and zeros) are summed as they are,
+		// so that ordinary data give the textbook numbers bit for bit;
+		// beyond, squares would overflow or underflow.
+		c := 1.0
+		if big[f] != 0 && (big[f] > 0x1p400 || big[f] < 0x1p-400) {
+			_, e := math.Frexp(big[f])
+			c = math.Ldexp(1, e-1) // a power of two: scaling by it is exact
+		}
+		mean, std := meanStd(values, features, f, rows, c, 0)
+		// A spread this small relative to the values may be the mean's
+		// rounding error (about T ulps for T values summed): correct the
+		// mean by the mean deviation from it, and measure again.
+		const ulps = 64 * 0x1p-52
+		if std <= 1e-6*big[f]/c {
+			mean, std = meanStd(values, features, f, rows, c, mean)
+		}
+		s.Mean[f], s.Std[f] = mean*c, std*c
+		if !finite(s.Mean[f]) || !finite(s.Std[f]) {
+			return Scaler{}, nanf("fit scaler: feature %d: mean %v, standard deviation %v", f, s.Mean[f], s.Std[f])
+		}
+		if s.Std[f] <= ulps*big[f] {
 			s.Std[f] = 1
+			if big[f] > 0x1p46 {
+				s.Std[f] = big[f]
+			}
 		}
 	}
 	return s, nil
+}
+
+// meanStd returns the mean and population standard deviation of feature f
+// of values divided by c. With guess 0 the mean is the plain sum divided by
+// rows; otherwise it is guess corrected by the mean deviation from it.
+func meanStd(values []float64, features, f, rows int, c, guess float64) (mean, std float64) {
+	n := float64(rows)
+	for r := 0; r < rows; r++ {
+		mean += values[r*features+f]/c - guess
+	}
+	mean = mean/n + guess
+	// Two passes: the sum of squared deviations is accurate even when the
+	// mean is large compared with the spread.
+	ss := 0.0
+	for r := 0; r < rows; r++ {
+		d := values[r*features+f]/c - mean
+		ss += d * d
+	}
+	return mean, math.Sqrt(ss / n)
 }
 
 // Transform sets dst[i] = (src[i] - Mean[f]) / Std[f], with f = i mod len(Mean).
@@ -69,7 +105,12 @@ func (s Scaler) Transform(dst, src []float64) {
 	nf := s.check(dst, src)
 	for i, v := range src {
 		f := i % nf
-		dst[i] = (v - s.Mean[f]) / s.Std[f]
+		d := v - s.Mean[f]
+		if math.IsInf(d, 0) && finite(v) { // values near ±MaxFloat64
+			dst[i] = v/s.Std[f] - s.Mean[f]/s.Std[f]
+			continue
+		}
+		dst[i] = d / s.Std[f]
 	}
 }
 

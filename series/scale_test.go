@@ -103,3 +103,48 @@ func TestScalerErrorsAndPanics(t *testing.T) {
 func near(a, b, tol float64) bool {
 	return a == b || math.Abs(a-b) <= tol*math.Max(1, math.Abs(b))
 }
+
+// TestFitScalerExtremes covers issue #15: values near 1e-300 were taken
+// for a constant (their squares underflow), values of 1e155 and above gave
+// an infinite Std (their squares overflow).
+func TestFitScalerExtremes(t *testing.T) {
+	t.Parallel()
+	tenth := make([]float64, 1000)
+	for i := range tenth {
+		tenth[i] = 0.1 // a mean of 1000 tenths is not exactly 0.1
+	}
+	tests := []struct {
+		name     string
+		values   []float64
+		mean     float64
+		std      float64
+		relative float64
+	}{
+		// Population std of 1, 2, 3 is sqrt(2/3).
+		{"tiny", []float64{1e-300, 2e-300, 3e-300}, 2e-300, math.Sqrt(2./3) * 1e-300, 1e-14},
+		{"subnormal", []float64{1e-310, 2e-310, 3e-310}, 2e-310, math.Sqrt(2./3) * 1e-310, 1e-5}, // subnormals keep few digits
+		{"huge", []float64{1e155, 2e155, 3e155}, 2e155, math.Sqrt(2./3) * 1e155, 1e-14},
+		{"near MaxFloat64", []float64{-1.7e308, 1.7e308}, 0, 1.7e308, 1e-14},
+		{"constant tenths", tenth, 0.1, 1, 1e-14},
+		{"huge constant", []float64{1e200, 1e200, 1e200}, 1e200, 1e200, 1e-14},
+	}
+	for _, tc := range tests {
+		s, err := FitScaler(tc.values, 1)
+		if err != nil {
+			t.Errorf("%s: FitScaler = %v", tc.name, err)
+			continue
+		}
+		if !near(s.Mean[0], tc.mean, tc.relative*math.Abs(tc.mean)) || !near(s.Std[0], tc.std, tc.relative*tc.std) {
+			t.Errorf("%s: mean, std = %v, %v; want %v, %v", tc.name, s.Mean[0], s.Std[0], tc.mean, tc.std)
+		}
+		z := make([]float64, len(tc.values))
+		s.Transform(z, tc.values)
+		for i, v := range z {
+			// |v - mean| / std <= sqrt(T) for any data.
+			if !finite(v) || math.Abs(v) > math.Sqrt(float64(len(z)))+1e-9 {
+				t.Errorf("%s: Transform[%d] = %v; want finite, at most sqrt(%d)", tc.name, i, v, len(z))
+				break
+			}
+		}
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -446,6 +448,244 @@ func FuzzWindows(f *testing.F) {
 			if err := s.Validate(); err != nil {
 				t.Fatalf("StridedTargets: Validate() = %v", err)
 			}
+		}
+	})
+}
+
+// packedSliding is Sliding as it was before views: every sample copied,
+// windows within the segments of breaks only. It is the oracle for
+// SlidingSegments.
+func packedSliding(values []float64, features, target, in, horizon int, breaks []int) (x, y []float64, starts []int) {
+	rows := len(values) / features
+	seg := 0 // start of the current segment
+	for s := 0; s+in+horizon <= rows; s++ {
+		for _, b := range breaks {
+			if b > seg && b <= s {
+				seg = b
+			}
+		}
+		if s < seg {
+			continue
+		}
+		spans := false
+		for _, b := range breaks {
+			if b > s && b < s+in+horizon {
+				spans = true
+			}
+		}
+		if spans {
+			continue
+		}
+		x = append(x, values[s*features:(s+in)*features]...)
+		for h := 0; h < horizon; h++ {
+			y = append(y, values[(s+in+h)*features+target])
+		}
+		starts = append(starts, s)
+	}
+	return x, y, starts
+}
+
+// TestSlidingViews checks windows over a series, with and without
+// segments and Delta, against packed copies, through every accessor.
+func TestSlidingViews(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(1, 1))
+	for trial := 0; trial < 300; trial++ {
+		features := 1 + rng.IntN(3)
+		rows := 2 + rng.IntN(40)
+		values := make([]float64, rows*features)
+		for i := range values {
+			values[i] = float64(rng.IntN(100))
+		}
+		target, in, horizon := rng.IntN(features), 1+rng.IntN(6), 1+rng.IntN(4)
+		var breaks []int
+		for b := 1; b < rows; b++ {
+			if rng.IntN(8) == 0 {
+				breaks = append(breaks, b)
+			}
+		}
+		wantX, wantY, starts := packedSliding(values, features, target, in, horizon, breaks)
+		w, err := SlidingSegments(values, features, target, in, horizon, breaks)
+		if len(starts) == 0 {
+			if !errors.Is(err, ErrTooShort) {
+				t.Fatalf("trial %d: SlidingSegments with no whole window = %v; want ErrTooShort", trial, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("trial %d: %v", trial, err)
+		}
+		if w.Packed() || w.X != nil || w.Y != nil {
+			t.Fatalf("trial %d: Sliding gave packed windows", trial)
+		}
+		if w.Len() != len(starts) {
+			t.Fatalf("trial %d: %d samples; want %d", trial, w.Len(), len(starts))
+		}
+		if err := w.Validate(); err != nil {
+			t.Fatalf("trial %d: Validate() = %v", trial, err)
+		}
+		for i, s := range starts {
+			if got := w.Start(i); got != s {
+				t.Fatalf("trial %d: Start(%d) = %d; want %d", trial, i, got, s)
+			}
+		}
+		// Reference Delta on the packed copy.
+		p := Windows{X: wantX, N: len(starts), Steps: in, Features: features, Y: wantY, YShape: []int{horizon}}
+		pd, plasts := p.Delta(target)
+		wd, wlasts := w.Delta(target)
+		if fmt.Sprint(plasts) != fmt.Sprint(wlasts) {
+			t.Fatalf("trial %d: Delta lasts = %v; want %v", trial, wlasts, plasts)
+		}
+		for _, c := range []struct {
+			name     string
+			got, ref Windows
+		}{{"plain", w, p}, {"delta", wd, pd}} {
+			if got, want := fmt.Sprint(c.got.AppendX(nil), c.got.AppendY(nil)), fmt.Sprint(c.ref.X, c.ref.Y); got != want {
+				t.Fatalf("trial %d %s: AppendX, AppendY = %s; want %s", trial, c.name, got, want)
+			}
+			lo := rng.IntN(c.got.Len())
+			hi := lo + rng.IntN(c.got.Len()-lo+1)
+			r, pr := c.got.Rows(lo, hi), c.ref.Rows(lo, hi)
+			if got, want := fmt.Sprint(r.AppendX(nil), r.AppendY(nil)), fmt.Sprint(pr.X, pr.Y); got != want {
+				t.Fatalf("trial %d %s: Rows(%d, %d) = %s; want %s", trial, c.name, lo, hi, got, want)
+			}
+			for i := 0; i < r.Len(); i++ {
+				if got, want := fmt.Sprint(r.SampleX(i), r.SampleY(i)), fmt.Sprint(pr.SampleX(i), pr.SampleY(i)); got != want {
+					t.Fatalf("trial %d %s: Rows(%d, %d).Sample(%d) = %s; want %s", trial, c.name, lo, hi, i, got, want)
+				}
+			}
+			idx := []int{rng.IntN(c.got.Len()), rng.IntN(c.got.Len()), 0}
+			g, pg := c.got.Gather(idx), c.ref.Gather(idx)
+			if got, want := fmt.Sprint(g.X, g.Y, g.YShape, g.Packed()), fmt.Sprint(pg.X, pg.Y, pg.YShape, true); got != want {
+				t.Fatalf("trial %d %s: Gather(%v) = %s; want %s", trial, c.name, idx, got, want)
+			}
+		}
+		// Delta must not have touched the series.
+		if x, _, _ := packedSliding(values, features, target, in, horizon, breaks); fmt.Sprint(x) != fmt.Sprint(wantX) {
+			t.Fatalf("trial %d: Delta modified the series", trial)
+		}
+	}
+}
+
+func TestSlidingSegmentsErrors(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		breaks []int
+		want   error
+		msg    string
+	}{
+		{"no whole window", []int{3, 6}, ErrTooShort, "the longest of the 3 segments has 4"},
+		{"breaks not increasing", []int{5, 5}, ErrInvalid, "do not increase"},
+	} {
+		_, err := SlidingSegments(seq(10), 1, 0, 4, 1, tc.breaks)
+		if !errors.Is(err, tc.want) || !strings.Contains(fmt.Sprint(err), tc.msg) {
+			t.Errorf("%s: SlidingSegments(10 rows, in 4, horizon 1, breaks %v) = %v; want %v containing %q", tc.name, tc.breaks, err, tc.want, tc.msg)
+		}
+	}
+	// Breaks at 0, at T and beyond are ignored.
+	w, err := SlidingSegments(seq(10), 1, 0, 4, 1, []int{-1, 0, 10, 11})
+	if err != nil || w.Len() != 6 {
+		t.Errorf("SlidingSegments(breaks outside) = %d samples, %v; want 6", w.Len(), err)
+	}
+	if !panics(func() { w.Start(6) }) {
+		t.Error("Start(6) of 6 samples did not panic")
+	}
+	p, _ := Ahead(twoSeries(), 3, 1)
+	if !panics(func() { p.Start(0) }) {
+		t.Error("Start of packed windows did not panic")
+	}
+	if _, err := w.StridedTargets(0, 1); !errors.Is(err, ErrInvalid) {
+		t.Errorf("StridedTargets of a view = %v; want ErrInvalid", err)
+	}
+}
+
+// TestSlidingMemory checks that windows over a series take O(rows) memory,
+// not O(samples × window): 100 000 rows of 2 features with a window of 4096
+// would be 6.5 GB of samples, the problem of issue #15's --window 4096.
+func TestSlidingMemory(t *testing.T) {
+	values := make([]float64, 2*100_000) // 1.6 MB
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	w, err := Sliding(values, 2, 0, 4096, 1)
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The target column, 0.8 MB, plus small change.
+	got := after.TotalAlloc - before.TotalAlloc
+	if got > 1<<20 {
+		t.Errorf("Sliding(100000 rows, window 4096) allocated %d bytes; want under 1 MiB", got)
+	}
+	t.Logf("Sliding(100000 rows x 2, window 4096): %d samples, %d bytes allocated (packed: %d)", w.Len(), got, 8*w.Len()*(w.XSize()+w.YSize()))
+	var batch Windows
+	idx := []int{0, w.Len() - 1}
+	w.GatherInto(&batch, idx)
+	if allocs := testing.AllocsPerRun(10, func() { w.GatherInto(&batch, idx) }); allocs != 0 {
+		t.Errorf("GatherInto from a view: %v allocations; want 0", allocs)
+	}
+}
+
+func BenchmarkSliding(b *testing.B) {
+	for _, in := range []int{64, 4096} {
+		b.Run(fmt.Sprintf("rows=100000/in=%d", in), func(b *testing.B) {
+			values := make([]float64, 100_000)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Sliding(values, 1, 0, in, 1); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// TestTooLarge checks that windows that cannot fit in memory are refused
+// before they are allocated, with the size they would need.
+func TestTooLarge(t *testing.T) {
+	t.Parallel()
+	if avail, _ := memoryLimit(); avail == 0 || avail > 1<<42 {
+		t.Skip("the system does not tell its memory, or has more than 4 TiB")
+	}
+	// One series of 2^21 steps (16 MB): SeqToSeq with in = k = 2^20 would
+	// need 2^40 targets, 8.8 TB.
+	p := Panel{N: 1, Steps: 1 << 21, Values: make([]float64, 1<<21)}
+	_, err := SeqToSeq(p, 1<<20, 1<<20)
+	if !errors.Is(err, ErrTooLarge) || !strings.Contains(fmt.Sprint(err), "need 8.8 TB, more than the") {
+		t.Errorf("SeqToSeq(in = k = 2^20) = %v; want ErrTooLarge saying 8.8 TB", err)
+	}
+	if err := checkAlloc("op", "x", 1000); err != nil {
+		t.Errorf("checkAlloc(1000 values) = %v; want nil", err)
+	}
+}
+
+// FuzzSlidingSegments checks SlidingSegments against packed copies: the
+// bits of mask (one per row) are the breaks.
+func FuzzSlidingSegments(f *testing.F) {
+	f.Add([]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, uint64(0b100100), 1, 0, 2, 1)
+	f.Add([]byte{1, 2, 3, 4, 5, 6}, uint64(0), 2, 1, 1, 1)
+	f.Add([]byte{1, 255, 3}, uint64(2), 1, 0, 1, 1)
+	f.Fuzz(func(t *testing.T, data []byte, mask uint64, features, target, in, horizon int) {
+		values := fuzzValues(data)
+		var breaks []int
+		for b := 1; b < 64; b++ {
+			if mask&(1<<b) != 0 {
+				breaks = append(breaks, b)
+			}
+		}
+		w, err := SlidingSegments(values, features, target, in, horizon, breaks)
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) && !errors.Is(err, ErrTooShort) && !errors.Is(err, ErrNaN) {
+				t.Fatalf("SlidingSegments error %v wraps no sentinel", err)
+			}
+			return
+		}
+		x, y, starts := packedSliding(values, features, target, in, horizon, breaks)
+		if w.Len() != len(starts) || fmt.Sprint(w.AppendX(nil), w.AppendY(nil)) != fmt.Sprint(x, y) {
+			t.Fatalf("SlidingSegments(breaks %v) = %d samples; want %d, the packed copies", breaks, w.Len(), len(starts))
+		}
+		if err := w.Validate(); err != nil {
+			t.Fatalf("Validate() = %v", err)
 		}
 	})
 }

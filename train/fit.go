@@ -183,6 +183,7 @@ func (m *Model) Fit(ctx context.Context, trainSet, valid series.Windows, cfg Con
 	}
 	bar := newBar(cfg.Progress, cfg.Prefix)
 	var batch series.Windows
+	validY := valid.AppendY(nil) // valid.Y is nil for windows over a series
 	nb := (trainSet.N + bs - 1) / bs
 	for ep := first; ep <= cfg.Epochs; ep++ {
 		start := time.Now()
@@ -226,9 +227,9 @@ func (m *Model) Fit(ctx context.Context, trainSet, valid series.Windows, cfg Con
 			if err != nil {
 				return h, fmt.Errorf("train: epoch %d: validation: %w", ep, err)
 			}
-			e.ValLoss = series.MSE(valid.Y, pred)
+			e.ValLoss = series.MSE(validY, pred)
 			if len(valid.YShape) == 2 {
-				e.ValLast = series.LastStepMSE(valid.Y, pred, valid.YShape[0], valid.YShape[1])
+				e.ValLast = series.LastStepMSE(validY, pred, valid.YShape[0], valid.YShape[1])
 			}
 		}
 		e.Seconds = time.Since(start).Seconds()

@@ -2,7 +2,6 @@ package train
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/seqcast/seqcast/series"
 )
@@ -19,7 +18,8 @@ func Iterate(m *Model, w series.Windows, k int) ([]float64, error) {
 	if w.Features != 1 {
 		return nil, fmt.Errorf("train: iterate needs a univariate series, got %d features", w.Features)
 	}
-	x := series.Windows{X: slices.Clone(w.X), N: w.N, Steps: w.Steps, Features: 1, Y: make([]float64, w.N), YShape: []int{1}}
+	x := series.Windows{N: w.N, Steps: w.Steps, Features: 1, Y: make([]float64, w.N), YShape: []int{1}}
+	x.X = w.AppendX(nil) // packed, also for windows over a series
 	out := make([]float64, w.N*k)
 	for step := 0; step < k; step++ {
 		y, err := m.Predict(x)

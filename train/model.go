@@ -130,7 +130,7 @@ func (m *Model) predict(mode graph.Mode, w series.Windows, seed uint64) ([]float
 		return nil, fmt.Errorf("train: predict: no samples")
 	}
 	in := []int{w.Steps, w.Features}
-	var out []float64
+	var out, x []float64
 	// Equal batches of at most maxEvalBatch: 2000 and 1000 samples both run
 	// as batches of 250, through one compiled program.
 	k := (w.N + maxEvalBatch - 1) / maxEvalBatch
@@ -144,7 +144,8 @@ func (m *Model) predict(mode graph.Mode, w series.Windows, seed uint64) ([]float
 		if mode == graph.Sample {
 			p.SeedMasks(seed ^ uint64(lo)*0x9e3779b97f4a7c15)
 		}
-		if _, err := p.Run(w.Rows(lo, hi).X, nil); err != nil {
+		x = w.Rows(lo, hi).AppendX(x[:0]) // packed, also for windows over a series
+		if _, err := p.Run(x, nil); err != nil {
 			return nil, fmt.Errorf("train: predict samples %d-%d: %w", lo, hi, err)
 		}
 		if out == nil {

@@ -113,6 +113,7 @@ var fieldFlags = []struct{ field, flag string }{
 	{"Options.TestFrac", "--test-frac"},
 	{"Options.Season", "--season"},
 	{"Options.GPU", "--device"},
+	{"Options.Breaks", "--gaps"},
 }
 
 func flagOf(field string) (string, bool) {

@@ -33,6 +33,7 @@ func predictCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		csvPath   = fs.String("csv", "", "CSV file of the series to continue, with the model's columns (required)")
 		timeCol   = fs.String("time", "", "time column (default: the one the model was trained with, or date/time)")
 		gaps      = fs.String("gaps", "fail", "missing values: fail, drop (the row) or interpolate")
+		delim     = fs.String("delimiter", "", `field delimiter: ",", ";" or "tab" (default: detected)`)
 		mc        = fs.Int("mc-dropout", 0, "Monte Carlo dropout passes for error bars (0: none; the model needs --dropout)")
 		seed      = fs.Uint64("seed", 1, "seed of the Monte Carlo dropout passes")
 		out       = fs.String("out", "", "write the forecast CSV to this file instead of stdout")
@@ -87,12 +88,18 @@ Flags:
 	if tc == "" {
 		tc = f.Meta.TimeColumn
 	}
-	tab, err := readFeatures(*csvPath, f.Spec.Features, tc, gp)
+	tab, err := readFeatures(*csvPath, f.Spec.Features, tc, gp, *delim)
 	if err != nil {
 		return fmt.Errorf("predict: %w", err)
 	}
 	if tab.Rows < f.Spec.Window {
 		return fmt.Errorf("predict: %s has %d rows; the model reads the last %d", *csvPath, tab.Rows, f.Spec.Window)
+	}
+	// The model reads the last Window rows, and the time labels continue
+	// the last two: none of them may follow a dropped row.
+	if nb, last := len(tab.Breaks), max(f.Spec.Window, 2); nb > 0 && tab.Breaks[nb-1] > tab.Rows-last {
+		return fmt.Errorf("predict: %s: the last %d rows, which the forecast starts from, span rows dropped for missing values (%d rows from the end); use --gaps interpolate or fill them",
+			*csvPath, last, tab.Rows-tab.Breaks[nb-1])
 	}
 	var mean, std []float64
 	if *mc > 0 {
@@ -161,8 +168,8 @@ Flags:
 // readFeatures reads a model's features from path. A model trained on a
 // file without a header names its columns col0, col1, ... (series.Table);
 // when the names are not found, such columns are read by index again.
-func readFeatures(path string, features []string, timeCol string, gaps series.GapPolicy) (*series.Table, error) {
-	tab, err := readTable(path, features, timeCol, gaps)
+func readFeatures(path string, features []string, timeCol string, gaps series.GapPolicy, delim string) (*series.Table, error) {
+	tab, err := readTable(path, features, timeCol, gaps, delim)
 	if err == nil {
 		return tab, nil
 	}
@@ -174,7 +181,7 @@ func readFeatures(path string, features []string, timeCol string, gaps series.Ga
 		}
 		idx[i] = n
 	}
-	tab, err2 := readTable(path, idx, timeCol, gaps)
+	tab, err2 := readTable(path, idx, timeCol, gaps, delim)
 	if err2 != nil {
 		return nil, err
 	}

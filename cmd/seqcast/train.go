@@ -26,6 +26,7 @@ func trainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		features = fs.String("features", "", "comma-separated extra input columns (default: the target only)")
 		timeCol  = fs.String("time", "", "time column, kept in the model's metadata (default: a column named date or time if there is one)")
 		gaps     = fs.String("gaps", "fail", "missing values: fail, drop (the row) or interpolate")
+		delim    = fs.String("delimiter", "", `field delimiter: ",", ";" or "tab" (default: detected)`)
 		model    = fs.String("model", "lstm", "model family: "+strings.Join(seqcast.Families(), ", "))
 		window   = fs.Int("window", 0, "input steps per forecast (required)")
 		horizon  = fs.Int("horizon", 0, "steps forecast (required)")
@@ -117,9 +118,12 @@ Flags:
 		return err
 	}
 	cols := append([]string{*target}, splitList(*features)...)
-	tab, err := readTable(*csvPath, cols, *timeCol, gp)
+	tab, err := readTable(*csvPath, cols, *timeCol, gp, *delim)
 	if err != nil {
 		return fmt.Errorf("train: %w", err)
+	}
+	if tab.Dropped > 0 {
+		fmt.Fprintf(stdout, "%s: %d rows, %d dropped for missing values; no window spans a dropped row\n", *csvPath, tab.Rows, tab.Dropped)
 	}
 	spec := seqcast.Spec{
 		Family: *model, Window: *window, Horizon: *horizon, Features: tab.Names,
@@ -128,7 +132,7 @@ Flags:
 	opts := seqcast.Options{
 		GPU:    gpu,
 		Epochs: *epochs, BatchSize: *batch, LearningRate: *lr, Patience: *patience, Seed: *seed,
-		ValidFrac: *validF, TestFrac: *testF, Season: *season,
+		ValidFrac: *validF, TestFrac: *testF, Season: *season, Breaks: tab.Breaks,
 		Meta: seqcast.Metadata{Source: *csvPath, TimeColumn: tab.TimeName},
 	}
 	if *patience == 0 {
@@ -248,19 +252,27 @@ func parseGaps(s string) (series.GapPolicy, error) {
 }
 
 // readTable reads cols (and the time column, if any) from path. Without an
-// explicit time column, one named date or time is taken if present.
-func readTable(path string, cols []string, timeCol string, gaps series.GapPolicy) (*series.Table, error) {
+// explicit time column, one named date or time is taken if present and not
+// among cols. delim is the --delimiter flag.
+func readTable(path string, cols []string, timeCol string, gaps series.GapPolicy, delim string) (*series.Table, error) {
 	opt := series.CSVOptions{Columns: cols, Time: timeCol, Gaps: gaps}
-	if timeCol == "" {
-		for _, name := range []string{"date", "time", "Date", "Time", "timestamp", "datetime"} {
-			opt.Time = name
-			if tab, err := series.ReadCSVFile(path, opt); err == nil {
-				return tab, nil
-			}
-		}
-		opt.Time = ""
+	switch delim {
+	case "":
+	case ",", ";":
+		opt.Delimiter = rune(delim[0])
+	case "tab", "\t", "\\t":
+		opt.Delimiter = '\t'
+	default:
+		return nil, fmt.Errorf("--delimiter %q: want \",\", \";\" or tab", delim)
 	}
-	return series.ReadCSVFile(path, opt)
+	if timeCol == "" {
+		opt.TimeNames = []string{"date", "time", "Date", "Time", "timestamp", "datetime"}
+	}
+	tab, err := series.ReadCSVFile(path, opt)
+	if ge := (*series.GapError)(nil); errors.As(err, &ge) {
+		return nil, fmt.Errorf("%w (use --gaps drop or --gaps interpolate to accept gaps)", err)
+	}
+	return tab, err
 }
 
 func writeReport(w io.Writer, f *seqcast.Forecaster, rep *seqcast.Report) {
