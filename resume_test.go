@@ -88,3 +88,26 @@ func decodeAgain(f *Forecaster) (*Forecaster, error) {
 	}
 	return Decode(b.Bytes())
 }
+
+// TestReadVersion1: a version 1 file (no checkpoint settings, no
+// data_sha256) still loads.
+func TestReadVersion1(t *testing.T) {
+	t.Parallel()
+	f, err := Decode(tinyBytes(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := header{Spec: f.Spec, Scaler: f.Scaler, Meta: f.Meta}
+	var floats []float64
+	for _, p := range f.model.Net.Params() {
+		h.Params = append(h.Params, paramInfo{Name: p.Name(), Shape: p.Shape()})
+		floats = append(floats, p.Float64s()...)
+	}
+	var b bytes.Buffer
+	if err := writeFile(&b, 1, h, floats); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Decode(b.Bytes()); err != nil {
+		t.Errorf("Decode(version 1) = %v", err)
+	}
+}

@@ -56,8 +56,10 @@ Flags:
 	if fs.NArg() > 0 {
 		return fmt.Errorf("predict: unexpected argument %q", fs.Arg(0))
 	}
-	if *modelPath == "" || *csvPath == "" {
-		return fmt.Errorf("predict: --model and --csv are required")
+	for _, f := range []struct{ name, v string }{{"model", *modelPath}, {"csv", *csvPath}} {
+		if f.v == "" {
+			return fmt.Errorf("predict: --%s is required", f.name)
+		}
 	}
 	if *mc < 0 {
 		return fmt.Errorf("predict: --mc-dropout %d: must not be negative", *mc)
