@@ -503,7 +503,7 @@ func (f *Forecaster) check() error {
 		return fmt.Errorf("Spec.Horizon %d must be at least 1", s.Horizon)
 	}
 	if len(sc.Mean) != nf || len(sc.Std) != nf {
-		return fmt.Errorf("Scaler holds %d means and %d standard deviations; Spec.Features has %d features", len(sc.Mean), len(sc.Std), nf)
+		return fmt.Errorf("the Scaler holds %d means and %d standard deviations; Spec.Features has %d features", len(sc.Mean), len(sc.Std), nf)
 	}
 	for j := range nf {
 		if d := sc.Std[j]; !(d > 0) || math.IsInf(d, 0) {
