@@ -12,6 +12,7 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/seqcast/seqcast/graph"
 	"github.com/seqcast/seqcast/internal/atomicfile"
@@ -346,7 +347,7 @@ func (h *header) countFloats() (uint64, error) {
 // parameter list before anything is built.
 func (h *header) forecaster(floats []float64, nparams uint64) (*Forecaster, error) {
 	if err := h.Spec.Validate(); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+		return nil, fmt.Errorf("%w: the file's spec: %s", ErrCorrupt, strings.TrimPrefix(err.Error(), "seqcast: "))
 	}
 	spec := h.Spec.withDefaults()
 	if lb := spec.minParams(); lb > nparams {
@@ -366,7 +367,7 @@ func (h *header) forecaster(floats []float64, nparams uint64) (*Forecaster, erro
 	}
 	net, err := Build(spec)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+		return nil, fmt.Errorf("%w: %s", ErrCorrupt, strings.TrimPrefix(err.Error(), "seqcast: "))
 	}
 	m := &train.Model{Net: net, Dtype: spec.dtype(), Seed: h.Meta.Seed, Label: spec.Family}
 	if _, err := m.Build([]int{spec.Window, nf}); err != nil {
