@@ -236,3 +236,27 @@ func TestPredictMCCancel(t *testing.T) {
 		t.Errorf("PredictMC took %v after a 200ms deadline", d)
 	}
 }
+
+// TestPredictInCheckpointHook: Options.OnCheckpoint may forecast with the
+// Forecaster being trained (Fit releases the model between epochs).
+func TestPredictInCheckpointHook(t *testing.T) {
+	t.Parallel()
+	tab := seattle(t)
+	spec := Spec{Family: Linear, Window: 12, Horizon: 3, Features: tab.Names}
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := Train(context.Background(), spec, tab.Values, Options{Epochs: 2, Seed: 1, OnCheckpoint: func(f *Forecaster) error {
+			_, err := f.Predict(tab.Values)
+			return err
+		}})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Error(err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("Predict inside OnCheckpoint deadlocked")
+	}
+}

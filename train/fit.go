@@ -246,7 +246,7 @@ func (m *Model) Fit(ctx context.Context, trainSet, valid series.Windows, cfg Con
 		}
 		if cfg.OnCheckpoint != nil {
 			c := newCheckpoint(ep, params, cfg.Optimizer, h, best, bestLoss, wait)
-			if err := cfg.OnCheckpoint(c); err != nil {
+			if err := m.unlocked(func() error { return cfg.OnCheckpoint(c) }); err != nil {
 				if errors.Is(err, ErrStop) {
 					h.Stopped = true
 					break
@@ -258,7 +258,7 @@ func (m *Model) Fit(ctx context.Context, trainSet, valid series.Windows, cfg Con
 			break
 		}
 		if cfg.OnEpoch != nil {
-			if err := cfg.OnEpoch(e); err != nil {
+			if err := m.unlocked(func() error { return cfg.OnEpoch(e) }); err != nil {
 				if errors.Is(err, ErrStop) {
 					h.Stopped = true
 					break
@@ -271,6 +271,14 @@ func (m *Model) Fit(ctx context.Context, trainSet, valid series.Windows, cfg Con
 		restore(params, best)
 	}
 	return h, nil
+}
+
+// unlocked runs a hook of Fit without m.mu, so that it may call Predict on
+// the model being trained (the training programs are idle meanwhile).
+func (m *Model) unlocked(hook func() error) error {
+	m.mu.Unlock()
+	defer m.mu.Lock()
+	return hook()
 }
 
 func snapshot(ps []*graph.Param, dst []float64) []float64 {

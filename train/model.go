@@ -35,7 +35,9 @@ type Forecaster interface {
 //
 // A Model is safe for concurrent use: a compiled program is not reentrant,
 // so Fit, Predict, PredictMC, Build and Close take turns (a call waits for
-// the one running). A Model must not be copied after first use.
+// the one running). Fit's hooks (OnEpoch, OnCheckpoint) run between turns
+// and may call Predict; they must not call Close. A Model must not be
+// copied after first use.
 type Model struct {
 	Net graph.Layer
 	// Dtype is tensor.Float32 (default) or tensor.Float64.

@@ -135,8 +135,12 @@ func trainError(err error, resume string) error {
 			return &cmdError{fmt.Sprintf("train: --resume %s: the data read from --csv (with --gaps) differ from the checkpoint's run's; resume needs the same data and flags", resume), err}
 		}
 		got, want := re.Got, re.Want
-		if re.Field == "Options.Patience" { // train --patience 0 is Options.Patience -1
+		switch re.Field {
+		case "Options.Patience": // train --patience 0 is Options.Patience -1
 			got, want = strings.Replace(got, "-1", "0", 1), strings.Replace(want, "-1", "0", 1)
+		case "Options.GPU":
+			dev := map[string]string{"true": "cuda", "false": "cpu"}
+			got, want = dev[got], dev[want]
 		}
 		name := re.Field
 		if f, ok := flagOf(re.Field); ok {
