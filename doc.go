@@ -38,8 +38,9 @@
 //
 // Predict and PredictMC may be called from several goroutines on one
 // Forecaster; they take turns on its compiled network, which is not
-// reentrant. Changing a Forecaster's fields (or UseGPU) while they run is
-// not safe. PredictMC and Train stop soon after ctx is cancelled.
+// reentrant (UseGPU waits for them too). Changing a Forecaster's fields
+// while they run is not safe. PredictMC and Train stop soon after ctx is
+// cancelled.
 //
 // # Model files
 //

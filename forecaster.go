@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/seqcast/seqcast/graph"
@@ -417,8 +418,7 @@ func column(values []float64, nf, j int) []float64 {
 //
 // Predict and PredictMC are safe for concurrent use by several goroutines:
 // the compiled network is not reentrant, so calls take turns on it. Changing
-// Spec, Scaler or the GPU setting (UseGPU) concurrently with them is not
-// safe.
+// Spec or Scaler concurrently with them is not safe.
 func (f *Forecaster) Predict(history []float64) ([]float64, error) {
 	w, err := f.window(history)
 	if err != nil {
@@ -488,20 +488,10 @@ func (f *Forecaster) window(history []float64) (series.Windows, error) {
 // check reports a Spec or Scaler changed, since Train or Load, into one the
 // network cannot read, naming the field.
 func (f *Forecaster) check() error {
-	s, sc := f.Spec, f.Scaler
-	nf := len(s.Features)
-	if nf == 0 {
-		return errors.New("Spec.Features is empty")
+	if err := f.Spec.Validate(); err != nil {
+		return errors.New(strings.TrimPrefix(err.Error(), "seqcast: "))
 	}
-	if s.Target < 0 || s.Target >= nf {
-		return fmt.Errorf("Spec.Target %d is not one of the %d features of Spec.Features", s.Target, nf)
-	}
-	if s.Window <= 0 {
-		return fmt.Errorf("Spec.Window %d must be at least 1", s.Window)
-	}
-	if s.Horizon <= 0 {
-		return fmt.Errorf("Spec.Horizon %d must be at least 1", s.Horizon)
-	}
+	nf, sc := len(f.Spec.Features), f.Scaler
 	if len(sc.Mean) != nf || len(sc.Std) != nf {
 		return fmt.Errorf("the Scaler holds %d means and %d standard deviations; Spec.Features has %d features", len(sc.Mean), len(sc.Std), nf)
 	}
@@ -514,16 +504,13 @@ func (f *Forecaster) check() error {
 }
 
 // UseGPU makes later predictions run on CUDA device 0 (on) or on the CPU
-// (off, the default after Load). It does nothing on a Forecaster that was
-// not trained or loaded.
+// (off, the default after Load). It waits for the predictions running, and
+// does nothing on a Forecaster that was not trained or loaded.
 func (f *Forecaster) UseGPU(on bool) {
 	if f == nil || f.model == nil {
 		return
 	}
-	if f.model.GPU != on {
-		f.model.Close()
-		f.model.GPU = on
-	}
+	f.model.SetGPU(on)
 }
 
 // NumParams returns the number of trained scalars, 0 for a Forecaster that

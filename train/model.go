@@ -107,10 +107,25 @@ func (m *Model) program(mode graph.Mode, batch int, in, out []int, seed uint64) 
 	return p, nil
 }
 
+// SetGPU sets GPU, releasing the programs compiled for the other device
+// when it changes. It waits for the call running.
+func (m *Model) SetGPU(on bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.GPU != on {
+		m.closeLocked()
+		m.GPU = on
+	}
+}
+
 // Close releases every compiled program. The parameters stay.
 func (m *Model) Close() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.closeLocked()
+}
+
+func (m *Model) closeLocked() {
 	for k, p := range m.progs {
 		p.Close()
 		delete(m.progs, k)
