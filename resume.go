@@ -39,6 +39,14 @@ type setting struct{ name, value string }
 // Meta and the hooks are not either.
 func runSettings(spec Spec, opts Options, values []float64) []setting {
 	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+	// The defaults Train's train.Config applies, so that 0 and the default
+	// compare equal.
+	if opts.BatchSize == 0 {
+		opts.BatchSize = 32
+	}
+	if opts.LearningRate == 0 {
+		opts.LearningRate = 1e-3
+	}
 	return []setting{
 		{"Spec.Family", spec.Family},
 		{"Spec.Window", strconv.Itoa(spec.Window)},
