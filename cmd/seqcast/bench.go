@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -86,6 +87,9 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		cfg.Progress = stderr
 	}
 	rep, err := bench.Run(ctx, cfg)
+	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		err = &cmdError{"bench: interrupted (" + err.Error() + "); the results above are the experiments that finished", err}
+	}
 	if rep != nil && len(rep.Results) > 0 {
 		if werr := bench.WriteTable(stdout, rep); werr != nil && err == nil {
 			err = werr
