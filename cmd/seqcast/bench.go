@@ -88,7 +88,11 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	rep, err := bench.Run(ctx, cfg)
 	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-		err = &cmdError{"bench: interrupted (" + err.Error() + "); the results above are the experiments that finished", err}
+		msg := "bench: interrupted (" + err.Error() + ")"
+		if rep != nil && len(rep.Results) > 0 {
+			msg += "; the table holds the experiments that finished"
+		}
+		err = &cmdError{msg, err}
 	}
 	if rep != nil && len(rep.Results) > 0 {
 		if werr := bench.WriteTable(stdout, rep); werr != nil && err == nil {
