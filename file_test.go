@@ -301,6 +301,8 @@ func FuzzDecode(f *testing.F) {
 	f.Add(good[:40])
 	f.Add([]byte(magic))
 	f.Add([]byte{})
+	f.Add(hostile(f, func(s *Spec) { s.Family, s.Window, s.Units, s.Layers = LSTM, 65536, 1, 1 }))
+	f.Add(hostile(f, func(s *Spec) { s.Family, s.Units, s.Layers = GRU, 4096, 16 }))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		g, err := Decode(b)
 		if err == nil {

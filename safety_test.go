@@ -46,7 +46,7 @@ func TestMinParams(t *testing.T) {
 
 // hostile returns tinyBytes' file with its spec replaced by edit and a
 // recomputed checksum: a well-formed file of about 2.5 KB.
-func hostile(t *testing.T, edit func(*Spec)) []byte {
+func hostile(t testing.TB, edit func(*Spec)) []byte {
 	t.Helper()
 	b := tinyBytes(t)
 	hlen := binary.LittleEndian.Uint32(b[len(magic)+4:])
