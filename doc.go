@@ -30,7 +30,17 @@
 // raw units next to the naive (last value) and seasonal-naive (value one
 // season earlier) forecasts. A run can be checkpointed after every epoch
 // (Options.OnCheckpoint, Forecaster.Save) and resumed (Options.Resume) with
-// the same result as an uninterrupted run.
+// the same result as an uninterrupted run: the checkpoint records every
+// setting that determines the result and the SHA-256 of the values, and
+// Train refuses to resume with any other (a *ResumeError names the field).
+//
+// # Concurrency
+//
+// Predict and PredictMC may be called from several goroutines on one
+// Forecaster; they take turns on its compiled network, which is not
+// reentrant (UseGPU waits for them too). Changing a Forecaster's fields
+// while they run is not safe. PredictMC and Train stop soon after ctx is
+// cancelled.
 //
 // # Model files
 //
@@ -38,12 +48,15 @@
 // weights (float64, little endian) and, while training is unfinished, the
 // checkpoint (weights, optimiser state, history), followed by the SHA-256 of
 // all of it. Save writes it atomically. Load checks the magic, the format
-// version, the length and the checksum before it parses anything else.
+// version, the length and the checksum before it parses anything else, and
+// it checks the spec's sizes against the file's parameter list before it
+// builds the network, so that a small file cannot ask for a huge one.
 //
 // # Errors
 //
 // Every function returns errors for bad data, files and settings; none
-// panics. Model-file errors wrap ErrModelFile: ErrBadMagic, ErrNewerVersion,
+// panics. Errors about a setting name its field (Spec.Window,
+// Options.Seed). Model-file errors wrap ErrModelFile: ErrBadMagic, ErrNewerVersion,
 // ErrTruncated, ErrChecksum and ErrCorrupt. Weights that do not fit the
 // architecture give a *graph.ShapeError. A series too short for the window,
 // horizon and split gives an error wrapping ErrTooShort (and

@@ -12,6 +12,7 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/seqcast/seqcast/graph"
 	"github.com/seqcast/seqcast/internal/atomicfile"
@@ -19,7 +20,8 @@ import (
 	"github.com/seqcast/seqcast/train"
 )
 
-// The model file format, version 1. All integers and floats are little
+// The model file format, version 2 (version 1 lacks the checkpoint's
+// settings and the metadata's data_sha256, and is read too). All integers and floats are little
 // endian.
 //
 //	magic    8 bytes  "SEQCAST\n"
@@ -34,7 +36,7 @@ const (
 	magic = "SEQCAST\n"
 	// FormatVersion is the version of the model files Save writes. Load reads
 	// this version and older ones.
-	FormatVersion = 1
+	FormatVersion = 2
 	// maxFileSize bounds what Read accepts (1 GiB).
 	maxFileSize = 1 << 30
 )
@@ -72,6 +74,8 @@ type ckptInfo struct {
 	Wait      int      `json:"wait"`
 	HasBest   bool     `json:"has_best"`
 	Epochs    int      `json:"history_epochs"`
+	// Settings are train.Checkpoint.Settings (version 2).
+	Settings map[string]string `json:"settings,omitempty"`
 }
 
 // epochFields is the number of floats per epoch of a saved history.
@@ -143,6 +147,7 @@ func encodeCheckpoint(c *train.Checkpoint, params []*graph.Param) (*ckptInfo, []
 	info := &ckptInfo{
 		Epoch: c.Epoch, OptSteps: c.Optimizer.Steps, BestEpoch: c.History.BestEpoch,
 		Stopped: c.History.Stopped, Wait: c.Wait, HasBest: c.Best != nil, Epochs: len(c.History.Epochs),
+		Settings: c.Settings,
 	}
 	if len(c.Params) != len(params) {
 		return nil, nil, fmt.Errorf("seqcast: save: checkpoint has %d parameters, the network %d", len(c.Params), len(params))
@@ -200,7 +205,7 @@ func Load(path string) (*Forecaster, error) {
 	}
 	f, err := Decode(b)
 	if err != nil {
-		return nil, fmt.Errorf("seqcast: load %s: %w", path, err)
+		return nil, wrap("load "+path, err)
 	}
 	return f, nil
 }
@@ -252,7 +257,7 @@ func Decode(b []byte) (f *Forecaster, err error) {
 		}
 		return nil, fmt.Errorf("%w: header: %v", ErrCorrupt, err)
 	}
-	nfloats, err := h.floats()
+	nfloats, nparams, err := h.floats()
 	if err != nil {
 		if !checksumOK(b) {
 			return nil, ErrChecksum
@@ -274,7 +279,7 @@ func Decode(b []byte) (f *Forecaster, err error) {
 	for i := range floats {
 		floats[i] = math.Float64frombits(binary.LittleEndian.Uint64(data[8*i:]))
 	}
-	return h.forecaster(floats)
+	return h.forecaster(floats, nparams)
 }
 
 func checksumOK(b []byte) bool {
@@ -285,8 +290,24 @@ func checksumOK(b []byte) bool {
 	return bytes.Equal(sum[:], b[len(b)-sha256.Size:])
 }
 
-// floats returns the number of float64s the header announces.
-func (h *header) floats() (uint64, error) {
+// floats returns the number of float64s the header announces, and how many
+// of them are the parameters'.
+func (h *header) floats() (total, params uint64, err error) {
+	total, err = h.countFloats()
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, p := range h.Params {
+		size := uint64(1)
+		for _, d := range p.Shape {
+			size *= uint64(d)
+		}
+		params += size
+	}
+	return total, params, nil
+}
+
+func (h *header) countFloats() (uint64, error) {
 	if len(h.Params) > 10000 {
 		return 0, fmt.Errorf("%w: %d parameters", ErrCorrupt, len(h.Params))
 	}
@@ -321,12 +342,20 @@ func (h *header) floats() (uint64, error) {
 	return total, nil
 }
 
-// forecaster rebuilds the network and sets its weights.
-func (h *header) forecaster(floats []float64) (*Forecaster, error) {
+// forecaster rebuilds the network and sets its weights. The spec's sizes are
+// bounded (Validate) and checked against the nparams weights of the header's
+// parameter list before anything is built.
+func (h *header) forecaster(floats []float64, nparams uint64) (*Forecaster, error) {
 	if err := h.Spec.Validate(); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+		return nil, fmt.Errorf("%w: the file's spec: %s", ErrCorrupt, strings.TrimPrefix(err.Error(), "seqcast: "))
 	}
 	spec := h.Spec.withDefaults()
+	if lb := spec.minParams(); lb > nparams {
+		// Both ErrCorrupt and a *graph.ShapeError: the weights do not fit.
+		se := &graph.ShapeError{What: "model file: the parameter count", Got: []int{int(nparams)}, Want: []int{int(min(lb, math.MaxInt32))}}
+		return nil, fmt.Errorf("%w: the spec asks for a %s network of window %d, horizon %d, %d features, %d units and %d layers, which has at least %d parameters; the file holds %d: %w",
+			ErrCorrupt, spec.Family, spec.Window, spec.Horizon, len(spec.Features), spec.Units, spec.Layers, lb, nparams, se)
+	}
 	nf := len(spec.Features)
 	if len(h.Scaler.Mean) != nf || len(h.Scaler.Std) != nf {
 		return nil, fmt.Errorf("%w: scaler for %d/%d features, spec has %d", ErrCorrupt, len(h.Scaler.Mean), len(h.Scaler.Std), nf)
@@ -338,7 +367,7 @@ func (h *header) forecaster(floats []float64) (*Forecaster, error) {
 	}
 	net, err := Build(spec)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+		return nil, fmt.Errorf("%w: %s", ErrCorrupt, strings.TrimPrefix(err.Error(), "seqcast: "))
 	}
 	m := &train.Model{Net: net, Dtype: spec.dtype(), Seed: h.Meta.Seed, Label: spec.Family}
 	if _, err := m.Build([]int{spec.Window, nf}); err != nil {
@@ -379,7 +408,7 @@ func decodeCheckpoint(info *ckptInfo, params []*graph.Param, v []float64) *train
 		}
 		return out
 	}
-	c := &train.Checkpoint{Epoch: info.Epoch, Wait: info.Wait}
+	c := &train.Checkpoint{Epoch: info.Epoch, Wait: info.Wait, Settings: info.Settings}
 	c.Params = perParam()
 	c.Optimizer = train.State{Steps: info.OptSteps, Slots: map[string][][]float64{}}
 	for _, name := range info.Slots {

@@ -78,11 +78,11 @@ func TestSaveLoadBitIdentical(t *testing.T) {
 			if !slices.Equal(got, want) {
 				t.Errorf("loaded model predicts %v; saved one %v", got, want)
 			}
-			m1, s1, err := f.PredictMC(tab.Values, 5, 3)
+			m1, s1, err := f.PredictMC(context.Background(), tab.Values, 5, 3)
 			if err != nil {
 				t.Fatal(err)
 			}
-			m2, s2, _ := g.PredictMC(tab.Values, 5, 3)
+			m2, s2, _ := g.PredictMC(context.Background(), tab.Values, 5, 3)
 			if !slices.Equal(m1, m2) || !slices.Equal(s1, s2) {
 				t.Errorf("MC dropout differs after load: %v %v vs %v %v", m2, s2, m1, s1)
 			}
@@ -249,8 +249,8 @@ func TestTrainErrors(t *testing.T) {
 	}{
 		{"unknown family", func(s *Spec) { s.Family = "transformer" }, Options{}, `unknown model family "transformer"`},
 		{"window too long", func(s *Spec) { s.Window = 600 }, Options{}, "series too short"},
-		{"zero horizon", func(s *Spec) { s.Horizon = 0 }, Options{}, "horizon 0"},
-		{"bad dropout", func(s *Spec) { s.Dropout = 1 }, Options{}, "dropout 1"},
+		{"zero horizon", func(s *Spec) { s.Horizon = 0 }, Options{}, "Spec.Horizon 0"},
+		{"bad dropout", func(s *Spec) { s.Dropout = 1 }, Options{}, "Spec.Dropout 1"},
 		{"bad fractions", func(*Spec) {}, Options{ValidFrac: 0.5, TestFrac: 0.5}, "add up to less than 1"},
 		{"short conv", func(s *Spec) { s.Family, s.Window = ConvGRU, 3 }, Options{}, "at least 4 steps"},
 	} {
@@ -301,6 +301,8 @@ func FuzzDecode(f *testing.F) {
 	f.Add(good[:40])
 	f.Add([]byte(magic))
 	f.Add([]byte{})
+	f.Add(hostile(f, func(s *Spec) { s.Family, s.Window, s.Units, s.Layers = LSTM, 65536, 1, 1 }))
+	f.Add(hostile(f, func(s *Spec) { s.Family, s.Units, s.Layers = GRU, 4096, 16 }))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		g, err := Decode(b)
 		if err == nil {

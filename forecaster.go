@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/seqcast/seqcast/graph"
@@ -36,6 +37,8 @@ type Metadata struct {
 	TimeColumn string `json:"time_column,omitempty"`
 	// Trained is when training ended, RFC 3339.
 	Trained string `json:"trained,omitempty"`
+	// DataSHA256 is the SHA-256 (hex) of the values trained on.
+	DataSHA256 string `json:"data_sha256,omitempty"`
 	// Seed, Epochs (run), BestEpoch (whose weights are kept; 0 without
 	// early stopping) and Stopped (early) describe the run.
 	Seed      uint64 `json:"seed"`
@@ -150,8 +153,11 @@ type Options struct {
 	// the cuda tag and a usable GPU; see package cuda and docs/gpu.md).
 	GPU bool
 	// Resume continues the training run saved in a Forecaster's Checkpoint.
-	// The spec, data and options must be those of the interrupted run; the
-	// result then equals an uninterrupted run's.
+	// The spec, the values and every option but Epochs, Progress, Meta and
+	// OnCheckpoint must be those of the interrupted run, so that the result
+	// equals an uninterrupted run's: the checkpoint records them (the values
+	// by their SHA-256), and Train returns a *ResumeError naming the first
+	// that differs.
 	Resume *train.Checkpoint
 	// OnCheckpoint, if set, is called after every epoch with the Forecaster
 	// being trained, whose Checkpoint is set: f.Save(path) writes a file to
@@ -161,8 +167,13 @@ type Options struct {
 }
 
 func (o Options) withDefaults() (Options, error) {
-	if o.Epochs < 0 || o.BatchSize < 0 || o.LearningRate < 0 || o.Season < 0 {
-		return o, fmt.Errorf("seqcast: epochs %d, batch %d, learning rate %g and season %d must not be negative", o.Epochs, o.BatchSize, o.LearningRate, o.Season)
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"Epochs", float64(o.Epochs)}, {"BatchSize", float64(o.BatchSize)}, {"LearningRate", o.LearningRate}, {"Season", float64(o.Season)}, {"ClipNorm", o.ClipNorm}} {
+		if f.v < 0 || math.IsNaN(f.v) || math.IsInf(f.v, 0) {
+			return o, fmt.Errorf("seqcast: Options.%s %v: must not be negative", f.name, f.v)
+		}
 	}
 	if o.Epochs == 0 {
 		o.Epochs = 50
@@ -176,8 +187,14 @@ func (o Options) withDefaults() (Options, error) {
 	if o.TestFrac == 0 {
 		o.TestFrac = 0.15
 	}
-	if !(o.ValidFrac > 0 && o.TestFrac > 0 && o.ValidFrac+o.TestFrac < 1) {
-		return o, fmt.Errorf("seqcast: validation fraction %v and test fraction %v must be positive and add up to less than 1", o.ValidFrac, o.TestFrac)
+	if !(o.ValidFrac > 0 && o.ValidFrac < 1) {
+		return o, fmt.Errorf("seqcast: Options.ValidFrac %v: must be in (0, 1)", o.ValidFrac)
+	}
+	if !(o.TestFrac > 0 && o.TestFrac < 1) {
+		return o, fmt.Errorf("seqcast: Options.TestFrac %v: must be in (0, 1)", o.TestFrac)
+	}
+	if !(o.ValidFrac+o.TestFrac < 1) {
+		return o, fmt.Errorf("seqcast: Options.ValidFrac %v and Options.TestFrac %v: must add up to less than 1", o.ValidFrac, o.TestFrac)
 	}
 	return o, nil
 }
@@ -200,6 +217,9 @@ func (tooShortError) Unwrap() error { return series.ErrTooShort }
 // and the naive and seasonal-naive forecasts on the validation and test
 // parts in raw units. On cancellation it returns ctx's error.
 func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*Forecaster, *Report, error) {
+	if ctx == nil {
+		return nil, nil, errors.New("seqcast: train: nil context")
+	}
 	if err := spec.Validate(); err != nil {
 		return nil, nil, err
 	}
@@ -220,7 +240,7 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	nTrain, nValid := parts[0], parts[1]
 	w, h := spec.Window, spec.Horizon
 	if nTrain < w+h || parts[1] < h || parts[2] < h {
-		return nil, nil, fmt.Errorf("%w: window %d and horizon %d need at least %d training rows and %d validation and test rows each; the %d rows split into %d, %d and %d (use a shorter --window or --horizon)",
+		return nil, nil, fmt.Errorf("%w: window %d and horizon %d need at least %d training rows and %d validation and test rows each; the %d rows split into %d, %d and %d (use a shorter Spec.Window or Spec.Horizon)",
 			ErrTooShort, w, h, w+h, h, rows, parts[0], parts[1], parts[2])
 	}
 	scaler, err := series.FitScaler(values[:nTrain*nf], nf)
@@ -237,7 +257,10 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 		}
 	}
 	if season >= nTrain-h {
-		return nil, nil, fmt.Errorf("seqcast: season %d is too long for %d training rows and horizon %d", season, nTrain, h)
+		if opts.Season != 0 {
+			return nil, nil, fmt.Errorf("seqcast: Options.Season %d: too long for %d training rows and horizon %d", season, nTrain, h)
+		}
+		return nil, nil, fmt.Errorf("seqcast: the detected season %d is too long for %d training rows and horizon %d (set Options.Season)", season, nTrain, h)
 	}
 
 	trainSet, err := series.SlidingSegments(scaled[:nTrain*nf], nf, spec.Target, w, h, opts.Breaks)
@@ -251,11 +274,20 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 		return nil, nil, fmt.Errorf("seqcast: validation windows: %w", err)
 	}
 	validSet, _ = spec.anchor(validSet)
+	settings := runSettings(spec, opts, values)
+	if opts.Resume != nil {
+		if err := checkResume(settings, opts.Resume.Settings); err != nil {
+			return nil, nil, err
+		}
+	}
 	net, err := Build(spec)
 	if err != nil {
 		return nil, nil, err
 	}
 	f := &Forecaster{Spec: spec, Scaler: scaler, Meta: opts.Meta, model: &train.Model{Net: net, Dtype: spec.dtype(), Seed: opts.Seed, Label: spec.Family, GPU: opts.GPU}}
+	// What is known before training, so that checkpoints carry it too.
+	f.Meta.Seed, f.Meta.Rows, f.Meta.Season = opts.Seed, [3]int{parts[0], parts[1], parts[2]}, season
+	f.Meta.DataSHA256 = settings[len(settings)-1].value
 	cfg := train.Config{
 		Epochs: opts.Epochs, BatchSize: opts.BatchSize, LearningRate: opts.LearningRate,
 		Seed: opts.Seed, ClipNorm: opts.ClipNorm, Patience: max(opts.Patience, 0),
@@ -265,8 +297,11 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 		cfg.LearningRate = 1e-3
 	}
 	cfg.Optimizer = train.NewAdam(cfg.LearningRate)
+	f.Meta.Optimizer = cfg.Optimizer.Name()
 	if opts.OnCheckpoint != nil {
 		cfg.OnCheckpoint = func(c *train.Checkpoint) error {
+			c.Settings = settingsMap(settings)
+			f.Meta.Epochs, f.Meta.BestEpoch, f.Meta.Stopped = c.Epoch, c.History.BestEpoch, c.History.Stopped
 			f.Checkpoint = c
 			defer func() { f.Checkpoint = nil }()
 			return opts.OnCheckpoint(f)
@@ -274,7 +309,7 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	}
 	hist, err := f.model.Fit(ctx, trainSet, validSet, cfg)
 	if err != nil {
-		return nil, nil, fmt.Errorf("seqcast: train %s: %w", spec.Family, err)
+		return nil, nil, wrap("train "+spec.Family, err)
 	}
 	rep := &Report{History: hist, Season: season}
 	if rep.Valid, err = f.evaluate(values, scaled, target, nTrain, validEnd, nTrain, season, opts.Breaks); err != nil {
@@ -380,6 +415,10 @@ func column(values []float64, nf, j int) []float64 {
 // Predict forecasts the Horizon steps after the end of history, T >= Window
 // rows of len(Spec.Features) raw values, row major; only the last Window rows
 // are read. The forecast is in the target's raw units.
+//
+// Predict and PredictMC are safe for concurrent use by several goroutines:
+// the compiled network is not reentrant, so calls take turns on it. Changing
+// Spec or Scaler concurrently with them is not safe.
 func (f *Forecaster) Predict(history []float64) ([]float64, error) {
 	w, err := f.window(history)
 	if err != nil {
@@ -398,13 +437,18 @@ func (f *Forecaster) Predict(history []float64) ([]float64, error) {
 // PredictMC is Predict with Monte Carlo dropout: the mean and standard
 // deviation of passes stochastic forecasts, in raw units. The same seed
 // gives the same numbers. Without dropout in the Spec, std is all zero.
-func (f *Forecaster) PredictMC(history []float64, passes int, seed uint64) (mean, std []float64, err error) {
+// PredictMC checks ctx between passes; on cancellation it returns ctx's
+// error, wrapped. It is safe for concurrent use, as Predict is.
+func (f *Forecaster) PredictMC(ctx context.Context, history []float64, passes int, seed uint64) (mean, std []float64, err error) {
+	if ctx == nil {
+		return nil, nil, errors.New("seqcast: predict: nil context")
+	}
 	w, err := f.window(history)
 	if err != nil {
 		return nil, nil, err
 	}
 	w, lasts := f.Spec.anchor(w)
-	mean, std, err = f.model.PredictMC(w, passes, seed)
+	mean, std, err = f.model.PredictMC(ctx, w, passes, seed)
 	if err != nil {
 		return nil, nil, fmt.Errorf("seqcast: predict: %w", err)
 	}
@@ -420,6 +464,9 @@ func (f *Forecaster) PredictMC(history []float64, passes int, seed uint64) (mean
 func (f *Forecaster) window(history []float64) (series.Windows, error) {
 	if f == nil || f.model == nil {
 		return series.Windows{}, errors.New("seqcast: predict: forecaster not trained or loaded")
+	}
+	if err := f.check(); err != nil {
+		return series.Windows{}, fmt.Errorf("seqcast: predict: %w", err)
 	}
 	nf, w := len(f.Spec.Features), f.Spec.Window
 	if len(history)%nf != 0 {
@@ -438,14 +485,39 @@ func (f *Forecaster) window(history []float64) (series.Windows, error) {
 	return series.Windows{X: x, N: 1, Steps: w, Features: nf, Y: make([]float64, f.Spec.Horizon), YShape: []int{f.Spec.Horizon}}, nil
 }
 
-// UseGPU makes later predictions run on CUDA device 0 (on) or on the CPU
-// (off, the default after Load).
-func (f *Forecaster) UseGPU(on bool) {
-	if f.model.GPU != on {
-		f.model.Close()
-		f.model.GPU = on
+// check reports a Spec or Scaler changed, since Train or Load, into one the
+// network cannot read, naming the field.
+func (f *Forecaster) check() error {
+	if err := f.Spec.Validate(); err != nil {
+		return errors.New(strings.TrimPrefix(err.Error(), "seqcast: "))
 	}
+	nf, sc := len(f.Spec.Features), f.Scaler
+	if len(sc.Mean) != nf || len(sc.Std) != nf {
+		return fmt.Errorf("the Scaler holds %d means and %d standard deviations; Spec.Features has %d features", len(sc.Mean), len(sc.Std), nf)
+	}
+	for j := range nf {
+		if d := sc.Std[j]; !(d > 0) || math.IsInf(d, 0) {
+			return fmt.Errorf("Scaler.Std[%d] is %v, want a positive finite value", j, d)
+		}
+	}
+	return nil
 }
 
-// NumParams returns the number of trained scalars.
-func (f *Forecaster) NumParams() int { return graph.CountParams(f.model.Net.Params()) }
+// UseGPU makes later predictions run on CUDA device 0 (on) or on the CPU
+// (off, the default after Load). It waits for the predictions running, and
+// does nothing on a Forecaster that was not trained or loaded.
+func (f *Forecaster) UseGPU(on bool) {
+	if f == nil || f.model == nil {
+		return
+	}
+	f.model.SetGPU(on)
+}
+
+// NumParams returns the number of trained scalars, 0 for a Forecaster that
+// was not trained or loaded.
+func (f *Forecaster) NumParams() int {
+	if f == nil || f.model == nil || f.model.Net == nil {
+		return 0
+	}
+	return graph.CountParams(f.model.Net.Params())
+}

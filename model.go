@@ -35,6 +35,11 @@ const (
 	maxHorizon  = 1 << 14
 	maxFeatures = 1024
 	maxDilation = 1 << 12
+	// maxUnrolled bounds the recurrent steps of a network, the steps its
+	// recurrent layers read times the layers: each step is a piece of the
+	// graph, and compiling grows faster than linearly with their number
+	// (an LSTM of window 4096 and 2 layers takes about 18 s).
+	maxUnrolled = 4096
 )
 
 // Spec describes a forecaster: its architecture and the shape of the data it
@@ -94,47 +99,89 @@ func (s Spec) withDefaults() Spec {
 	return s
 }
 
-// Validate reports the first problem with s, or nil.
+// Validate reports the first problem with s, or nil. Its errors name the
+// field (Spec.Window).
+//
+// A recurrent network is unrolled, one piece of graph per step: the steps
+// its recurrent layers read (Window, or about Window/2 for conv_gru) times
+// Layers must be at most 4096.
 func (s Spec) Validate() error {
 	if !slices.Contains(Families(), s.Family) {
-		return fmt.Errorf("seqcast: unknown model family %q (want one of %v)", s.Family, Families())
+		return fmt.Errorf("seqcast: Spec.Family: unknown model family %q (want one of %v)", s.Family, Families())
 	}
 	if s.Window <= 0 || s.Window > maxWindow {
-		return fmt.Errorf("seqcast: window %d must be in [1, %d]", s.Window, maxWindow)
+		return fmt.Errorf("seqcast: Spec.Window %d: must be in [1, %d]", s.Window, maxWindow)
 	}
 	if s.Horizon <= 0 || s.Horizon > maxHorizon {
-		return fmt.Errorf("seqcast: horizon %d must be in [1, %d]", s.Horizon, maxHorizon)
+		return fmt.Errorf("seqcast: Spec.Horizon %d: must be in [1, %d]", s.Horizon, maxHorizon)
 	}
 	if len(s.Features) == 0 || len(s.Features) > maxFeatures {
-		return fmt.Errorf("seqcast: %d features, want 1 to %d", len(s.Features), maxFeatures)
+		return fmt.Errorf("seqcast: Spec.Features: %d features, want 1 to %d", len(s.Features), maxFeatures)
 	}
 	if s.Target < 0 || s.Target >= len(s.Features) {
-		return fmt.Errorf("seqcast: target %d is not one of the %d features", s.Target, len(s.Features))
+		return fmt.Errorf("seqcast: Spec.Target %d: not one of the %d features of Spec.Features", s.Target, len(s.Features))
 	}
 	if s.Units < 0 || s.Units > maxUnits {
-		return fmt.Errorf("seqcast: units %d must be in [1, %d]", s.Units, maxUnits)
+		return fmt.Errorf("seqcast: Spec.Units %d: must be in [1, %d]", s.Units, maxUnits)
 	}
 	if s.Layers < 0 || s.Layers > maxLayers {
-		return fmt.Errorf("seqcast: layers %d must be in [1, %d]", s.Layers, maxLayers)
+		return fmt.Errorf("seqcast: Spec.Layers %d: must be in [1, %d]", s.Layers, maxLayers)
 	}
 	if !(s.Dropout >= 0 && s.Dropout < 1) {
-		return fmt.Errorf("seqcast: dropout %v must be in [0, 1)", s.Dropout)
+		return fmt.Errorf("seqcast: Spec.Dropout %v: must be in [0, 1)", s.Dropout)
 	}
 	if len(s.Dilations) > 64 {
-		return fmt.Errorf("seqcast: %d dilations, want at most 64", len(s.Dilations))
+		return fmt.Errorf("seqcast: Spec.Dilations: %d dilations, want at most 64", len(s.Dilations))
 	}
 	for _, d := range s.Dilations {
 		if d <= 0 || d > maxDilation {
-			return fmt.Errorf("seqcast: dilation %d must be in [1, %d]", d, maxDilation)
+			return fmt.Errorf("seqcast: Spec.Dilations: dilation %d must be in [1, %d]", d, maxDilation)
 		}
 	}
 	if s.Family == ConvGRU && s.Window < 4 {
-		return fmt.Errorf("seqcast: conv_gru needs a window of at least 4 steps (its kernel), got %d", s.Window)
+		return fmt.Errorf("seqcast: Spec.Window %d: conv_gru needs a window of at least 4 steps (its kernel)", s.Window)
+	}
+	if n := s.withDefaults().unrolled(); n > maxUnrolled {
+		return fmt.Errorf("seqcast: Spec.Window %d and Spec.Layers %d: they unroll %s into %d recurrent steps, want at most %d", s.Window, s.withDefaults().Layers, s.Family, n, maxUnrolled)
 	}
 	if s.Dtype != "" && s.Dtype != "float32" && s.Dtype != "float64" {
-		return fmt.Errorf("seqcast: dtype %q, want float32 or float64", s.Dtype)
+		return fmt.Errorf("seqcast: Spec.Dtype %q: want float32 or float64", s.Dtype)
 	}
 	return nil
+}
+
+// unrolled returns the number of recurrent steps of a Spec with defaults:
+// the steps its recurrent layers read times the layers (0 without recurrent
+// layers).
+func (s Spec) unrolled() int {
+	switch s.Family {
+	case DeepRNN, LSTM, GRU:
+		return s.Window * s.Layers
+	case ConvGRU:
+		return ((s.Window-4)/2 + 1) * s.Layers // after the kernel-4, stride-2 convolution
+	}
+	return 0
+}
+
+// minParams returns a lower bound on the number of parameters of the
+// network of a valid Spec with defaults, computed without building it: the
+// output layer's weights, and for the other layers one units x units matrix
+// per recurrent layer (its recurrent weights) or per WaveNet convolution.
+// Decode compares it with a model file's parameter list before it builds
+// anything, so that a small file cannot make it build a huge network.
+func (s Spec) minParams() uint64 {
+	u, h, nf := uint64(s.Units), uint64(s.Horizon), uint64(len(s.Features))
+	switch s.Family {
+	case Linear:
+		return uint64(s.Window)*nf*h + h
+	case DeepRNN, LSTM, GRU:
+		return uint64(s.Layers)*u*u + nf*u + u*h + h
+	case ConvGRU:
+		return 4*nf*u + uint64(s.Layers)*u*u + u*h + h
+	case WaveNet:
+		return uint64(len(s.Dilations))*u*u + u*h + h
+	}
+	return 0
 }
 
 func (s Spec) dtype() tensor.Dtype {

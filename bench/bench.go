@@ -239,7 +239,7 @@ func runOne(ctx context.Context, e Experiment, data *Data, cfg Config, gpu bool)
 	var std []float64
 	if e.MCPasses && cfg.MCPasses > 0 {
 		m := f.(*train.Model)
-		mean, s, err := m.PredictMC(va, cfg.MCPasses, uint64(cfg.Seed))
+		mean, s, err := m.PredictMC(ctx, va, cfg.MCPasses, uint64(cfg.Seed))
 		if err != nil {
 			return nil, fmt.Errorf("mc dropout: %w", err)
 		}

@@ -37,22 +37,19 @@ func Fail(err error) {
 
 // Recover converts a panic raised by Must or Fail into *err. Use it as
 // `defer graph.Recover(&err)` in exported functions that build graphs.
-// Panics of any other kind, and gorgonia's own panics during graph
-// construction, are returned as errors too so that no panic escapes a
-// build.
+// Any other panic (a nil dereference, an index out of range, gorgonia's own
+// panics) is a bug, not a build error: Recover panics again with it, so that
+// it is seen with its stack rather than hidden as a failed build.
 func Recover(err *error) {
 	r := recover()
 	if r == nil {
 		return
 	}
-	switch v := r.(type) {
-	case buildPanic:
+	if v, ok := r.(buildPanic); ok {
 		*err = v.err
-	case error:
-		*err = fmt.Errorf("graph: build failed: %w", v)
-	default:
-		*err = fmt.Errorf("graph: build failed: %v", v)
+		return
 	}
+	panic(r)
 }
 
 // ErrDtype reports a mix of float32 and float64.

@@ -36,6 +36,11 @@ type Checkpoint struct {
 	// (+Inf if none), and Wait the number of epochs since it improved.
 	BestLoss float64
 	Wait     int
+	// Settings records, for the caller, the settings of the run that Fit
+	// does not see (package seqcast keeps its Spec, Options and a
+	// fingerprint of the data here, and checks them on resume). Fit ignores
+	// it and leaves it nil.
+	Settings map[string]string
 }
 
 func newCheckpoint(ep int, params []*graph.Param, opt Optimizer, h *History, best []float64, bestLoss float64, wait int) *Checkpoint {

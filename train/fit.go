@@ -127,10 +127,15 @@ func (h *History) SecPerEpoch() float64 {
 // gradient descent, evaluating on valid (which may be empty) after every
 // epoch. On cancellation it returns the partial history and ctx's error.
 func (m *Model) Fit(ctx context.Context, trainSet, valid series.Windows, cfg Config) (*History, error) {
+	if ctx == nil {
+		return nil, errors.New("train: nil context")
+	}
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
 	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	if trainSet.N == 0 {
 		return nil, fmt.Errorf("train: empty training set")
 	}
@@ -218,7 +223,7 @@ func (m *Model) Fit(ctx context.Context, trainSet, valid series.Windows, cfg Con
 		e := Epoch{Epoch: ep, Loss: sum / float64(trainSet.N), ValLoss: math.NaN(), ValLast: math.NaN()}
 		e.TrainSecs = time.Since(start).Seconds()
 		if valid.N > 0 {
-			pred, err := m.Predict(valid)
+			pred, err := m.predict(graph.Eval, valid, 0)
 			if err != nil {
 				return h, fmt.Errorf("train: epoch %d: validation: %w", ep, err)
 			}
@@ -241,7 +246,7 @@ func (m *Model) Fit(ctx context.Context, trainSet, valid series.Windows, cfg Con
 		}
 		if cfg.OnCheckpoint != nil {
 			c := newCheckpoint(ep, params, cfg.Optimizer, h, best, bestLoss, wait)
-			if err := cfg.OnCheckpoint(c); err != nil {
+			if err := m.unlocked(func() error { return cfg.OnCheckpoint(c) }); err != nil {
 				if errors.Is(err, ErrStop) {
 					h.Stopped = true
 					break
@@ -253,7 +258,7 @@ func (m *Model) Fit(ctx context.Context, trainSet, valid series.Windows, cfg Con
 			break
 		}
 		if cfg.OnEpoch != nil {
-			if err := cfg.OnEpoch(e); err != nil {
+			if err := m.unlocked(func() error { return cfg.OnEpoch(e) }); err != nil {
 				if errors.Is(err, ErrStop) {
 					h.Stopped = true
 					break
@@ -266,6 +271,14 @@ func (m *Model) Fit(ctx context.Context, trainSet, valid series.Windows, cfg Con
 		restore(params, best)
 	}
 	return h, nil
+}
+
+// unlocked runs a hook of Fit without m.mu, so that it may call Predict on
+// the model being trained (the training programs are idle meanwhile).
+func (m *Model) unlocked(hook func() error) error {
+	m.mu.Unlock()
+	defer m.mu.Lock()
+	return hook()
 }
 
 func snapshot(ps []*graph.Param, dst []float64) []float64 {

@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 
 	"gorgonia.org/tensor"
 
@@ -31,6 +32,12 @@ type Forecaster interface {
 // Model is a network (any graph.Layer) with the programs compiled for it: a
 // Forecaster trained by Fit. Programs are compiled once per batch size and
 // input shape and reused.
+//
+// A Model is safe for concurrent use: a compiled program is not reentrant,
+// so Fit, Predict, PredictMC, Build and Close take turns (a call waits for
+// the one running). Fit's hooks (OnEpoch, OnCheckpoint) run between turns
+// and may call Predict; they must not call Close. A Model must not be
+// copied after first use.
 type Model struct {
 	Net graph.Layer
 	// Dtype is tensor.Float32 (default) or tensor.Float64.
@@ -44,6 +51,7 @@ type Model struct {
 	// binary built with the cuda tag and a usable GPU (see package cuda).
 	GPU bool
 
+	mu    sync.Mutex // guards progs and every run of a program
 	progs map[progKey]*graph.Program
 	in    []int // the input shape of the first build, for Save
 }
@@ -73,6 +81,8 @@ func (m *Model) NumParams() int { return graph.CountParams(m.Net.Params()) }
 // Build creates the network's parameters for inputs of shape in (one sample)
 // if they do not exist yet, and returns the shape of one output sample.
 func (m *Model) Build(in []int) ([]int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	p, err := m.program(graph.Eval, 1, in, nil, 0)
 	if err != nil {
 		return nil, err
@@ -80,6 +90,8 @@ func (m *Model) Build(in []int) ([]int, error) {
 	return p.OutShape(), nil
 }
 
+// program returns the program for (mode, batch, in, out, seed), compiling
+// it on first use. m.mu must be held.
 func (m *Model) program(mode graph.Mode, batch int, in, out []int, seed uint64) (*graph.Program, error) {
 	if m.progs == nil {
 		m.progs = map[progKey]*graph.Program{}
@@ -99,8 +111,25 @@ func (m *Model) program(mode graph.Mode, batch int, in, out []int, seed uint64) 
 	return p, nil
 }
 
+// SetGPU sets GPU, releasing the programs compiled for the other device
+// when it changes. It waits for the call running.
+func (m *Model) SetGPU(on bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.GPU != on {
+		m.closeLocked()
+		m.GPU = on
+	}
+}
+
 // Close releases every compiled program. The parameters stay.
 func (m *Model) Close() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.closeLocked()
+}
+
+func (m *Model) closeLocked() {
 	for k, p := range m.progs {
 		p.Close()
 		delete(m.progs, k)
@@ -110,8 +139,12 @@ func (m *Model) Close() {
 // Predict implements Forecaster: forecasts for w's inputs in batches of up
 // to 1000 samples, shaped (w.N, output shape...).
 func (m *Model) Predict(w series.Windows) ([]float64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	return m.predict(graph.Eval, w, 0)
 }
+
+// predict runs w through the mode's programs. m.mu must be held.
 
 func (m *Model) predict(mode graph.Mode, w series.Windows, seed uint64) ([]float64, error) {
 	if w.N <= 0 {
@@ -149,13 +182,22 @@ func (m *Model) predict(mode graph.Mode, w series.Windows, seed uint64) ([]float
 
 // PredictMC runs passes stochastic forward passes with dropout on (Monte
 // Carlo dropout, Gal & Ghahramani 2016) and returns the mean and standard
-// deviation of each output. The same seed gives the same numbers.
-func (m *Model) PredictMC(w series.Windows, passes int, seed uint64) (mean, std []float64, err error) {
+// deviation of each output. The same seed gives the same numbers. It checks
+// ctx before every pass and on cancellation returns ctx's error, wrapped.
+func (m *Model) PredictMC(ctx context.Context, w series.Windows, passes int, seed uint64) (mean, std []float64, err error) {
 	if passes <= 0 {
 		return nil, nil, fmt.Errorf("train: mc dropout: %d passes, want at least 1", passes)
 	}
+	if ctx == nil {
+		return nil, nil, errors.New("train: mc dropout: nil context")
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	var sum, sq []float64
 	for i := 0; i < passes; i++ {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, fmt.Errorf("train: mc dropout: pass %d of %d: %w", i+1, passes, err)
+		}
 		y, err := m.predict(graph.Sample, w, seed*1_000_003+uint64(i)+1)
 		if err != nil {
 			return nil, nil, err

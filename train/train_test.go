@@ -198,14 +198,14 @@ func TestMCDropout(t *testing.T) {
 	if _, err := withDrop.Fit(context.Background(), tr, va, train.Config{Epochs: 1}); err != nil {
 		t.Fatal(err)
 	}
-	mean, std, err := withDrop.PredictMC(va, 10, 5)
+	mean, std, err := withDrop.PredictMC(context.Background(), va, 10, 5)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if slices.Max(std) <= 0 {
 		t.Error("std is 0 with dropout")
 	}
-	mean2, std2, _ := withDrop.PredictMC(va, 10, 5)
+	mean2, std2, _ := withDrop.PredictMC(context.Background(), va, 10, 5)
 	if !slices.Equal(mean, mean2) || !slices.Equal(std, std2) {
 		t.Error("same seed, different MC numbers")
 	}
@@ -213,7 +213,7 @@ func TestMCDropout(t *testing.T) {
 	if _, err := plain.Fit(context.Background(), tr, va, train.Config{Epochs: 1}); err != nil {
 		t.Fatal(err)
 	}
-	_, std, err = plain.PredictMC(va, 5, 5)
+	_, std, err = plain.PredictMC(context.Background(), va, 5, 5)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,14 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 
 	"github.com/seqcast/seqcast/bench"
-	"github.com/seqcast/seqcast/cuda"
 	"github.com/seqcast/seqcast/internal/atomicfile"
 )
 
@@ -56,9 +57,20 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *dtype != "float32" && *dtype != "float64" {
 		return fmt.Errorf("bench: --dtype %q: want float32 or float64", *dtype)
 	}
-	dev, err := cuda.ParseDevice(*device)
+	if set["experiments"] && len(splitList(*exps)) == 0 {
+		return fmt.Errorf("bench: --experiments %q: names no experiment (want some of %s)", *exps, joinNames())
+	}
+	dev, err := parseDevice(*device)
 	if err != nil {
-		return fmt.Errorf("bench: --device: %w", err)
+		return fmt.Errorf("bench: %w", err)
+	}
+	if err := checkOutputs(nil, []file{{flag: "--json", path: *jsonOut}, {flag: "--csv", path: *csvOut}}); err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	if *plots != "" {
+		if err := checkDir(*plots); err != nil {
+			return fmt.Errorf("bench: --plots %s: %w", *plots, err)
+		}
 	}
 	cfg := bench.Config{
 		Profile:     bench.Profile(*profile),
@@ -75,6 +87,13 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		cfg.Progress = stderr
 	}
 	rep, err := bench.Run(ctx, cfg)
+	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		msg := "bench: interrupted (" + err.Error() + ")"
+		if rep != nil && len(rep.Results) > 0 {
+			msg += "; the table holds the experiments that finished"
+		}
+		err = &cmdError{msg, err}
+	}
 	if rep != nil && len(rep.Results) > 0 {
 		if werr := bench.WriteTable(stdout, rep); werr != nil && err == nil {
 			err = werr
@@ -85,7 +104,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				jerr = atomicfile.Write(*jsonOut, b, 0o644)
 			}
 			if jerr != nil && err == nil {
-				err = jerr
+				err = fmt.Errorf("bench: --json: %w", jerr)
 			}
 		}
 		if *csvOut != "" {
@@ -94,18 +113,27 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				cerr = atomicfile.Write(*csvOut, b, 0o644)
 			}
 			if cerr != nil && err == nil {
-				err = cerr
+				err = fmt.Errorf("bench: --csv: %w", cerr)
 			}
 		}
 		if *plots != "" {
 			paths, perr := bench.WritePlots(*plots, rep)
 			fmt.Fprintf(stderr, "wrote %d plots to %s\n", len(paths), *plots)
 			if perr != nil && err == nil {
-				err = perr
+				err = fmt.Errorf("bench: --plots: %w", perr)
 			}
 		}
 	}
 	return err
+}
+
+// checkDir makes the directory dir (as bench.WritePlots would) and checks
+// that it takes new files.
+func checkDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return atomicfile.CheckWritable(filepath.Join(dir, "plot.png"))
 }
 
 func joinNames() string {

@@ -15,6 +15,9 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
+
+	"github.com/seqcast/seqcast/internal/atomicfile"
 )
 
 const usage = `seqcast trains recurrent and convolutional sequence forecasters.
@@ -33,15 +36,36 @@ Run "seqcast help <command>" or "seqcast <command> --help" for a command's flags
 `
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go onSignals(sigs, cancel, func() {
+		atomicfile.RemoveTemps()
+		fmt.Fprintln(os.Stderr, "seqcast: interrupted again: exiting now")
+		os.Exit(130)
+	})
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	atomicfile.RemoveTemps()
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(0)
 		}
 		fmt.Fprintln(os.Stderr, "seqcast:", err)
+		if ctx.Err() != nil {
+			os.Exit(130)
+		}
 		os.Exit(1)
 	}
+}
+
+// onSignals cancels the commands' context at the first signal (Ctrl-C), so
+// that the command stops at its next check, cleans up and says what was
+// left; at the second it calls exit, which ends the process at once.
+func onSignals(sigs <-chan os.Signal, cancel func(), exit func()) {
+	<-sigs
+	cancel()
+	<-sigs
+	exit()
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"flag"
 	"fmt"
 	"image/color"
 	"io"
 	"math"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -23,7 +25,7 @@ import (
 	"github.com/seqcast/seqcast/series"
 )
 
-func predictCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
+func predictCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("predict", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
@@ -54,30 +56,41 @@ Flags:
 	if fs.NArg() > 0 {
 		return fmt.Errorf("predict: unexpected argument %q", fs.Arg(0))
 	}
-	if *modelPath == "" || *csvPath == "" {
-		return fmt.Errorf("predict: --model and --csv are required")
+	for _, f := range []struct{ name, v string }{{"model", *modelPath}, {"csv", *csvPath}} {
+		if f.v == "" {
+			return fmt.Errorf("predict: --%s is required", f.name)
+		}
 	}
 	if *mc < 0 {
 		return fmt.Errorf("predict: --mc-dropout %d: must not be negative", *mc)
-	}
-	gpu, err := resolveDevice("predict", *device, stderr)
-	if err != nil {
-		return err
 	}
 	gp, err := parseGaps(*gaps)
 	if err != nil {
 		return fmt.Errorf("predict: %w", err)
 	}
+	if err := checkOutputs(
+		[]file{{flag: "--model", path: *modelPath}, {flag: "--csv", path: *csvPath}},
+		[]file{{flag: "--out", path: *out}, {flag: "--plot", path: *plotPath}},
+	); err != nil {
+		return fmt.Errorf("predict: %w", err)
+	}
+	gpu, err := resolveDevice("predict", *device, stderr)
+	if err != nil {
+		return err
+	}
 	f, err := seqcast.Load(*modelPath)
 	if err != nil {
-		return fmt.Errorf("predict: %w", err)
+		return libError("predict", err)
+	}
+	if c := f.Checkpoint; c != nil {
+		return fmt.Errorf("predict: --model %s: is a checkpoint of an unfinished training run (after epoch %d), not a trained model; finish it with seqcast train --resume %s, or give the file train --out wrote", *modelPath, c.Epoch, *modelPath)
 	}
 	f.UseGPU(gpu)
 	tc := *timeCol
 	if tc == "" {
 		tc = f.Meta.TimeColumn
 	}
-	tab, err := readTable(*csvPath, f.Spec.Features, tc, gp, *delim)
+	tab, err := readFeatures(*csvPath, f.Spec.Features, tc, gp, *delim)
 	if err != nil {
 		return fmt.Errorf("predict: %w", err)
 	}
@@ -95,12 +108,15 @@ Flags:
 		if f.Spec.Dropout == 0 {
 			fmt.Fprintln(stderr, "predict: the model has no dropout (train --dropout); the std is 0")
 		}
-		mean, std, err = f.PredictMC(tab.Values, *mc, *seed)
+		mean, std, err = f.PredictMC(ctx, tab.Values, *mc, *seed)
 	} else {
 		mean, err = f.Predict(tab.Values)
 	}
 	if err != nil {
-		return fmt.Errorf("predict: %w", err)
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			return &cmdError{"predict: interrupted", err}
+		}
+		return libError("predict", err)
 	}
 	times, err := forecastTimes(tab, len(mean))
 	if err != nil {
@@ -149,6 +165,30 @@ Flags:
 		fmt.Fprintf(stderr, "wrote %s\n", *plotPath)
 	}
 	return nil
+}
+
+// readFeatures reads a model's features from path. A model trained on a
+// file without a header names its columns col0, col1, ... (series.Table);
+// when the names are not found, such columns are read by index again.
+func readFeatures(path string, features []string, timeCol string, gaps series.GapPolicy, delim string) (*series.Table, error) {
+	tab, err := readTable(path, features, timeCol, gaps, delim)
+	if err == nil {
+		return tab, nil
+	}
+	idx := make([]string, len(features))
+	for i, name := range features {
+		n, ok := strings.CutPrefix(name, "col")
+		if _, aerr := strconv.Atoi(n); !ok || aerr != nil {
+			return nil, err
+		}
+		idx[i] = n
+	}
+	tab, err2 := readTable(path, idx, timeCol, gaps, delim)
+	if err2 != nil {
+		return nil, err
+	}
+	tab.Names = features
+	return tab, nil
 }
 
 // forecastTimes continues the time column, or the 0-based row numbers when

@@ -79,14 +79,23 @@ Flags:
 			return fmt.Errorf("train: --%s %d: must be at least 1", f.name, f.v)
 		}
 	}
-	if *patience < 0 || *season < 0 {
-		return fmt.Errorf("train: --patience %d and --season %d must not be negative", *patience, *season)
+	if *patience < 0 {
+		return fmt.Errorf("train: --patience %d: must not be negative (0 turns early stopping off)", *patience)
+	}
+	if *season < 0 {
+		return fmt.Errorf("train: --season %d: must not be negative (0 detects it)", *season)
 	}
 	if !(*lr > 0) || math.IsInf(*lr, 0) {
 		return fmt.Errorf("train: --lr %v: must be positive", *lr)
 	}
-	if !(*validF > 0 && *testF > 0 && *validF+*testF < 1) {
-		return fmt.Errorf("train: --val-frac %v and --test-frac %v must be positive and add up to less than 1", *validF, *testF)
+	if !(*validF > 0 && *validF < 1) {
+		return fmt.Errorf("train: --val-frac %v: must be in (0, 1)", *validF)
+	}
+	if !(*testF > 0 && *testF < 1) {
+		return fmt.Errorf("train: --test-frac %v: must be in (0, 1)", *testF)
+	}
+	if !(*validF+*testF < 1) {
+		return fmt.Errorf("train: --val-frac %v and --test-frac %v: must add up to less than 1", *validF, *testF)
 	}
 	if !(*dropout >= 0 && *dropout < 1) {
 		return fmt.Errorf("train: --dropout %v: must be in [0, 1)", *dropout)
@@ -94,13 +103,19 @@ Flags:
 	if !validFamily(*model) {
 		return fmt.Errorf("train: --model %q: unknown model (want one of %s)", *model, strings.Join(seqcast.Families(), ", "))
 	}
-	gpu, err := resolveDevice("train", *device, stderr)
-	if err != nil {
-		return err
-	}
 	gp, err := parseGaps(*gaps)
 	if err != nil {
 		return fmt.Errorf("train: %w", err)
+	}
+	if err := checkOutputs(
+		[]file{{flag: "--csv", path: *csvPath}, {flag: "--resume", path: *resume}},
+		[]file{{flag: "--out", path: *out}, {flag: "--json", path: *jsonOut}, {flag: "--checkpoint", path: *ckpt, mayOverwrite: "--resume"}},
+	); err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	gpu, err := resolveDevice("train", *device, stderr)
+	if err != nil {
+		return err
 	}
 	cols := append([]string{*target}, splitList(*features)...)
 	tab, err := readTable(*csvPath, cols, *timeCol, gp, *delim)
@@ -129,39 +144,63 @@ Flags:
 	if *resume != "" {
 		f, err := seqcast.Load(*resume)
 		if err != nil {
-			return fmt.Errorf("train: --resume: %w", err)
+			return libError("train: --resume", err)
 		}
 		if f.Checkpoint == nil {
 			return fmt.Errorf("train: --resume %s: the file holds a finished model, not a checkpoint", *resume)
 		}
-		if f.Spec.Family != spec.Family || f.Spec.Window != spec.Window || f.Spec.Horizon != spec.Horizon || strings.Join(f.Spec.Features, ",") != strings.Join(spec.Features, ",") {
-			return fmt.Errorf("train: --resume %s: the checkpoint is of a %s model, window %d, horizon %d, features %v; the flags ask for %s, %d, %d, %v",
-				*resume, f.Spec.Family, f.Spec.Window, f.Spec.Horizon, f.Spec.Features, spec.Family, spec.Window, spec.Horizon, spec.Features)
-		}
 		opts.Resume = f.Checkpoint
 	}
+	saved := 0 // the last epoch checkpointed to --checkpoint
 	if *ckpt != "" {
-		opts.OnCheckpoint = func(f *seqcast.Forecaster) error { return f.Save(*ckpt) }
+		opts.OnCheckpoint = func(f *seqcast.Forecaster) error {
+			if err := f.Save(*ckpt); err != nil {
+				return libError("--checkpoint", err)
+			}
+			saved = f.Checkpoint.Epoch
+			return nil
+		}
 	}
 	f, rep, err := seqcast.Train(ctx, spec, tab.Values, opts)
 	if err != nil {
-		return fmt.Errorf("train: %w", err)
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			return interrupted(err, *ckpt, saved, *resume)
+		}
+		return trainError(err, *resume)
+	}
+	var js []byte
+	if *jsonOut != "" {
+		b, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
+			return fmt.Errorf("train: --json: %w", err)
+		}
+		js = append(b, '\n')
 	}
 	if err := f.Save(*out); err != nil {
-		return fmt.Errorf("train: %w", err)
+		return libError("train: --out", err)
 	}
 	writeReport(stdout, f, rep)
 	fmt.Fprintf(stdout, "wrote %s (%d parameters)\n", *out, f.NumParams())
-	if *jsonOut != "" {
-		b, err := json.MarshalIndent(rep, "", "  ")
-		if err == nil {
-			err = atomicfile.Write(*jsonOut, append(b, '\n'), 0o644)
-		}
-		if err != nil {
+	if js != nil {
+		if err := atomicfile.Write(*jsonOut, js, 0o644); err != nil {
 			return fmt.Errorf("train: --json: %w", err)
 		}
 	}
 	return nil
+}
+
+// interrupted is train's error after Ctrl-C: which checkpoint to resume
+// from, if any.
+func interrupted(err error, ckpt string, saved int, resume string) error {
+	switch {
+	case ckpt == "":
+		return &cmdError{"train: interrupted; nothing was saved (--checkpoint FILE makes a run resumable)", err}
+	case saved == 0 && resume != "":
+		return &cmdError{fmt.Sprintf("train: interrupted before the first epoch after the checkpoint; resume again with --resume %s", resume), err}
+	case saved == 0:
+		return &cmdError{fmt.Sprintf("train: interrupted during the first epoch; no checkpoint was written to %s", ckpt), err}
+	}
+	return &cmdError{fmt.Sprintf("train: interrupted; resume after epoch %d with the same flags and --resume %s", saved, ckpt), err}
 }
 
 func validFamily(name string) bool {
@@ -176,9 +215,9 @@ func validFamily(name string) bool {
 // resolveDevice parses and resolves --device, says which device auto took,
 // and reports whether the GPU is used.
 func resolveDevice(cmd, s string, stderr io.Writer) (bool, error) {
-	dev, err := cuda.ParseDevice(s)
+	dev, err := parseDevice(s)
 	if err != nil {
-		return false, fmt.Errorf("%s: --device: %w", cmd, err)
+		return false, fmt.Errorf("%s: %w", cmd, err)
 	}
 	req := dev
 	dev, why, err := cuda.Resolve(dev)
@@ -189,6 +228,15 @@ func resolveDevice(cmd, s string, stderr io.Writer) (bool, error) {
 		fmt.Fprintf(stderr, "%s: device %s\n", cmd, why)
 	}
 	return dev == cuda.GPU, nil
+}
+
+// parseDevice parses --device.
+func parseDevice(s string) (cuda.Device, error) {
+	dev, err := cuda.ParseDevice(s)
+	if err != nil {
+		return "", &cmdError{fmt.Sprintf("--device %s: want cpu, cuda or auto", s), err}
+	}
+	return dev, nil
 }
 
 func parseGaps(s string) (series.GapPolicy, error) {

@@ -41,11 +41,17 @@ func TestTrainPredictErrors(t *testing.T) {
 		{with("--dropout", "1"), "--dropout 1"},
 		{with("--lr", "-1"), "--lr -1"},
 		{with("--gaps", "guess"), `--gaps "guess"`},
-		{with("--device", "tpu"), `unknown device "tpu"`},
+		{with("--device", "tpu"), `--device tpu: want cpu, cuda or auto`},
+		{with("--patience", "-1"), `--patience -1: must not be negative`},
+		{with("--season", "-1"), `--season -1: must not be negative`},
+		{with("--window", "600"), "use a shorter --window or --horizon"},
+		{with("--model", "lstm", "--window", "4000"), "--window 4000 and --layers 2"},
+		{with("--test-frac", "1.5"), "--test-frac 1.5"},
 		{with("--device", "cuda"), cudaWant()},
 		{with("--resume", junk), "not a seqcast model file"},
 		{with("extra"), `unexpected argument "extra"`},
-		{[]string{"predict", "--csv", co2CSV}, "--model and --csv are required"},
+		{[]string{"predict", "--csv", co2CSV}, "--model is required"},
+		{[]string{"predict", "--model", junk}, "--csv is required"},
 		{[]string{"predict", "--model", junk, "--csv", co2CSV}, "bad magic"},
 		{[]string{"predict", "--model", filepath.Join(dir, "none.model"), "--csv", co2CSV}, "no such file"},
 		{[]string{"predict", "--model", junk, "--csv", co2CSV, "--mc-dropout", "-1"}, "--mc-dropout -1"},
@@ -55,6 +61,8 @@ func TestTrainPredictErrors(t *testing.T) {
 		err := run(context.Background(), c.args, &o, &e)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("seqcast %s: error %v; want %q", strings.Join(c.args, " "), err, c.want)
+		} else if msg := err.Error(); strings.Contains(msg, "seqcast:") || strings.Contains(msg, "Spec.") || strings.Contains(msg, "Options.") || strings.Contains(msg, ".tmp") {
+			t.Errorf("seqcast %s: error %q stutters or names library fields or temporary files", strings.Join(c.args, " "), msg)
 		}
 	}
 }
@@ -136,7 +144,7 @@ func TestTrainResumeCLI(t *testing.T) {
 		t.Errorf("resumed run reports\n%s\nwant\n%s", o.String(), straight)
 	}
 	err := run(context.Background(), args("--model", "gru", "--epochs", "4", "--resume", ck, "--out", filepath.Join(dir, "d.model")), &o, &e)
-	if err == nil || !strings.Contains(err.Error(), "checkpoint is of a linear model") {
+	if err == nil || !strings.Contains(err.Error(), "the checkpoint's run had --model linear, this run has --model gru") {
 		t.Errorf("resume with another model: %v", err)
 	}
 }
