@@ -2,6 +2,7 @@ package seqcast
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -116,8 +117,8 @@ func TestModelFileRoundTrip(t *testing.T) {
 					t.Errorf("loaded model predicts %v, want %v", p[:3], want[:3])
 				}
 				// Dropout settings survive: MC passes agree too.
-				m1, s1, err1 := m.PredictMC(w, 3, 5)
-				m2, s2, err2 := got.PredictMC(w, 3, 5)
+				m1, s1, err1 := m.PredictMC(context.Background(), w, 3, 5)
+				m2, s2, err2 := got.PredictMC(context.Background(), w, 3, 5)
 				if err1 != nil || err2 != nil || !slices.Equal(m1, m2) || !slices.Equal(s1, s2) {
 					t.Errorf("MC dropout differs after load (%v, %v)", err1, err2)
 				}

@@ -47,13 +47,17 @@ func badModel(format string, args ...any) error {
 
 // Save writes m to w as a model file: the network's layer configs, the
 // input shape it was built for, and its weights. m must have been built
-// (Build, Fit or Predict), and every layer must be graph.Configurable.
+// (Build, Fit or Predict), and every layer must be graph.Configurable. Save
+// waits for the model's running predictions to finish (it may be called
+// from Fit's hooks, between epochs).
 // Extra metadata (string keys and values) is stored beside the model's own
 // and returned by LoadModel; its keys must not be the model's.
 func (m *Model) Save(w io.Writer, extra map[string]string) error {
 	if m == nil || m.Net == nil {
 		return errors.New("train: save: the model has no network (Model.Net is nil)")
 	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	if m.in == nil {
 		return errors.New("train: save: the model is not built yet (call Build, Fit or Predict first)")
 	}
