@@ -32,7 +32,7 @@ import (
 //   - xSeq: every step reads the (B, T, F) input node. dX is (B, T, F), and
 //     step 0's view of it is x's gradient. No dX when x is a leaf.
 //   - xPacked: step i reads the previous fused layer's packed state at its
-//     time (h columns), so no seqOp runs. dX is T blocks of (B, P_up), block
+//     time (h columns), so no stackOp runs. dX is T blocks of (B, P_up), block
 //     t in the layout of the previous layer's packed state t (its output
 //     sequence is in processing order). Only the previous layer's
 //     last-processed state (position T-1) gets
@@ -72,7 +72,7 @@ type fusedLayer struct {
 	// gpu is the layer's GPU memory in a program compiled for the GPU
 	// (fused_gpu.go), else nil.
 	gpu *gpuLayer
-	// seqGrad: the layer's output sequence (seqOp) gets a gradient.
+	// seqGrad: the layer's output sequence (stackOp) gets a gradient.
 	seqGrad bool
 }
 
@@ -227,8 +227,8 @@ func (l *Layer) applyFused(b *graph.Builder, x *gorgonia.Node, init []*gorgonia.
 	// How the steps read x: straight from a packed previous fused layer
 	// (unless another fused layer reads it so already), else from the
 	// (B, T, F) node itself.
-	if isSeq(x) && x.Op().(seqOp).st.down == nil {
-		up := x.Op().(seqOp).st
+	if isSeq(x) && x.Op().(stackOp).st.down == nil {
+		up := x.Op().(stackOp).st
 		st.xMode, st.xIn, st.xDiff, st.up = xPacked, up.d.p, true, up
 		up.down = st
 		st.extra = up.steps-1 != st.time(0)
@@ -266,12 +266,12 @@ func (l *Layer) applyFused(b *graph.Builder, x *gorgonia.Node, init []*gorgonia.
 	out = h
 	if l.returnSeq {
 		if st.gpu != nil {
-			// On the GPU the sequence is read from GPU memory: seqOp
+			// On the GPU the sequence is read from GPU memory: stackOp
 			// takes only the last state, to run after every step, and
 			// the steps' states get no host-side gradient sums.
-			out = graph.Must(gorgonia.ApplyOp(seqOp{st: st, last: true}, st.outs[last]))
+			out = graph.Must(gorgonia.ApplyOp(stackOp{st: st, last: true}, st.outs[last]))
 		} else {
-			out = graph.Must(gorgonia.ApplyOp(seqOp{st: st}, st.outs...))
+			out = graph.Must(gorgonia.ApplyOp(stackOp{st: st}, st.outs...))
 		}
 	}
 	return out, final, nil
@@ -281,7 +281,7 @@ func (l *Layer) applyFused(b *graph.Builder, x *gorgonia.Node, init []*gorgonia.
 func (st *fusedLayer) hasExtra(i int) bool { return i == 0 && st.extra }
 
 func isSeq(x *gorgonia.Node) bool {
-	op, ok := x.Op().(seqOp)
+	op, ok := x.Op().(stackOp)
 	return ok && op.st.d.batch == x.Shape()[0]
 }
 
@@ -484,11 +484,11 @@ func (op stepGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 	out := op.st.bwd[op.i].get(vs[0].Dtype(), n)
 	switch out.Dtype() {
 	case tensor.Float32:
-		if err := runBackward(op, vs, slice[float32](out)); err != nil {
+		if err := runStepBackward(op, vs, slice[float32](out)); err != nil {
 			return nil, fmt.Errorf("rnn: %v: %w", op, err)
 		}
 	case tensor.Float64:
-		if err := runBackward(op, vs, slice[float64](out)); err != nil {
+		if err := runStepBackward(op, vs, slice[float64](out)); err != nil {
 			return nil, fmt.Errorf("rnn: %v: %w", op, err)
 		}
 	default:
@@ -497,7 +497,7 @@ func (op stepGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 	return out, nil
 }
 
-func runBackward[E kernel.Float](op stepGradOp, vs []gorgonia.Value, o []E) error {
+func runStepBackward[E kernel.Float](op stepGradOp, vs []gorgonia.Value, o []E) error {
 	st := op.st
 	d := &st.d
 	dout := slice[E](vs[0])

@@ -23,10 +23,10 @@ import (
 //
 // The host values of the packed states and of dPrev are therefore stale
 // on the GPU: only ops of this package read them, and they read the GPU
-// instead. seqOp and the final-state colsOp copy what they output from the
+// instead. stackOp and the final-state colsOp copy what they output from the
 // GPU; a step's backward op forms the gradient of its packed state on the
 // GPU from the next step's dPrev, the output sequence's gradient (which the
-// first seqGradOp of the run copies in) and the reading layer's dX, except
+// first stackGradOp of the run copies in) and the reading layer's dX, except
 // at the last step, whose gradient gorgonia computes on the host from
 // host-side ops only. Weight and input gradients are summed over all steps
 // on the GPU and copied out at step 0, with dPrev when the initial state
@@ -359,7 +359,7 @@ func gpuForward[E kernel.Float](st *fusedLayer, i int, vs []gorgonia.Value) erro
 	})
 }
 
-// gpuSeq is seqOp.Do on the GPU: the h columns of every step into o (B, T,
+// gpuSeq is stackOp.Do on the GPU: the h columns of every step into o (B, T,
 // H).
 func gpuSeq[E kernel.Float](st *fusedLayer, o []E) error {
 	g, d := st.gpu, &st.d
@@ -388,7 +388,7 @@ func gpuCols[E kernel.Float](st *fusedLayer, i, off, w int, o []E) error {
 
 // gpuSeqGrad copies the output sequence's gradient (B, T, H) to the GPU
 // for this run. A GPU layer's sequence op has one input, the last state, so
-// its one seqGradOp (for step T-1) calls this and also computes that step's
+// its one stackGradOp (for step T-1) calls this and also computes that step's
 // host-side gradient.
 func gpuSeqGrad[E kernel.Float](st *fusedLayer, grad []E) error {
 	g := st.gpu
@@ -401,7 +401,7 @@ func gpuSeqGrad[E kernel.Float](st *fusedLayer, grad []E) error {
 	})
 }
 
-// gpuBackward is runBackward on the GPU. dout is the host's gradient of
+// gpuBackward is runStepBackward on the GPU. dout is the host's gradient of
 // step i's packed state, used at the last step only (see above); o is the
 // step's [dX | dPrev | dW | dU | db] output, filled at step 0 only.
 func gpuBackward[E kernel.Float](st *fusedLayer, i int, carry bool, dout []E, o []E) error {

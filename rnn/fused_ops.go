@@ -330,26 +330,26 @@ func (op placeOp) SymDiff(inputs gorgonia.Nodes, _, grad *gorgonia.Node) (gorgon
 	return gs, nil
 }
 
-// --- seqOp: the output sequence ---
+// --- stackOp: the output sequence ---
 
-// seqOp stacks the h columns of n packed states into (B, n, H), the output
+// stackOp stacks the h columns of n packed states into (B, n, H), the output
 // of a layer with ReturnSequences. A fused layer that reads it takes the
 // packed states directly (see fusedLayer.apply), so in a stack of fused
 // layers it only runs for the last one.
-type seqOp struct {
+type stackOp struct {
 	st *fusedLayer
 	// last: the op's one input is the last step's state (a GPU layer,
 	// whose states it reads from GPU memory); else it takes every step's.
 	last bool
 }
 
-func (op seqOp) Arity() int {
+func (op stackOp) Arity() int {
 	if op.last {
 		return 1
 	}
 	return op.st.steps
 }
-func (op seqOp) Type() hm.Type {
+func (op stackOp) Type() hm.Type {
 	n := op.Arity()
 	ts := make([]hm.Type, n+1)
 	for i := range ts {
@@ -358,10 +358,10 @@ func (op seqOp) Type() hm.Type {
 	ts[n] = graph.TensorType(3)
 	return hm.NewFnType(ts...)
 }
-func (op seqOp) InferShape(...gorgonia.DimSizer) (tensor.Shape, error) {
+func (op stackOp) InferShape(...gorgonia.DimSizer) (tensor.Shape, error) {
 	return tensor.Shape{op.st.d.batch, op.st.steps, op.st.d.h}, nil
 }
-func (op seqOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
+func (op stackOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 	d := &op.st.d
 	out := op.st.seqBuf.get(vs[0].Dtype(), d.batch, op.st.steps, d.h)
 	ld := op.st.steps * d.h
@@ -397,22 +397,22 @@ func (op seqOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 	}
 	return out, nil
 }
-func (op seqOp) ReturnsPtr() bool     { return false }
-func (op seqOp) CallsExtern() bool    { return false }
-func (op seqOp) OverwritesInput() int { return -1 }
-func (op seqOp) WriteHash(h hash.Hash) {
+func (op stackOp) ReturnsPtr() bool     { return false }
+func (op stackOp) CallsExtern() bool    { return false }
+func (op stackOp) OverwritesInput() int { return -1 }
+func (op stackOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "seqcast.rnn.seq(%s,last=%t)", op.st.ident(), op.last)
 }
-func (op seqOp) Hashcode() uint32 { return graph.OpHash(op) }
-func (op seqOp) String() string   { return fmt.Sprintf("Seq(%s)", op.st.id) }
-func (op seqOp) DiffWRT(n int) []bool {
+func (op stackOp) Hashcode() uint32 { return graph.OpHash(op) }
+func (op stackOp) String() string   { return fmt.Sprintf("Seq(%s)", op.st.id) }
+func (op stackOp) DiffWRT(n int) []bool {
 	d := make([]bool, n)
 	for i := range d {
 		d[i] = true
 	}
 	return d
 }
-func (op seqOp) SymDiff(inputs gorgonia.Nodes, _, grad *gorgonia.Node) (gorgonia.Nodes, error) {
+func (op stackOp) SymDiff(inputs gorgonia.Nodes, _, grad *gorgonia.Node) (gorgonia.Nodes, error) {
 	op.st.seqGrad = true
 	gs := make(gorgonia.Nodes, len(inputs))
 	for k := range inputs {
@@ -420,7 +420,7 @@ func (op seqOp) SymDiff(inputs gorgonia.Nodes, _, grad *gorgonia.Node) (gorgonia
 		if op.last {
 			t = op.st.steps - 1
 		}
-		g, err := gorgonia.ApplyOp(seqGradOp{st: op.st, t: t, buf: &buffer{}}, grad)
+		g, err := gorgonia.ApplyOp(stackGradOp{st: op.st, t: t, buf: &buffer{}}, grad)
 		if err != nil {
 			return nil, err
 		}
@@ -429,20 +429,20 @@ func (op seqOp) SymDiff(inputs gorgonia.Nodes, _, grad *gorgonia.Node) (gorgonia
 	return gs, nil
 }
 
-// seqGradOp is seqOp's gradient for step t: (B, n, H) to a (B, P) packed
+// stackGradOp is stackOp's gradient for step t: (B, n, H) to a (B, P) packed
 // gradient with only the h columns set.
-type seqGradOp struct {
+type stackGradOp struct {
 	st  *fusedLayer
 	t   int
 	buf *buffer
 }
 
-func (op seqGradOp) Arity() int    { return 1 }
-func (op seqGradOp) Type() hm.Type { return hm.NewFnType(graph.TensorType(3), graph.TensorType(2)) }
-func (op seqGradOp) InferShape(...gorgonia.DimSizer) (tensor.Shape, error) {
+func (op stackGradOp) Arity() int    { return 1 }
+func (op stackGradOp) Type() hm.Type { return hm.NewFnType(graph.TensorType(3), graph.TensorType(2)) }
+func (op stackGradOp) InferShape(...gorgonia.DimSizer) (tensor.Shape, error) {
 	return tensor.Shape{op.st.d.batch, op.st.d.p}, nil
 }
-func (op seqGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
+func (op stackGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 	d := &op.st.d
 	out := op.buf.get(vs[0].Dtype(), d.batch, d.p)
 	ld := op.st.steps * d.h
@@ -472,11 +472,11 @@ func (op seqGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 	}
 	return out, nil
 }
-func (op seqGradOp) ReturnsPtr() bool     { return false }
-func (op seqGradOp) CallsExtern() bool    { return false }
-func (op seqGradOp) OverwritesInput() int { return -1 }
-func (op seqGradOp) WriteHash(h hash.Hash) {
+func (op stackGradOp) ReturnsPtr() bool     { return false }
+func (op stackGradOp) CallsExtern() bool    { return false }
+func (op stackGradOp) OverwritesInput() int { return -1 }
+func (op stackGradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "seqcast.rnn.seqgrad(%s,t=%d)", op.st.ident(), op.t)
 }
-func (op seqGradOp) Hashcode() uint32 { return graph.OpHash(op) }
-func (op seqGradOp) String() string   { return fmt.Sprintf("SeqGrad(%s,%d)", op.st.id, op.t) }
+func (op stackGradOp) Hashcode() uint32 { return graph.OpHash(op) }
+func (op stackGradOp) String() string   { return fmt.Sprintf("SeqGrad(%s,%d)", op.st.id, op.t) }

@@ -98,7 +98,7 @@ func (l *Layer) Params() []*graph.Param { return l.cell.Params() }
 // ReturnSequences every step's, [batch, steps, units]. A wrong input shape
 // returns a *graph.ShapeError.
 func (l *Layer) Apply(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
-	out, _, err := l.ApplyState(b, x, nil)
+	out, _, err := l.apply(b, x, nil, false)
 	return out, err
 }
 
@@ -107,6 +107,12 @@ func (l *Layer) Apply(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, error
 // means zeros. It also returns the final state, in the same layout (Keras'
 // return_state). A wrong shape of x or of init returns a *graph.ShapeError.
 func (l *Layer) ApplyState(b *graph.Builder, x *gorgonia.Node, init []*gorgonia.Node) (out *gorgonia.Node, final []*gorgonia.Node, err error) {
+	return l.apply(b, x, init, true)
+}
+
+// apply is ApplyState; the sequence ops build the final state only when
+// final is set.
+func (l *Layer) apply(b *graph.Builder, x *gorgonia.Node, init []*gorgonia.Node, final bool) (out *gorgonia.Node, states []*gorgonia.Node, err error) {
 	defer graph.Recover(&err)
 	s := x.Shape()
 	if len(s) != 3 || s[1] < 1 {
@@ -129,7 +135,11 @@ func (l *Layer) ApplyState(b *graph.Builder, x *gorgonia.Node, init []*gorgonia.
 	step := l.step
 	if step == nil {
 		if d, ok := fusedKindOf(l.cell); ok {
-			return l.applyFused(b, x, init, d, m)
+			if b.GPU() {
+				// GPU programs still run the per-step ops of fused.go.
+				return l.applyFused(b, x, init, d, m)
+			}
+			return l.applySeq(b, x, init, d, m, cpuDevice{}, final)
 		}
 		step = l.cell.Step
 	}

@@ -1,0 +1,138 @@
+package rnn
+
+import (
+	"fmt"
+
+	"github.com/seqcast/seqcast/internal/kernel"
+)
+
+// A seqKernel runs one layer's whole sequence, forward or backward, on one
+// device. The sequence ops (seq_op.go) unpack their operands and call it;
+// what runs where is the kernel's type (cpuKernel, gpuKernel), chosen when
+// the layer is applied. Each op owns its kernel, and the kernel owns its
+// scratch, so no two ops share mutable state.
+type seqKernel[E kernel.Float] interface {
+	// forward sets s, T packed states of (B, P) in processing order (see
+	// fused_math.go for the layouts), from a.
+	forward(sp *seqSpec, a *seqArgs[E], s []E) error
+	// backward sets g from the packed states s and their gradient ds
+	// (same layout): the gradient of x (if g.dx is not nil), of the packed
+	// initial state, and of the packed W, U and bias.
+	backward(sp *seqSpec, a *seqArgs[E], s, ds []E, g *seqGrads[E]) error
+}
+
+// seqArgs are a sequence's operands, packed.
+type seqArgs[E kernel.Float] struct {
+	x          []E // (B, T, F)
+	prev0      []E // (B, P): the initial state, h (and c) columns set
+	w, u, bias []E // (F, G*H), (H, G*H), the packed bias
+	min, mrec  [4][]E
+}
+
+// seqGrads are a sequence's gradients, packed as seqArgs.
+type seqGrads[E kernel.Float] struct {
+	dx         []E // (B, T, F), or nil when x needs no gradient
+	dprev0     []E // (B, P)
+	dw, du, db []E // consecutive in one slice: [dW | dU | db]
+}
+
+// kernels holds an op's kernel for each dtype.
+type kernels struct {
+	f32 seqKernel[float32]
+	f64 seqKernel[float64]
+}
+
+// A device makes kernels. cpuDevice is the CPU; gpuDevice (a GPU build) is
+// the process's CUDA runtime.
+type device interface {
+	newKernels() kernels
+	String() string
+}
+
+type cpuDevice struct{}
+
+func (cpuDevice) newKernels() kernels {
+	return kernels{f32: &cpuKernel[float32]{}, f64: &cpuKernel[float64]{}}
+}
+func (cpuDevice) String() string { return "cpu" }
+
+func kernelOf[E kernel.Float](k kernels) seqKernel[E] {
+	var z E
+	switch any(z).(type) {
+	case float32:
+		return any(k.f32).(seqKernel[E])
+	default:
+		return any(k.f64).(seqKernel[E])
+	}
+}
+
+// cpuKernel is the CPU: the step arithmetic of fused_math.go in a loop over
+// time, on internal/kernel's GEMM and activations.
+type cpuKernel[E kernel.Float] struct {
+	tmp, wT, uT, dout []E
+}
+
+func need[E kernel.Float](s *[]E, n int) []E {
+	if len(*s) < n {
+		*s = make([]E, n)
+	}
+	return (*s)[:n]
+}
+
+func (k *cpuKernel[E]) step(sp *seqSpec, a *seqArgs[E], s []E, i int) stepData[E] {
+	d := &sp.d
+	n := d.batch * d.p
+	st := stepData[E]{x: a.x, xs: sp.steps * d.in, xo: sp.time(i) * d.in, prev: a.prev0, w: a.w, u: a.u, bias: a.bias, min: a.min, mrec: a.mrec}
+	if i > 0 {
+		st.prev = s[(i-1)*n : i*n]
+	}
+	return st
+}
+
+func (k *cpuKernel[E]) forward(sp *seqSpec, a *seqArgs[E], s []E) error {
+	d := &sp.d
+	n := d.batch * d.p
+	if len(s) < sp.steps*n {
+		return fmt.Errorf("rnn: %d state values, want %d", len(s), sp.steps*n)
+	}
+	tmp := need(&k.tmp, sp.scratchLen())
+	for i := range sp.steps {
+		st := k.step(sp, a, s, i)
+		forward(d, &st, s[i*n:(i+1)*n], tmp)
+	}
+	return nil
+}
+
+func (k *cpuKernel[E]) backward(sp *seqSpec, a *seqArgs[E], s, ds []E, g *seqGrads[E]) error {
+	d := &sp.d
+	n, gh := d.batch*d.p, d.kind.gates()*d.h
+	wT, uT := need(&k.wT, d.in*gh), need(&k.uT, d.h*gh)
+	transpose(wT, a.w, d.in, gh)
+	transpose(uT, a.u, d.h, gh)
+	dout, tmp := need(&k.dout, n), need(&k.tmp, sp.scratchLen())
+	// The weight gradients accumulate over the steps: each step's
+	// backward adds its share to the carry, which is the output itself.
+	acc := g.dw[:len(g.dw)+len(g.du)+len(g.db)]
+	clear(acc)
+	clear(g.dprev0)
+	if g.dx != nil {
+		clear(g.dx)
+	}
+	dprev := g.dprev0 // dPrev of step i+1, then of step i
+	for i := sp.steps - 1; i >= 0; i-- {
+		for j, v := range ds[i*n : (i+1)*n] {
+			dout[j] = v + dprev[j]
+		}
+		st := k.step(sp, a, s, i)
+		gd := gradData[E]{
+			dout: dout, out: s[i*n : (i+1)*n],
+			dprev: dprev, dw: g.dw, du: g.du, db: g.db, carry: acc,
+			wT: wT, uT: uT, scratch: tmp,
+		}
+		if g.dx != nil {
+			gd.dx, gd.dxs = g.dx[sp.time(i)*d.in:], sp.steps*d.in
+		}
+		backward(d, &st, &gd)
+	}
+	return nil
+}
