@@ -13,7 +13,7 @@ import (
 // scratch, so no two ops share mutable state.
 type seqKernel[E kernel.Float] interface {
 	// forward sets s, T packed states of (B, P) in processing order (see
-	// fused_math.go for the layouts), from a.
+	// cell_math.go for the layouts), from a.
 	forward(sp *seqSpec, a *seqArgs[E], s []E) error
 	// backward sets g from the packed states s and their gradient ds
 	// (same layout): the gradient of x (if g.dx is not nil), of the packed
@@ -33,7 +33,7 @@ type seqArgs[E kernel.Float] struct {
 type seqGrads[E kernel.Float] struct {
 	dx         []E // (B, T, F), or nil when x needs no gradient
 	dprev0     []E // (B, P)
-	dw, du, db []E // consecutive in one slice: [dW | dU | db]
+	dw, du, db []E
 }
 
 // kernels holds an op's kernel for each dtype.
@@ -66,7 +66,7 @@ func kernelOf[E kernel.Float](k kernels) seqKernel[E] {
 	}
 }
 
-// cpuKernel is the CPU: the step arithmetic of fused_math.go in a loop over
+// cpuKernel is the CPU: the step arithmetic of cell_math.go in a loop over
 // time, on internal/kernel's GEMM and activations.
 type cpuKernel[E kernel.Float] struct {
 	tmp, wT, uT, dout []E
@@ -110,10 +110,10 @@ func (k *cpuKernel[E]) backward(sp *seqSpec, a *seqArgs[E], s, ds []E, g *seqGra
 	transpose(wT, a.w, d.in, gh)
 	transpose(uT, a.u, d.h, gh)
 	dout, tmp := need(&k.dout, n), need(&k.tmp, sp.scratchLen())
-	// The weight gradients accumulate over the steps: each step's
-	// backward adds its share to the carry, which is the output itself.
-	acc := g.dw[:len(g.dw)+len(g.du)+len(g.db)]
-	clear(acc)
+	// Each step adds its share of the weight gradients and of dX.
+	clear(g.dw)
+	clear(g.du)
+	clear(g.db)
 	clear(g.dprev0)
 	if g.dx != nil {
 		clear(g.dx)
@@ -126,7 +126,7 @@ func (k *cpuKernel[E]) backward(sp *seqSpec, a *seqArgs[E], s, ds []E, g *seqGra
 		st := k.step(sp, a, s, i)
 		gd := gradData[E]{
 			dout: dout, out: s[i*n : (i+1)*n],
-			dprev: dprev, dw: g.dw, du: g.du, db: g.db, carry: acc,
+			dprev: dprev, dw: g.dw, du: g.du, db: g.db,
 			wT: wT, uT: uT, scratch: tmp,
 		}
 		if g.dx != nil {

@@ -134,3 +134,27 @@ func (l *Layer) applySeq(b *graph.Builder, x *gorgonia.Node, init []*gorgonia.No
 	}
 	return out, states, nil
 }
+
+// cellKindOf returns the fused kind and settings of a cell of this
+// package, or false for any other Cell.
+func cellKindOf(c Cell) (dims, bool) {
+	switch c := c.(type) {
+	case *SimpleCell:
+		return dims{kind: kindSimple, h: c.Units, act: orDefault(c.Activation, graph.Tanh)}, true
+	case *LSTMCell:
+		return dims{kind: kindLSTM, h: c.Units, act: orDefault(c.Activation, graph.Tanh), recAct: orDefault(c.RecurrentActivation, graph.Sigmoid)}, true
+	case *GRUCell:
+		k := kindGRU
+		if c.ResetBefore {
+			k = kindGRUClassic
+		}
+		return dims{kind: k, h: c.Units, act: orDefault(c.Activation, graph.Tanh), recAct: orDefault(c.RecurrentActivation, graph.Sigmoid)}, true
+	case *LayerNormSimpleCell:
+		eps := c.Epsilon
+		if eps == 0 {
+			eps = 1e-3
+		}
+		return dims{kind: kindLNSimple, h: c.Units, act: orDefault(c.Activation, graph.Tanh), eps: eps}, true
+	}
+	return dims{}, false
+}

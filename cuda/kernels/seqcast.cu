@@ -1,7 +1,7 @@
 // seqcast's GPU kernels: the element-wise parts of the fused recurrent cells
-// (rnn/fused_gpu.go), forward and backward, in float32 (_f32) and float64
+// (rnn/kernel_gpu.go), forward and backward, in float32 (_f32) and float64
 // (_f64). Matrix products go through cuBLAS. Each kernel mirrors a loop of
-// rnn/fused_math.go; the packed state layouts are documented there.
+// rnn/cell_math.go; the packed state layouts are documented there.
 //
 // Every integer argument is a long long and every scalar a double: the Go
 // side passes each kernel argument as 8 bytes. One thread per element (per
@@ -284,7 +284,7 @@ BOTH(gruc_bwd1, P_GRUCB1, (dz, dprev, rh, out, dout, prev, m, P, B, H, fa, fr))
 #define P_GRUCB2(T) (T *dz, T *dprev, const T *drh, const T *out, const T *prev, const T *m, ll P, ll B, ll H, ll fr)
 BOTH(gruc_bwd2, P_GRUCB2, (dz, dprev, drh, out, prev, m, P, B, H, fr))
 
-// --- moving data on the GPU (rnn/fused_gpu.go keeps a layer's states there) ---
+// --- moving data on the GPU (rnn/kernel_gpu.go keeps a layer's states there) ---
 
 // dst[r*ld+doff+j] = src[r*ls+soff+j] for rows × n.
 template <typename T> __device__ void copy_cols(T *dst, ll ld, ll doff, const T *src, ll ls, ll soff, ll rows, ll n) {

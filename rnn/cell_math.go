@@ -7,9 +7,10 @@ import (
 	"github.com/seqcast/seqcast/internal/kernel"
 )
 
-// This file is the arithmetic of the fused steps: one time step of a whole
-// batch, forward and backward, on contiguous row-major slices. The layout of
-// the packed state each step outputs (one row per sample) is fusedKind's:
+// This file is the arithmetic of one time step of a whole batch, forward and
+// backward, on contiguous row-major slices: what cpuKernel loops over time
+// and cuda/kernels/seqcast.cu mirrors. The layout of
+// the packed state each step outputs (one row per sample) is cellKind's:
 //
 //	simple     [h]                         P = H
 //	lstm       [h | c | i f g o | act(c)]  P = 7H
@@ -20,28 +21,28 @@ import (
 // Everything backward needs is in the packed state, so no step is
 // recomputed.
 
-// fusedKind names a cell whose step has a fused implementation.
-type fusedKind int
+// cellKind names a cell of this package, which runs on the sequence ops.
+type cellKind int
 
 const (
-	kindSimple fusedKind = iota
+	kindSimple cellKind = iota
 	kindLSTM
 	kindGRU
 	kindGRUClassic
 	kindLNSimple
 )
 
-func (k fusedKind) String() string {
+func (k cellKind) String() string {
 	return [...]string{"simple", "lstm", "gru", "gru_classic", "ln_simple"}[k]
 }
 
 // gates returns the number of gate blocks of W and U.
-func (k fusedKind) gates() int {
+func (k cellKind) gates() int {
 	return [...]int{1, 4, 3, 3, 1}[k]
 }
 
 // width returns P for units h.
-func (k fusedKind) width(h int) int {
+func (k cellKind) width(h int) int {
 	switch k {
 	case kindLSTM:
 		return 7 * h
@@ -56,13 +57,13 @@ func (k fusedKind) width(h int) int {
 }
 
 // biasLen returns the length of the packed bias vector.
-func (k fusedKind) biasLen(h int) int {
+func (k cellKind) biasLen(h int) int {
 	return [...]int{1, 4, 6, 3, 3}[k] * h
 }
 
-// dims are the sizes of one fused step.
+// dims are the sizes of one step.
 type dims struct {
-	kind            fusedKind
+	kind            cellKind
 	batch, in, h    int // B, F, H
 	p               int // packed width
 	act, recAct     graph.Activation
@@ -103,7 +104,6 @@ type gradData[E kernel.Float] struct {
 	dxs        int
 	dprev      []E // (B, P)
 	dw, du, db []E
-	carry      []E // the next step's [dW | dU | db], or nil
 	wT, uT     []E // Wᵀ (G*H, F) and Uᵀ (G*H, H)
 	scratch    []E
 }
@@ -366,21 +366,11 @@ func forward[E kernel.Float](d *dims, s *stepData[E], out []E, tmp []E) {
 	}
 }
 
-// backward computes one step's gradients: it sets g.dx (if any) and
-// g.dprev, and sets g.dw, g.du, g.db to g.carry (or zero) plus this step's
-// contribution.
+// backward computes one step's gradients: it sets g.dprev, and adds this
+// step's share to g.dx (if any), g.dw, g.du and g.db.
 func backward[E kernel.Float](d *dims, s *stepData[E], g *gradData[E]) {
 	B, H, P, F := d.batch, d.h, d.p, d.in
 	G := d.kind.gates()
-	if g.carry != nil {
-		copy(g.dw, g.carry[:len(g.dw)])
-		copy(g.du, g.carry[len(g.dw):len(g.dw)+len(g.du)])
-		copy(g.db, g.carry[len(g.dw)+len(g.du):])
-	} else {
-		clear(g.dw)
-		clear(g.du)
-		clear(g.db)
-	}
 	clear(g.dprev)
 	// dz holds the pre-activation gradients of the input side, (B, G*H);
 	// dzh those of the recurrent side where they differ (reset_after GRU).
