@@ -281,3 +281,38 @@ func maxAbs(v []float64) float64 {
 	}
 	return m
 }
+
+// TestSequenceGraphSize checks that a layer is a fixed number of nodes,
+// whatever the number of steps: the book's seq2seq LSTM training program
+// (LSTM(20, seq) x2 -> TimeDistributed Dense(10)) has at most 100 nodes at
+// 50 steps and the same number at 1,000, and a batch trains at 1,000 steps.
+func TestSequenceGraphSize(t *testing.T) {
+	t.Parallel()
+	nodes := func(steps int) int {
+		net := graph.NewSequential(
+			rnn.NewLSTM(20, rnn.ReturnSequences(true)),
+			rnn.NewLSTM(20, rnn.ReturnSequences(true)),
+			graph.NewTimeDistributed(graph.NewDense(10)),
+		)
+		const batch = 4
+		p, err := graph.Compile(net, graph.Spec{Batch: batch, In: []int{steps, 1}, Out: []int{steps, 10}, Mode: graph.Train, Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Close()
+		rng := rand.New(rand.NewPCG(1, 1))
+		l, err := p.Run(graphtest.Random(rng, batch*steps), graphtest.Random(rng, batch*steps*10))
+		if err != nil {
+			t.Fatalf("%d steps: %v (loss %g)", steps, err, l)
+		}
+		return p.Nodes()
+	}
+	n50, n1000 := nodes(50), nodes(1000)
+	if n50 > 100 {
+		t.Errorf("training program at 50 steps has %d nodes; want <= 100", n50)
+	}
+	if n1000 != n50 {
+		t.Errorf("training program has %d nodes at 1000 steps, %d at 50; want equal", n1000, n50)
+	}
+	t.Logf("nodes: %d", n50)
+}

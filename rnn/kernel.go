@@ -119,9 +119,16 @@ func (k *cpuKernel[E]) backward(sp *seqSpec, a *seqArgs[E], s, ds []E, g *seqGra
 		clear(g.dx)
 	}
 	dprev := g.dprev0 // dPrev of step i+1, then of step i
+	w := sp.stateCols()
 	for i := sp.steps - 1; i >= 0; i-- {
-		for j, v := range ds[i*n : (i+1)*n] {
-			dout[j] = v + dprev[j]
+		// Only the state columns of a packed state get a gradient (from
+		// outOp and from the next step); backward reads only those.
+		for b := range d.batch {
+			o := b * d.p
+			r, p, q := dout[o:o+w], ds[i*n+o:i*n+o+w], dprev[o:o+w]
+			for j := range r {
+				r[j] = p[j] + q[j]
+			}
 		}
 		st := k.step(sp, a, s, i)
 		gd := gradData[E]{

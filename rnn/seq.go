@@ -48,6 +48,16 @@ func (sp *seqSpec) scratchLen() int {
 	return d.batch * (d.kind.gates()*d.h + 6*d.h + max(d.in, d.h))
 }
 
+// stateCols is the number of leading columns of a packed state that hold
+// the layer's state (h, and c for an LSTM): the only ones that get a
+// gradient.
+func (sp *seqSpec) stateCols() int {
+	if sp.d.kind == kindLSTM {
+		return 2 * sp.d.h
+	}
+	return sp.d.h
+}
+
 // stateLen is the length of the packed states, T × (B, P).
 func (sp *seqSpec) stateLen() int { return sp.steps * sp.d.batch * sp.d.p }
 

@@ -119,21 +119,33 @@ func (op outGradOp) InferShape(...gorgonia.DimSizer) (tensor.Shape, error) {
 	return seqOp{sp: op.sp}.shape(), nil
 }
 func (op outGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
+	// The buffer is zero when allocated, and only its state columns are
+	// ever written, here or by an Add of two such gradients that gorgonia
+	// may do in place: clearing those columns is enough.
 	out := op.buf.get(vs[0].Dtype(), seqOp{sp: op.sp}.shape()...)
 	switch out.Dtype() {
 	case tensor.Float32:
 		o := slice[float32](out)
-		clear(o)
+		clearStates(op.sp, o)
 		readOut(op.sp, op.what, slice[float32](vs[0]), o, true)
 	case tensor.Float64:
 		o := slice[float64](out)
-		clear(o)
+		clearStates(op.sp, o)
 		readOut(op.sp, op.what, slice[float64](vs[0]), o, true)
 	default:
 		return nil, fmt.Errorf("rnn: %v: unsupported dtype %v", op, out.Dtype())
 	}
 	return out, nil
 }
+
+// clearStates zeroes the state columns of every packed state in s.
+func clearStates[E kernel.Float](sp *seqSpec, s []E) {
+	w, p := sp.stateCols(), sp.d.p
+	for r := range sp.steps * sp.d.batch {
+		clear(s[r*p : r*p+w])
+	}
+}
+
 func (op outGradOp) ReturnsPtr() bool     { return false }
 func (op outGradOp) CallsExtern() bool    { return false }
 func (op outGradOp) OverwritesInput() int { return -1 }
