@@ -249,7 +249,7 @@ func (g *gpuMem) masks(d *dims) (in, rec, rec2 cuda.Ptr) {
 	}
 	if d.recMask {
 		rec = g.mrecM
-		rec2 = g.at(g.mrecM, 2*d.batch*d.h)
+		rec2 = g.at(g.mrecM, gateHH*d.batch*d.h)
 	}
 	return
 }
@@ -343,35 +343,37 @@ func (g *gpuMem) forwardStep(sp *seqSpec, i int) error {
 		}
 	case kindLNSimple:
 		fs = []func() error{
-			func() error { return g.fill(out, P, H, B, g.bias, H, false) },
-			func() error { return g.mulGates(d, 0, 1, x, xs, F, mIn, g.w, out, P, H) },
-			func() error { return g.mulGates(d, 0, 1, prev, P, H, mrec, g.u, out, P, H) },
+			func() error { return g.fill(out, P, lnXhat*H, B, g.bias, H, false) },
+			func() error { return g.mulGates(d, 0, 1, x, xs, F, mIn, g.w, out, P, lnXhat*H) },
+			func() error { return g.mulGates(d, 0, 1, prev, P, H, mrec, g.u, out, P, lnXhat*H) },
 			func() error { return g.launch("ln_fwd", B, out, g.bias, P, B, H, fa, d.eps) },
 		}
 	case kindLSTM:
 		fs = []func() error{
-			func() error { return g.fill(out, P, 2*H, B, g.bias, 4*H, false) },
-			func() error { return g.mulGates(d, 0, 4, x, xs, F, mIn, g.w, out, P, 2*H) },
-			func() error { return g.mulGates(d, 0, 4, prev, P, H, mrec, g.u, out, P, 2*H) },
+			func() error { return g.fill(out, P, lstmI*H, B, g.bias, 4*H, false) },
+			func() error { return g.mulGates(d, 0, 4, x, xs, F, mIn, g.w, out, P, lstmI*H) },
+			func() error { return g.mulGates(d, 0, 4, prev, P, H, mrec, g.u, out, P, lstmI*H) },
 			func() error { return g.launch("lstm_fwd", B*H, out, prev, P, B, H, fa, fr) },
 		}
 	case kindGRU:
 		fs = []func() error{
-			func() error { return g.fill(out, P, H, B, g.bias, 3*H, false) },
-			func() error { return g.fill(out, P, H, B, g.at(g.bias, 3*H), 2*H, true) },
-			func() error { return g.fill(out, P, 4*H, B, g.at(g.bias, 5*H), H, false) },
-			func() error { return g.mulGates(d, 0, 3, x, xs, F, mIn, g.w, out, P, H) },
-			func() error { return g.mulGates(d, 0, 2, prev, P, H, mrec, g.u, out, P, H) },
-			func() error { return g.mulGates(d, 2, 3, prev, P, H, mrec, g.u, out, P, 4*H) },
+			func() error { return g.fill(out, P, gruZ*H, B, g.bias, 3*H, false) },
+			func() error { return g.fill(out, P, gruZ*H, B, g.at(g.bias, gruBiasRec*H), 2*H, true) },
+			func() error { return g.fill(out, P, gruUH*H, B, g.at(g.bias, (gruBiasRec+gateHH)*H), H, false) },
+			func() error { return g.mulGates(d, 0, 3, x, xs, F, mIn, g.w, out, P, gruZ*H) },
+			func() error { return g.mulGates(d, 0, 2, prev, P, H, mrec, g.u, out, P, gruZ*H) },
+			func() error { return g.mulGates(d, 2, 3, prev, P, H, mrec, g.u, out, P, gruUH*H) },
 			func() error { return g.launch("gru_fwd", B*H, out, prev, P, B, H, fa, fr) },
 		}
 	case kindGRUClassic:
 		fs = []func() error{
-			func() error { return g.fill(out, P, H, B, g.bias, 3*H, false) },
-			func() error { return g.mulGates(d, 0, 3, x, xs, F, mIn, g.w, out, P, H) },
-			func() error { return g.mulGates(d, 0, 2, prev, P, H, mrec, g.u, out, P, H) },
+			func() error { return g.fill(out, P, gruZ*H, B, g.bias, 3*H, false) },
+			func() error { return g.mulGates(d, 0, 3, x, xs, F, mIn, g.w, out, P, gruZ*H) },
+			func() error { return g.mulGates(d, 0, 2, prev, P, H, mrec, g.u, out, P, gruZ*H) },
 			func() error { return g.launch("gruc_fwd1", B*H, out, prev, g.rh, mrec2, P, B, H, fr) },
-			func() error { return g.gemm(false, false, B, H, H, g.rh, H, g.at(g.u, 2*H), 3*H, 1, g.at(out, 3*H), P) },
+			func() error {
+				return g.gemm(false, false, B, H, H, g.rh, H, g.at(g.u, gateHH*H), 3*H, 1, g.at(out, gruHH*H), P)
+			},
 			func() error { return g.launch("gruc_fwd2", B*H, out, prev, P, B, H, fa) },
 		}
 	}
@@ -405,8 +407,8 @@ func (g *gpuMem) backwardStep(sp *seqSpec, i int) error {
 			func() error {
 				return g.launch("ln_bwd", B, g.dz, g.lng, g.lno, out, g.dout, g.bias, P, B, H, fa)
 			},
-			func() error { return g.colSums(g.at(g.db, H), g.lng, H, 0, B, H) },
-			func() error { return g.colSums(g.at(g.db, 2*H), g.lno, H, 0, B, H) },
+			func() error { return g.colSums(g.at(g.db, lnGain*H), g.lng, H, 0, B, H) },
+			func() error { return g.colSums(g.at(g.db, lnOffset*H), g.lno, H, 0, B, H) },
 			func() error { return g.colSums(g.db, g.dz, ldz, 0, B, H) })
 	case kindLSTM:
 		fs = append(fs,
@@ -420,7 +422,7 @@ func (g *gpuMem) backwardStep(sp *seqSpec, i int) error {
 				return g.launch("gru_bwd", B*H, g.dz, g.dzh, g.dprev, out, g.dout, prev, P, B, H, fa, fr)
 			},
 			func() error { return g.colSums(g.db, g.dz, ldz, 0, B, 3*H) },
-			func() error { return g.colSums(g.at(g.db, 3*H), g.dzh, ldz, 0, B, 3*H) })
+			func() error { return g.colSums(g.at(g.db, gruBiasRec*H), g.dzh, ldz, 0, B, 3*H) })
 		recDz = g.dzh
 	case kindGRUClassic:
 		fs = append(fs,
@@ -428,10 +430,10 @@ func (g *gpuMem) backwardStep(sp *seqSpec, i int) error {
 				return g.launch("gruc_bwd1", B*H, g.dz, g.dprev, g.rh, out, g.dout, prev, mrec2, P, B, H, fa, fr)
 			},
 			func() error {
-				return g.gemm(false, true, B, H, H, g.at(g.dz, 2*H), ldz, g.at(g.u, 2*H), 3*H, 0, g.drh, H)
+				return g.gemm(false, true, B, H, H, g.at(g.dz, gateHH*H), ldz, g.at(g.u, gateHH*H), 3*H, 0, g.drh, H)
 			},
 			func() error {
-				return g.gemm(true, false, H, H, B, g.rh, H, g.at(g.dz, 2*H), ldz, 1, g.at(g.du, 2*H), 3*H)
+				return g.gemm(true, false, H, H, B, g.rh, H, g.at(g.dz, gateHH*H), ldz, 1, g.at(g.du, gateHH*H), 3*H)
 			},
 			func() error {
 				return g.launch("gruc_bwd2", B*H, g.dz, g.dprev, g.drh, out, prev, mrec2, P, B, H, fr)
