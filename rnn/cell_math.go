@@ -90,6 +90,10 @@ type stepData[E kernel.Float] struct {
 	bias   []E
 	min    [4][]E // G input masks (B, in) when dims.inMask
 	mrec   [4][]E // G recurrent masks (B, H) when dims.recMask
+	// xw, when not nil, holds x_t W for every row b at xw[b*xws:], computed
+	// for all steps at once; the step then adds it instead of multiplying.
+	xw  []E
+	xws int
 }
 
 // gradData holds one backward step's extra operands and outputs.
@@ -101,6 +105,10 @@ type gradData[E kernel.Float] struct {
 	dw, du, db []E
 	wT, uT     []E // Wᵀ (G*H, F) and Uᵀ (G*H, H)
 	scratch    []E
+	// dzAll, when not nil, receives the step's input-side dZ for row b at
+	// dzAll[b*dzs:], and the caller forms dW and dX from all steps' at once.
+	dzAll []E
+	dzs   int
 }
 
 // actCode is an activation as a small integer, so that the inner loops
@@ -244,6 +252,23 @@ func gradGates[E kernel.Float](d *dims, g0, g1 int, src []E, ls, so, k int, mask
 	}
 }
 
+// inputGates adds x_t W to the G gate blocks of out from column off: from
+// s.xw when the products of all steps were computed at once, else by
+// mulGates.
+func inputGates[E kernel.Float](d *dims, s *stepData[E], out []E, ld, off int, tmp []E) {
+	if s.xw == nil {
+		mulGates(d, 0, d.kind.gates(), s.x, s.xs, s.xo, d.in, s.inMasks(d), s.w, out, ld, off, tmp)
+		return
+	}
+	gh := d.kind.gates() * d.h
+	for b := range d.batch {
+		r, x := out[b*ld+off:b*ld+off+gh], s.xw[b*s.xws:b*s.xws+gh]
+		for j := range r {
+			r[j] += x[j]
+		}
+	}
+}
+
 // transpose sets dst (cols × rows) to the transpose of src (rows × cols).
 func transpose[E kernel.Float](dst, src []E, rows, cols int) {
 	for r := range rows {
@@ -259,14 +284,14 @@ func forward[E kernel.Float](d *dims, s *stepData[E], out []E, tmp []E) {
 	switch d.kind {
 	case kindSimple:
 		fillRows(out, P, 0, B, s.bias)
-		mulGates(d, 0, 1, s.x, s.xs, s.xo, F, s.inMasks(d), s.w, out, P, 0, tmp)
+		inputGates(d, s, out, P, 0, tmp)
 		mulGates(d, 0, 1, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, 0, tmp)
 		for b := range B {
 			actInPlace(d.fa, out[b*P:b*P+H])
 		}
 	case kindLNSimple:
 		fillRows(out, P, lnXhat*H, B, s.bias[:H])
-		mulGates(d, 0, 1, s.x, s.xs, s.xo, F, s.inMasks(d), s.w, out, P, lnXhat*H, tmp)
+		inputGates(d, s, out, P, lnXhat*H, tmp)
 		mulGates(d, 0, 1, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, lnXhat*H, tmp)
 		gain, offset := blk(s.bias, lnGain, H), blk(s.bias, lnOffset, H)
 		for b := range B {
@@ -294,7 +319,7 @@ func forward[E kernel.Float](d *dims, s *stepData[E], out []E, tmp []E) {
 		}
 	case kindLSTM:
 		fillRows(out, P, lstmI*H, B, s.bias)
-		mulGates(d, 0, 4, s.x, s.xs, s.xo, F, s.inMasks(d), s.w, out, P, lstmI*H, tmp)
+		inputGates(d, s, out, P, lstmI*H, tmp)
 		mulGates(d, 0, 4, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, lstmI*H, tmp)
 		for b := range B {
 			row := out[b*P : (b+1)*P]
@@ -318,7 +343,7 @@ func forward[E kernel.Float](d *dims, s *stepData[E], out []E, tmp []E) {
 		fillRows(out, P, gruZ*H, B, s.bias[:3*H])
 		addRows(out, P, gruZ*H, B, s.bias[gruBiasRec*H:(gruBiasRec+gateHH)*H])
 		fillRows(out, P, gruUH*H, B, blk(s.bias, gruBiasRec+gateHH, H))
-		mulGates(d, 0, 3, s.x, s.xs, s.xo, F, s.inMasks(d), s.w, out, P, gruZ*H, tmp)
+		inputGates(d, s, out, P, gruZ*H, tmp)
 		mulGates(d, 0, 2, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, gruZ*H, tmp)
 		mulGates(d, 2, 3, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, gruUH*H, tmp)
 		for b := range B {
@@ -337,7 +362,7 @@ func forward[E kernel.Float](d *dims, s *stepData[E], out []E, tmp []E) {
 		}
 	case kindGRUClassic:
 		fillRows(out, P, gruZ*H, B, s.bias)
-		mulGates(d, 0, 3, s.x, s.xs, s.xo, F, s.inMasks(d), s.w, out, P, gruZ*H, tmp)
+		inputGates(d, s, out, P, gruZ*H, tmp)
 		mulGates(d, 0, 2, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, gruZ*H, tmp)
 		rh := tmp[B*max(F, H):][:B*H]
 		for b := range B {
@@ -488,8 +513,13 @@ func backward[E kernel.Float](d *dims, s *stepData[E], g *gradData[E]) {
 		colSums(g.db, dz, ldz, 0, B)
 		gr1 = 2
 	}
-	// Input side: dW += (x ⊙ m)ᵀ dZ, dX = (dZ Wᵀ) ⊙ m.
-	gradGates(d, 0, G, s.x, s.xs, s.xo, F, s.inMasks(d), g.wT, g.dw, dz, ldz, 0, g.dx, g.dxs, tmp)
+	// Input side: dW += (x ⊙ m)ᵀ dZ, dX = (dZ Wᵀ) ⊙ m, or dZ kept for the
+	// products over all steps.
+	if g.dzAll != nil {
+		copyCols(g.dzAll, g.dzs, 0, dz, ldz, 0, B, ldz)
+	} else {
+		gradGates(d, 0, G, s.x, s.xs, s.xo, F, s.inMasks(d), g.wT, g.dw, dz, ldz, 0, g.dx, g.dxs, tmp)
+	}
 	// Recurrent side: dU += (h ⊙ m)ᵀ dZ, dh_prev += (dZ Uᵀ) ⊙ m.
 	gradGates(d, 0, gr1, recSrc, P, 0, H, s.recMasks(d), g.uT, g.du, recDz, recLd, 0, g.dprev, P, tmp)
 }

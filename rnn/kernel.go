@@ -68,9 +68,17 @@ func kernelOf[E kernel.Float](k kernels) seqKernel[E] {
 
 // cpuKernel is the CPU: the step arithmetic of cell_math.go in a loop over
 // time, on internal/kernel's GEMM and activations.
+//
+// Without input dropout, the input side of every step is one product over
+// all B*T rows of x ((B, T, F) is a (B*T, F) matrix): x W before the loop,
+// and dW and dX from every step's dZ after it, as cuDNN does.
 type cpuKernel[E kernel.Float] struct {
 	tmp, wT, uT, dout []E
+	xw, dzAll         []E // (B*T, G*H), rows in x's (b, t) order
 }
+
+// batched reports whether the input side runs over all steps at once.
+func batched(sp *seqSpec) bool { return !sp.d.inMask }
 
 func need[E kernel.Float](s *[]E, n int) []E {
 	if len(*s) < n {
@@ -96,8 +104,18 @@ func (k *cpuKernel[E]) forward(sp *seqSpec, a *seqArgs[E], s []E) error {
 		return fmt.Errorf("rnn: %d state values, want %d", len(s), sp.steps*n)
 	}
 	tmp := need(&k.tmp, sp.scratchLen())
+	gh := d.kind.gates() * d.h
+	var xw []E
+	if batched(sp) {
+		xw = need(&k.xw, d.batch*sp.steps*gh)
+		clear(xw)
+		kernel.GemmNN(d.batch*sp.steps, gh, d.in, a.x, d.in, a.w, gh, xw, gh)
+	}
 	for i := range sp.steps {
 		st := k.step(sp, a, s, i)
+		if xw != nil {
+			st.xw, st.xws = xw[sp.time(i)*gh:], sp.steps*gh
+		}
 		forward(d, &st, s[i*n:(i+1)*n], tmp)
 	}
 	return nil
@@ -110,6 +128,10 @@ func (k *cpuKernel[E]) backward(sp *seqSpec, a *seqArgs[E], s, ds []E, g *seqGra
 	transpose(wT, a.w, d.in, gh)
 	transpose(uT, a.u, d.h, gh)
 	dout, tmp := need(&k.dout, n), need(&k.tmp, sp.scratchLen())
+	var dzAll []E
+	if batched(sp) {
+		dzAll = need(&k.dzAll, d.batch*sp.steps*gh)
+	}
 	// Each step adds its share of the weight gradients and of dX.
 	clear(g.dw)
 	clear(g.du)
@@ -139,7 +161,17 @@ func (k *cpuKernel[E]) backward(sp *seqSpec, a *seqArgs[E], s, ds []E, g *seqGra
 		if g.dx != nil {
 			gd.dx, gd.dxs = g.dx[sp.time(i)*d.in:], sp.steps*d.in
 		}
+		if dzAll != nil {
+			gd.dzAll, gd.dzs = dzAll[sp.time(i)*gh:], sp.steps*gh
+		}
 		backward(d, &st, &gd)
+	}
+	if dzAll != nil {
+		rows := d.batch * sp.steps
+		kernel.GemmTN(d.in, gh, rows, a.x, d.in, dzAll, gh, g.dw, gh)
+		if g.dx != nil {
+			kernel.GemmNN(rows, d.in, gh, dzAll, gh, wT, d.in, g.dx, d.in)
+		}
 	}
 	return nil
 }
