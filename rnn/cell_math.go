@@ -90,8 +90,9 @@ type stepData[E kernel.Float] struct {
 	bias   []E
 	min    [4][]E // G input masks (B, in) when dims.inMask
 	mrec   [4][]E // G recurrent masks (B, H) when dims.recMask
-	// xw, when not nil, holds x_t W for every row b at xw[b*xws:], computed
-	// for all steps at once; the step then adds it instead of multiplying.
+	// xw, when not nil, holds inputBias + x_t W for every row b at
+	// xw[b*xws:], computed for all steps at once; the step copies it
+	// instead of multiplying.
 	xw  []E
 	xws int
 }
@@ -252,19 +253,29 @@ func gradGates[E kernel.Float](d *dims, g0, g1 int, src []E, ls, so, k int, mask
 	}
 }
 
-// inputGates adds x_t W to the G gate blocks of out from column off: from
-// s.xw when the products of all steps were computed at once, else by
-// mulGates.
+// inputGates sets the G gate blocks of out from column off to the input
+// side of the step, inputBias + x_t W: copied from s.xw when it was
+// computed for all steps at once, else filled and multiplied here.
 func inputGates[E kernel.Float](d *dims, s *stepData[E], out []E, ld, off int, tmp []E) {
-	if s.xw == nil {
-		mulGates(d, 0, d.kind.gates(), s.x, s.xs, s.xo, d.in, s.inMasks(d), s.w, out, ld, off, tmp)
+	gh := d.kind.gates() * d.h
+	if s.xw != nil {
+		copyCols(out, ld, off, s.xw, s.xws, 0, d.batch, gh)
 		return
 	}
-	gh := d.kind.gates() * d.h
-	for b := range d.batch {
-		r, x := out[b*ld+off:b*ld+off+gh], s.xw[b*s.xws:b*s.xws+gh]
-		for j := range r {
-			r[j] += x[j]
+	fillRows(out, ld, off, d.batch, s.bias[:gh])
+	if d.kind == kindGRU {
+		addRows(out, ld, off, d.batch, s.bias[gruBiasRec*d.h:(gruBiasRec+gateR+1)*d.h])
+	}
+	mulGates(d, 0, d.kind.gates(), s.x, s.xs, s.xo, d.in, s.inMasks(d), s.w, out, ld, off, tmp)
+}
+
+// inputBias sets dst (G*H) to the bias of the input side's gate blocks:
+// b_k, and for the reset_after GRU's z and r also their recurrent biases.
+func inputBias[E kernel.Float](d *dims, bias, dst []E) {
+	copy(dst, bias[:len(dst)])
+	if d.kind == kindGRU {
+		for j, v := range bias[gruBiasRec*d.h : (gruBiasRec+gateR+1)*d.h] {
+			dst[j] += v
 		}
 	}
 }
@@ -283,14 +294,12 @@ func forward[E kernel.Float](d *dims, s *stepData[E], out []E, tmp []E) {
 	B, H, P, F := d.batch, d.h, d.p, d.in
 	switch d.kind {
 	case kindSimple:
-		fillRows(out, P, 0, B, s.bias)
 		inputGates(d, s, out, P, 0, tmp)
 		mulGates(d, 0, 1, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, 0, tmp)
 		for b := range B {
 			actInPlace(d.fa, out[b*P:b*P+H])
 		}
 	case kindLNSimple:
-		fillRows(out, P, lnXhat*H, B, s.bias[:H])
 		inputGates(d, s, out, P, lnXhat*H, tmp)
 		mulGates(d, 0, 1, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, lnXhat*H, tmp)
 		gain, offset := blk(s.bias, lnGain, H), blk(s.bias, lnOffset, H)
@@ -318,7 +327,6 @@ func forward[E kernel.Float](d *dims, s *stepData[E], out []E, tmp []E) {
 			actInPlace(d.fa, hh)
 		}
 	case kindLSTM:
-		fillRows(out, P, lstmI*H, B, s.bias)
 		inputGates(d, s, out, P, lstmI*H, tmp)
 		mulGates(d, 0, 4, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, lstmI*H, tmp)
 		for b := range B {
@@ -339,9 +347,7 @@ func forward[E kernel.Float](d *dims, s *stepData[E], out []E, tmp []E) {
 			}
 		}
 	case kindGRU:
-		// z, r and hh get b_k (and z, r their r_k); hh U_h's block gets r_h.
-		fillRows(out, P, gruZ*H, B, s.bias[:3*H])
-		addRows(out, P, gruZ*H, B, s.bias[gruBiasRec*H:(gruBiasRec+gateHH)*H])
+		// hh U_h's block gets r_h (see inputBias for the gates').
 		fillRows(out, P, gruUH*H, B, blk(s.bias, gruBiasRec+gateHH, H))
 		inputGates(d, s, out, P, gruZ*H, tmp)
 		mulGates(d, 0, 2, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, gruZ*H, tmp)
@@ -361,7 +367,6 @@ func forward[E kernel.Float](d *dims, s *stepData[E], out []E, tmp []E) {
 			}
 		}
 	case kindGRUClassic:
-		fillRows(out, P, gruZ*H, B, s.bias)
 		inputGates(d, s, out, P, gruZ*H, tmp)
 		mulGates(d, 0, 2, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, gruZ*H, tmp)
 		rh := tmp[B*max(F, H):][:B*H]

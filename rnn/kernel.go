@@ -107,9 +107,11 @@ func (k *cpuKernel[E]) forward(sp *seqSpec, a *seqArgs[E], s []E) error {
 	gh := d.kind.gates() * d.h
 	var xw []E
 	if batched(sp) {
-		xw = need(&k.xw, d.batch*sp.steps*gh)
-		clear(xw)
-		kernel.GemmNN(d.batch*sp.steps, gh, d.in, a.x, d.in, a.w, gh, xw, gh)
+		rows := d.batch * sp.steps
+		xw = need(&k.xw, rows*gh)
+		inputBias(d, a.bias, xw[:gh])
+		fillRows(xw, gh, 0, rows, xw[:gh])
+		kernel.GemmNN(rows, gh, d.in, a.x, d.in, a.w, gh, xw, gh)
 	}
 	for i := range sp.steps {
 		st := k.step(sp, a, s, i)
