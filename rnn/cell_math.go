@@ -332,8 +332,7 @@ func forward[E kernel.Float](d *dims, s *stepData[E], out []E, tmp []E) {
 		for b := range B {
 			row := out[b*P : (b+1)*P]
 			h, c, i, f, g, o, ac := blk(row, stH, H), blk(row, lstmC, H), blk(row, lstmI, H), blk(row, lstmF, H), blk(row, lstmG, H), blk(row, lstmO, H), blk(row, lstmActC, H)
-			actInPlace(d.fr, i)
-			actInPlace(d.fr, f)
+			actInPlace(d.fr, row[lstmI*H:(lstmF+1)*H]) // i and f: one call, fewer scalar tails
 			actInPlace(d.fa, g)
 			actInPlace(d.fr, o)
 			cp := blk(s.prev[b*P:], lstmC, H)
@@ -355,8 +354,7 @@ func forward[E kernel.Float](d *dims, s *stepData[E], out []E, tmp []E) {
 		for b := range B {
 			row := out[b*P : (b+1)*P]
 			h, z, r, hh, uh := blk(row, stH, H), blk(row, gruZ, H), blk(row, gruR, H), blk(row, gruHH, H), blk(row, gruUH, H)
-			actInPlace(d.fr, z)
-			actInPlace(d.fr, r)
+			actInPlace(d.fr, row[gruZ*H:(gruR+1)*H]) // z and r
 			hp := blk(s.prev[b*P:], stH, H)
 			for j := range hh {
 				hh[j] += r[j] * uh[j]
@@ -372,8 +370,7 @@ func forward[E kernel.Float](d *dims, s *stepData[E], out []E, tmp []E) {
 		rh := tmp[B*max(F, H):][:B*H]
 		for b := range B {
 			row := out[b*P : (b+1)*P]
-			actInPlace(d.fr, blk(row, gruZ, H))
-			actInPlace(d.fr, blk(row, gruR, H))
+			actInPlace(d.fr, row[gruZ*H:(gruR+1)*H]) // z and r
 			hp, r := blk(s.prev[b*P:], stH, H), blk(row, gruR, H)
 			for j := range H {
 				v := hp[j]
