@@ -67,13 +67,6 @@ type dims struct {
 	inMask, recMask bool
 }
 
-func (s *stepData[E]) inMasks(d *dims) [][]E {
-	if !d.inMask {
-		return nil
-	}
-	return s.min[:d.kind.gates()]
-}
-
 func (s *stepData[E]) recMasks(d *dims) [][]E {
 	if !d.recMask {
 		return nil
@@ -83,31 +76,25 @@ func (s *stepData[E]) recMasks(d *dims) [][]E {
 
 // stepData holds one step's operands for dtype E.
 type stepData[E kernel.Float] struct {
-	x      []E // x_t is x[b*xs+xo : b*xs+xo+in] for each row b
-	xs, xo int
-	prev   []E // (B, P) packed previous state
-	w, u   []E // (in, G*H), (H, G*H)
-	bias   []E
-	min    [4][]E // G input masks (B, in) when dims.inMask
-	mrec   [4][]E // G recurrent masks (B, H) when dims.recMask
-	// xw, when not nil, holds inputBias + x_t W for every row b at
-	// xw[b*xws:], computed for all steps at once; the step copies it
-	// instead of multiplying.
+	prev []E // (B, P) packed previous state
+	u    []E // (H, G*H)
+	bias []E
+	mrec [4][]E // G recurrent masks (B, H) when dims.recMask
+	// xw holds the input side, inputBias + x_t (⊙ m_k) W_k, for every row
+	// b at xw[b*xws:], computed for all steps at once.
 	xw  []E
 	xws int
 }
 
 // gradData holds one backward step's extra operands and outputs.
 type gradData[E kernel.Float] struct {
-	dout, out  []E // (B, P)
-	dx         []E // nil when x needs no gradient; else (B, dxs) with x_t at column 0, added to
-	dxs        int
-	dprev      []E // (B, P)
-	dw, du, db []E
-	wT, uT     []E // Wᵀ (G*H, F) and Uᵀ (G*H, H)
-	scratch    []E
-	// dzAll, when not nil, receives the step's input-side dZ for row b at
-	// dzAll[b*dzs:], and the caller forms dW and dX from all steps' at once.
+	dout, out []E // (B, P)
+	dprev     []E // (B, P)
+	du, db    []E
+	uT        []E // Uᵀ (G*H, H)
+	scratch   []E
+	// dzAll receives the step's input-side dZ for row b at dzAll[b*dzs:];
+	// the caller forms dW and dX from all steps' at once.
 	dzAll []E
 	dzs   int
 }
@@ -166,16 +153,6 @@ func dact[E kernel.Float](a actCode, y E) E {
 func fillRows[E kernel.Float](dst []E, ld, off, rows int, v []E) {
 	for b := range rows {
 		copy(dst[b*ld+off:b*ld+off+len(v)], v)
-	}
-}
-
-// addRows adds v to columns [off, off+len(v)) of every row.
-func addRows[E kernel.Float](dst []E, ld, off, rows int, v []E) {
-	for b := range rows {
-		r := dst[b*ld+off : b*ld+off+len(v)]
-		for j, x := range v {
-			r[j] += x
-		}
 	}
 }
 
@@ -254,19 +231,10 @@ func gradGates[E kernel.Float](d *dims, g0, g1 int, src []E, ls, so, k int, mask
 }
 
 // inputGates sets the G gate blocks of out from column off to the input
-// side of the step, inputBias + x_t W: copied from s.xw when it was
-// computed for all steps at once, else filled and multiplied here.
-func inputGates[E kernel.Float](d *dims, s *stepData[E], out []E, ld, off int, tmp []E) {
-	gh := d.kind.gates() * d.h
-	if s.xw != nil {
-		copyCols(out, ld, off, s.xw, s.xws, 0, d.batch, gh)
-		return
-	}
-	fillRows(out, ld, off, d.batch, s.bias[:gh])
-	if d.kind == kindGRU {
-		addRows(out, ld, off, d.batch, s.bias[gruBiasRec*d.h:(gruBiasRec+gateR+1)*d.h])
-	}
-	mulGates(d, 0, d.kind.gates(), s.x, s.xs, s.xo, d.in, s.inMasks(d), s.w, out, ld, off, tmp)
+// side of the step, inputBias + x_t (⊙ m_k) W_k, which the kernel computed
+// for all steps at once (s.xw).
+func inputGates[E kernel.Float](d *dims, s *stepData[E], out []E, ld, off int) {
+	copyCols(out, ld, off, s.xw, s.xws, 0, d.batch, d.kind.gates()*d.h)
 }
 
 // inputBias sets dst (G*H) to the bias of the input side's gate blocks:
@@ -294,13 +262,13 @@ func forward[E kernel.Float](d *dims, s *stepData[E], out []E, tmp []E) {
 	B, H, P, F := d.batch, d.h, d.p, d.in
 	switch d.kind {
 	case kindSimple:
-		inputGates(d, s, out, P, 0, tmp)
+		inputGates(d, s, out, P, 0)
 		mulGates(d, 0, 1, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, 0, tmp)
 		for b := range B {
 			actInPlace(d.fa, out[b*P:b*P+H])
 		}
 	case kindLNSimple:
-		inputGates(d, s, out, P, lnXhat*H, tmp)
+		inputGates(d, s, out, P, lnXhat*H)
 		mulGates(d, 0, 1, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, lnXhat*H, tmp)
 		gain, offset := blk(s.bias, lnGain, H), blk(s.bias, lnOffset, H)
 		for b := range B {
@@ -327,7 +295,7 @@ func forward[E kernel.Float](d *dims, s *stepData[E], out []E, tmp []E) {
 			actInPlace(d.fa, hh)
 		}
 	case kindLSTM:
-		inputGates(d, s, out, P, lstmI*H, tmp)
+		inputGates(d, s, out, P, lstmI*H)
 		mulGates(d, 0, 4, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, lstmI*H, tmp)
 		for b := range B {
 			row := out[b*P : (b+1)*P]
@@ -348,7 +316,7 @@ func forward[E kernel.Float](d *dims, s *stepData[E], out []E, tmp []E) {
 	case kindGRU:
 		// hh U_h's block gets r_h (see inputBias for the gates').
 		fillRows(out, P, gruUH*H, B, blk(s.bias, gruBiasRec+gateHH, H))
-		inputGates(d, s, out, P, gruZ*H, tmp)
+		inputGates(d, s, out, P, gruZ*H)
 		mulGates(d, 0, 2, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, gruZ*H, tmp)
 		mulGates(d, 2, 3, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, gruUH*H, tmp)
 		for b := range B {
@@ -365,7 +333,7 @@ func forward[E kernel.Float](d *dims, s *stepData[E], out []E, tmp []E) {
 			}
 		}
 	case kindGRUClassic:
-		inputGates(d, s, out, P, gruZ*H, tmp)
+		inputGates(d, s, out, P, gruZ*H)
 		mulGates(d, 0, 2, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, gruZ*H, tmp)
 		rh := tmp[B*max(F, H):][:B*H]
 		for b := range B {
@@ -393,10 +361,10 @@ func forward[E kernel.Float](d *dims, s *stepData[E], out []E, tmp []E) {
 	}
 }
 
-// backward computes one step's gradients: it sets g.dprev, and adds this
-// step's share to g.dx (if any), g.dw, g.du and g.db.
+// backward computes one step's gradients: it sets g.dprev and the step's
+// input-side dZ (in g.dzAll), and adds the step's share to g.du and g.db.
 func backward[E kernel.Float](d *dims, s *stepData[E], g *gradData[E]) {
-	B, H, P, F := d.batch, d.h, d.p, d.in
+	B, H, P := d.batch, d.h, d.p
 	G := d.kind.gates()
 	clear(g.dprev)
 	// dz holds the pre-activation gradients of the input side, (B, G*H);
@@ -515,13 +483,8 @@ func backward[E kernel.Float](d *dims, s *stepData[E], g *gradData[E]) {
 		colSums(g.db, dz, ldz, 0, B)
 		gr1 = 2
 	}
-	// Input side: dW += (x ⊙ m)ᵀ dZ, dX = (dZ Wᵀ) ⊙ m, or dZ kept for the
-	// products over all steps.
-	if g.dzAll != nil {
-		copyCols(g.dzAll, g.dzs, 0, dz, ldz, 0, B, ldz)
-	} else {
-		gradGates(d, 0, G, s.x, s.xs, s.xo, F, s.inMasks(d), g.wT, g.dw, dz, ldz, 0, g.dx, g.dxs, tmp)
-	}
+	// Input side: dZ is kept for the products over all steps.
+	copyCols(g.dzAll, g.dzs, 0, dz, ldz, 0, B, ldz)
 	// Recurrent side: dU += (h ⊙ m)ᵀ dZ, dh_prev += (dZ Uᵀ) ⊙ m.
 	gradGates(d, 0, gr1, recSrc, P, 0, H, s.recMasks(d), g.uT, g.du, recDz, recLd, 0, g.dprev, P, tmp)
 }

@@ -67,18 +67,31 @@ func kernelOf[E kernel.Float](k kernels) seqKernel[E] {
 }
 
 // cpuKernel is the CPU: the step arithmetic of cell_math.go in a loop over
-// time, on internal/kernel's GEMM and activations.
-//
-// Without input dropout, the input side of every step is one product over
-// all B*T rows of x ((B, T, F) is a (B*T, F) matrix): x W before the loop,
-// and dW and dX from every step's dZ after it, as cuDNN does.
+// time, on internal/kernel's GEMM and activations. The input side of all
+// steps is one product over the B*T rows of x ((B, T, F) is a (B*T, F)
+// matrix), as cuDNN does: x W + bias before the loop, and dW and dX from
+// every step's dZ after it; with input dropout, one product per gate over
+// x ⊙ m_k.
 type cpuKernel[E kernel.Float] struct {
 	tmp, wT, uT, dout []E
 	xw, dzAll         []E // (B*T, G*H), rows in x's (b, t) order
+	xm, dxm           []E // x ⊙ m_k and its gradient, (B*T, F)
 }
 
-// batched reports whether the input side runs over all steps at once.
-func batched(sp *seqSpec) bool { return !sp.d.inMask }
+// masked sets dst (B*T, F) to x ⊙ m, the (B, F) mask m repeated over time.
+func masked[E kernel.Float](sp *seqSpec, dst, x, m []E) {
+	F, T := sp.d.in, sp.steps
+	for b := range sp.d.batch {
+		mr := m[b*F : (b+1)*F]
+		for t := range T {
+			r := (b*T + t) * F
+			o, xr := dst[r:r+F], x[r:r+F]
+			for j, v := range xr {
+				o[j] = v * mr[j]
+			}
+		}
+	}
+}
 
 func need[E kernel.Float](s *[]E, n int) []E {
 	if len(*s) < n {
@@ -90,7 +103,7 @@ func need[E kernel.Float](s *[]E, n int) []E {
 func (k *cpuKernel[E]) step(sp *seqSpec, a *seqArgs[E], s []E, i int) stepData[E] {
 	d := &sp.d
 	n := d.batch * d.p
-	st := stepData[E]{x: a.x, xs: sp.steps * d.in, xo: sp.time(i) * d.in, prev: a.prev0, w: a.w, u: a.u, bias: a.bias, min: a.min, mrec: a.mrec}
+	st := stepData[E]{prev: a.prev0, u: a.u, bias: a.bias, mrec: a.mrec}
 	if i > 0 {
 		st.prev = s[(i-1)*n : i*n]
 	}
@@ -105,19 +118,22 @@ func (k *cpuKernel[E]) forward(sp *seqSpec, a *seqArgs[E], s []E) error {
 	}
 	tmp := need(&k.tmp, sp.scratchLen())
 	gh := d.kind.gates() * d.h
-	var xw []E
-	if batched(sp) {
-		rows := d.batch * sp.steps
-		xw = need(&k.xw, rows*gh)
-		inputBias(d, a.bias, xw[:gh])
-		fillRows(xw, gh, 0, rows, xw[:gh])
-		kernel.GemmNN(rows, gh, d.in, a.x, d.in, a.w, gh, xw, gh)
+	rows, F, H := d.batch*sp.steps, d.in, d.h
+	xw := need(&k.xw, rows*gh)
+	inputBias(d, a.bias, xw[:gh])
+	fillRows(xw, gh, 0, rows, xw[:gh])
+	if !d.inMask {
+		kernel.GemmNN(rows, gh, F, a.x, F, a.w, gh, xw, gh)
+	} else {
+		xm := need(&k.xm, rows*F)
+		for g := range d.kind.gates() {
+			masked(sp, xm, a.x, a.min[g])
+			kernel.GemmNN(rows, H, F, xm, F, a.w[g*H:], gh, xw[g*H:], gh)
+		}
 	}
 	for i := range sp.steps {
 		st := k.step(sp, a, s, i)
-		if xw != nil {
-			st.xw, st.xws = xw[sp.time(i)*gh:], sp.steps*gh
-		}
+		st.xw, st.xws = xw[sp.time(i)*gh:], sp.steps*gh
 		forward(d, &st, s[i*n:(i+1)*n], tmp)
 	}
 	return nil
@@ -130,10 +146,7 @@ func (k *cpuKernel[E]) backward(sp *seqSpec, a *seqArgs[E], s, ds []E, g *seqGra
 	transpose(wT, a.w, d.in, gh)
 	transpose(uT, a.u, d.h, gh)
 	dout, tmp := need(&k.dout, n), need(&k.tmp, sp.scratchLen())
-	var dzAll []E
-	if batched(sp) {
-		dzAll = need(&k.dzAll, d.batch*sp.steps*gh)
-	}
+	dzAll := need(&k.dzAll, d.batch*sp.steps*gh)
 	// Each step adds its share of the weight gradients and of dX.
 	clear(g.dw)
 	clear(g.du)
@@ -157,22 +170,33 @@ func (k *cpuKernel[E]) backward(sp *seqSpec, a *seqArgs[E], s, ds []E, g *seqGra
 		st := k.step(sp, a, s, i)
 		gd := gradData[E]{
 			dout: dout, out: s[i*n : (i+1)*n],
-			dprev: dprev, dw: g.dw, du: g.du, db: g.db,
-			wT: wT, uT: uT, scratch: tmp,
+			dprev: dprev, du: g.du, db: g.db,
+			uT: uT, scratch: tmp,
 		}
-		if g.dx != nil {
-			gd.dx, gd.dxs = g.dx[sp.time(i)*d.in:], sp.steps*d.in
-		}
-		if dzAll != nil {
-			gd.dzAll, gd.dzs = dzAll[sp.time(i)*gh:], sp.steps*gh
-		}
+		gd.dzAll, gd.dzs = dzAll[sp.time(i)*gh:], sp.steps*gh
 		backward(d, &st, &gd)
 	}
-	if dzAll != nil {
-		rows := d.batch * sp.steps
-		kernel.GemmTN(d.in, gh, rows, a.x, d.in, dzAll, gh, g.dw, gh)
+	// The input side: dW += (x ⊙ m)ᵀ dZ, dX += (dZ Wᵀ) ⊙ m over all rows.
+	rows, F, H := d.batch*sp.steps, d.in, d.h
+	if !d.inMask {
+		kernel.GemmTN(F, gh, rows, a.x, F, dzAll, gh, g.dw, gh)
 		if g.dx != nil {
-			kernel.GemmNN(rows, d.in, gh, dzAll, gh, wT, d.in, g.dx, d.in)
+			kernel.GemmNN(rows, F, gh, dzAll, gh, wT, F, g.dx, F)
+		}
+		return nil
+	}
+	xm, dxm := need(&k.xm, rows*F), need(&k.dxm, rows*F)
+	for gt := range d.kind.gates() {
+		masked(sp, xm, a.x, a.min[gt])
+		kernel.GemmTN(F, H, rows, xm, F, dzAll[gt*H:], gh, g.dw[gt*H:], gh)
+		if g.dx == nil {
+			continue
+		}
+		clear(dxm)
+		kernel.GemmNN(rows, F, H, dzAll[gt*H:], gh, wT[gt*H*F:], F, dxm, F)
+		masked(sp, dxm, dxm, a.min[gt])
+		for j, v := range dxm {
+			g.dx[j] += v
 		}
 	}
 	return nil
