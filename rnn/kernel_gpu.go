@@ -13,6 +13,8 @@ import (
 // work in the kernels of cuda/kernels/seqcast.cu, which mirror
 // cell_math.go. A run uploads the op's operands, runs every step on the
 // GPU, where the states stay between steps, and downloads the result.
+// Without input dropout the input side of all steps is one product, as on
+// the CPU; with it, each step multiplies its masked x_t.
 
 // gpuRuntime is what the kernel needs of a GPU: *cuda.Runtime, whose
 // methods document these. It is an interface so that a test can run this
@@ -70,6 +72,7 @@ type gpuMem struct {
 	dout, dprev cuda.Ptr // (B, P)
 	dw, du, db  cuda.Ptr
 	dx          cuda.Ptr // (B, T, F)
+	xw, dzAll   cuda.Ptr // (B*T, G*H): the input side of all steps, and its dZ
 }
 
 // mem returns the kernel's GPU memory for sp, allocating it on the first
@@ -94,6 +97,7 @@ func (k *gpuKernel[E]) mem(sp *seqSpec) (*gpuMem, error) {
 		{&g.dz, B * G * H}, {&g.dzh, B * 3 * H}, {&g.lng, B * H}, {&g.lno, B * H},
 		{&g.dout, B * P}, {&g.dprev, B * P},
 		{&g.dw, F * G * H}, {&g.du, H * G * H}, {&g.db, d.kind.biasLen(H)}, {&g.dx, B * T * F},
+		{&g.xw, B * T * G * H}, {&g.dzAll, B * T * G * H},
 	} {
 		p, err := g.rt.Alloc(int64(a.n * g.esz))
 		if err != nil {
@@ -179,6 +183,11 @@ func (k *gpuKernel[E]) forward(sp *seqSpec, a *seqArgs[E], s []E) error {
 		if err := uploadArgs(g, sp, a); err != nil {
 			return err
 		}
+		if gpuBatched(sp) {
+			if err := g.inputAll(sp); err != nil {
+				return err
+			}
+		}
 		for i := range sp.steps {
 			if err := g.forwardStep(sp, i); err != nil {
 				return err
@@ -212,6 +221,11 @@ func (k *gpuKernel[E]) backward(sp *seqSpec, a *seqArgs[E], s, ds []E, gr *seqGr
 		}
 		for i := sp.steps - 1; i >= 0; i-- {
 			if err := g.backwardStep(sp, i); err != nil {
+				return err
+			}
+		}
+		if gpuBatched(sp) {
+			if err := g.inputGrads(sp); err != nil {
 				return err
 			}
 		}
@@ -324,51 +338,99 @@ func (g *gpuMem) colSums(dst, src cuda.Ptr, ld, off, rows, n int) error {
 	return g.launch("col_sums", n, dst, src, ld, off, rows, n)
 }
 
+// gpuBatched reports whether the GPU runs the input side of all steps as
+// one product, as the CPU does: not with input dropout, whose masks would
+// need a kernel of their own here.
+func gpuBatched(sp *seqSpec) bool { return !sp.d.inMask }
+
+// inputSide sets the gate blocks of out from column off to step i's input
+// side, inputBias + x_t (⊙ m_k) W_k: a copy of its rows of xw when all
+// steps' were computed at once, else the bias fills and the products.
+func (g *gpuMem) inputSide(sp *seqSpec, i int, out cuda.Ptr, off int) error {
+	d := &sp.d
+	B, H, P, F, G := d.batch, d.h, d.p, d.in, d.kind.gates()
+	gh := G * H
+	if gpuBatched(sp) {
+		t := sp.time(i)
+		return g.launch("copy_cols", B*gh, out, P, off, g.at(g.xw, t*gh), sp.steps*gh, 0, B, gh)
+	}
+	_, _, x, _, xs := g.stepPtrs(sp, i)
+	mIn, _, _ := g.masks(d)
+	fs := []func() error{func() error { return g.fill(out, P, off, B, g.bias, gh, false) }}
+	if d.kind == kindGRU {
+		fs = append(fs, func() error { return g.fill(out, P, off, B, g.at(g.bias, gruBiasRec*H), (gateR+1)*H, true) })
+	}
+	fs = append(fs, func() error { return g.mulGates(d, 0, G, x, xs, F, mIn, g.w, out, P, off) })
+	return firstErr(fs...)
+}
+
+// inputAll computes the input side of all steps into xw, (B*T, G*H) in x's
+// row order: the bias rows, plus x W (gpuBatched only).
+func (g *gpuMem) inputAll(sp *seqSpec) error {
+	d := &sp.d
+	H, F, G := d.h, d.in, d.kind.gates()
+	gh, rows := G*H, d.batch*sp.steps
+	fs := []func() error{func() error { return g.fill(g.xw, gh, 0, rows, g.bias, gh, false) }}
+	if d.kind == kindGRU {
+		fs = append(fs, func() error { return g.fill(g.xw, gh, 0, rows, g.at(g.bias, gruBiasRec*H), (gateR+1)*H, true) })
+	}
+	fs = append(fs, func() error { return g.gemm(false, false, rows, gh, F, g.x, F, g.w, gh, 1, g.xw, gh) })
+	return firstErr(fs...)
+}
+
+// inputGrads forms dW and dX from every step's dZ in dzAll (gpuBatched
+// only).
+func (g *gpuMem) inputGrads(sp *seqSpec) error {
+	d := &sp.d
+	F, gh, rows := d.in, d.kind.gates()*d.h, d.batch*sp.steps
+	if err := g.gemm(true, false, F, gh, rows, g.x, F, g.dzAll, gh, 1, g.dw, gh); err != nil {
+		return err
+	}
+	if !sp.xDiff {
+		return nil
+	}
+	return g.gemm(false, true, rows, F, gh, g.dzAll, gh, g.w, gh, 1, g.dx, F)
+}
+
 // forwardStep is cell_math.go's forward for processing step i, from the
 // GPU's packed state i-1 (or prev0) into packed state i.
 func (g *gpuMem) forwardStep(sp *seqSpec, i int) error {
 	d := &sp.d
-	B, H, P, F := d.batch, d.h, d.p, d.in
-	prev, out, x, _, xs := g.stepPtrs(sp, i)
-	mIn, mrec, mrec2 := g.masks(d)
+	B, H, P := d.batch, d.h, d.p
+	prev, out, _, _, _ := g.stepPtrs(sp, i)
+	_, mrec, mrec2 := g.masks(d)
 	fa, fr := int(d.fa), int(d.fr)
 	var fs []func() error
 	switch d.kind {
 	case kindSimple:
 		fs = []func() error{
-			func() error { return g.fill(out, P, 0, B, g.bias, H, false) },
-			func() error { return g.mulGates(d, 0, 1, x, xs, F, mIn, g.w, out, P, 0) },
+			func() error { return g.inputSide(sp, i, out, 0) },
 			func() error { return g.mulGates(d, 0, 1, prev, P, H, mrec, g.u, out, P, 0) },
 			func() error { return g.launch("act_cols", B*H, out, P, 0, B, H, fa) },
 		}
 	case kindLNSimple:
 		fs = []func() error{
-			func() error { return g.fill(out, P, lnXhat*H, B, g.bias, H, false) },
-			func() error { return g.mulGates(d, 0, 1, x, xs, F, mIn, g.w, out, P, lnXhat*H) },
+			func() error { return g.inputSide(sp, i, out, lnXhat*H) },
 			func() error { return g.mulGates(d, 0, 1, prev, P, H, mrec, g.u, out, P, lnXhat*H) },
 			func() error { return g.launch("ln_fwd", B, out, g.bias, P, B, H, fa, d.eps) },
 		}
 	case kindLSTM:
 		fs = []func() error{
-			func() error { return g.fill(out, P, lstmI*H, B, g.bias, 4*H, false) },
-			func() error { return g.mulGates(d, 0, 4, x, xs, F, mIn, g.w, out, P, lstmI*H) },
+			func() error { return g.inputSide(sp, i, out, lstmI*H) },
 			func() error { return g.mulGates(d, 0, 4, prev, P, H, mrec, g.u, out, P, lstmI*H) },
 			func() error { return g.launch("lstm_fwd", B*H, out, prev, P, B, H, fa, fr) },
 		}
 	case kindGRU:
 		fs = []func() error{
-			func() error { return g.fill(out, P, gruZ*H, B, g.bias, 3*H, false) },
-			func() error { return g.fill(out, P, gruZ*H, B, g.at(g.bias, gruBiasRec*H), 2*H, true) },
+			func() error { return g.inputSide(sp, i, out, gruZ*H) },
 			func() error { return g.fill(out, P, gruUH*H, B, g.at(g.bias, (gruBiasRec+gateHH)*H), H, false) },
-			func() error { return g.mulGates(d, 0, 3, x, xs, F, mIn, g.w, out, P, gruZ*H) },
 			func() error { return g.mulGates(d, 0, 2, prev, P, H, mrec, g.u, out, P, gruZ*H) },
 			func() error { return g.mulGates(d, 2, 3, prev, P, H, mrec, g.u, out, P, gruUH*H) },
 			func() error { return g.launch("gru_fwd", B*H, out, prev, P, B, H, fa, fr) },
 		}
 	case kindGRUClassic:
 		fs = []func() error{
-			func() error { return g.fill(out, P, gruZ*H, B, g.bias, 3*H, false) },
-			func() error { return g.mulGates(d, 0, 3, x, xs, F, mIn, g.w, out, P, gruZ*H) },
+			func() error { return g.inputSide(sp, i, out, gruZ*H) },
 			func() error { return g.mulGates(d, 0, 2, prev, P, H, mrec, g.u, out, P, gruZ*H) },
 			func() error { return g.launch("gruc_fwd1", B*H, out, prev, g.rh, mrec2, P, B, H, fr) },
 			func() error {
@@ -445,8 +507,15 @@ func (g *gpuMem) backwardStep(sp *seqSpec, i int) error {
 		dx = 0
 	}
 	fs = append(fs,
-		// Input side: dW += (x ⊙ m)ᵀ dZ, dX += (dZ Wᵀ) ⊙ m.
-		func() error { return g.gradGates(d, 0, G, x, xs, F, mIn, g.w, g.dw, g.dz, ldz, 0, dx, xs) },
+		// Input side: dW += (x ⊙ m)ᵀ dZ, dX += (dZ Wᵀ) ⊙ m, or dZ kept
+		// for the products over all steps.
+		func() error {
+			if gpuBatched(sp) {
+				t := sp.time(i)
+				return g.launch("copy_cols", B*ldz, g.at(g.dzAll, t*ldz), sp.steps*ldz, 0, g.dz, ldz, 0, B, ldz)
+			}
+			return g.gradGates(d, 0, G, x, xs, F, mIn, g.w, g.dw, g.dz, ldz, 0, dx, xs)
+		},
 		// Recurrent side: dU += (h ⊙ m)ᵀ dZ, dh_prev += (dZ Uᵀ) ⊙ m.
 		func() error { return g.gradGates(d, 0, gr1, prev, P, H, mrec, g.u, g.du, recDz, ldz, 0, g.dprev, P) },
 	)
