@@ -1,6 +1,6 @@
 // Package rnn holds recurrent layers with Keras' semantics (SimpleRNN, LSTM,
-// GRU and a layer-normalised SimpleRNN), unrolled over time into one
-// Gorgonia graph and differentiated by gorgonia.Grad.
+// GRU and a layer-normalised SimpleRNN) as nodes of a Gorgonia expression
+// graph, differentiated by gorgonia.Grad.
 //
 // By default a layer of this package's cells is one custom op over the
 // whole sequence, with the loop over time inside it, and one gradient op,
