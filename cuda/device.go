@@ -6,8 +6,8 @@ import (
 	"strings"
 )
 
-// ErrNotBuilt reports a CUDA request in a binary built without the cuda tag.
-var ErrNotBuilt = errors.New("cuda: this binary was built without CUDA support; build with `go build -tags cuda` (see README.md, \"GPU\") or use --device cpu")
+// ErrNotBuilt reports a CUDA request in a binary built without the seqcast_cuda tag.
+var ErrNotBuilt = errors.New("cuda: this binary was built without CUDA support; build with `go build -tags seqcast_cuda` (see README.md, \"GPU\") or use --device cpu")
 
 // ErrNoDevice reports a CUDA request in a cuda build on a machine where no
 // GPU can be used: no NVIDIA driver answers, the driver sees no device

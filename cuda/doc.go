@@ -1,6 +1,7 @@
 // Package cuda owns seqcast's device choice and its GPU code. In the
 // default, pure-Go build it only reports that CUDA is not compiled in; the
-// cuda build tag adds the GPU runtime.
+// seqcast_cuda build tag adds the GPU runtime. The tag is seqcast's own, not
+// gorgonia's cuda, so gorgonia's ops stay on the CPU in every build.
 //
 // # Devices
 //
@@ -8,11 +9,11 @@
 // request into the device used and says which: auto takes the GPU when one
 // is usable and the CPU otherwise, with the reason.
 //
-// # The cuda build
+// # The GPU build
 //
-// With -tags cuda, Open returns the process's Runtime: device 0's primary
+// With -tags seqcast_cuda, Open returns the process's Runtime: device 0's primary
 // context, a cuBLAS handle and seqcast's kernels (kernels/seqcast.cu,
-// loaded as PTX by LoadKernels). The model packages' fused ops run on it in
+// loaded as PTX by LoadKernels). The recurrent layers' sequence ops run on it in
 // a program compiled for the GPU (graph.Spec.GPU): Gemm for matrix
 // products, Launch for the kernels, Upload and Download for the copies,
 // all inside Do, which serialises the process's GPU work on one locked OS
@@ -23,8 +24,9 @@
 //
 // # Errors
 //
-// Resolve and Open return ErrNotBuilt for cuda in a build without the cuda
-// tag, and an error wrapping ErrNoDevice that names the cause (no driver, no
-// device, no cuBLAS, no kernels) when a cuda build finds no usable GPU. Both
+// Resolve and Open return ErrNotBuilt for cuda in a build without the
+// seqcast_cuda tag, and an error wrapping ErrNoDevice that names the cause
+// (no driver, no device, no cuBLAS, no kernels) when a GPU build finds no
+// usable GPU. Both
 // say what to do, including --device cpu.
 package cuda

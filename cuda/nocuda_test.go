@@ -1,4 +1,4 @@
-//go:build !cuda
+//go:build !seqcast_cuda
 
 package cuda
 
@@ -8,5 +8,5 @@ func TestNotBuilt(t *testing.T) {
 	if Built {
 		t.Fatal("Built = true in a build without the cuda tag")
 	}
-	checkNoGPU(t, ErrNotBuilt, "-tags cuda")
+	checkNoGPU(t, ErrNotBuilt, "-tags seqcast_cuda")
 }

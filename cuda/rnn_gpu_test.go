@@ -1,4 +1,4 @@
-//go:build cuda
+//go:build seqcast_cuda
 
 package cuda_test
 
@@ -15,12 +15,12 @@ import (
 	"github.com/seqcast/seqcast/rnn"
 )
 
-// TestRNNMatchesCPU trains, for two runs, every fused cell on the GPU and on
+// TestRNNMatchesCPU trains, for two runs, every recurrent cell on the GPU and on
 // the CPU from the same weights, data and dropout masks, and compares the
 // loss, the outputs and every gradient: float64 to 1e-9 relative (the GPU
 // sums in another order, nothing else differs), float32 to 2e-4. The
-// networks cover stacked layers (the second reading the first's packed
-// states on the GPU), GoBackwards, input and recurrent dropout masks, both
+// networks cover stacked layers (the second reading the first's output
+// sequence), GoBackwards, input and recurrent dropout masks, both
 // GRU variants, the layer-normalised cell, a ReLU activation, and
 // sequence outputs.
 func TestRNNMatchesCPU(t *testing.T) {

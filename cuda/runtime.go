@@ -12,7 +12,7 @@ type Ptr uintptr
 
 // The Runtime (runtime_cuda.go) is the process's one GPU: device 0's primary
 // context, a cuBLAS handle and seqcast's kernels (kernels/seqcast.cu). The
-// fused ops of the model packages run their arithmetic on it; every call
+// recurrent layers' sequence ops run their arithmetic on it; every call
 // goes through Do, which holds the runtime's lock on one OS thread with the
 // context current, so the ops of several programs and goroutines never
 // interleave on the device. Its methods other than Do must be called inside

@@ -66,7 +66,7 @@ func NewBuilder(dt tensor.Dtype, mode Mode, seed uint64) *Builder {
 }
 
 // GPU reports whether the graph is built for the GPU: layers whose ops have
-// a GPU implementation (the fused recurrent cells) then run them on the
+// a GPU kernel (the recurrent layers' sequence ops) then run them on the
 // process's cuda.Runtime; every other op runs on the CPU.
 func (b *Builder) GPU() bool { return b.gpu }
 

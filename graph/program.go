@@ -29,10 +29,11 @@ type Spec struct {
 	// Seed seeds the initial weights of parameters created by this build and
 	// the program's dropout masks.
 	Seed uint64
-	// GPU builds the program for CUDA device 0 (a cuda build only): the
-	// layers with GPU ops (the fused recurrent cells) run them on the
-	// process's cuda.Runtime, every other op on the CPU. False, the
-	// default, keeps everything on the CPU, in a cuda build too.
+	// GPU builds the program for CUDA device 0 (a build with -tags
+	// seqcast_cuda only): the layers with GPU kernels (the recurrent
+	// layers' sequence ops) run them on the process's cuda.Runtime, every
+	// other op on the CPU. False, the default, keeps everything on the
+	// CPU, in a GPU build too.
 	GPU bool
 }
 
@@ -101,6 +102,9 @@ func compile(net Layer, spec Spec, salt int) (p *Program, err error) {
 	if spec.Mode == Train && spec.Out == nil {
 		return nil, fmt.Errorf("graph: a training program needs a target shape")
 	}
+	if spec.GPU && !gpuBuilt {
+		return nil, errors.New("graph: a GPU program needs a binary built with -tags seqcast_cuda")
+	}
 	b := NewBuilder(spec.Dtype, spec.Mode, spec.Seed)
 	b.salt = salt
 	b.gpu = spec.GPU
@@ -147,9 +151,6 @@ func compile(net Layer, spec Spec, salt int) (p *Program, err error) {
 	}
 	p.outV = new(gorgonia.Value)
 	Must(readInto(p.out, p.outV))
-	if err := placeOps(b.G, spec.GPU); err != nil {
-		return nil, err
-	}
 	if spec.Mode == Train {
 		p.vm = gorgonia.NewTapeMachine(b.G, gorgonia.BindDualValues(p.pnodes...))
 	} else {

@@ -1,6 +1,7 @@
 package rnn_test
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -92,20 +93,58 @@ func BenchmarkPredict(b *testing.B) {
 }
 
 // BenchmarkCompile times building and compiling the seq2seq LSTM training
-// program (the issue asks for under 0.2 s).
+// program, on 50 steps and on 1,000 (the issue asks for under 50 ms there;
+// the sequence ops make the graph the same size at any length). The
+// reference path is timed at 50 steps only.
 func BenchmarkCompile(b *testing.B) {
+	lstm := kind{"lstm", rnn.NewLSTM, nil}
 	for _, im := range impls() {
-		b.Run("lstm/"+im.name, func(b *testing.B) {
-			lstm := kind{"lstm", rnn.NewLSTM, nil}
-			spec := graph.Spec{Batch: 32, In: []int{50, 1}, Out: []int{50, 10}, Mode: graph.Train, Seed: 1}
+		for _, steps := range []int{50, 1000} {
+			if steps > 50 && !im.fused {
+				continue
+			}
+			b.Run(fmt.Sprintf("lstm/%s/T%d", im.name, steps), func(b *testing.B) {
+				spec := graph.Spec{Batch: 32, In: []int{steps, 1}, Out: []int{steps, 10}, Mode: graph.Train, Seed: 1}
+				b.ReportAllocs()
+				nodes := 0
+				for b.Loop() {
+					prog, err := graph.Compile(benchNet(lstm, im.fused), spec)
+					if err != nil {
+						b.Fatal(err)
+					}
+					nodes = prog.Nodes()
+					prog.Close()
+				}
+				b.ReportMetric(float64(nodes), "nodes")
+			})
+		}
+	}
+}
+
+// BenchmarkLongSequence times one training batch of the seq2seq LSTM on
+// sequences of 250 to 1,000 steps: the time per step of the sequence should
+// stay flat (ns/step), so that time per epoch grows linearly with the
+// length.
+func BenchmarkLongSequence(b *testing.B) {
+	lstm := kind{"lstm", rnn.NewLSTM, nil}
+	for _, steps := range []int{250, 500, 1000} {
+		b.Run(fmt.Sprintf("lstm/T%d", steps), func(b *testing.B) {
+			const batch = 32
+			spec := graph.Spec{Batch: batch, In: []int{steps, 1}, Out: []int{steps, 10}, Mode: graph.Train, Seed: 1}
+			prog, err := graph.Compile(benchNet(lstm, true), spec)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer prog.Close()
+			rng := rand.New(rand.NewPCG(1, 1))
+			x, y := graphtest.Random(rng, batch*steps), graphtest.Random(rng, batch*steps*10)
 			b.ReportAllocs()
 			for b.Loop() {
-				prog, err := graph.Compile(benchNet(lstm, im.fused), spec)
-				if err != nil {
+				if _, err := prog.Run(x, y); err != nil {
 					b.Fatal(err)
 				}
-				prog.Close()
 			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(steps), "ns/step")
 		})
 	}
 }

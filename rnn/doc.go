@@ -1,18 +1,22 @@
 // Package rnn holds recurrent layers with Keras' semantics (SimpleRNN, LSTM,
-// GRU and a layer-normalised SimpleRNN), unrolled over time into one
-// Gorgonia graph and differentiated by gorgonia.Grad.
+// GRU and a layer-normalised SimpleRNN) as nodes of a Gorgonia expression
+// graph, differentiated by gorgonia.Grad.
 //
-// By default each time step of this package's cells is one fused custom op
-// (a whole step in tight loops, with one fused backward op per step; see
-// Fused). Fused(false) builds the same step from Gorgonia's primitive ops:
-// the reference implementation, which the tests hold equal to the fused one
-// (forward and every gradient, float64, to 1e-9 relative).
+// By default a layer of this package's cells is one custom op over the
+// whole sequence, with the loop over time inside it, and one gradient op,
+// as cuDNN and Keras' backend run recurrent layers: a stack of two LSTM
+// layers and a Dense head is a training graph of 75 nodes, whatever the
+// number of steps. Fused(false) unrolls the same cells over time into
+// Gorgonia's primitive ops: the reference implementation, which the tests
+// hold equal to the sequence ops (forward and every gradient, float64, to
+// 1e-9 relative). Both are differentiated by gorgonia.Grad.
 //
-// In a program compiled for the GPU (graph.Spec.GPU, a cuda build), the
-// fused ops run on the process's cuda.Runtime: cuBLAS products and the
-// kernels of cuda/kernels/seqcast.cu, with the layer's states kept on the
-// GPU for the whole run (fused_gpu.go). The graph is the same as on the
-// CPU; the GPU tests hold the two equal (float64, to 1e-9 relative).
+// The sequence ops call a kernel (kernel.go) for the arithmetic: on the
+// CPU, the AVX2 or pure-Go kernels of internal/kernel; in a program compiled
+// for the GPU (graph.Spec.GPU, a GPU build), cuBLAS products and the
+// kernels of cuda/kernels/seqcast.cu on the process's cuda.Runtime
+// (kernel_gpu.go). The graph is the same on both; the GPU tests hold the two
+// equal (float64, to 1e-9 relative).
 //
 // A Layer owns the loop over time, the initial state and the dropout masks;
 // a Cell computes one step and owns the parameters. The cells, with σ the
@@ -61,9 +65,10 @@
 // output) or, with ReturnSequences(true), [batch, steps, units]. A cell step
 // maps x_t, [batch, features], and states of [batch, units] each to
 // h_t, [batch, units]. Parameters depend on features only, so a layer trained
-// on 50 steps runs on 20 or 300; the graph grows linearly with the number of
-// steps. Steps are read with graph.Step and outputs stacked with graph.Stack,
-// which stay correct past 255 steps.
+// on 50 steps runs on 20 or 1,000. Nothing on the time axis goes through
+// gorgonia.Slice, whose hash wraps past 255: the sequence ops index time
+// themselves, and the reference path reads steps with graph.Step and stacks
+// outputs with graph.Stack.
 //
 // # Dropout
 //
@@ -77,14 +82,20 @@
 //
 // # Cost
 //
-// The unrolled graph has a fixed number of nodes per step and layer,
-// whatever the batch and sizes: 6 (SimpleRNN), 20 or 21 (GRU), 26 (LSTM) and
-// 28 (layer-norm SimpleRNN) forward, and about three times as many in a
-// training graph. Gorgonia's TapeMachine compiles in time quadratic in the
-// node count: a 300-step LSTM training graph (25,000 nodes) takes 10 to 25 s
-// to compile on a small machine. Gorgonia v0.9.18 also identifies nodes by a 32-bit hash when it
-// compiles, so in graphs of tens of thousands of nodes two unrelated nodes
-// may collide and be merged (about N²/2^33 collisions among N nodes).
+// A layer is a fixed number of nodes, whatever the number of steps: its
+// parameters, the sequence op, one output op (two for an LSTM's final
+// state) and, in a training graph, the gradient op and one view per
+// parameter. Time per run grows linearly with the number of steps. The
+// sequence op keeps every step's packed state for the backward pass:
+// steps × batch × P values, P = units (SimpleRNN) to 7 units (LSTM).
+//
+// The reference path unrolls: a fixed number of nodes per step and layer,
+// 6 (SimpleRNN), 20 or 21 (GRU), 26 (LSTM) and 28 (layer-norm SimpleRNN)
+// forward, and about three times as many in a training graph. Gorgonia's
+// TapeMachine compiles in time quadratic in the node count: a 300-step LSTM
+// training graph (25,000 nodes) takes 10 to 25 s to compile on a small
+// machine, and graph.Compile rebuilds graphs whose 32-bit node hashes
+// collide.
 //
 // # Errors
 //

@@ -9,7 +9,7 @@ import (
 	"github.com/seqcast/seqcast/graph"
 )
 
-// Layer is one recurrent layer: a Cell unrolled over the steps of its input,
+// Layer is one recurrent layer: a Cell run over the steps of its input,
 // with Keras' semantics. It implements graph.Layer. Its parameters are the
 // cell's, created from the number of input features on the first Apply, so a
 // trained layer runs on sequences of any length.
@@ -19,10 +19,11 @@ type Layer struct {
 	returnSeq, goBackwards bool
 	dropout, recDropout    float64
 
-	// step computes one time step: cell.Step, or nil for the fused path
-	// (see Fused), and the seam where another implementation of a cell step
-	// may replace it; a non-nil step overrides the fused path. The layer
-	// keeps the loop, the initial state and the dropout masks.
+	// step computes one time step on the unrolled path: cell.Step, or nil
+	// for the sequence ops (see Fused), and the seam where another
+	// implementation of a cell step may replace it; a non-nil step
+	// overrides the sequence ops. The layer keeps the loop, the initial
+	// state and the dropout masks.
 	step func(b *graph.Builder, x *gorgonia.Node, state []*gorgonia.Node, m Masks) (out *gorgonia.Node, next []*gorgonia.Node, err error)
 }
 
@@ -81,7 +82,7 @@ func (c config) layer(kind string, cell Cell) *Layer {
 		dropout: c.dropout, recDropout: c.recDropout,
 		step: cell.Step,
 	}
-	if _, ok := fusedKindOf(cell); ok && c.fused {
+	if _, ok := cellKindOf(cell); ok && c.fused {
 		l.step = nil
 	}
 	return l
@@ -98,7 +99,7 @@ func (l *Layer) Params() []*graph.Param { return l.cell.Params() }
 // ReturnSequences every step's, [batch, steps, units]. A wrong input shape
 // returns a *graph.ShapeError.
 func (l *Layer) Apply(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
-	out, _, err := l.ApplyState(b, x, nil)
+	out, _, err := l.apply(b, x, nil, false)
 	return out, err
 }
 
@@ -107,6 +108,12 @@ func (l *Layer) Apply(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, error
 // means zeros. It also returns the final state, in the same layout (Keras'
 // return_state). A wrong shape of x or of init returns a *graph.ShapeError.
 func (l *Layer) ApplyState(b *graph.Builder, x *gorgonia.Node, init []*gorgonia.Node) (out *gorgonia.Node, final []*gorgonia.Node, err error) {
+	return l.apply(b, x, init, true)
+}
+
+// apply is ApplyState; the sequence ops build the final state only when
+// final is set.
+func (l *Layer) apply(b *graph.Builder, x *gorgonia.Node, init []*gorgonia.Node, final bool) (out *gorgonia.Node, states []*gorgonia.Node, err error) {
 	defer graph.Recover(&err)
 	s := x.Shape()
 	if len(s) != 3 || s[1] < 1 {
@@ -128,8 +135,16 @@ func (l *Layer) ApplyState(b *graph.Builder, x *gorgonia.Node, init []*gorgonia.
 	m := l.masks(b, batch, features, sizes[0])
 	step := l.step
 	if step == nil {
-		if d, ok := fusedKindOf(l.cell); ok {
-			return l.applyFused(b, x, init, d, m)
+		if d, ok := cellKindOf(l.cell); ok {
+			var dev device = cpuDevice{}
+			if b.GPU() {
+				rt, err := openGPU()
+				if err != nil {
+					return nil, nil, fmt.Errorf("rnn: %s: %w", l.kind, err)
+				}
+				dev = gpuDevice{rt: rt}
+			}
+			return l.applySeq(b, x, init, d, m, dev, final)
 		}
 		step = l.cell.Step
 	}

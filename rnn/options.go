@@ -43,10 +43,10 @@ func Dropout(rate float64) Option { return func(c *config) { c.dropout = rate } 
 // is not dropped. Default 0. It panics unless 0 <= rate < 1.
 func RecurrentDropout(rate float64) Option { return func(c *config) { c.recDropout = rate } }
 
-// Fused selects how the layer computes a time step: true runs each step of
-// this package's cells as one custom Gorgonia op (forward) and one fused
-// gradient op (backward), false as a graph of Gorgonia's primitive ops (the
-// reference implementation, kept for checking). Both compute the same
+// Fused selects how the layer runs: true runs this package's cells as one
+// custom op over the whole sequence (forward) and one gradient op
+// (backward), false unrolls them over time into Gorgonia's primitive ops
+// (the reference implementation, kept for checking). Both compute the same
 // function; tests hold them equal to 1e-9 in float64. A Cell from outside
 // this package always uses its own Step. Default true.
 func Fused(on bool) Option { return func(c *config) { c.fused = on } }

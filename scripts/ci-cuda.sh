@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # ci-cuda.sh: CI for the cuda build on a machine without a GPU.
 #   1. fetch the CUDA headers into a cache outside the repo (scripts/cuda-env.sh);
-#   2. go vet -tags cuda ./...;
-#   3. go test -tags cuda -exec /bin/true ./...: every test binary compiles
+#   2. go vet -tags seqcast_cuda ./...;
+#   3. go test -tags seqcast_cuda -exec /bin/true ./...: every test binary compiles
 #      and links (none runs);
 #   4. RUN the test suite of the cuda build (-short) with no NVIDIA driver
 #      (the binary loads libcuda.so.1 at run time and finds none): every
@@ -16,15 +16,15 @@ lap() { echo "   ($(($(date +%s) - t0)) s so far)"; }
 echo "== cuda: headers (cached in $(scripts/cuda-env.sh --print-dir))"
 eval "$(scripts/cuda-env.sh)"
 lap
-echo "== cuda: go vet -tags cuda ./..."
-go vet -tags cuda ./...
+echo "== cuda: go vet -tags seqcast_cuda ./..."
+go vet -tags seqcast_cuda ./...
 lap
-echo "== cuda: go test -tags cuda -exec /bin/true ./... (compile and link only)"
-go test -tags cuda -exec /bin/true ./...
+echo "== cuda: go test -tags seqcast_cuda -exec /bin/true ./... (compile and link only)"
+go test -tags seqcast_cuda -exec /bin/true ./...
 lap
-echo "== cuda: go test -tags cuda -short, no NVIDIA driver"
-env -u LD_LIBRARY_PATH go test -tags cuda -short -count=1 ./...
+echo "== cuda: go test -tags seqcast_cuda -short, no NVIDIA driver"
+env -u LD_LIBRARY_PATH go test -tags seqcast_cuda -short -count=1 ./...
 echo "== cuda: a driver that finds no device (stub libraries)"
-LD_LIBRARY_PATH="$SEQCAST_CUDA_STUBS" go test -tags cuda -count=1 ./cuda/ ./graph/
-LD_LIBRARY_PATH="$SEQCAST_CUDA_STUBS" go test -tags cuda -count=1 -run 'CUDAWithoutGPU' ./cmd/seqcast/
+LD_LIBRARY_PATH="$SEQCAST_CUDA_STUBS" go test -tags seqcast_cuda -count=1 ./cuda/ ./graph/
+LD_LIBRARY_PATH="$SEQCAST_CUDA_STUBS" go test -tags seqcast_cuda -count=1 -run 'CUDAWithoutGPU' ./cmd/seqcast/
 lap

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# cuda-env.sh: make the cuda build (-tags cuda) compile on a machine without a
+# cuda-env.sh: make the cuda build (-tags seqcast_cuda) compile on a machine without a
 # GPU or a CUDA toolkit, and print the environment to use.
 #
 # It fetches NVIDIA's CUDA 11.8 headers from Debian bookworm's non-free

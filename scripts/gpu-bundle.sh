@@ -5,8 +5,8 @@
 #
 #   build/gpu/check.sh          the check (scripts/gpu-check.sh); last line PASS/FAIL
 #   build/gpu/build-kernels.sh  compiles the kernels there with nvcc
-#   build/gpu/kernels-src/      cuda/kernels/*.cu
-#   build/gpu/bin/seqcast       the CLI, built with -tags cuda
+#   build/gpu/kernels-src/      cuda/kernels/*.cu and layout.h
+#   build/gpu/bin/seqcast       the CLI, built with -tags seqcast_cuda
 #   build/gpu/bin/cuda.test     the cuda package's tests (GPU vs CPU)
 #   build/gpu/bin/kernels/      PTX, when cuda/kernels/ptx/ has it
 #
@@ -20,10 +20,10 @@ rm -rf "$dest"
 mkdir -p "$dest/bin/kernels" "$dest/kernels-src"
 # The Go build cache does not notice a changed stub .so: after changing
 # scripts/cuda-env.sh's stubs, run `go clean -cache` once.
-flags=(-tags cuda -trimpath -ldflags=-s\ -w)
+flags=(-tags seqcast_cuda -trimpath -ldflags=-s\ -w)
 go build "${flags[@]}" -o "$dest/bin/seqcast" ./cmd/seqcast
 go test -c "${flags[@]}" -o "$dest/bin/cuda.test" ./cuda
-cp cuda/kernels/*.cu "$dest/kernels-src/"
+cp cuda/kernels/*.cu cuda/kernels/*.h "$dest/kernels-src/"
 if ls cuda/kernels/ptx/*.ptx >/dev/null 2>&1; then
 	cp cuda/kernels/ptx/*.ptx "$dest/bin/kernels/"
 fi

@@ -1,7 +1,7 @@
 // seqcast's GPU kernels: the element-wise parts of the fused recurrent cells
-// (rnn/fused_gpu.go), forward and backward, in float32 (_f32) and float64
+// (rnn/kernel_gpu.go), forward and backward, in float32 (_f32) and float64
 // (_f64). Matrix products go through cuBLAS. Each kernel mirrors a loop of
-// rnn/fused_math.go; the packed state layouts are documented there.
+// rnn/cell_math.go; the packed layouts are rnn/layout.go's, through layout.h.
 //
 // Every integer argument is a long long and every scalar a double: the Go
 // side passes each kernel argument as 8 bytes. One thread per element (per
@@ -9,6 +9,8 @@
 //
 // Compile: scripts/build-kernels.sh (nvcc -ptx, no fused multiply-add, IEEE
 // division and square root, so results differ from the CPU's by rounding).
+
+#include "layout.h" // the packed layouts, generated from rnn/layout.go
 
 typedef long long ll;
 
@@ -84,12 +86,12 @@ template <typename T> __device__ void lstm_fwd(T *out, const T *prev, ll P, ll B
 	if (idx >= B * H) return;
 	ll b = idx / H, j = idx % H;
 	T *row = out + b * P;
-	T i = act(fr, row[2 * H + j]), f = act(fr, row[3 * H + j]);
-	T g = act(fa, row[4 * H + j]), o = act(fr, row[5 * H + j]);
-	T c = f * prev[b * P + H + j] + i * g;
+	T i = act(fr, row[LSTM_I * H + j]), f = act(fr, row[LSTM_F * H + j]);
+	T g = act(fa, row[LSTM_G * H + j]), o = act(fr, row[LSTM_O * H + j]);
+	T c = f * prev[b * P + LSTM_C * H + j] + i * g;
 	T ac = act(fa, c);
-	row[2 * H + j] = i; row[3 * H + j] = f; row[4 * H + j] = g; row[5 * H + j] = o;
-	row[H + j] = c; row[6 * H + j] = ac; row[j] = o * ac;
+	row[LSTM_I * H + j] = i; row[LSTM_F * H + j] = f; row[LSTM_G * H + j] = g; row[LSTM_O * H + j] = o;
+	row[LSTM_C * H + j] = c; row[LSTM_ACT_C * H + j] = ac; row[ST_H * H + j] = o * ac;
 }
 
 // GRU (reset_after) step, packed [h | z r hh | h U_h + r_h].
@@ -98,11 +100,11 @@ template <typename T> __device__ void gru_fwd(T *out, const T *prev, ll P, ll B,
 	if (idx >= B * H) return;
 	ll b = idx / H, j = idx % H;
 	T *row = out + b * P;
-	T z = act(fr, row[H + j]), r = act(fr, row[2 * H + j]);
-	T hh = act(fa, row[3 * H + j] + r * row[4 * H + j]);
-	T hp = prev[b * P + j];
-	row[H + j] = z; row[2 * H + j] = r; row[3 * H + j] = hh;
-	row[j] = hh + z * (hp - hh);
+	T z = act(fr, row[GRU_Z * H + j]), r = act(fr, row[GRU_R * H + j]);
+	T hh = act(fa, row[GRU_HH * H + j] + r * row[GRU_UH * H + j]);
+	T hp = prev[b * P + ST_H * H + j];
+	row[GRU_Z * H + j] = z; row[GRU_R * H + j] = r; row[GRU_HH * H + j] = hh;
+	row[ST_H * H + j] = hh + z * (hp - hh);
 }
 
 // Classic GRU, first half: the gates, and rh = r ⊙ (h_prev ⊙ m).
@@ -111,9 +113,9 @@ template <typename T> __device__ void gruc_fwd1(T *out, const T *prev, T *rh, co
 	if (idx >= B * H) return;
 	ll b = idx / H, j = idx % H;
 	T *row = out + b * P;
-	T z = act(fr, row[H + j]), r = act(fr, row[2 * H + j]);
-	row[H + j] = z; row[2 * H + j] = r;
-	T v = prev[b * P + j];
+	T z = act(fr, row[GRU_Z * H + j]), r = act(fr, row[GRU_R * H + j]);
+	row[GRU_Z * H + j] = z; row[GRU_R * H + j] = r;
+	T v = prev[b * P + ST_H * H + j];
 	if (m) v *= m[idx];
 	rh[idx] = r * v;
 }
@@ -124,9 +126,9 @@ template <typename T> __device__ void gruc_fwd2(T *out, const T *prev, ll P, ll 
 	if (idx >= B * H) return;
 	ll b = idx / H, j = idx % H;
 	T *row = out + b * P;
-	T hh = act(fa, row[3 * H + j]);
-	row[3 * H + j] = hh;
-	row[j] = hh + row[H + j] * (prev[b * P + j] - hh);
+	T hh = act(fa, row[GRU_HH * H + j]);
+	row[GRU_HH * H + j] = hh;
+	row[ST_H * H + j] = hh + row[GRU_Z * H + j] * (prev[b * P + ST_H * H + j] - hh);
 }
 
 // Layer-normalised SimpleRNN step, packed [h | xhat | 1/std], the
@@ -136,7 +138,7 @@ template <typename T> __device__ void ln_fwd(T *out, const T *bias, ll P, ll B, 
 	IDX;
 	if (idx >= B) return;
 	T *row = out + idx * P;
-	T *a = row + H;
+	T *a = row + LN_XHAT * H;
 	double mean = 0, v2 = 0;
 	for (ll j = 0; j < H; j++) mean += (double)a[j];
 	mean /= (double)H;
@@ -146,9 +148,9 @@ template <typename T> __device__ void ln_fwd(T *out, const T *bias, ll P, ll B, 
 	for (ll j = 0; j < H; j++) {
 		T xh = (T)(((double)a[j] - mean) * inv);
 		a[j] = xh;
-		row[j] = act(fa, xh * bias[H + j] + bias[2 * H + j]);
+		row[ST_H * H + j] = act(fa, xh * bias[LN_GAIN * H + j] + bias[LN_OFFSET * H + j]);
 	}
-	row[2 * H] = (T)inv;
+	row[LN_INV * H] = (T)inv;
 }
 
 // Backward of SimpleRNN: dz = dh ⊙ act'(h).
@@ -156,7 +158,7 @@ template <typename T> __device__ void simple_bwd(T *dz, const T *out, const T *d
 	IDX;
 	if (idx >= B * H) return;
 	ll b = idx / H, j = idx % H;
-	dz[idx] = dout[b * P + j] * dact(fa, out[b * P + j]);
+	dz[idx] = dout[b * P + ST_H * H + j] * dact(fa, out[b * P + ST_H * H + j]);
 }
 
 // Backward of the layer norm, one thread per row: dz (the pre-activation
@@ -165,15 +167,15 @@ template <typename T> __device__ void simple_bwd(T *dz, const T *out, const T *d
 template <typename T> __device__ void ln_bwd(T *dz, T *dg, T *doff, const T *out, const T *dout, const T *bias, ll P, ll B, ll H, ll fa) {
 	IDX;
 	if (idx >= B) return;
-	const T *row = out + idx * P, *dh = dout + idx * P, *xhat = row + H;
-	T inv = row[2 * H];
+	const T *row = out + idx * P, *dh = dout + idx * P + ST_H * H, *xhat = row + LN_XHAT * H;
+	T inv = row[LN_INV * H];
 	T *z = dz + idx * H;
 	T m1 = T(0), m2 = T(0);
 	for (ll j = 0; j < H; j++) {
-		T dn = dh[j] * dact(fa, row[j]);
+		T dn = dh[j] * dact(fa, row[ST_H * H + j]);
 		dg[idx * H + j] = dn * xhat[j];
 		doff[idx * H + j] = dn;
-		T dxh = dn * bias[H + j];
+		T dxh = dn * bias[LN_GAIN * H + j];
 		z[j] = dxh;
 		m1 += dxh;
 		m2 += dxh * xhat[j];
@@ -189,15 +191,15 @@ template <typename T> __device__ void lstm_bwd(T *dz, T *dprev, const T *out, co
 	if (idx >= B * H) return;
 	ll b = idx / H, j = idx % H;
 	const T *row = out + b * P, *dr = dout + b * P;
-	T i = row[2 * H + j], f = row[3 * H + j], g = row[4 * H + j], o = row[5 * H + j], ac = row[6 * H + j];
-	T dh = dr[j], dc = dr[H + j];
+	T i = row[LSTM_I * H + j], f = row[LSTM_F * H + j], g = row[LSTM_G * H + j], o = row[LSTM_O * H + j], ac = row[LSTM_ACT_C * H + j];
+	T dh = dr[ST_H * H + j], dc = dr[LSTM_C * H + j];
 	T dct = dc + dh * o * dact(fa, ac);
 	T *z = dz + b * 4 * H;
-	z[j] = dct * g * dact(fr, i);
-	z[H + j] = dct * prev[b * P + H + j] * dact(fr, f);
-	z[2 * H + j] = dct * i * dact(fa, g);
-	z[3 * H + j] = dh * ac * dact(fr, o);
-	dprev[b * P + H + j] = dct * f;
+	z[GATE_I * H + j] = dct * g * dact(fr, i);
+	z[GATE_F * H + j] = dct * prev[b * P + LSTM_C * H + j] * dact(fr, f);
+	z[GATE_G * H + j] = dct * i * dact(fa, g);
+	z[GATE_O * H + j] = dh * ac * dact(fr, o);
+	dprev[b * P + LSTM_C * H + j] = dct * f;
 }
 
 // Backward of the reset_after GRU: dz (input side) and dzh (recurrent
@@ -207,15 +209,15 @@ template <typename T> __device__ void gru_bwd(T *dz, T *dzh, T *dprev, const T *
 	if (idx >= B * H) return;
 	ll b = idx / H, j = idx % H;
 	const T *row = out + b * P;
-	T dh = dout[b * P + j], hp = prev[b * P + j];
-	T z = row[H + j], r = row[2 * H + j], hh = row[3 * H + j], uh = row[4 * H + j];
+	T dh = dout[b * P + ST_H * H + j], hp = prev[b * P + ST_H * H + j];
+	T z = row[GRU_Z * H + j], r = row[GRU_R * H + j], hh = row[GRU_HH * H + j], uh = row[GRU_UH * H + j];
 	T da = dh * (T(1) - z) * dact(fa, hh);
 	T dzz = dh * (hp - hh) * dact(fr, z);
 	T dr = da * uh * dact(fr, r);
 	T *zx = dz + b * 3 * H, *zh = dzh + b * 3 * H;
-	zx[j] = dzz; zx[H + j] = dr; zx[2 * H + j] = da;
-	zh[j] = dzz; zh[H + j] = dr; zh[2 * H + j] = da * r;
-	dprev[b * P + j] = dh * z;
+	zx[GATE_Z * H + j] = dzz; zx[GATE_R * H + j] = dr; zx[GATE_HH * H + j] = da;
+	zh[GATE_Z * H + j] = dzz; zh[GATE_R * H + j] = dr; zh[GATE_HH * H + j] = da * r;
+	dprev[b * P + ST_H * H + j] = dh * z;
 }
 
 // Classic GRU backward, first half: dz's z and candidate columns, dprev's
@@ -225,12 +227,12 @@ template <typename T> __device__ void gruc_bwd1(T *dz, T *dprev, T *rh, const T 
 	if (idx >= B * H) return;
 	ll b = idx / H, j = idx % H;
 	const T *row = out + b * P;
-	T dh = dout[b * P + j], hp = prev[b * P + j];
-	T z = row[H + j], r = row[2 * H + j], hh = row[3 * H + j];
+	T dh = dout[b * P + ST_H * H + j], hp = prev[b * P + ST_H * H + j];
+	T z = row[GRU_Z * H + j], r = row[GRU_R * H + j], hh = row[GRU_HH * H + j];
 	T *zx = dz + b * 3 * H;
-	zx[j] = dh * (hp - hh) * dact(fr, z);
-	zx[2 * H + j] = dh * (T(1) - z) * dact(fa, hh);
-	dprev[b * P + j] = dh * z;
+	zx[GATE_Z * H + j] = dh * (hp - hh) * dact(fr, z);
+	zx[GATE_HH * H + j] = dh * (T(1) - z) * dact(fa, hh);
+	dprev[b * P + ST_H * H + j] = dh * z;
 	T v = hp;
 	if (m) v *= m[idx];
 	rh[idx] = r * v;
@@ -242,10 +244,10 @@ template <typename T> __device__ void gruc_bwd2(T *dz, T *dprev, const T *drh, c
 	IDX;
 	if (idx >= B * H) return;
 	ll b = idx / H, j = idx % H;
-	T r = out[b * P + 2 * H + j], hp = prev[b * P + j];
+	T r = out[b * P + GRU_R * H + j], hp = prev[b * P + ST_H * H + j];
 	T mm = m ? m[idx] : T(1);
-	dz[b * 3 * H + H + j] = drh[idx] * hp * mm * dact(fr, r);
-	dprev[b * P + j] += drh[idx] * r * mm;
+	dz[b * 3 * H + GATE_R * H + j] = drh[idx] * hp * mm * dact(fr, r);
+	dprev[b * P + ST_H * H + j] += drh[idx] * r * mm;
 }
 
 #define BOTH(name, params, args) \
@@ -284,7 +286,7 @@ BOTH(gruc_bwd1, P_GRUCB1, (dz, dprev, rh, out, dout, prev, m, P, B, H, fa, fr))
 #define P_GRUCB2(T) (T *dz, T *dprev, const T *drh, const T *out, const T *prev, const T *m, ll P, ll B, ll H, ll fr)
 BOTH(gruc_bwd2, P_GRUCB2, (dz, dprev, drh, out, prev, m, P, B, H, fr))
 
-// --- moving data on the GPU (rnn/fused_gpu.go keeps a layer's states there) ---
+// --- moving data on the GPU (rnn/kernel_gpu.go keeps a layer's states there) ---
 
 // dst[r*ld+doff+j] = src[r*ls+soff+j] for rows × n.
 template <typename T> __device__ void copy_cols(T *dst, ll ld, ll doff, const T *src, ll ls, ll soff, ll rows, ll n) {

@@ -53,13 +53,12 @@ func Tanh[E Float](dst, x []E) {
 	switch d := any(dst).(type) {
 	case []float32:
 		s := any(x).([]float32)
-		n := 0
 		if hasFMA && len(d) >= 8 {
-			n = len(d) &^ 7
-			tanh8(&d[0], &s[0], n)
+			vec8(d, s, false)
+			return
 		}
-		for i, v := range s[n:] {
-			d[n+i] = Tanh32(v)
+		for i, v := range s {
+			d[i] = Tanh32(v)
 		}
 	case []float64:
 		s := any(x).([]float64)
@@ -80,13 +79,12 @@ func Sigmoid[E Float](dst, x []E) {
 	switch d := any(dst).(type) {
 	case []float32:
 		s := any(x).([]float32)
-		n := 0
 		if hasFMA && len(d) >= 8 {
-			n = len(d) &^ 7
-			sigmoid8(&d[0], &s[0], n)
+			vec8(d, s, true)
+			return
 		}
-		for i, v := range s[n:] {
-			d[n+i] = Sigmoid32(v)
+		for i, v := range s {
+			d[i] = Sigmoid32(v)
 		}
 	case []float64:
 		s := any(x).([]float64)
@@ -98,6 +96,31 @@ func Sigmoid[E Float](dst, x []E) {
 			dst[i] = E(1 / (1 + math.Exp(-float64(v))))
 		}
 	}
+}
+
+// vec8 runs the 8-lane tanh (sigmoid: the sigmoid) kernel over len(d) >= 8
+// elements. A tail of fewer than 8 goes through the kernel too, on a copy of
+// the last 8 inputs taken before the main pass (which may overwrite them
+// when d and s are the same slice).
+func vec8(d, s []float32, sigmoid bool) {
+	f := func(dst, x *float32, n int) {
+		if sigmoid {
+			sigmoid8(dst, x, n)
+		} else {
+			tanh8(dst, x, n)
+		}
+	}
+	n := len(d)
+	m := n &^ 7
+	if m == n {
+		f(&d[0], &s[0], n)
+		return
+	}
+	var t [8]float32
+	copy(t[:], s[n-8:n])
+	f(&d[0], &s[0], m)
+	f(&t[0], &t[0], 8)
+	copy(d[m:], t[8-(n-m):])
 }
 
 // ReLU sets dst[i] = max(x[i], 0).

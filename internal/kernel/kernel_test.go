@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
@@ -46,9 +47,10 @@ func TestTanhSigmoid32(t *testing.T) {
 	if worstT > tol || worstS > tol {
 		t.Errorf("worst tanh32 error %.3g, sigmoid32 %.3g; want <= %g", worstT, worstS, tol)
 	}
-	// The slice versions (AVX2 in blocks of 8, where available, then
-	// scalar) against math, on lengths that leave every remainder.
-	for _, n := range []int{1, 7, 8, 13, 64, 81} {
+	// The slice versions (AVX2 in blocks of 8 and on the last 8 for a
+	// remainder, where available, else scalar) against math, on lengths
+	// that leave every remainder, out of place and in place.
+	for _, n := range []int{1, 7, 8, 13, 20, 64, 81} {
 		x := make([]float32, n)
 		for i := range x {
 			x[i] = float32(i-n/2) * 0.37
@@ -57,6 +59,12 @@ func TestTanhSigmoid32(t *testing.T) {
 		th, sg := make([]float32, n), make([]float32, n)
 		Tanh(th, x)
 		Sigmoid(sg, x)
+		thIn, sgIn := slices.Clone(x), slices.Clone(x)
+		Tanh(thIn, thIn)
+		Sigmoid(sgIn, sgIn)
+		if !slices.Equal(thIn, th) || !slices.Equal(sgIn, sg) {
+			t.Fatalf("n=%d: in place %v, %v; out of place %v, %v", n, thIn, sgIn, th, sg)
+		}
 		for i, v := range x {
 			wt, ws := math.Tanh(float64(v)), 1/(1+math.Exp(-float64(v)))
 			if math.Abs(float64(th[i])-wt) > tol*math.Max(math.Abs(wt), 1e-3) || math.Abs(float64(sg[i])-ws) > tol {
@@ -253,4 +261,15 @@ func BenchmarkSigmoid(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkTanhRows times tanh in place over 32 rows of 20, the chapter's
+// batch and units, one call per row as the recurrent cells make them.
+func BenchmarkTanhRows(b *testing.B) {
+	x := to32(random(rand.New(rand.NewPCG(1, 4)), 32*20))
+	for b.Loop() {
+		for r := range 32 {
+			Tanh(x[r*20:(r+1)*20], x[r*20:(r+1)*20])
+		}
+	}
 }

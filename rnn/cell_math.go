@@ -7,75 +7,64 @@ import (
 	"github.com/seqcast/seqcast/internal/kernel"
 )
 
-// This file is the arithmetic of the fused steps: one time step of a whole
-// batch, forward and backward, on contiguous row-major slices. The layout of
-// the packed state each step outputs (one row per sample) is fusedKind's:
-//
-//	simple     [h]                         P = H
-//	lstm       [h | c | i f g o | act(c)]  P = 7H
-//	gru        [h | z r hh | h U_h + r_h]  P = 5H (reset_after)
-//	gruClassic [h | z r hh]                P = 4H
-//	lnSimple   [h | xhat | 1/std]          P = 2H + 1
-//
-// Everything backward needs is in the packed state, so no step is
-// recomputed.
+// This file is the arithmetic of one time step of a whole batch, forward and
+// backward, on contiguous row-major slices: what cpuKernel loops over time
+// and cuda/kernels/seqcast.cu mirrors. Each step outputs a packed state, one
+// row per sample, in its cell's layout (layout.go). Everything backward
+// needs is in the packed state, so no step is recomputed.
 
-// fusedKind names a cell whose step has a fused implementation.
-type fusedKind int
+// blk returns column block k (H wide) of a packed row.
+func blk[E kernel.Float](row []E, k, h int) []E { return row[k*h : (k+1)*h] }
+
+// cellKind names a cell of this package, which runs on the sequence ops.
+type cellKind int
 
 const (
-	kindSimple fusedKind = iota
+	kindSimple cellKind = iota
 	kindLSTM
 	kindGRU
 	kindGRUClassic
 	kindLNSimple
 )
 
-func (k fusedKind) String() string {
+func (k cellKind) String() string {
 	return [...]string{"simple", "lstm", "gru", "gru_classic", "ln_simple"}[k]
 }
 
 // gates returns the number of gate blocks of W and U.
-func (k fusedKind) gates() int {
+func (k cellKind) gates() int {
 	return [...]int{1, 4, 3, 3, 1}[k]
 }
 
-// width returns P for units h.
-func (k fusedKind) width(h int) int {
+// width returns P for units h (see layout.go).
+func (k cellKind) width(h int) int {
 	switch k {
 	case kindLSTM:
-		return 7 * h
+		return lstmBlocks * h
 	case kindGRU:
-		return 5 * h
+		return gruBlocks * h
 	case kindGRUClassic:
-		return 4 * h
+		return grucBlocks * h
 	case kindLNSimple:
-		return 2*h + 1
+		return lnInv*h + 1
 	}
 	return h
 }
 
 // biasLen returns the length of the packed bias vector.
-func (k fusedKind) biasLen(h int) int {
-	return [...]int{1, 4, 6, 3, 3}[k] * h
+func (k cellKind) biasLen(h int) int {
+	return [...]int{simpleBiasBlocks, lstmBiasBlocks, gruBiasBlocks, grucBiasBlocks, lnBiasBlocks}[k] * h
 }
 
-// dims are the sizes of one fused step.
+// dims are the sizes of one step.
 type dims struct {
-	kind            fusedKind
+	kind            cellKind
 	batch, in, h    int // B, F, H
 	p               int // packed width
 	act, recAct     graph.Activation
 	fa, fr          actCode // act and recAct as codes
 	eps             float64
 	inMask, recMask bool
-}
-
-func (s *stepData[E]) inMasks(d *dims) [][]E {
-	if !d.inMask {
-		return nil
-	}
-	return s.min[:d.kind.gates()]
 }
 
 func (s *stepData[E]) recMasks(d *dims) [][]E {
@@ -87,25 +76,27 @@ func (s *stepData[E]) recMasks(d *dims) [][]E {
 
 // stepData holds one step's operands for dtype E.
 type stepData[E kernel.Float] struct {
-	x      []E // x_t is x[b*xs+xo : b*xs+xo+in] for each row b
-	xs, xo int
-	prev   []E // (B, P) packed previous state
-	w, u   []E // (in, G*H), (H, G*H)
-	bias   []E
-	min    [4][]E // G input masks (B, in) when dims.inMask
-	mrec   [4][]E // G recurrent masks (B, H) when dims.recMask
+	prev []E // (B, P) packed previous state
+	u    []E // (H, G*H)
+	bias []E
+	mrec [4][]E // G recurrent masks (B, H) when dims.recMask
+	// xw holds the input side, inputBias + x_t (⊙ m_k) W_k, for every row
+	// b at xw[b*xws:], computed for all steps at once.
+	xw  []E
+	xws int
 }
 
 // gradData holds one backward step's extra operands and outputs.
 type gradData[E kernel.Float] struct {
-	dout, out  []E // (B, P)
-	dx         []E // nil when x needs no gradient; else (B, dxs) with x_t at column 0, added to
-	dxs        int
-	dprev      []E // (B, P)
-	dw, du, db []E
-	carry      []E // the next step's [dW | dU | db], or nil
-	wT, uT     []E // Wᵀ (G*H, F) and Uᵀ (G*H, H)
-	scratch    []E
+	dout, out []E // (B, P)
+	dprev     []E // (B, P)
+	du, db    []E
+	uT        []E // Uᵀ (G*H, H)
+	scratch   []E
+	// dzAll receives the step's input-side dZ for row b at dzAll[b*dzs:];
+	// the caller forms dW and dX from all steps' at once.
+	dzAll []E
+	dzs   int
 }
 
 // actCode is an activation as a small integer, so that the inner loops
@@ -162,16 +153,6 @@ func dact[E kernel.Float](a actCode, y E) E {
 func fillRows[E kernel.Float](dst []E, ld, off, rows int, v []E) {
 	for b := range rows {
 		copy(dst[b*ld+off:b*ld+off+len(v)], v)
-	}
-}
-
-// addRows adds v to columns [off, off+len(v)) of every row.
-func addRows[E kernel.Float](dst []E, ld, off, rows int, v []E) {
-	for b := range rows {
-		r := dst[b*ld+off : b*ld+off+len(v)]
-		for j, x := range v {
-			r[j] += x
-		}
 	}
 }
 
@@ -249,6 +230,24 @@ func gradGates[E kernel.Float](d *dims, g0, g1 int, src []E, ls, so, k int, mask
 	}
 }
 
+// inputGates sets the G gate blocks of out from column off to the input
+// side of the step, inputBias + x_t (⊙ m_k) W_k, which the kernel computed
+// for all steps at once (s.xw).
+func inputGates[E kernel.Float](d *dims, s *stepData[E], out []E, ld, off int) {
+	copyCols(out, ld, off, s.xw, s.xws, 0, d.batch, d.kind.gates()*d.h)
+}
+
+// inputBias sets dst (G*H) to the bias of the input side's gate blocks:
+// b_k, and for the reset_after GRU's z and r also their recurrent biases.
+func inputBias[E kernel.Float](d *dims, bias, dst []E) {
+	copy(dst, bias[:len(dst)])
+	if d.kind == kindGRU {
+		for j, v := range bias[gruBiasRec*d.h : (gruBiasRec+gateR+1)*d.h] {
+			dst[j] += v
+		}
+	}
+}
+
 // transpose sets dst (cols × rows) to the transpose of src (rows × cols).
 func transpose[E kernel.Float](dst, src []E, rows, cols int) {
 	for r := range rows {
@@ -263,20 +262,18 @@ func forward[E kernel.Float](d *dims, s *stepData[E], out []E, tmp []E) {
 	B, H, P, F := d.batch, d.h, d.p, d.in
 	switch d.kind {
 	case kindSimple:
-		fillRows(out, P, 0, B, s.bias)
-		mulGates(d, 0, 1, s.x, s.xs, s.xo, F, s.inMasks(d), s.w, out, P, 0, tmp)
+		inputGates(d, s, out, P, 0)
 		mulGates(d, 0, 1, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, 0, tmp)
 		for b := range B {
 			actInPlace(d.fa, out[b*P:b*P+H])
 		}
 	case kindLNSimple:
-		fillRows(out, P, H, B, s.bias[:H])
-		mulGates(d, 0, 1, s.x, s.xs, s.xo, F, s.inMasks(d), s.w, out, P, H, tmp)
-		mulGates(d, 0, 1, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, H, tmp)
-		gain, offset := s.bias[H:2*H], s.bias[2*H:3*H]
+		inputGates(d, s, out, P, lnXhat*H)
+		mulGates(d, 0, 1, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, lnXhat*H, tmp)
+		gain, offset := blk(s.bias, lnGain, H), blk(s.bias, lnOffset, H)
 		for b := range B {
 			row := out[b*P : (b+1)*P]
-			a, hh := row[H:2*H], row[:H]
+			a, hh := blk(row, lnXhat, H), blk(row, stH, H)
 			var mean float64
 			for _, v := range a {
 				mean += float64(v)
@@ -294,20 +291,19 @@ func forward[E kernel.Float](d *dims, s *stepData[E], out []E, tmp []E) {
 				a[j] = xh
 				hh[j] = xh*gain[j] + offset[j]
 			}
-			row[2*H] = E(inv)
+			row[lnInv*H] = E(inv)
 			actInPlace(d.fa, hh)
 		}
 	case kindLSTM:
-		fillRows(out, P, 2*H, B, s.bias)
-		mulGates(d, 0, 4, s.x, s.xs, s.xo, F, s.inMasks(d), s.w, out, P, 2*H, tmp)
-		mulGates(d, 0, 4, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, 2*H, tmp)
+		inputGates(d, s, out, P, lstmI*H)
+		mulGates(d, 0, 4, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, lstmI*H, tmp)
 		for b := range B {
 			row := out[b*P : (b+1)*P]
-			actInPlace(d.fr, row[2*H:4*H])
-			actInPlace(d.fa, row[4*H:5*H])
-			actInPlace(d.fr, row[5*H:6*H])
-			cp := s.prev[b*P+H : b*P+2*H]
-			h, c, i, f, g, o, ac := row[:H], row[H:2*H], row[2*H:3*H], row[3*H:4*H], row[4*H:5*H], row[5*H:6*H], row[6*H:7*H]
+			h, c, i, f, g, o, ac := blk(row, stH, H), blk(row, lstmC, H), blk(row, lstmI, H), blk(row, lstmF, H), blk(row, lstmG, H), blk(row, lstmO, H), blk(row, lstmActC, H)
+			actInPlace(d.fr, row[lstmI*H:(lstmF+1)*H]) // i and f: one call, fewer scalar tails
+			actInPlace(d.fa, g)
+			actInPlace(d.fr, o)
+			cp := blk(s.prev[b*P:], lstmC, H)
 			for j := range c {
 				c[j] = f[j]*cp[j] + i[j]*g[j]
 			}
@@ -318,17 +314,16 @@ func forward[E kernel.Float](d *dims, s *stepData[E], out []E, tmp []E) {
 			}
 		}
 	case kindGRU:
-		fillRows(out, P, H, B, s.bias[:3*H])
-		addRows(out, P, H, B, s.bias[3*H:5*H])
-		fillRows(out, P, 4*H, B, s.bias[5*H:6*H])
-		mulGates(d, 0, 3, s.x, s.xs, s.xo, F, s.inMasks(d), s.w, out, P, H, tmp)
-		mulGates(d, 0, 2, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, H, tmp)
-		mulGates(d, 2, 3, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, 4*H, tmp)
+		// hh U_h's block gets r_h (see inputBias for the gates').
+		fillRows(out, P, gruUH*H, B, blk(s.bias, gruBiasRec+gateHH, H))
+		inputGates(d, s, out, P, gruZ*H)
+		mulGates(d, 0, 2, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, gruZ*H, tmp)
+		mulGates(d, 2, 3, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, gruUH*H, tmp)
 		for b := range B {
 			row := out[b*P : (b+1)*P]
-			actInPlace(d.fr, row[H:3*H])
-			hp := s.prev[b*P : b*P+H]
-			h, z, r, hh, uh := row[:H], row[H:2*H], row[2*H:3*H], row[3*H:4*H], row[4*H:5*H]
+			h, z, r, hh, uh := blk(row, stH, H), blk(row, gruZ, H), blk(row, gruR, H), blk(row, gruHH, H), blk(row, gruUH, H)
+			actInPlace(d.fr, row[gruZ*H:(gruR+1)*H]) // z and r
+			hp := blk(s.prev[b*P:], stH, H)
 			for j := range hh {
 				hh[j] += r[j] * uh[j]
 			}
@@ -338,26 +333,26 @@ func forward[E kernel.Float](d *dims, s *stepData[E], out []E, tmp []E) {
 			}
 		}
 	case kindGRUClassic:
-		fillRows(out, P, H, B, s.bias)
-		mulGates(d, 0, 3, s.x, s.xs, s.xo, F, s.inMasks(d), s.w, out, P, H, tmp)
-		mulGates(d, 0, 2, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, H, tmp)
+		inputGates(d, s, out, P, gruZ*H)
+		mulGates(d, 0, 2, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, gruZ*H, tmp)
 		rh := tmp[B*max(F, H):][:B*H]
 		for b := range B {
-			actInPlace(d.fr, out[b*P+H:b*P+3*H])
-			hp, r := s.prev[b*P:b*P+H], out[b*P+2*H:b*P+3*H]
+			row := out[b*P : (b+1)*P]
+			actInPlace(d.fr, row[gruZ*H:(gruR+1)*H]) // z and r
+			hp, r := blk(s.prev[b*P:], stH, H), blk(row, gruR, H)
 			for j := range H {
 				v := hp[j]
 				if d.recMask {
-					v *= s.mrec[2][b*H+j]
+					v *= s.mrec[gateHH][b*H+j]
 				}
 				rh[b*H+j] = r[j] * v
 			}
 		}
-		kernel.GemmNN(B, H, H, rh, H, s.u[2*H:], 3*H, out[3*H:], P)
+		kernel.GemmNN(B, H, H, rh, H, s.u[gateHH*H:], 3*H, out[gruHH*H:], P)
 		for b := range B {
 			row := out[b*P : (b+1)*P]
-			hp := s.prev[b*P : b*P+H]
-			h, z, hh := row[:H], row[H:2*H], row[3*H:4*H]
+			hp := blk(s.prev[b*P:], stH, H)
+			h, z, hh := blk(row, stH, H), blk(row, gruZ, H), blk(row, gruHH, H)
 			actInPlace(d.fa, hh)
 			for j := range h {
 				h[j] = hh[j] + z[j]*(hp[j]-hh[j])
@@ -366,21 +361,11 @@ func forward[E kernel.Float](d *dims, s *stepData[E], out []E, tmp []E) {
 	}
 }
 
-// backward computes one step's gradients: it sets g.dx (if any) and
-// g.dprev, and sets g.dw, g.du, g.db to g.carry (or zero) plus this step's
-// contribution.
+// backward computes one step's gradients: it sets g.dprev and the step's
+// input-side dZ (in g.dzAll), and adds the step's share to g.du and g.db.
 func backward[E kernel.Float](d *dims, s *stepData[E], g *gradData[E]) {
-	B, H, P, F := d.batch, d.h, d.p, d.in
+	B, H, P := d.batch, d.h, d.p
 	G := d.kind.gates()
-	if g.carry != nil {
-		copy(g.dw, g.carry[:len(g.dw)])
-		copy(g.du, g.carry[len(g.dw):len(g.dw)+len(g.du)])
-		copy(g.db, g.carry[len(g.dw)+len(g.du):])
-	} else {
-		clear(g.dw)
-		clear(g.du)
-		clear(g.db)
-	}
 	clear(g.dprev)
 	// dz holds the pre-activation gradients of the input side, (B, G*H);
 	// dzh those of the recurrent side where they differ (reset_after GRU).
@@ -399,11 +384,11 @@ func backward[E kernel.Float](d *dims, s *stepData[E], g *gradData[E]) {
 		}
 		colSums(g.db, dz, ldz, 0, B)
 	case kindLNSimple:
-		gain := s.bias[H : 2*H]
-		dgain, doff := g.db[H:2*H], g.db[2*H:3*H]
+		gain := blk(s.bias, lnGain, H)
+		dgain, doff := blk(g.db, lnGain, H), blk(g.db, lnOffset, H)
 		for b := range B {
 			row, dh, z := g.out[b*P:(b+1)*P], g.dout[b*P:b*P+H], dz[b*H:b*H+H]
-			xhat, inv := row[H:2*H], row[2*H]
+			xhat, inv := blk(row, lnXhat, H), row[lnInv*H]
 			var m1, m2 E
 			for j, y := range row[:H] {
 				dn := dh[j] * dact(d.fa, y)
@@ -424,17 +409,18 @@ func backward[E kernel.Float](d *dims, s *stepData[E], g *gradData[E]) {
 	case kindLSTM:
 		for b := range B {
 			row, dr := g.out[b*P:(b+1)*P], g.dout[b*P:(b+1)*P]
-			cp := s.prev[b*P+H : b*P+2*H]
-			dcp := g.dprev[b*P+H : b*P+2*H]
-			i, f, gg, o, ac := row[2*H:3*H], row[3*H:4*H], row[4*H:5*H], row[5*H:6*H], row[6*H:7*H]
-			dh, dc := dr[:H], dr[H:2*H]
+			cp := blk(s.prev[b*P:], lstmC, H)
+			dcp := blk(g.dprev[b*P:], lstmC, H)
+			i, f, gg, o, ac := blk(row, lstmI, H), blk(row, lstmF, H), blk(row, lstmG, H), blk(row, lstmO, H), blk(row, lstmActC, H)
+			dh, dc := blk(dr, stH, H), blk(dr, lstmC, H)
 			z := dz[b*4*H : (b+1)*4*H]
+			zi, zf, zg, zo := blk(z, gateI, H), blk(z, gateF, H), blk(z, gateG, H), blk(z, gateO, H)
 			for j := range H {
 				dct := dc[j] + dh[j]*o[j]*dact(d.fa, ac[j])
-				z[j] = dct * gg[j] * dact(d.fr, i[j])
-				z[H+j] = dct * cp[j] * dact(d.fr, f[j])
-				z[2*H+j] = dct * i[j] * dact(d.fa, gg[j])
-				z[3*H+j] = dh[j] * ac[j] * dact(d.fr, o[j])
+				zi[j] = dct * gg[j] * dact(d.fr, i[j])
+				zf[j] = dct * cp[j] * dact(d.fr, f[j])
+				zg[j] = dct * i[j] * dact(d.fa, gg[j])
+				zo[j] = dh[j] * ac[j] * dact(d.fr, o[j])
 				dcp[j] = dct * f[j]
 			}
 		}
@@ -445,19 +431,19 @@ func backward[E kernel.Float](d *dims, s *stepData[E], g *gradData[E]) {
 		for b := range B {
 			row, dh := g.out[b*P:(b+1)*P], g.dout[b*P:b*P+H]
 			hp, dhp := s.prev[b*P:b*P+H], g.dprev[b*P:b*P+H]
-			zz, r, hh, uh := row[H:2*H], row[2*H:3*H], row[3*H:4*H], row[4*H:5*H]
+			zz, r, hh, uh := blk(row, gruZ, H), blk(row, gruR, H), blk(row, gruHH, H), blk(row, gruUH, H)
 			zx, zh := dz[b*3*H:(b+1)*3*H], dzh[b*3*H:(b+1)*3*H]
 			for j := range H {
 				da := dh[j] * (1 - zz[j]) * dact(d.fa, hh[j])
 				dzz := dh[j] * (hp[j] - hh[j]) * dact(d.fr, zz[j])
 				dr := da * uh[j] * dact(d.fr, r[j])
-				zx[j], zx[H+j], zx[2*H+j] = dzz, dr, da
-				zh[j], zh[H+j], zh[2*H+j] = dzz, dr, da*r[j]
+				zx[gateZ*H+j], zx[gateR*H+j], zx[gateHH*H+j] = dzz, dr, da
+				zh[gateZ*H+j], zh[gateR*H+j], zh[gateHH*H+j] = dzz, dr, da*r[j]
 				dhp[j] = dh[j] * zz[j]
 			}
 		}
 		colSums(g.db[:3*H], dz, ldz, 0, B)
-		colSums(g.db[3*H:], dzh, ldz, 0, B)
+		colSums(g.db[gruBiasRec*H:], dzh, ldz, 0, B)
 		recDz = dzh
 	case kindGRUClassic:
 		rh, drh := tmp[:B*H], tmp[B*H:2*B*H]
@@ -465,40 +451,40 @@ func backward[E kernel.Float](d *dims, s *stepData[E], g *gradData[E]) {
 		for b := range B {
 			row, dh := g.out[b*P:(b+1)*P], g.dout[b*P:b*P+H]
 			hp, dhp := s.prev[b*P:b*P+H], g.dprev[b*P:b*P+H]
-			zz, r, hh := row[H:2*H], row[2*H:3*H], row[3*H:4*H]
+			zz, r, hh := blk(row, gruZ, H), blk(row, gruR, H), blk(row, gruHH, H)
 			zx := dz[b*3*H : (b+1)*3*H]
 			for j := range H {
-				zx[j] = dh[j] * (hp[j] - hh[j]) * dact(d.fr, zz[j])
-				zx[2*H+j] = dh[j] * (1 - zz[j]) * dact(d.fa, hh[j])
+				zx[gateZ*H+j] = dh[j] * (hp[j] - hh[j]) * dact(d.fr, zz[j])
+				zx[gateHH*H+j] = dh[j] * (1 - zz[j]) * dact(d.fa, hh[j])
 				dhp[j] = dh[j] * zz[j]
 				v := hp[j]
 				if d.recMask {
-					v *= s.mrec[2][b*H+j]
+					v *= s.mrec[gateHH][b*H+j]
 				}
 				rh[b*H+j] = r[j] * v
 			}
 		}
 		clear(drh)
-		kernel.GemmNN(B, H, H, dz[2*H:], ldz, g.uT[2*H*H:], H, drh, H)
-		kernel.GemmTN(H, H, B, rh, H, dz[2*H:], ldz, g.du[2*H:], 3*H)
+		kernel.GemmNN(B, H, H, dz[gateHH*H:], ldz, g.uT[gateHH*H*H:], H, drh, H)
+		kernel.GemmTN(H, H, B, rh, H, dz[gateHH*H:], ldz, g.du[gateHH*H:], 3*H)
 		for b := range B {
-			r := g.out[b*P+2*H : b*P+3*H]
+			r := blk(g.out[b*P:], gruR, H)
 			hp, dhp := s.prev[b*P:b*P+H], g.dprev[b*P:b*P+H]
 			zx := dz[b*3*H : (b+1)*3*H]
 			for j := range H {
 				m := E(1)
 				if d.recMask {
-					m = s.mrec[2][b*H+j]
+					m = s.mrec[gateHH][b*H+j]
 				}
-				zx[H+j] = drh[b*H+j] * hp[j] * m * dact(d.fr, r[j])
+				zx[gateR*H+j] = drh[b*H+j] * hp[j] * m * dact(d.fr, r[j])
 				dhp[j] += drh[b*H+j] * r[j] * m
 			}
 		}
 		colSums(g.db, dz, ldz, 0, B)
 		gr1 = 2
 	}
-	// Input side: dW += (x ⊙ m)ᵀ dZ, dX = (dZ Wᵀ) ⊙ m.
-	gradGates(d, 0, G, s.x, s.xs, s.xo, F, s.inMasks(d), g.wT, g.dw, dz, ldz, 0, g.dx, g.dxs, tmp)
+	// Input side: dZ is kept for the products over all steps.
+	copyCols(g.dzAll, g.dzs, 0, dz, ldz, 0, B, ldz)
 	// Recurrent side: dU += (h ⊙ m)ᵀ dZ, dh_prev += (dZ Uᵀ) ⊙ m.
 	gradGates(d, 0, gr1, recSrc, P, 0, H, s.recMasks(d), g.uT, g.du, recDz, recLd, 0, g.dprev, P, tmp)
 }

@@ -1,4 +1,4 @@
-//go:build cuda
+//go:build seqcast_cuda
 
 package rnn
 
@@ -18,13 +18,13 @@ import (
 	"github.com/seqcast/seqcast/internal/graphtest"
 )
 
-// The GPU steps' logic (fused_gpu.go: buffers, offsets, the order of the
-// products and kernels, the backward chain kept on the device) runs here on
-// emuGPU, a plain-Go emulation of cuda.Runtime: host memory, row-major
-// products by loops, and each kernel of cuda/kernels/seqcast.cu written
-// again in Go. So CI, which has no GPU, tests that logic against the CPU
-// path on every run; the GPU check (scripts/gpu-check.sh) tests the real
-// kernels and cuBLAS. A cuda build is needed because only it lets graph
+// The GPU kernel's logic (kernel_gpu.go: buffers, offsets, the order of
+// the products and kernels, the states kept on the device between steps)
+// runs here on emuGPU, a plain-Go emulation of cuda.Runtime: host memory,
+// row-major products by loops, and each kernel of cuda/kernels/seqcast.cu
+// written again in Go. So CI, which has no GPU, tests that logic against the
+// CPU kernel on every run; the GPU check (scripts/gpu-check.sh) tests the
+// real kernels and cuBLAS. A GPU build is needed because only it lets graph
 // compile a program for the GPU.
 
 // emuGPU emulates cuda.Runtime on the host. Addresses are those of Go byte

@@ -1,0 +1,203 @@
+package rnn
+
+import (
+	"fmt"
+
+	"github.com/seqcast/seqcast/internal/kernel"
+)
+
+// A seqKernel runs one layer's whole sequence, forward or backward, on one
+// device. The sequence ops (seq_op.go) unpack their operands and call it;
+// what runs where is the kernel's type (cpuKernel, gpuKernel), chosen when
+// the layer is applied. Each op owns its kernel, and the kernel owns its
+// scratch, so no two ops share mutable state.
+type seqKernel[E kernel.Float] interface {
+	// forward sets s, T packed states of (B, P) in processing order (see
+	// cell_math.go for the layouts), from a.
+	forward(sp *seqSpec, a *seqArgs[E], s []E) error
+	// backward sets g from the packed states s and their gradient ds
+	// (same layout): the gradient of x (if g.dx is not nil), of the packed
+	// initial state, and of the packed W, U and bias.
+	backward(sp *seqSpec, a *seqArgs[E], s, ds []E, g *seqGrads[E]) error
+}
+
+// seqArgs are a sequence's operands, packed.
+type seqArgs[E kernel.Float] struct {
+	x          []E // (B, T, F)
+	prev0      []E // (B, P): the initial state, h (and c) columns set
+	w, u, bias []E // (F, G*H), (H, G*H), the packed bias
+	min, mrec  [4][]E
+}
+
+// seqGrads are a sequence's gradients, packed as seqArgs.
+type seqGrads[E kernel.Float] struct {
+	dx         []E // (B, T, F), or nil when x needs no gradient
+	dprev0     []E // (B, P)
+	dw, du, db []E
+}
+
+// kernels holds an op's kernel for each dtype.
+type kernels struct {
+	f32 seqKernel[float32]
+	f64 seqKernel[float64]
+}
+
+// A device makes kernels. cpuDevice is the CPU; gpuDevice (a GPU build) is
+// the process's CUDA runtime.
+type device interface {
+	newKernels() kernels
+	String() string
+}
+
+type cpuDevice struct{}
+
+func (cpuDevice) newKernels() kernels {
+	return kernels{f32: &cpuKernel[float32]{}, f64: &cpuKernel[float64]{}}
+}
+func (cpuDevice) String() string { return "cpu" }
+
+func kernelOf[E kernel.Float](k kernels) seqKernel[E] {
+	var z E
+	switch any(z).(type) {
+	case float32:
+		return any(k.f32).(seqKernel[E])
+	default:
+		return any(k.f64).(seqKernel[E])
+	}
+}
+
+// cpuKernel is the CPU: the step arithmetic of cell_math.go in a loop over
+// time, on internal/kernel's GEMM and activations. The input side of all
+// steps is one product over the B*T rows of x ((B, T, F) is a (B*T, F)
+// matrix), as cuDNN does: x W + bias before the loop, and dW and dX from
+// every step's dZ after it; with input dropout, one product per gate over
+// x ⊙ m_k.
+type cpuKernel[E kernel.Float] struct {
+	tmp, wT, uT, dout []E
+	xw, dzAll         []E // (B*T, G*H), rows in x's (b, t) order
+	xm, dxm           []E // x ⊙ m_k and its gradient, (B*T, F)
+}
+
+// masked sets dst (B*T, F) to x ⊙ m, the (B, F) mask m repeated over time.
+func masked[E kernel.Float](sp *seqSpec, dst, x, m []E) {
+	F, T := sp.d.in, sp.steps
+	for b := range sp.d.batch {
+		mr := m[b*F : (b+1)*F]
+		for t := range T {
+			r := (b*T + t) * F
+			o, xr := dst[r:r+F], x[r:r+F]
+			for j, v := range xr {
+				o[j] = v * mr[j]
+			}
+		}
+	}
+}
+
+func need[E kernel.Float](s *[]E, n int) []E {
+	if len(*s) < n {
+		*s = make([]E, n)
+	}
+	return (*s)[:n]
+}
+
+func (k *cpuKernel[E]) step(sp *seqSpec, a *seqArgs[E], s []E, i int) stepData[E] {
+	d := &sp.d
+	n := d.batch * d.p
+	st := stepData[E]{prev: a.prev0, u: a.u, bias: a.bias, mrec: a.mrec}
+	if i > 0 {
+		st.prev = s[(i-1)*n : i*n]
+	}
+	return st
+}
+
+func (k *cpuKernel[E]) forward(sp *seqSpec, a *seqArgs[E], s []E) error {
+	d := &sp.d
+	n := d.batch * d.p
+	if len(s) < sp.steps*n {
+		return fmt.Errorf("rnn: %d state values, want %d", len(s), sp.steps*n)
+	}
+	tmp := need(&k.tmp, sp.scratchLen())
+	gh := d.kind.gates() * d.h
+	rows, F, H := d.batch*sp.steps, d.in, d.h
+	xw := need(&k.xw, rows*gh)
+	inputBias(d, a.bias, xw[:gh])
+	fillRows(xw, gh, 0, rows, xw[:gh])
+	if !d.inMask {
+		kernel.GemmNN(rows, gh, F, a.x, F, a.w, gh, xw, gh)
+	} else {
+		xm := need(&k.xm, rows*F)
+		for g := range d.kind.gates() {
+			masked(sp, xm, a.x, a.min[g])
+			kernel.GemmNN(rows, H, F, xm, F, a.w[g*H:], gh, xw[g*H:], gh)
+		}
+	}
+	for i := range sp.steps {
+		st := k.step(sp, a, s, i)
+		st.xw, st.xws = xw[sp.time(i)*gh:], sp.steps*gh
+		forward(d, &st, s[i*n:(i+1)*n], tmp)
+	}
+	return nil
+}
+
+func (k *cpuKernel[E]) backward(sp *seqSpec, a *seqArgs[E], s, ds []E, g *seqGrads[E]) error {
+	d := &sp.d
+	n, gh := d.batch*d.p, d.kind.gates()*d.h
+	wT, uT := need(&k.wT, d.in*gh), need(&k.uT, d.h*gh)
+	transpose(wT, a.w, d.in, gh)
+	transpose(uT, a.u, d.h, gh)
+	dout, tmp := need(&k.dout, n), need(&k.tmp, sp.scratchLen())
+	dzAll := need(&k.dzAll, d.batch*sp.steps*gh)
+	// Each step adds its share of the weight gradients and of dX.
+	clear(g.dw)
+	clear(g.du)
+	clear(g.db)
+	clear(g.dprev0)
+	if g.dx != nil {
+		clear(g.dx)
+	}
+	dprev := g.dprev0 // dPrev of step i+1, then of step i
+	w := sp.stateCols()
+	for i := sp.steps - 1; i >= 0; i-- {
+		// Only the state columns of a packed state get a gradient (from
+		// outOp and from the next step); backward reads only those.
+		for b := range d.batch {
+			o := b * d.p
+			r, p, q := dout[o:o+w], ds[i*n+o:i*n+o+w], dprev[o:o+w]
+			for j := range r {
+				r[j] = p[j] + q[j]
+			}
+		}
+		st := k.step(sp, a, s, i)
+		gd := gradData[E]{
+			dout: dout, out: s[i*n : (i+1)*n],
+			dprev: dprev, du: g.du, db: g.db,
+			uT: uT, scratch: tmp,
+		}
+		gd.dzAll, gd.dzs = dzAll[sp.time(i)*gh:], sp.steps*gh
+		backward(d, &st, &gd)
+	}
+	// The input side: dW += (x ⊙ m)ᵀ dZ, dX += (dZ Wᵀ) ⊙ m over all rows.
+	rows, F, H := d.batch*sp.steps, d.in, d.h
+	if !d.inMask {
+		kernel.GemmTN(F, gh, rows, a.x, F, dzAll, gh, g.dw, gh)
+		if g.dx != nil {
+			kernel.GemmNN(rows, F, gh, dzAll, gh, wT, F, g.dx, F)
+		}
+		return nil
+	}
+	xm, dxm := need(&k.xm, rows*F), need(&k.dxm, rows*F)
+	for gt := range d.kind.gates() {
+		masked(sp, xm, a.x, a.min[gt])
+		kernel.GemmTN(F, H, rows, xm, F, dzAll[gt*H:], gh, g.dw[gt*H:], gh)
+		if g.dx == nil {
+			continue
+		}
+		clear(dxm)
+		kernel.GemmNN(rows, F, H, dzAll[gt*H:], gh, wT[gt*H*F:], F, dxm, F)
+		masked(sp, dxm, dxm, a.min[gt])
+		for j, v := range dxm {
+			g.dx[j] += v
+		}
+	}
+	return nil
+}
