@@ -1,8 +1,4 @@
-//go:build !cuda
-
-// These tests run ops on a bare gorgonia TapeMachine. In a cuda build such a
-// machine puts gorgonia's own ops on the GPU (graph.Compile is what keeps
-// them on the CPU there), so they are for the CPU build only.
+// These tests run ops on a bare gorgonia TapeMachine.
 
 package graph_test
 
