@@ -48,7 +48,7 @@ func TestBenchCUDAInCPUBuild(t *testing.T) {
 	}
 	var out, errb bytes.Buffer
 	err := run(context.Background(), []string{"bench", "--device", "cuda", "--experiments", "naive1"}, &out, &errb)
-	if err == nil || !strings.Contains(err.Error(), "-tags cuda") {
+	if err == nil || !strings.Contains(err.Error(), "-tags seqcast_cuda") {
 		t.Fatalf("error %v; want one that says how to get a cuda build", err)
 	}
 }

@@ -155,5 +155,5 @@ func cudaWant() string {
 	if cuda.Built {
 		return "no usable GPU"
 	}
-	return "-tags cuda"
+	return "-tags seqcast_cuda"
 }
