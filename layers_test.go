@@ -207,6 +207,8 @@ func TestLoadModelErrors(t *testing.T) {
 			f.Tensors = append(f.Tensors, safetensors.Float32s("head/w", []int{1}, []float32{1}))
 		}), "tensors [head/w] match no parameter"},
 		{"newer", rewrite(t, good, func(f *safetensors.File) { f.Metadata["format_version"] = "99" }), "format version 99 is newer"},
+		{"larger than the file", rewrite(t, good, setLayers(`{"type":"sequential","layers":[{"type":"lstm","config":{"units":3000,"return_sequences":true}},{"type":"time_distributed","layers":[{"type":"dense","config":{"units":2}}]}]}`)),
+			"parameter lstm/ui of shape [3000 3000] would bring the network past 65748 parameters"},
 		{"input", rewrite(t, good, func(f *safetensors.File) { f.Metadata["input_shape"] = "[1000000000,1000]" }), "input_shape [1000000000 1000]"},
 	}
 	for _, tt := range tests {

@@ -47,6 +47,8 @@ type Builder struct {
 	names  map[string]int
 	params map[*Param]*gorgonia.Node
 	masks  []*Mask
+
+	maxParams, created int // Spec.MaxParams and the scalars created so far
 }
 
 // NewBuilder returns a Builder for a new graph. Parameters created while

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	"gorgonia.org/tensor"
@@ -18,10 +19,22 @@ type Param struct {
 
 // NewParam returns a parameter of the given dtype and shape, filled by init
 // with values drawn from b's initialisation source.
+//
+// NewParam fails (through Fail) if the builder's Spec.MaxParams would be
+// exceeded.
 func NewParam(b *Builder, name string, shape []int, init Initializer) *Param {
 	n := 1
 	for _, d := range shape {
+		if d < 0 || (d > 0 && n > math.MaxInt/d) {
+			Fail(fmt.Errorf("graph: parameter %s: shape %v overflows", name, shape))
+		}
 		n *= d
+	}
+	if b.maxParams > 0 {
+		if n > b.maxParams-b.created {
+			Fail(fmt.Errorf("graph: parameter %s of shape %v would bring the network past %d parameters", name, shape, b.maxParams))
+		}
+		b.created += n
 	}
 	v := make([]float64, n)
 	init.Init(v, shape, b.rng)

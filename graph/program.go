@@ -35,6 +35,11 @@ type Spec struct {
 	// other op on the CPU. False, the default, keeps everything on the
 	// CPU, in a GPU build too.
 	GPU bool
+	// MaxParams, if positive, bounds the scalars of the parameters this
+	// build creates: the build fails before allocating past it. A model
+	// file's loader sets it to what the file holds, so that no file can ask
+	// for a network larger than itself.
+	MaxParams int
 }
 
 // A Program is a network compiled once, for one batch size, on a
@@ -108,6 +113,7 @@ func compile(net Layer, spec Spec, salt int) (p *Program, err error) {
 	b := NewBuilder(spec.Dtype, spec.Mode, spec.Seed)
 	b.salt = salt
 	b.gpu = spec.GPU
+	b.maxParams = spec.MaxParams
 	p = &Program{spec: spec, b: b}
 	p.maskRng = rand.New(rand.NewPCG(spec.Seed, 0x6d61736b))
 	xs := append([]int{spec.Batch}, spec.In...)

@@ -54,6 +54,8 @@ type Model struct {
 	mu    sync.Mutex // guards progs and every run of a program
 	progs map[progKey]*graph.Program
 	in    []int // the input shape of the first build, for Save
+	// maxParams bounds the parameters a build may create (LoadModel).
+	maxParams int
 }
 
 type progKey struct {
@@ -100,7 +102,7 @@ func (m *Model) program(mode graph.Mode, batch int, in, out []int, seed uint64) 
 	if p, ok := m.progs[k]; ok {
 		return p, nil
 	}
-	p, err := graph.Compile(m.Net, graph.Spec{Batch: batch, In: in, Out: out, Dtype: m.Dtype, Mode: mode, Seed: m.Seed ^ seed, GPU: m.GPU})
+	p, err := graph.Compile(m.Net, graph.Spec{Batch: batch, In: in, Out: out, Dtype: m.Dtype, Mode: mode, Seed: m.Seed ^ seed, GPU: m.GPU, MaxParams: m.maxParams})
 	if err != nil {
 		return nil, err
 	}

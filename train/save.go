@@ -174,6 +174,14 @@ func LoadModel(data []byte, reg *graph.Registry) (*Model, map[string]string, err
 	if reg == nil {
 		return nil, nil, errors.New("train: load: no layer registry (pass seqcast.Layers() or a graph.Registry)")
 	}
+	stored := 0
+	for _, t := range f.Tensors {
+		stored += t.Len()
+	}
+	// No network may be much larger than the file's weights, so a file
+	// cannot ask for more memory than it holds; the slack lets a file that
+	// lacks a tensor or two say so by name.
+	m.maxParams = 2*stored + 1<<16
 	if m.Net, err = reg.Build(cfg); err != nil {
 		return nil, nil, fmt.Errorf("%w: %w", ErrModelFile, err)
 	}
@@ -212,6 +220,7 @@ func LoadModel(data []byte, reg *graph.Registry) (*Model, map[string]string, err
 		slices.Sort(extra)
 		return nil, nil, badModel("tensors %v match no parameter of the layers", extra)
 	}
+	m.maxParams = 0
 	for _, p := range params {
 		t, _ := f.Tensor(p.Name())
 		vals, err := t.Values()
