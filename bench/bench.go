@@ -188,7 +188,6 @@ func runOne(ctx context.Context, e Experiment, data *Data, cfg Config, gpu bool)
 	resetPeakRSS()
 	f := e.New()
 	if m, ok := f.(*train.Model); ok {
-		m.Seed = uint64(cfg.Seed)
 		m.GPU = gpu
 		if cfg.Float64 {
 			m.Dtype = tensor.Float64

@@ -31,8 +31,10 @@ type Config struct {
 	// LearningRate is Adam's learning rate when Optimizer is nil (default
 	// 1e-3).
 	LearningRate float64
-	// Seed seeds the shuffling of every epoch (and the model's dropout masks
-	// through Model.Seed).
+	// Seed seeds the initial weights when Fit creates them (it sets
+	// Model.Seed before the network's first build; weights made earlier,
+	// by Build or Predict, stay), the shuffling of every epoch and the
+	// dropout masks. The same Seed gives the same result.
 	Seed uint64
 	// ClipNorm, if positive, scales gradients so their global L2 norm is at
 	// most ClipNorm.
@@ -152,6 +154,9 @@ func (m *Model) Fit(ctx context.Context, trainSet, valid series.Windows, cfg Con
 		out = []int{1}
 	}
 	bs := min(cfg.BatchSize, trainSet.N)
+	if len(m.Net.Params()) == 0 {
+		m.Seed = cfg.Seed
+	}
 	full, err := m.program(graph.Train, bs, in, out, 0)
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)

@@ -233,3 +233,32 @@ func TestNaive(t *testing.T) {
 		t.Errorf("naive = %v; want %v", got, want)
 	}
 }
+
+// Config.Seed seeds the weights Fit creates: with a learning rate of 0 the
+// weights stay the initial ones, equal for equal seeds, and another seed
+// gives other weights.
+func TestFitSeedSeedsWeights(t *testing.T) {
+	t.Parallel()
+	p, err := series.Generate(64, 11, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := series.Ahead(p, 10, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fit := func(seed uint64) []float64 {
+		m := train.NewModel(graph.NewSequential(graph.NewFlatten(), graph.NewDense(1)))
+		if _, err := m.Fit(context.Background(), w, series.Windows{}, train.Config{Epochs: 1, Seed: seed, Optimizer: train.NewSGD(0, 0)}); err != nil {
+			t.Fatal(err)
+		}
+		return m.Net.Params()[0].Float64s()
+	}
+	a, b, c := fit(5), fit(5), fit(6)
+	if !slices.Equal(a, b) {
+		t.Error("the same Config.Seed gave different weights")
+	}
+	if slices.Equal(a, c) {
+		t.Error("Config.Seed 5 and 6 gave the same weights")
+	}
+}
