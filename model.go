@@ -9,6 +9,7 @@ import (
 
 	"github.com/seqcast/seqcast/conv"
 	"github.com/seqcast/seqcast/graph"
+	"github.com/seqcast/seqcast/internal/ops"
 	"github.com/seqcast/seqcast/rnn"
 	"github.com/seqcast/seqcast/wavenet"
 )
@@ -241,7 +242,7 @@ func (lastStep) Apply(_ *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, error
 	if len(s) != 3 {
 		return nil, &graph.ShapeError{What: "last step input", Got: s, Want: []int{-1, -1, -1}}
 	}
-	return graph.Step(x, s[1]-1)
+	return ops.Step(x, s[1]-1)
 }
 
 func (lastStep) Params() []*graph.Param { return nil }

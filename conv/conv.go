@@ -7,6 +7,7 @@ import (
 	"gorgonia.org/gorgonia"
 
 	"github.com/seqcast/seqcast/graph"
+	"github.com/seqcast/seqcast/internal/ops"
 )
 
 // PadMode says how a Layer pads the time axis.
@@ -149,7 +150,7 @@ func (l *Layer) Apply(b *graph.Builder, x *gorgonia.Node) (y *gorgonia.Node, err
 // element-wise node), and its gradient with respect to add is the
 // gradient before the activation.
 func (l *Layer) ApplyAdd(b *graph.Builder, x, add *gorgonia.Node) (y *gorgonia.Node, err error) {
-	defer graph.Recover(&err)
+	defer ops.Recover(&err)
 	g, args, err := l.args(b, x)
 	if err != nil {
 		return nil, err
@@ -163,7 +164,7 @@ func (l *Layer) ApplyAdd(b *graph.Builder, x, add *gorgonia.Node) (y *gorgonia.N
 		op.add = true
 		args = append(args, add)
 	}
-	return graph.Must(gorgonia.ApplyOp(op, args...)), nil
+	return ops.Must(gorgonia.ApplyOp(op, args...)), nil
 }
 
 // args checks x, creates the parameters on the first call and returns the

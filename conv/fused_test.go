@@ -12,6 +12,7 @@ import (
 	"github.com/seqcast/seqcast/conv"
 	"github.com/seqcast/seqcast/graph"
 	"github.com/seqcast/seqcast/internal/graphtest"
+	"github.com/seqcast/seqcast/internal/ops"
 )
 
 // gatedNet is first (so that the gated unit's input needs a gradient, or
@@ -93,12 +94,12 @@ func (d diffNet) Apply(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, erro
 	if err != nil {
 		return nil, err
 	}
-	f := graph.Must(d.n.filter.Apply(b, x))
-	g := graph.Must(d.n.gate.Apply(b, x))
-	dz := graph.Must(gorgonia.Sub(z, graph.Must(gorgonia.HadamardProd(f, g))))
-	r := graph.Must(d.n.out.ApplyAdd(b, z, x))
-	plain := graph.Must(gorgonia.Add(graph.Must(d.n.out.Apply(b, z)), x))
-	dr := graph.Must(gorgonia.Sub(r, plain))
+	f := ops.Must(d.n.filter.Apply(b, x))
+	g := ops.Must(d.n.gate.Apply(b, x))
+	dz := ops.Must(gorgonia.Sub(z, ops.Must(gorgonia.HadamardProd(f, g))))
+	r := ops.Must(d.n.out.ApplyAdd(b, z, x))
+	plain := ops.Must(gorgonia.Add(ops.Must(d.n.out.Apply(b, z)), x))
+	dr := ops.Must(gorgonia.Sub(r, plain))
 	return gorgonia.Concat(2, dz, dr)
 }
 

@@ -9,6 +9,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/seqcast/seqcast/graph"
+	"github.com/seqcast/seqcast/internal/ops"
 )
 
 // Gated returns WaveNet's gated activation of x, [batch, steps, channels]:
@@ -21,7 +22,7 @@ import (
 // side, and keeps both activations for its gradient, so that the gated
 // unit costs no element-wise Gorgonia nodes.
 func Gated(b *graph.Builder, x *gorgonia.Node, filter, gate *Layer) (z *gorgonia.Node, err error) {
-	defer graph.Recover(&err)
+	defer ops.Recover(&err)
 	if filter.filters != gate.filters || filter.kernel != gate.kernel || filter.stride != gate.stride ||
 		filter.dilation != gate.dilation || filter.padding != gate.padding || filter.noBias != gate.noBias {
 		return nil, fmt.Errorf("conv: Gated: filter and gate differ in shape (%d, %d filters, kernel %d, %d, stride %d, %d, dilation %d, %d, padding %v, %v, no bias %t, %t)",
@@ -37,7 +38,7 @@ func Gated(b *graph.Builder, x *gorgonia.Node, filter, gate *Layer) (z *gorgonia
 		return nil, err
 	}
 	op := gatedOp{geom: g, bias: filter.b != nil, noDX: b.IsData(x), fa: actOf(filter.act), ga: actOf(gate.act), st: &gatedState{}}
-	return graph.Must(gorgonia.ApplyOp(op, append(fargs, gargs[1:]...)...)), nil
+	return ops.Must(gorgonia.ApplyOp(op, append(fargs, gargs[1:]...)...)), nil
 }
 
 // gatedOp maps x [batch, steps, c], wf [kernel, c, C], bf [C] (if bias),
@@ -60,15 +61,15 @@ type gatedState struct {
 
 func (op gatedOp) Arity() int { return 3 + 2*b2i(op.bias) }
 func (op gatedOp) Type() hm.Type {
-	ts := []hm.Type{graph.TensorType(3), graph.TensorType(3)}
+	ts := []hm.Type{ops.TensorType(3), ops.TensorType(3)}
 	if op.bias {
-		ts = append(ts, graph.TensorType(1))
+		ts = append(ts, ops.TensorType(1))
 	}
-	ts = append(ts, graph.TensorType(3))
+	ts = append(ts, ops.TensorType(3))
 	if op.bias {
-		ts = append(ts, graph.TensorType(1))
+		ts = append(ts, ops.TensorType(1))
 	}
-	return hm.NewFnType(append(ts, graph.TensorType(3))...)
+	return hm.NewFnType(append(ts, ops.TensorType(3))...)
 }
 
 func (op gatedOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
@@ -157,7 +158,7 @@ func (op gatedOp) ReturnsPtr() bool      { return false }
 func (op gatedOp) CallsExtern() bool     { return false }
 func (op gatedOp) OverwritesInput() int  { return -1 }
 func (op gatedOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "seqcast.conv1d.gated(%s)", op.params()) }
-func (op gatedOp) Hashcode() uint32      { return graph.OpHash(op) }
+func (op gatedOp) Hashcode() uint32      { return ops.Hash(op) }
 func (op gatedOp) String() string        { return fmt.Sprintf("Conv1DGated(%s)", op.params()) }
 func (op gatedOp) params() string {
 	return fmt.Sprintf("%s,bias=%t,noDX=%t,fa=%s,ga=%s", op.geom, op.bias, op.noDX, op.fa, op.ga)
@@ -188,7 +189,7 @@ func (op gatedOp) SymDiff(inputs gorgonia.Nodes, output, grad *gorgonia.Node) (g
 		}
 		at := off
 		off += in.Shape().TotalSize()
-		if res[i], err = graph.View(packed, fmt.Sprintf("gated%d", i), at, in.Shape()...); err != nil {
+		if res[i], err = ops.View(packed, fmt.Sprintf("gated%d", i), at, in.Shape()...); err != nil {
 			return nil, err
 		}
 	}
@@ -208,7 +209,7 @@ type gatedGradOp struct {
 
 func (op gatedGradOp) Arity() int { return 3 }
 func (op gatedGradOp) Type() hm.Type {
-	return hm.NewFnType(graph.TensorType(3), graph.TensorType(3), graph.TensorType(3), graph.TensorType(1))
+	return hm.NewFnType(ops.TensorType(3), ops.TensorType(3), ops.TensorType(3), ops.TensorType(1))
 }
 
 func (op gatedGradOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
@@ -316,7 +317,7 @@ func (op gatedGradOp) OverwritesInput() int { return -1 }
 func (op gatedGradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "seqcast.conv1d.gated.grad(%s)", op.params())
 }
-func (op gatedGradOp) Hashcode() uint32 { return graph.OpHash(op) }
+func (op gatedGradOp) Hashcode() uint32 { return ops.Hash(op) }
 func (op gatedGradOp) String() string   { return fmt.Sprintf("Conv1DGatedGrad(%s)", op.params()) }
 func (op gatedGradOp) params() string {
 	return fmt.Sprintf("%s,bias=%t,noDX=%t,fa=%s,ga=%s", op.geom, op.bias, op.noDX, op.fa, op.ga)

@@ -6,9 +6,10 @@ import (
 	"unsafe"
 
 	"github.com/chewxy/hm"
-	"github.com/seqcast/seqcast/graph"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/seqcast/seqcast/internal/ops"
 )
 
 // convOp is the whole convolution with its activation: inputs x
@@ -88,14 +89,14 @@ func b2i(b bool) int {
 }
 
 func (op convOp) Type() hm.Type {
-	ts := []hm.Type{graph.TensorType(3), graph.TensorType(3)}
+	ts := []hm.Type{ops.TensorType(3), ops.TensorType(3)}
 	if op.bias {
-		ts = append(ts, graph.TensorType(1))
+		ts = append(ts, ops.TensorType(1))
 	}
 	if op.add {
-		ts = append(ts, graph.TensorType(3))
+		ts = append(ts, ops.TensorType(3))
 	}
-	return hm.NewFnType(append(ts, graph.TensorType(3))...)
+	return hm.NewFnType(append(ts, ops.TensorType(3))...)
 }
 
 func (op convOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
@@ -151,7 +152,7 @@ func (op convOp) ReturnsPtr() bool      { return false }
 func (op convOp) CallsExtern() bool     { return false }
 func (op convOp) OverwritesInput() int  { return -1 }
 func (op convOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "seqcast.conv1d(%s)", op.params()) }
-func (op convOp) Hashcode() uint32      { return graph.OpHash(op) }
+func (op convOp) Hashcode() uint32      { return ops.Hash(op) }
 func (op convOp) String() string        { return fmt.Sprintf("Conv1D(%s)", op.params()) }
 
 func (op convOp) params() string {
@@ -185,7 +186,7 @@ func (op convOp) SymDiff(inputs gorgonia.Nodes, output, grad *gorgonia.Node) (go
 	part := func(what string, shape tensor.Shape) (*gorgonia.Node, error) {
 		at := off
 		off += shape.TotalSize()
-		return graph.View(packed, what, at, shape...)
+		return ops.View(packed, what, at, shape...)
 	}
 	var dadd *gorgonia.Node
 	if op.add {
@@ -227,9 +228,9 @@ func (op gradOp) Arity() int { return 3 + b2i(op.act != actLinear) }
 func (op gradOp) Type() hm.Type {
 	ts := make([]hm.Type, op.Arity(), op.Arity()+1)
 	for i := range ts {
-		ts[i] = graph.TensorType(3)
+		ts[i] = ops.TensorType(3)
 	}
-	return hm.NewFnType(append(ts, graph.TensorType(1))...)
+	return hm.NewFnType(append(ts, ops.TensorType(1))...)
 }
 
 // sizes returns the lengths of the parts for batch rows and c, f channels.
@@ -320,7 +321,7 @@ func (op gradOp) OverwritesInput() int { return -1 }
 func (op gradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "seqcast.conv1d.grad(%s,bias=%t,add=%t,noDX=%t,act=%s)", op.geom, op.bias, op.add, op.noDX, op.act)
 }
-func (op gradOp) Hashcode() uint32 { return graph.OpHash(op) }
+func (op gradOp) Hashcode() uint32 { return ops.Hash(op) }
 func (op gradOp) String() string {
 	return fmt.Sprintf("Conv1DGrad(%s,bias=%t,add=%t,noDX=%t,act=%s)", op.geom, op.bias, op.add, op.noDX, op.act)
 }

@@ -6,6 +6,8 @@ import (
 
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/seqcast/seqcast/internal/ops"
 )
 
 // Mode says what a graph is built for.
@@ -108,7 +110,7 @@ func (b *Builder) Node(p *Param) *gorgonia.Node {
 		return n
 	}
 	if p.Dtype() != b.Dtype {
-		Fail(fmt.Errorf("%w: parameter %s is %v, graph is %v", ErrDtype, p.name, p.Dtype(), b.Dtype))
+		ops.Fail(fmt.Errorf("%w: parameter %s is %v, graph is %v", ErrDtype, p.name, p.Dtype(), b.Dtype))
 	}
 	n := gorgonia.NewTensor(b.G, b.Dtype, len(p.shape), gorgonia.WithShape(p.shape...),
 		gorgonia.WithName(b.leafName(b.Unique("param/"+p.name))), gorgonia.WithValue(p.value))

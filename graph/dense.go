@@ -5,6 +5,8 @@ import (
 	"math"
 
 	"gorgonia.org/gorgonia"
+
+	"github.com/seqcast/seqcast/internal/ops"
 )
 
 var (
@@ -41,7 +43,7 @@ func (d *Dense) WithActivation(a Activation) *Dense { d.Activation = a; return d
 
 // Apply computes act(x W + b).
 func (d *Dense) Apply(b *Builder, x *gorgonia.Node) (out *gorgonia.Node, err error) {
-	defer Recover(&err)
+	defer ops.Recover(&err)
 	if x.Dims() != 2 {
 		return nil, &ShapeError{What: "dense input", Got: x.Shape(), Want: []int{-1, -1}}
 	}
@@ -66,9 +68,9 @@ func (d *Dense) Apply(b *Builder, x *gorgonia.Node) (out *gorgonia.Node, err err
 		}
 		return denseApply(b, x, b.Node(d.w), bias, d.Activation)
 	}
-	y := Must(gorgonia.Mul(x, b.Node(d.w)))
+	y := ops.Must(gorgonia.Mul(x, b.Node(d.w)))
 	if d.b != nil {
-		y = Must(gorgonia.BroadcastAdd(y, b.Node(d.b), nil, []byte{0}))
+		y = ops.Must(gorgonia.BroadcastAdd(y, b.Node(d.b), nil, []byte{0}))
 	}
 	return d.Activation.Apply(y)
 }
@@ -114,12 +116,12 @@ func NewTimeDistributed(inner Layer) *TimeDistributed { return &TimeDistributed{
 
 // Apply reshapes, applies the inner layer and reshapes back.
 func (t *TimeDistributed) Apply(b *Builder, x *gorgonia.Node) (out *gorgonia.Node, err error) {
-	defer Recover(&err)
+	defer ops.Recover(&err)
 	s := x.Shape()
 	if len(s) != 3 {
 		return nil, &ShapeError{What: "time-distributed input", Got: s, Want: []int{-1, -1, -1}}
 	}
-	flat := Must(gorgonia.Reshape(x, []int{s[0] * s[1], s[2]}))
+	flat := ops.Must(gorgonia.Reshape(x, []int{s[0] * s[1], s[2]}))
 	y, err := t.Inner.Apply(b, flat)
 	if err != nil {
 		return nil, err

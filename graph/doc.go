@@ -1,8 +1,10 @@
 // Package graph is seqcast's Gorgonia plumbing: parameters that outlive any
 // one expression graph, seeded initialisers, the Layer interface with Dense,
-// Flatten, TimeDistributed and Sequential, the MSE loss, custom ops with
-// correct hashes, and compile-once programs that run a network on a
-// TapeMachine for one batch size.
+// Flatten, TimeDistributed, Dropout and Sequential, the MSE loss, layer
+// configs and a Registry of layer types for model files, and compile-once
+// programs that run a network on a TapeMachine for one batch size. The
+// plumbing that only seqcast's own layer packages need (panic helpers,
+// custom-op helpers, time-step ops) is in internal/ops.
 //
 // A network is a Layer. Applying it to an input node on a Builder wires its
 // nodes into the Builder's graph; the first Apply also creates the layer's

@@ -12,6 +12,7 @@ import (
 
 	"github.com/seqcast/seqcast/graph"
 	"github.com/seqcast/seqcast/internal/graphtest"
+	"github.com/seqcast/seqcast/internal/ops"
 )
 
 // perStep applies a Dense layer to each step through Step and Stack, so that
@@ -22,7 +23,7 @@ func (l perStep) Apply(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, erro
 	steps := x.Shape()[1]
 	outs := make([]*gorgonia.Node, steps)
 	for t := range outs {
-		xt, err := graph.Step(x, t)
+		xt, err := ops.Step(x, t)
 		if err != nil {
 			return nil, err
 		}
@@ -30,7 +31,7 @@ func (l perStep) Apply(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, erro
 			return nil, err
 		}
 	}
-	return graph.Stack(outs...)
+	return ops.Stack(outs...)
 }
 func (l perStep) Params() []*graph.Param { return l.d.Params() }
 

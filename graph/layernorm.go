@@ -3,6 +3,8 @@ package graph
 import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/seqcast/seqcast/internal/ops"
 )
 
 // LayerNorm normalises each row of x, a [batch, features] node, over its
@@ -16,23 +18,23 @@ import (
 // recurrent cell broadcasts them once per sequence rather than once per
 // step). Keras' default eps is 1e-3. A shape mismatch returns a *ShapeError.
 func LayerNorm(x, gain, offset *gorgonia.Node, eps float64) (y *gorgonia.Node, err error) {
-	defer Recover(&err)
+	defer ops.Recover(&err)
 	s := x.Shape()
 	if len(s) != 2 {
 		return nil, &ShapeError{What: "layer norm input", Got: s, Want: []int{-1, -1}}
 	}
-	mean := Must(gorgonia.Mean(x, 1))
-	d := Must(gorgonia.BroadcastSub(x, mean, nil, []byte{1}))
-	v := Must(gorgonia.Mean(Must(gorgonia.Square(d)), 1))
+	mean := ops.Must(gorgonia.Mean(x, 1))
+	d := ops.Must(gorgonia.BroadcastSub(x, mean, nil, []byte{1}))
+	v := ops.Must(gorgonia.Mean(ops.Must(gorgonia.Square(d)), 1))
 	var e any = eps
 	if x.Dtype() == tensor.Float32 {
 		e = float32(eps)
 	}
 	// Not gorgonia.InverseSqrt: its gradient in v0.9.18 is -g/(2y^3), not
 	// -g*y^3/2.
-	std := Must(gorgonia.Sqrt(Must(gorgonia.Add(v, gorgonia.NewConstant(e)))))
-	y = Must(gorgonia.BroadcastHadamardDiv(d, std, nil, []byte{1}))
-	y = Must(scaleShift(y, gain, "layer norm gain", gorgonia.HadamardProd, gorgonia.BroadcastHadamardProd))
+	std := ops.Must(gorgonia.Sqrt(ops.Must(gorgonia.Add(v, gorgonia.NewConstant(e)))))
+	y = ops.Must(gorgonia.BroadcastHadamardDiv(d, std, nil, []byte{1}))
+	y = ops.Must(scaleShift(y, gain, "layer norm gain", gorgonia.HadamardProd, gorgonia.BroadcastHadamardProd))
 	return scaleShift(y, offset, "layer norm offset", gorgonia.Add, gorgonia.BroadcastAdd)
 }
 

@@ -9,6 +9,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/seqcast/seqcast/internal/kernel"
+	"github.com/seqcast/seqcast/internal/ops"
 )
 
 // denseOp is a whole Dense layer as one op: y = act(x W + b) for x
@@ -63,11 +64,11 @@ func (op denseOp) arity() int {
 
 func (op denseOp) Arity() int { return op.arity() }
 func (op denseOp) Type() hm.Type {
-	ts := []hm.Type{tensorType(2), tensorType(2)}
+	ts := []hm.Type{ops.TensorType(2), ops.TensorType(2)}
 	if op.bias {
-		ts = append(ts, tensorType(1))
+		ts = append(ts, ops.TensorType(1))
 	}
-	return hm.NewFnType(append(ts, tensorType(2))...)
+	return hm.NewFnType(append(ts, ops.TensorType(2))...)
 }
 func (op denseOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
 	x, ok1 := ds[0].(tensor.Shape)
@@ -153,7 +154,7 @@ func (op denseOp) OverwritesInput() int { return -1 }
 func (op denseOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "seqcast.dense(act=%s,bias=%t,noDX=%t)", op.act, op.bias, op.noDX)
 }
-func (op denseOp) Hashcode() uint32 { return hashOf(op) }
+func (op denseOp) Hashcode() uint32 { return ops.Hash(op) }
 func (op denseOp) String() string {
 	return fmt.Sprintf("Dense(act=%s,bias=%t,noDX=%t)", op.act, op.bias, op.noDX)
 }
@@ -181,7 +182,7 @@ func (op denseOp) SymDiff(inputs gorgonia.Nodes, output, grad *gorgonia.Node) (g
 	part := func(what string, shape tensor.Shape) (*gorgonia.Node, error) {
 		at := off
 		off += shape.TotalSize()
-		return View(packed, what, at, shape...)
+		return ops.View(packed, what, at, shape...)
 	}
 	if !op.noDX {
 		if res[0], err = part("dense/dx", x.Shape()); err != nil {
@@ -205,7 +206,7 @@ type denseGradOp struct{ denseOp }
 
 func (op denseGradOp) Arity() int { return 4 }
 func (op denseGradOp) Type() hm.Type {
-	return hm.NewFnType(tensorType(2), tensorType(2), tensorType(2), tensorType(2), tensorType(1))
+	return hm.NewFnType(ops.TensorType(2), ops.TensorType(2), ops.TensorType(2), ops.TensorType(2), ops.TensorType(1))
 }
 func (op denseGradOp) size(x, w tensor.Shape) int {
 	n := w.TotalSize()
@@ -298,7 +299,7 @@ func denseBackward[E kernel.Float](g, x, w, z, dy []E, n, in, out int, op denseO
 func (op denseGradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "seqcast.denseGrad(act=%s,bias=%t,noDX=%t)", op.act, op.bias, op.noDX)
 }
-func (op denseGradOp) Hashcode() uint32 { return hashOf(op) }
+func (op denseGradOp) Hashcode() uint32 { return ops.Hash(op) }
 func (op denseGradOp) String() string {
 	return fmt.Sprintf("DenseGrad(act=%s,bias=%t,noDX=%t)", op.act, op.bias, op.noDX)
 }

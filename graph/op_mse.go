@@ -7,6 +7,8 @@ import (
 	"github.com/chewxy/hm"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/seqcast/seqcast/internal/ops"
 )
 
 // mseOp is the mean squared error of pred against target as one op, and
@@ -23,7 +25,7 @@ func mse(pred, target *gorgonia.Node) (*gorgonia.Node, error) {
 func (op mseOp) Arity() int { return 2 }
 func (op mseOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
-	return hm.NewFnType(tensorType(op.dims), tensorType(op.dims), a)
+	return hm.NewFnType(ops.TensorType(op.dims), ops.TensorType(op.dims), a)
 }
 func (op mseOp) InferShape(...gorgonia.DimSizer) (tensor.Shape, error) {
 	return tensor.ScalarShape(), nil
@@ -58,7 +60,7 @@ func (op mseOp) ReturnsPtr() bool      { return false }
 func (op mseOp) CallsExtern() bool     { return false }
 func (op mseOp) OverwritesInput() int  { return -1 }
 func (op mseOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "seqcast.mse(dims=%d)", op.dims) }
-func (op mseOp) Hashcode() uint32      { return hashOf(op) }
+func (op mseOp) Hashcode() uint32      { return ops.Hash(op) }
 func (op mseOp) String() string        { return "MSE" }
 func (op mseOp) DiffWRT(n int) []bool  { return []bool{true, false} }
 func (op mseOp) SymDiff(inputs gorgonia.Nodes, output, grad *gorgonia.Node) (gorgonia.Nodes, error) {
@@ -78,7 +80,7 @@ type mseGradOp struct {
 func (op mseGradOp) Arity() int { return 3 }
 func (op mseGradOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
-	return hm.NewFnType(tensorType(op.dims), tensorType(op.dims), a, tensorType(op.dims))
+	return hm.NewFnType(ops.TensorType(op.dims), ops.TensorType(op.dims), a, ops.TensorType(op.dims))
 }
 func (op mseGradOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
 	s, ok := ds[0].(tensor.Shape)
@@ -118,7 +120,7 @@ func (op mseGradOp) ReturnsPtr() bool      { return false }
 func (op mseGradOp) CallsExtern() bool     { return false }
 func (op mseGradOp) OverwritesInput() int  { return -1 }
 func (op mseGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "seqcast.mseGrad(dims=%d)", op.dims) }
-func (op mseGradOp) Hashcode() uint32      { return hashOf(op) }
+func (op mseGradOp) Hashcode() uint32      { return ops.Hash(op) }
 func (op mseGradOp) String() string        { return "MSEGrad" }
 func (op mseGradOp) DiffWRT(n int) []bool  { return make([]bool, n) }
 func (op mseGradOp) SymDiff(gorgonia.Nodes, *gorgonia.Node, *gorgonia.Node) (gorgonia.Nodes, error) {

@@ -7,6 +7,8 @@ import (
 	"github.com/chewxy/hm"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/seqcast/seqcast/internal/ops"
 )
 
 // readOp copies its input's value into *into on every run, as gorgonia.Read
@@ -58,5 +60,5 @@ func (op readOp) OverwritesInput() int { return -1 }
 func (op readOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "seqcast.read(%p)", op.into)
 }
-func (op readOp) Hashcode() uint32 { return hashOf(op) }
+func (op readOp) Hashcode() uint32 { return ops.Hash(op) }
 func (op readOp) String() string   { return fmt.Sprintf("Read(%p)", op.into) }

@@ -6,6 +6,8 @@ import (
 	"slices"
 
 	"gorgonia.org/tensor"
+
+	"github.com/seqcast/seqcast/internal/ops"
 )
 
 // A Param is a named, trainable weight tensor. It lives outside any
@@ -26,13 +28,13 @@ func NewParam(b *Builder, name string, shape []int, init Initializer) *Param {
 	n := 1
 	for _, d := range shape {
 		if d < 0 || (d > 0 && n > math.MaxInt/d) {
-			Fail(fmt.Errorf("graph: parameter %s: shape %v overflows", name, shape))
+			ops.Fail(fmt.Errorf("graph: parameter %s: shape %v overflows", name, shape))
 		}
 		n *= d
 	}
 	if b.maxParams > 0 {
 		if n > b.maxParams-b.created {
-			Fail(fmt.Errorf("graph: parameter %s of shape %v would bring the network past %d parameters", name, shape, b.maxParams))
+			ops.Fail(fmt.Errorf("graph: parameter %s of shape %v would bring the network past %d parameters", name, shape, b.maxParams))
 		}
 		b.created += n
 	}

@@ -9,6 +9,8 @@ import (
 
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/seqcast/seqcast/internal/ops"
 )
 
 // Spec says what program to compile for a network.
@@ -85,7 +87,7 @@ func Compile(net Layer, spec Spec) (p *Program, err error) {
 		if err != nil {
 			return nil, err
 		}
-		n := HashCollisions(p.b.G)
+		n := ops.HashCollisions(p.b.G)
 		if n == 0 {
 			return p, nil
 		}
@@ -97,7 +99,7 @@ func Compile(net Layer, spec Spec) (p *Program, err error) {
 }
 
 func compile(net Layer, spec Spec, salt int) (p *Program, err error) {
-	defer Recover(&err)
+	defer ops.Recover(&err)
 	if spec.Batch <= 0 {
 		return nil, fmt.Errorf("graph: batch size %d must be positive", spec.Batch)
 	}
@@ -128,7 +130,7 @@ func compile(net Layer, spec Spec, salt int) (p *Program, err error) {
 			return nil, &ShapeError{What: "network output", Got: p.out.Shape(), Want: ys}
 		}
 		p.y = b.Input("y", ys...)
-		p.loss = Must(MSE(p.out, p.y))
+		p.loss = ops.Must(MSE(p.out, p.y))
 		p.yv = tensor.New(tensor.WithShape(ys...), tensor.Of(b.Dtype))
 	}
 	p.xv = tensor.New(tensor.WithShape(xs...), tensor.Of(b.Dtype))
@@ -153,10 +155,10 @@ func compile(net Layer, spec Spec, salt int) (p *Program, err error) {
 	// differentiate.
 	if p.loss != nil {
 		p.lossV = new(gorgonia.Value)
-		Must(readInto(p.loss, p.lossV))
+		ops.Must(readInto(p.loss, p.lossV))
 	}
 	p.outV = new(gorgonia.Value)
-	Must(readInto(p.out, p.outV))
+	ops.Must(readInto(p.out, p.outV))
 	if spec.Mode == Train {
 		p.vm = gorgonia.NewTapeMachine(b.G, gorgonia.BindDualValues(p.pnodes...))
 	} else {

@@ -14,28 +14,29 @@ import (
 
 	"github.com/seqcast/seqcast/graph"
 	"github.com/seqcast/seqcast/internal/graphtest"
+	"github.com/seqcast/seqcast/internal/ops"
 )
 
 func TestViewOp(t *testing.T) {
 	t.Parallel()
 	g := gorgonia.NewGraph()
 	src := gorgonia.NewVector(g, tensor.Float64, gorgonia.WithShape(700), gorgonia.WithName("src"))
-	a, err := graph.View(src, "a", 0, 2, 3)
+	a, err := ops.View(src, "a", 0, 2, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := graph.View(src, "a", 300, 2, 3) // differs only past 255
+	b, err := ops.View(src, "a", 300, 2, 3) // differs only past 255
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := graph.View(src, "a", 0, 3, 2)
+	c, err := ops.View(src, "a", 0, 3, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if a == b || a == c || a.Hashcode() == b.Hashcode() || a.Hashcode() == c.Hashcode() {
 		t.Fatal("views of different parts were merged or hash alike")
 	}
-	if _, err := graph.View(src, "a", 698, 2, 3); err == nil {
+	if _, err := ops.View(src, "a", 698, 2, 3); err == nil {
 		t.Error("a view past the end: no error")
 	}
 	v := make([]float64, 700)

@@ -6,6 +6,7 @@ import (
 	"gorgonia.org/gorgonia"
 
 	"github.com/seqcast/seqcast/graph"
+	"github.com/seqcast/seqcast/internal/ops"
 )
 
 // A Cell computes one time step of a recurrent layer. A Layer owns the loop
@@ -45,7 +46,7 @@ func dropped(v *gorgonia.Node, masks []*gorgonia.Node, k int) *gorgonia.Node {
 	if masks == nil {
 		return v
 	}
-	return graph.Must(gorgonia.HadamardProd(v, masks[k]))
+	return ops.Must(gorgonia.HadamardProd(v, masks[k]))
 }
 
 // checkFeatures returns a *graph.ShapeError if a cell built for in features
@@ -91,13 +92,13 @@ func zeros(b *graph.Builder, rows, cols int) *gorgonia.Node {
 // rather than once per step (a per-step BroadcastAdd would repeat the bias at
 // every step).
 func rows(b *graph.Builder, p *graph.Param, batch int) *gorgonia.Node {
-	return graph.Must(gorgonia.BroadcastAdd(b.Node(p), zeros(b, batch, p.Shape()[0]), []byte{0}, nil))
+	return ops.Must(gorgonia.BroadcastAdd(b.Node(p), zeros(b, batch, p.Shape()[0]), []byte{0}, nil))
 }
 
 // affine returns x W + h U + bias, with bias already broadcast to rows.
 func affine(x, w, h, u, bias *gorgonia.Node) *gorgonia.Node {
-	a := graph.Must(gorgonia.Add(graph.Must(gorgonia.Mul(x, w)), graph.Must(gorgonia.Mul(h, u))))
-	return graph.Must(gorgonia.Add(a, bias))
+	a := ops.Must(gorgonia.Add(ops.Must(gorgonia.Mul(x, w)), ops.Must(gorgonia.Mul(h, u))))
+	return ops.Must(gorgonia.Add(a, bias))
 }
 
 // checkState returns an error unless state has one [batch, size] node per
@@ -116,7 +117,7 @@ func checkState(c Cell, state []*gorgonia.Node) error {
 }
 
 // prefix prefixes a non-nil *err with "rnn: kind cell: ". Build and Step
-// defer it (Step before graph.Recover, so that it sees recovered errors too).
+// defer it (Step before ops.Recover, so that it sees recovered errors too).
 func prefix(err *error, kind string) {
 	if *err != nil {
 		*err = fmt.Errorf("rnn: %s cell: %w", kind, *err)

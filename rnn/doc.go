@@ -67,8 +67,8 @@
 // h_t, [batch, units]. Parameters depend on features only, so a layer trained
 // on 50 steps runs on 20 or 1,000. Nothing on the time axis goes through
 // gorgonia.Slice, whose hash wraps past 255: the sequence ops index time
-// themselves, and the reference path reads steps with graph.Step and stacks
-// outputs with graph.Stack.
+// themselves, and the reference path reads and stacks steps with ops of
+// its own whose hashes hold the whole step index.
 //
 // # Dropout
 //

@@ -6,6 +6,7 @@ import (
 	"gorgonia.org/gorgonia"
 
 	"github.com/seqcast/seqcast/graph"
+	"github.com/seqcast/seqcast/internal/ops"
 )
 
 // GRUCell is Keras' GRUCell (Cho et al. 2014). By default it is Keras 2's
@@ -86,7 +87,7 @@ func (c *GRUCell) Gates() int { return 3 }
 // Step computes h_t; the next state is [h_t].
 func (c *GRUCell) Step(b *graph.Builder, x *gorgonia.Node, state []*gorgonia.Node, m Masks) (out *gorgonia.Node, next []*gorgonia.Node, err error) {
 	defer prefix(&err, "gru")
-	defer graph.Recover(&err)
+	defer ops.Recover(&err)
 	if err := checkState(c, state); err != nil {
 		return nil, nil, err
 	}
@@ -100,21 +101,21 @@ func (c *GRUCell) Step(b *graph.Builder, x *gorgonia.Node, state []*gorgonia.Nod
 		if c.ResetBefore {
 			return rows(b, c.b[k], batch)
 		}
-		return graph.Must(gorgonia.Add(rows(b, c.b[k], batch), rows(b, c.r[k], batch)))
+		return ops.Must(gorgonia.Add(rows(b, c.b[k], batch), rows(b, c.r[k], batch)))
 	}
-	z := graph.Must(sigma.Apply(affine(xk(0), b.Node(c.w[0]), hk(0), b.Node(c.u[0]), bias(0))))
-	r := graph.Must(sigma.Apply(affine(xk(1), b.Node(c.w[1]), hk(1), b.Node(c.u[1]), bias(1))))
-	xh := graph.Must(gorgonia.Add(graph.Must(gorgonia.Mul(xk(2), b.Node(c.w[2]))), rows(b, c.b[2], batch)))
+	z := ops.Must(sigma.Apply(affine(xk(0), b.Node(c.w[0]), hk(0), b.Node(c.u[0]), bias(0))))
+	r := ops.Must(sigma.Apply(affine(xk(1), b.Node(c.w[1]), hk(1), b.Node(c.u[1]), bias(1))))
+	xh := ops.Must(gorgonia.Add(ops.Must(gorgonia.Mul(xk(2), b.Node(c.w[2]))), rows(b, c.b[2], batch)))
 	var rh *gorgonia.Node
 	if c.ResetBefore {
-		rh = graph.Must(gorgonia.Mul(graph.Must(gorgonia.HadamardProd(r, hk(2))), b.Node(c.u[2])))
+		rh = ops.Must(gorgonia.Mul(ops.Must(gorgonia.HadamardProd(r, hk(2))), b.Node(c.u[2])))
 	} else {
-		uh := graph.Must(gorgonia.Add(graph.Must(gorgonia.Mul(hk(2), b.Node(c.u[2]))), rows(b, c.r[2], batch)))
-		rh = graph.Must(gorgonia.HadamardProd(r, uh))
+		uh := ops.Must(gorgonia.Add(ops.Must(gorgonia.Mul(hk(2), b.Node(c.u[2]))), rows(b, c.r[2], batch)))
+		rh = ops.Must(gorgonia.HadamardProd(r, uh))
 	}
-	hh := graph.Must(act.Apply(graph.Must(gorgonia.Add(xh, rh))))
+	hh := ops.Must(act.Apply(ops.Must(gorgonia.Add(xh, rh))))
 	// z*h + (1-z)*hh, rewritten as hh + z*(h - hh): three ops instead of four.
-	out = graph.Must(gorgonia.Add(hh, graph.Must(gorgonia.HadamardProd(z, graph.Must(gorgonia.Sub(h, hh))))))
+	out = ops.Must(gorgonia.Add(hh, ops.Must(gorgonia.HadamardProd(z, ops.Must(gorgonia.Sub(h, hh))))))
 	return out, []*gorgonia.Node{out}, nil
 }
 

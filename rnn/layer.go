@@ -7,6 +7,7 @@ import (
 	"gorgonia.org/gorgonia"
 
 	"github.com/seqcast/seqcast/graph"
+	"github.com/seqcast/seqcast/internal/ops"
 )
 
 // Layer is one recurrent layer: a Cell run over the steps of its input,
@@ -114,7 +115,7 @@ func (l *Layer) ApplyState(b *graph.Builder, x *gorgonia.Node, init []*gorgonia.
 // apply is ApplyState; the sequence ops build the final state only when
 // final is set.
 func (l *Layer) apply(b *graph.Builder, x *gorgonia.Node, init []*gorgonia.Node, final bool) (out *gorgonia.Node, states []*gorgonia.Node, err error) {
-	defer graph.Recover(&err)
+	defer ops.Recover(&err)
 	s := x.Shape()
 	if len(s) != 3 || s[1] < 1 {
 		return nil, nil, fmt.Errorf("rnn: %s: %w", l.kind, &graph.ShapeError{What: "input", Got: s, Want: []int{-1, -1, -1}})
@@ -162,7 +163,7 @@ func (l *Layer) apply(b *graph.Builder, x *gorgonia.Node, init []*gorgonia.Node,
 		if l.goBackwards {
 			t = steps - 1 - i
 		}
-		xt, err := graph.Step(x, t)
+		xt, err := ops.Step(x, t)
 		if err != nil {
 			return nil, nil, fmt.Errorf("rnn: %s step %d: %w", l.kind, t, err)
 		}
@@ -174,7 +175,7 @@ func (l *Layer) apply(b *graph.Builder, x *gorgonia.Node, init []*gorgonia.Node,
 		}
 	}
 	if l.returnSeq {
-		if out, err = graph.Stack(outs...); err != nil {
+		if out, err = ops.Stack(outs...); err != nil {
 			return nil, nil, fmt.Errorf("rnn: %s: %w", l.kind, err)
 		}
 	}

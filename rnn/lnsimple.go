@@ -4,6 +4,7 @@ import (
 	"gorgonia.org/gorgonia"
 
 	"github.com/seqcast/seqcast/graph"
+	"github.com/seqcast/seqcast/internal/ops"
 )
 
 // LayerNormSimpleCell is the layer-normalised simple cell of Géron's
@@ -57,7 +58,7 @@ func (c *LayerNormSimpleCell) Gates() int { return 1 }
 // Step computes h_t; the next state is [h_t].
 func (c *LayerNormSimpleCell) Step(b *graph.Builder, x *gorgonia.Node, state []*gorgonia.Node, m Masks) (out *gorgonia.Node, next []*gorgonia.Node, err error) {
 	defer prefix(&err, "layer-norm simple rnn")
-	defer graph.Recover(&err)
+	defer ops.Recover(&err)
 	if err := checkState(c, state); err != nil {
 		return nil, nil, err
 	}
@@ -67,8 +68,8 @@ func (c *LayerNormSimpleCell) Step(b *graph.Builder, x *gorgonia.Node, state []*
 	if eps == 0 {
 		eps = 1e-3
 	}
-	n := graph.Must(graph.LayerNorm(a, rows(b, c.gain, batch), rows(b, c.offset, batch), eps))
-	out = graph.Must(orDefault(c.Activation, graph.Tanh).Apply(n))
+	n := ops.Must(graph.LayerNorm(a, rows(b, c.gain, batch), rows(b, c.offset, batch), eps))
+	out = ops.Must(orDefault(c.Activation, graph.Tanh).Apply(n))
 	return out, []*gorgonia.Node{out}, nil
 }
 

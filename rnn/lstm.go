@@ -6,6 +6,7 @@ import (
 	"gorgonia.org/gorgonia"
 
 	"github.com/seqcast/seqcast/graph"
+	"github.com/seqcast/seqcast/internal/ops"
 )
 
 // LSTMCell is Keras' LSTMCell (Hochreiter and Schmidhuber 1997, with a
@@ -79,7 +80,7 @@ func (c *LSTMCell) Gates() int { return 4 }
 // Step computes h_t; the next state is [h_t, c_t].
 func (c *LSTMCell) Step(b *graph.Builder, x *gorgonia.Node, state []*gorgonia.Node, m Masks) (out *gorgonia.Node, next []*gorgonia.Node, err error) {
 	defer prefix(&err, "lstm")
-	defer graph.Recover(&err)
+	defer ops.Recover(&err)
 	if err := checkState(c, state); err != nil {
 		return nil, nil, err
 	}
@@ -87,11 +88,11 @@ func (c *LSTMCell) Step(b *graph.Builder, x *gorgonia.Node, state []*gorgonia.No
 	act, sigma := orDefault(c.Activation, graph.Tanh), orDefault(c.RecurrentActivation, graph.Sigmoid)
 	gate := func(k int, a graph.Activation) *gorgonia.Node {
 		z := affine(dropped(x, m.In, k), b.Node(c.w[k]), dropped(h, m.Rec, k), b.Node(c.u[k]), rows(b, c.b[k], x.Shape()[0]))
-		return graph.Must(a.Apply(z))
+		return ops.Must(a.Apply(z))
 	}
 	i, f, g, o := gate(0, sigma), gate(1, sigma), gate(2, act), gate(3, sigma)
-	cNext := graph.Must(gorgonia.Add(graph.Must(gorgonia.HadamardProd(f, cPrev)), graph.Must(gorgonia.HadamardProd(i, g))))
-	out = graph.Must(gorgonia.HadamardProd(o, graph.Must(act.Apply(cNext))))
+	cNext := ops.Must(gorgonia.Add(ops.Must(gorgonia.HadamardProd(f, cPrev)), ops.Must(gorgonia.HadamardProd(i, g))))
+	out = ops.Must(gorgonia.HadamardProd(o, ops.Must(act.Apply(cNext))))
 	return out, []*gorgonia.Node{out, cNext}, nil
 }
 

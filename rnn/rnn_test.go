@@ -15,6 +15,7 @@ import (
 
 	"github.com/seqcast/seqcast/graph"
 	"github.com/seqcast/seqcast/internal/graphtest"
+	"github.com/seqcast/seqcast/internal/ops"
 	"github.com/seqcast/seqcast/rnn"
 )
 
@@ -132,7 +133,7 @@ func TestGradients(t *testing.T) {
 				if testing.Short() && !strings.HasPrefix(tc.name, "simple_") {
 					t.Skip("the 300-step training graph compiles slowly")
 				}
-				if n := graph.HashCollisions(trainGraph(t, tc.net, tc.c)); n > 0 {
+				if n := ops.HashCollisions(trainGraph(t, tc.net, tc.c)); n > 0 {
 					t.Logf("training graph at salt 0 has %d node hash collisions; graph.Compile rebuilds it", n)
 				}
 			}
@@ -223,7 +224,7 @@ func TestForward(t *testing.T) {
 					t.Fatal(err)
 				}
 				defer prog.Close()
-				if n := graph.HashCollisions(prog.Builder().G); n > 0 {
+				if n := ops.HashCollisions(prog.Builder().G); n > 0 {
 					t.Fatalf("graph has %d node hash collisions: gorgonia would merge unrelated nodes", n)
 				}
 				rng := rand.New(rand.NewPCG(1, 1))

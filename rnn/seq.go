@@ -6,6 +6,7 @@ import (
 	"gorgonia.org/gorgonia"
 
 	"github.com/seqcast/seqcast/graph"
+	"github.com/seqcast/seqcast/internal/ops"
 )
 
 // A layer of this package's cells is one forward op over the whole
@@ -104,7 +105,7 @@ func (sp *seqSpec) gradLayout() (init, w, u, b, total int) {
 // validated; init is nil for zeros. It returns the final states only when
 // final is set.
 func (l *Layer) applySeq(b *graph.Builder, x *gorgonia.Node, init []*gorgonia.Node, d dims, m Masks, dev device, final bool) (out *gorgonia.Node, states []*gorgonia.Node, err error) {
-	defer graph.Recover(&err)
+	defer ops.Recover(&err)
 	s := x.Shape()
 	d.batch, d.in, d.p = s[0], s[2], d.kind.width(d.h)
 	d.inMask, d.recMask = m.In != nil, m.Rec != nil
@@ -125,7 +126,7 @@ func (l *Layer) applySeq(b *graph.Builder, x *gorgonia.Node, init []*gorgonia.No
 		return nil, nil, fmt.Errorf("rnn: %s: %w", l.kind, err)
 	}
 	read := func(what outKind) *gorgonia.Node {
-		return graph.Must(gorgonia.ApplyOp(outOp{sp: sp, what: what, buf: &buffer{}}, st))
+		return ops.Must(gorgonia.ApplyOp(outOp{sp: sp, what: what, buf: &buffer{}}, st))
 	}
 	if l.returnSeq {
 		out = read(outSeq)

@@ -8,8 +8,8 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/seqcast/seqcast/graph"
 	"github.com/seqcast/seqcast/internal/kernel"
+	"github.com/seqcast/seqcast/internal/ops"
 )
 
 // seqOp runs a layer over the whole sequence. Inputs: see seqSpec.nIn.
@@ -101,23 +101,23 @@ func unpackGates[E kernel.Float](dst, src []E, rows, n, w int) {
 
 func (op seqOp) Arity() int { return op.sp.nIn() }
 func (op seqOp) Type() hm.Type {
-	return hm.NewFnType(append(op.sp.inTypes(), graph.TensorType(3))...)
+	return hm.NewFnType(append(op.sp.inTypes(), ops.TensorType(3))...)
 }
 
 // inTypes returns the types of seqOp's inputs.
 func (sp *seqSpec) inTypes() []hm.Type {
-	ts := []hm.Type{graph.TensorType(3)}
+	ts := []hm.Type{ops.TensorType(3)}
 	for range sp.nInit {
-		ts = append(ts, graph.TensorType(2))
+		ts = append(ts, ops.TensorType(2))
 	}
 	for range 2 * sp.d.kind.gates() {
-		ts = append(ts, graph.TensorType(2))
+		ts = append(ts, ops.TensorType(2))
 	}
 	for range sp.nBias() {
-		ts = append(ts, graph.TensorType(1))
+		ts = append(ts, ops.TensorType(1))
 	}
 	for range sp.nMasks() {
-		ts = append(ts, graph.TensorType(2))
+		ts = append(ts, ops.TensorType(2))
 	}
 	return ts
 }
@@ -153,7 +153,7 @@ func (op seqOp) OverwritesInput() int { return -1 }
 func (op seqOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "seqcast.rnn.seq(%s,dev=%v)", op.sp.ident(), op.dev)
 }
-func (op seqOp) Hashcode() uint32 { return graph.OpHash(op) }
+func (op seqOp) Hashcode() uint32 { return ops.Hash(op) }
 func (op seqOp) String() string {
 	return fmt.Sprintf("Seq%s(%s,T=%d)", op.sp.d.kind, op.sp.id, op.sp.steps)
 }
@@ -172,14 +172,14 @@ func (op seqOp) DiffWRT(n int) []bool {
 // SymDiff returns views of one seqGradOp's flat output, one per input that
 // gets a gradient.
 func (op seqOp) SymDiff(inputs gorgonia.Nodes, output, grad *gorgonia.Node) (gs gorgonia.Nodes, err error) {
-	defer graph.Recover(&err)
+	defer ops.Recover(&err)
 	sp := op.sp
 	g, err := gorgonia.ApplyOp(seqGradOp{sp: sp, dev: op.dev, k: op.dev.newKernels(), buf: &opBuf{}}, append(gorgonia.Nodes{grad, output}, inputs...)...)
 	if err != nil {
 		return nil, err
 	}
 	view := func(what string, k, off int, shape ...int) *gorgonia.Node {
-		return graph.Must(graph.View(g, fmt.Sprintf("%s/grad/%s%d", sp.ident(), what, k), off, shape...))
+		return ops.Must(ops.View(g, fmt.Sprintf("%s/grad/%s%d", sp.ident(), what, k), off, shape...))
 	}
 	d := &sp.d
 	G, H := d.kind.gates(), d.h
@@ -213,8 +213,8 @@ type seqGradOp struct {
 
 func (op seqGradOp) Arity() int { return 2 + op.sp.nIn() }
 func (op seqGradOp) Type() hm.Type {
-	ts := append([]hm.Type{graph.TensorType(3), graph.TensorType(3)}, op.sp.inTypes()...)
-	return hm.NewFnType(append(ts, graph.TensorType(1))...)
+	ts := append([]hm.Type{ops.TensorType(3), ops.TensorType(3)}, op.sp.inTypes()...)
+	return hm.NewFnType(append(ts, ops.TensorType(1))...)
 }
 func (op seqGradOp) InferShape(...gorgonia.DimSizer) (tensor.Shape, error) {
 	_, _, _, _, n := op.sp.gradLayout()
@@ -272,7 +272,7 @@ func (op seqGradOp) OverwritesInput() int { return -1 }
 func (op seqGradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "seqcast.rnn.seqgrad(%s,dev=%v)", op.sp.ident(), op.dev)
 }
-func (op seqGradOp) Hashcode() uint32 { return graph.OpHash(op) }
+func (op seqGradOp) Hashcode() uint32 { return ops.Hash(op) }
 func (op seqGradOp) String() string {
 	return fmt.Sprintf("Seq%sGrad(%s,T=%d)", op.sp.d.kind, op.sp.id, op.sp.steps)
 }

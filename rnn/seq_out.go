@@ -8,8 +8,8 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/seqcast/seqcast/graph"
 	"github.com/seqcast/seqcast/internal/kernel"
+	"github.com/seqcast/seqcast/internal/ops"
 )
 
 // outKind is what outOp reads from a layer's packed states.
@@ -39,7 +39,7 @@ func (op outOp) dims() int {
 	return 2
 }
 func (op outOp) Type() hm.Type {
-	return hm.NewFnType(graph.TensorType(3), graph.TensorType(op.dims()))
+	return hm.NewFnType(ops.TensorType(3), ops.TensorType(op.dims()))
 }
 func (op outOp) shape() tensor.Shape {
 	d := &op.sp.d
@@ -93,7 +93,7 @@ func (op outOp) OverwritesInput() int { return -1 }
 func (op outOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "seqcast.rnn.out(%s,what=%v)", op.sp.ident(), op.what)
 }
-func (op outOp) Hashcode() uint32 { return graph.OpHash(op) }
+func (op outOp) Hashcode() uint32 { return ops.Hash(op) }
 func (op outOp) String() string   { return fmt.Sprintf("Out(%s,%v)", op.sp.id, op.what) }
 func (op outOp) DiffWRT(int) []bool {
 	return []bool{true}
@@ -113,7 +113,7 @@ type outGradOp struct {
 
 func (op outGradOp) Arity() int { return 1 }
 func (op outGradOp) Type() hm.Type {
-	return hm.NewFnType(graph.TensorType(outOp{what: op.what}.dims()), graph.TensorType(3))
+	return hm.NewFnType(ops.TensorType(outOp{what: op.what}.dims()), ops.TensorType(3))
 }
 func (op outGradOp) InferShape(...gorgonia.DimSizer) (tensor.Shape, error) {
 	return seqOp{sp: op.sp}.shape(), nil
@@ -152,5 +152,5 @@ func (op outGradOp) OverwritesInput() int { return -1 }
 func (op outGradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "seqcast.rnn.outgrad(%s,what=%v)", op.sp.ident(), op.what)
 }
-func (op outGradOp) Hashcode() uint32 { return graph.OpHash(op) }
+func (op outGradOp) Hashcode() uint32 { return ops.Hash(op) }
 func (op outGradOp) String() string   { return fmt.Sprintf("OutGrad(%s,%v)", op.sp.id, op.what) }

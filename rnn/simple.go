@@ -4,6 +4,7 @@ import (
 	"gorgonia.org/gorgonia"
 
 	"github.com/seqcast/seqcast/graph"
+	"github.com/seqcast/seqcast/internal/ops"
 )
 
 // SimpleCell is Keras' SimpleRNNCell, the Elman network:
@@ -49,13 +50,13 @@ func (c *SimpleCell) Gates() int { return 1 }
 // Step computes h_t; the next state is [h_t].
 func (c *SimpleCell) Step(b *graph.Builder, x *gorgonia.Node, state []*gorgonia.Node, m Masks) (out *gorgonia.Node, next []*gorgonia.Node, err error) {
 	defer prefix(&err, "simple rnn")
-	defer graph.Recover(&err)
+	defer ops.Recover(&err)
 	if err := checkState(c, state); err != nil {
 		return nil, nil, err
 	}
 	h := state[0]
 	a := affine(dropped(x, m.In, 0), b.Node(c.w), dropped(h, m.Rec, 0), b.Node(c.u), rows(b, c.b, x.Shape()[0]))
-	out = graph.Must(orDefault(c.Activation, graph.Tanh).Apply(a))
+	out = ops.Must(orDefault(c.Activation, graph.Tanh).Apply(a))
 	return out, []*gorgonia.Node{out}, nil
 }
 

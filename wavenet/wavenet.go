@@ -8,6 +8,7 @@ import (
 
 	"github.com/seqcast/seqcast/conv"
 	"github.com/seqcast/seqcast/graph"
+	"github.com/seqcast/seqcast/internal/ops"
 )
 
 // Config configures New. Its zero value has 6010 parameters for one input
@@ -95,7 +96,7 @@ func (m *Model) Config() Config {
 
 // Apply maps x, [batch, steps, features], to [batch, steps, Outputs].
 func (m *Model) Apply(b *graph.Builder, x *gorgonia.Node) (y *gorgonia.Node, err error) {
-	defer graph.Recover(&err)
+	defer ops.Recover(&err)
 	h, err := m.input.Apply(b, x)
 	if err != nil {
 		return nil, fmt.Errorf("wavenet: input convolution: %w", err)
@@ -108,7 +109,7 @@ func (m *Model) Apply(b *graph.Builder, x *gorgonia.Node) (y *gorgonia.Node, err
 		}
 		h, skips = res, sum
 	}
-	y = graph.Must(gorgonia.Rectify(skips))
+	y = ops.Must(gorgonia.Rectify(skips))
 	if y, err = m.hidden.Apply(b, y); err != nil {
 		return nil, fmt.Errorf("wavenet: head: %w", err)
 	}
@@ -169,12 +170,12 @@ func newBlock(name string, channels, skipChannels, dilation int, last bool) *blo
 // counts as zero). The gated unit is one conv.Gated node, and the residual
 // and skip additions are fused into their 1x1 convolutions.
 func (bl *block) apply(b *graph.Builder, x, skips *gorgonia.Node) (res, skip *gorgonia.Node, err error) {
-	defer graph.Recover(&err)
-	z := graph.Must(conv.Gated(b, x, bl.filter, bl.gate))
+	defer ops.Recover(&err)
+	z := ops.Must(conv.Gated(b, x, bl.filter, bl.gate))
 	if bl.residual != nil {
-		res = graph.Must(bl.residual.ApplyAdd(b, z, x))
+		res = ops.Must(bl.residual.ApplyAdd(b, z, x))
 	}
-	skip = graph.Must(bl.skip.ApplyAdd(b, z, skips))
+	skip = ops.Must(bl.skip.ApplyAdd(b, z, skips))
 	return res, skip, nil
 }
 

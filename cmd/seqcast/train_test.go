@@ -5,11 +5,12 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"github.com/seqcast/seqcast/cuda"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/seqcast/seqcast/cuda"
 )
 
 const co2CSV = "../../data/co2-monthly.csv"

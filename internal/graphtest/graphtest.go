@@ -13,6 +13,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/seqcast/seqcast/graph"
+	"github.com/seqcast/seqcast/internal/ops"
 )
 
 // Case is one gradient check.
@@ -178,7 +179,7 @@ type InitState struct {
 }
 
 func (s *InitState) Apply(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
-	x0, err := graph.Step(x, 0)
+	x0, err := ops.Step(x, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package graph
+package ops
 
 import (
 	"fmt"
@@ -10,15 +10,6 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// TensorType is the Gorgonia type of a tensor of dims dimensions of any
-// element type, for custom ops' Type methods.
-func TensorType(dims int) hm.Type { return tensorType(dims) }
-
-// OpHash hashes everything op writes in WriteHash, for custom ops'
-// Hashcode methods. Ops must write every parameter in full: Gorgonia merges
-// nodes whose ops and inputs hash alike.
-func OpHash(op interface{ WriteHash(hash.Hash) }) uint32 { return hashOf(op) }
-
 // View returns a node that reads shape's worth of values of the flat vector
 // src, starting at off, as a tensor of that shape, without copying. Fused
 // gradient ops pack the gradients of all their inputs into one output (a
@@ -28,7 +19,7 @@ func OpHash(op interface{ WriteHash(hash.Hash) }) uint32 { return hashOf(op) }
 func View(src *gorgonia.Node, id string, off int, shape ...int) (*gorgonia.Node, error) {
 	op := viewOp{id: id, off: off, shape: slices.Clone(shape), cache: &viewCache{}}
 	if s := src.Shape(); len(s) != 1 || s[0] < off+op.size() {
-		return nil, fmt.Errorf("graph: %v of %v: out of range", op, s)
+		return nil, fmt.Errorf("ops: %v of %v: out of range", op, s)
 	}
 	return gorgonia.ApplyOp(op, src)
 }
@@ -51,7 +42,7 @@ func (op viewOp) size() int {
 }
 
 func (op viewOp) Arity() int    { return 1 }
-func (op viewOp) Type() hm.Type { return hm.NewFnType(tensorType(1), tensorType(len(op.shape))) }
+func (op viewOp) Type() hm.Type { return hm.NewFnType(TensorType(1), TensorType(len(op.shape))) }
 func (op viewOp) InferShape(...gorgonia.DimSizer) (tensor.Shape, error) {
 	return tensor.Shape(slices.Clone(op.shape)), nil
 }
@@ -59,7 +50,7 @@ func (op viewOp) InferShape(...gorgonia.DimSizer) (tensor.Shape, error) {
 func (op viewOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 	src, ok := vs[0].(*tensor.Dense)
 	if !ok || len(vs) != 1 {
-		return nil, fmt.Errorf("graph: %v: want one *tensor.Dense", op)
+		return nil, fmt.Errorf("ops: %v: want one *tensor.Dense", op)
 	}
 	if op.cache.src == src && op.cache.t != nil {
 		return op.cache.t, nil
@@ -72,7 +63,7 @@ func (op viewOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 	case []float64:
 		t = tensor.New(tensor.WithBacking(d[lo:hi:hi]), tensor.WithShape(op.shape...))
 	default:
-		return nil, fmt.Errorf("graph: %v: unsupported dtype %v", op, src.Dtype())
+		return nil, fmt.Errorf("ops: %v: unsupported dtype %v", op, src.Dtype())
 	}
 	op.cache.src, op.cache.t = src, t
 	return t, nil
@@ -84,5 +75,5 @@ func (op viewOp) OverwritesInput() int { return -1 }
 func (op viewOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "seqcast.view(%q,off=%d,shape=%v)", op.id, op.off, op.shape)
 }
-func (op viewOp) Hashcode() uint32 { return hashOf(op) }
+func (op viewOp) Hashcode() uint32 { return Hash(op) }
 func (op viewOp) String() string   { return fmt.Sprintf("View(%s,%d:%v)", op.id, op.off, op.shape) }

@@ -1,4 +1,4 @@
-package graph
+package ops
 
 import (
 	"fmt"
@@ -14,9 +14,14 @@ import (
 // gorgonia.Concat along the time axis: those hash their bounds in one byte
 // and so merge steps 44 and 300 of a long sequence.
 
-func tensorType(dims int) hm.Type { return &gorgonia.TensorType{Dims: dims, Of: hm.TypeVariable('a')} }
+// TensorType is the Gorgonia type of a tensor of dims dimensions of any
+// element type, for custom ops' Type methods.
+func TensorType(dims int) hm.Type { return &gorgonia.TensorType{Dims: dims, Of: hm.TypeVariable('a')} }
 
-func hashOf(op interface{ WriteHash(hash.Hash) }) uint32 {
+// Hash hashes everything op writes in WriteHash, for custom ops' Hashcode
+// methods. Ops must write every parameter in full: Gorgonia merges nodes
+// whose ops and inputs hash alike.
+func Hash(op interface{ WriteHash(hash.Hash) }) uint32 {
 	h := fnv.New32a()
 	op.WriteHash(h)
 	return h.Sum32()
@@ -30,14 +35,14 @@ type stepOp struct{ t, steps int }
 func Step(x *gorgonia.Node, t int) (*gorgonia.Node, error) {
 	s := x.Shape()
 	if len(s) != 3 || t < 0 || t >= s[1] {
-		return nil, fmt.Errorf("graph: step %d of shape %v: %w", t, s, &ShapeError{What: "step input", Got: s, Want: []int{-1, t + 1, -1}})
+		return nil, fmt.Errorf("ops: step %d of a [batch, steps, features] tensor of shape %v", t, s)
 	}
 	return gorgonia.ApplyOp(stepOp{t: t, steps: s[1]}, x)
 }
 
 func (op stepOp) Arity() int { return 1 }
 func (op stepOp) Type() hm.Type {
-	return hm.NewFnType(tensorType(3), tensorType(2))
+	return hm.NewFnType(TensorType(3), TensorType(2))
 }
 func (op stepOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
 	s := ds[0].(tensor.Shape)
@@ -60,7 +65,7 @@ func (op stepOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 			copy(dst[i*f:(i+1)*f], src[(i*op.steps+op.t)*f:])
 		}
 	default:
-		return nil, fmt.Errorf("graph: step: unsupported dtype %v", x.Dtype())
+		return nil, fmt.Errorf("ops: step: unsupported dtype %v", x.Dtype())
 	}
 	return out, nil
 }
@@ -70,7 +75,7 @@ func (op stepOp) OverwritesInput() int { return -1 }
 func (op stepOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "seqcast.step(t=%d,steps=%d)", op.t, op.steps)
 }
-func (op stepOp) Hashcode() uint32 { return hashOf(op) }
+func (op stepOp) Hashcode() uint32 { return Hash(op) }
 func (op stepOp) String() string   { return fmt.Sprintf("Step(%d/%d)", op.t, op.steps) }
 func (op stepOp) DiffWRT(int) []bool {
 	return []bool{true}
@@ -89,7 +94,7 @@ type placeOp struct{ t, steps int }
 
 func (op placeOp) Arity() int { return 1 }
 func (op placeOp) Type() hm.Type {
-	return hm.NewFnType(tensorType(2), tensorType(3))
+	return hm.NewFnType(TensorType(2), TensorType(3))
 }
 func (op placeOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
 	s := ds[0].(tensor.Shape)
@@ -112,7 +117,7 @@ func (op placeOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 			copy(dst[(i*op.steps+op.t)*f:], src[i*f:(i+1)*f])
 		}
 	default:
-		return nil, fmt.Errorf("graph: place: unsupported dtype %v", x.Dtype())
+		return nil, fmt.Errorf("ops: place: unsupported dtype %v", x.Dtype())
 	}
 	return out, nil
 }
@@ -122,7 +127,7 @@ func (op placeOp) OverwritesInput() int { return -1 }
 func (op placeOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "seqcast.place(t=%d,steps=%d)", op.t, op.steps)
 }
-func (op placeOp) Hashcode() uint32 { return hashOf(op) }
+func (op placeOp) Hashcode() uint32 { return Hash(op) }
 func (op placeOp) String() string   { return fmt.Sprintf("Place(%d/%d)", op.t, op.steps) }
 func (op placeOp) DiffWRT(int) []bool {
 	return []bool{true}
@@ -142,12 +147,12 @@ type stackOp struct{ n int }
 // [batch, len(steps), features].
 func Stack(steps ...*gorgonia.Node) (*gorgonia.Node, error) {
 	if len(steps) == 0 {
-		return nil, fmt.Errorf("graph: stack of nothing")
+		return nil, fmt.Errorf("ops: stack of nothing")
 	}
 	s0 := steps[0].Shape()
 	for i, s := range steps {
 		if !s.Shape().Eq(s0) || s.Dims() != 2 {
-			return nil, fmt.Errorf("graph: stack element %d: %w", i, &ShapeError{What: "stack element", Got: s.Shape(), Want: s0})
+			return nil, fmt.Errorf("ops: stack element %d has shape %v, want %v (2-D)", i, s.Shape(), s0)
 		}
 	}
 	return gorgonia.ApplyOp(stackOp{n: len(steps)}, steps...)
@@ -157,9 +162,9 @@ func (op stackOp) Arity() int { return op.n }
 func (op stackOp) Type() hm.Type {
 	ts := make([]hm.Type, op.n+1)
 	for i := range ts[:op.n] {
-		ts[i] = tensorType(2)
+		ts[i] = TensorType(2)
 	}
-	ts[op.n] = tensorType(3)
+	ts[op.n] = TensorType(3)
 	return hm.NewFnType(ts...)
 }
 func (op stackOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
@@ -184,7 +189,7 @@ func (op stackOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 				copy(dst[(i*op.n+t)*f:], src[i*f:(i+1)*f])
 			}
 		default:
-			return nil, fmt.Errorf("graph: stack: unsupported dtype %v", x0.Dtype())
+			return nil, fmt.Errorf("ops: stack: unsupported dtype %v", x0.Dtype())
 		}
 	}
 	return out, nil
@@ -195,7 +200,7 @@ func (op stackOp) OverwritesInput() int { return -1 }
 func (op stackOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "seqcast.stack(n=%d)", op.n)
 }
-func (op stackOp) Hashcode() uint32 { return hashOf(op) }
+func (op stackOp) Hashcode() uint32 { return Hash(op) }
 func (op stackOp) String() string   { return fmt.Sprintf("Stack(%d)", op.n) }
 func (op stackOp) DiffWRT(n int) []bool {
 	d := make([]bool, n)

@@ -1,10 +1,10 @@
-package graph_test
+package ops_test
 
 import (
 	"errors"
 	"testing"
 
-	"github.com/seqcast/seqcast/graph"
+	"github.com/seqcast/seqcast/internal/ops"
 )
 
 // TestRecover: Recover turns the panics of Must and Fail into errors and
@@ -19,10 +19,10 @@ func TestRecover(t *testing.T) {
 		wantPanic bool
 	}{
 		{"no panic", func() {}, nil, false},
-		{"Must", func() { graph.Must(0, errBuild) }, errBuild, false},
-		{"Fail", func() { graph.Fail(errBuild) }, errBuild, false},
+		{"Must", func() { ops.Must(0, errBuild) }, errBuild, false},
+		{"Fail", func() { ops.Fail(errBuild) }, errBuild, false},
 		{"nil dereference", func() {
-			var p *graph.ShapeError
+			var p *struct{ What string }
 			_ = p.What
 		}, nil, true},
 		{"index out of range", func() {
@@ -36,7 +36,7 @@ func TestRecover(t *testing.T) {
 		panicked := func() (p bool) {
 			defer func() { p = recover() != nil }()
 			func() {
-				defer graph.Recover(&err)
+				defer ops.Recover(&err)
 				c.fn()
 			}()
 			return false

@@ -1,0 +1,4 @@
+package graph
+
+// PrimitiveMSE is primitiveMSE, for the tests of package graph_test.
+var PrimitiveMSE = primitiveMSE
