@@ -1,8 +1,11 @@
 package series_test
 
 import (
+	"context"
 	"fmt"
 	"log"
+	"math"
+	"strings"
 
 	"github.com/seqcast/seqcast/series"
 )
@@ -91,4 +94,46 @@ func ExampleSliding() {
 	// [0 0 1 10 2 20] -> [30 40]
 	// [1 10 2 20 3 30] -> [40 50]
 	// series: sliding: in = 5 and horizon = 2 need 7 rows, got 6
+}
+
+// After dropping rows with missing values, Table.Breaks marks where the
+// kept rows are not adjacent, and SlidingSegments keeps every window on
+// one side of them.
+func ExampleSlidingSegments() {
+	in := "t,v\n1,1\n2,2\n3,NA\n4,4\n5,5\n6,6\n"
+	tab, err := series.ReadCSV(strings.NewReader(in), series.CSVOptions{Time: "t", Gaps: series.GapDrop})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("rows", tab.Rows, "dropped", tab.Dropped, "breaks", tab.Breaks)
+	w, err := series.SlidingSegments(tab.Values, 1, 0, 2, 1, tab.Breaks)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for i := 0; i < w.Len(); i++ {
+		fmt.Println(tab.Time[w.Start(i)], w.SampleX(i), "->", w.SampleY(i))
+	}
+	// Output:
+	// rows 5 dropped 1 breaks [2]
+	// 4 [4 5] -> [6]
+}
+
+// DetectSeason finds the period of a seasonal series from its
+// autocorrelation; DetectSeasons confirms candidate periods.
+func ExampleDetectSeason() {
+	v := make([]float64, 24*7*4) // four weeks of hourly values
+	for i := range v {
+		v[i] = math.Sin(2*math.Pi*float64(i)/24) + 0.5*math.Sin(2*math.Pi*float64(i)/168)
+	}
+	season, err := series.DetectSeason(context.Background(), v, 48)
+	if err != nil {
+		log.Fatal(err)
+	}
+	seasons, err := series.DetectSeasons(context.Background(), v, []int{24, 168})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(season, seasons)
+	// Output:
+	// 24 [24 168]
 }

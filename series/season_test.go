@@ -144,6 +144,30 @@ func TestDetectSeasonMatchesDirectSums(t *testing.T) {
 			t.Errorf("co2 differences, %d values: DetectSeason = %d, %v; direct sums %d; want 12", part, got, err, want)
 		}
 	}
+
+	// Every column of data/seattle-weather.csv, raw and differenced, in
+	// full and its first 70%.
+	names := []string{"precipitation", "temp_max", "temp_min", "wind"}
+	tab, err = ReadCSVFile("../data/seattle-weather.csv", CSVOptions{Columns: names, Time: "date"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j, name := range names {
+		col := make([]float64, tab.Rows)
+		for i := range col {
+			col[i] = tab.Values[i*len(names)+j]
+		}
+		diff := make([]float64, len(col)-1)
+		for i := range diff {
+			diff[i] = col[i+1] - col[i]
+		}
+		for _, v := range [][]float64{col, diff, col[:len(col)*7/10], diff[:len(diff)*7/10]} {
+			got, err := DetectSeason(context.Background(), v, len(v)/2)
+			if want := quadraticSeason(v, len(v)/2); err != nil || got != want {
+				t.Errorf("seattle %s, %d values: DetectSeason = %d, %v; direct sums %d", name, len(v), got, err, want)
+			}
+		}
+	}
 }
 
 func TestDetectSeasonCancel(t *testing.T) {
