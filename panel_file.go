@@ -117,7 +117,7 @@ func DecodePanel(b []byte) (pf *PanelForecaster, err error) {
 	n := min(len(b), len(panelMagic))
 	if string(b[:n]) != panelMagic[:n] {
 		if n == len(magic) && string(b[:n]) == magic {
-			return nil, fmt.Errorf("%w: a single-series model file, not a panel one", ErrBadMagic)
+			return nil, fmt.Errorf("%w: a single-series model file, not a panel one (see Load)", ErrModelFile)
 		}
 		return nil, ErrBadMagic
 	}

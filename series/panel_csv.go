@@ -27,8 +27,12 @@ type MissingStepsError struct {
 }
 
 func (e *MissingStepsError) Error() string {
-	return fmt.Sprintf("series: read long csv: %s:%d: series %q: %d time steps missing between %q (line %d) and %q",
-		e.Name, e.Line, e.ID, e.Missing, e.From, e.PrevLine, e.To)
+	steps := "steps"
+	if e.Missing == 1 {
+		steps = "step"
+	}
+	return fmt.Sprintf("series: read long csv: %s:%d: series %q: %d time %s missing between %q (line %d) and %q",
+		e.Name, e.Line, e.ID, e.Missing, steps, e.From, e.PrevLine, e.To)
 }
 
 // Unwrap returns ErrNaN.

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// writePanelCSV writes a long CSV of three monthly series to dir: a and b
+// of 60 months, and c of 5, too short for window 6 and horizon 2.
+func writePanelCSV(t *testing.T, dir string) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("store,month,sales\n")
+	for m := range 60 {
+		month := fmt.Sprintf("%d-%02d", 2020+m/12, m%12+1)
+		fmt.Fprintf(&b, "a,%s,%.3f\n", month, 10+math.Sin(float64(m)))
+		fmt.Fprintf(&b, "b,%s,%.3f\n", month, 1000+100*math.Cos(float64(m)))
+		if m < 5 {
+			fmt.Fprintf(&b, "c,%s,1\n", month)
+		}
+	}
+	path := filepath.Join(dir, "panel.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestPanelTrainPredict(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	data := writePanelCSV(t, dir)
+	model, js := filepath.Join(dir, "p.model"), filepath.Join(dir, "p.json")
+	var o, e bytes.Buffer
+	err := run(context.Background(), []string{"train", "--csv", data, "--id", "store", "--target", "sales", "--model", "linear",
+		"--window", "6", "--horizon", "2", "--epochs", "2", "--quiet", "--local", "linear", "--out", model, "--json", js}, &o, &e)
+	if err != nil {
+		t.Fatalf("train: %v\n%s", err, e.String())
+	}
+	if !strings.Contains(e.String(), `skipped series "c": 5 rows`) {
+		t.Errorf("train stderr %q: no warning naming the skipped series c", e.String())
+	}
+	for _, want := range []string{"global linear on 2 series (1 skipped)", "test  seasonal_naive", "local linear"} {
+		if !strings.Contains(o.String(), want) {
+			t.Errorf("train stdout %q: no %q", o.String(), want)
+		}
+	}
+	b, err := os.ReadFile(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Skipped []struct{ ID string }
+		Series  []struct{ ID string }
+		Test    struct {
+			Model struct {
+				MeanMASE *float64 `json:"mean_mase"`
+			}
+		}
+		Local *struct{ Series []struct{ ID string } }
+	}
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Series) != 2 || rep.Skipped[0].ID != "c" || rep.Test.Model.MeanMASE == nil || rep.Local == nil || len(rep.Local.Series) != 2 {
+		t.Errorf("--json = %s", b)
+	}
+
+	o.Reset()
+	if err := run(context.Background(), []string{"predict", "--model", model, "--csv", data}, &o, &e); err != nil {
+		t.Fatalf("predict: %v", err)
+	}
+	recs, err := csv.NewReader(strings.NewReader(o.String())).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{{"store", "time", "forecast"}, {"a", "2025-01"}, {"a", "2025-02"}, {"b", "2025-01"}, {"b", "2025-02"}}
+	if len(recs) != len(want) {
+		t.Fatalf("predict wrote %q; want %d rows", recs, len(want))
+	}
+	for i, w := range want {
+		if recs[i][0] != w[0] || recs[i][1] != w[1] {
+			t.Errorf("predict row %d = %q; want %q", i, recs[i], w)
+		}
+	}
+	if !strings.Contains(e.String(), `series "c" of`) {
+		t.Errorf("predict stderr %q: no warning that c has no model", e.String())
+	}
+
+	o.Reset()
+	png := filepath.Join(dir, "b.png")
+	if err := run(context.Background(), []string{"predict", "--model", model, "--csv", data, "--ids", "b", "--plot", png}, &o, &e); err != nil {
+		t.Fatalf("predict --ids b: %v", err)
+	}
+	if n := strings.Count(o.String(), "\nb,"); n != 2 || strings.Contains(o.String(), "\na,") {
+		t.Errorf("predict --ids b wrote %q; want the 2 rows of b", o.String())
+	}
+	if _, err := os.Stat(png); err != nil {
+		t.Errorf("--plot: %v", err)
+	}
+}
+
+func TestPanelCLIErrors(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	data := writePanelCSV(t, dir)
+	out := filepath.Join(dir, "m.model")
+	dup := filepath.Join(dir, "dup.csv")
+	os.WriteFile(dup, []byte("store,month,sales\na,2020-01,1\na,2020-01,2\n"), 0o644)
+	gap := filepath.Join(dir, "gap.csv")
+	os.WriteFile(gap, []byte("store,month,sales\na,2020-01,1\na,2020-02,2\na,2020-04,2\n"), 0o644)
+	base := []string{"train", "--csv", data, "--model", "linear", "--window", "6", "--horizon", "2", "--epochs", "1", "--quiet", "--out", out}
+	with := func(extra ...string) []string { return append(append([]string(nil), base...), extra...) }
+	single := filepath.Join(dir, "single.model")
+	if err := run(context.Background(), []string{"train", "--csv", co2CSV, "--target", "co2", "--model", "linear", "--window", "4",
+		"--horizon", "1", "--epochs", "1", "--quiet", "--out", single}, new(bytes.Buffer), new(bytes.Buffer)); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{with("--id", "store"), "--target is required"},
+		{with("--id", "shop", "--target", "sales"), `unknown id column "shop"`},
+		{with("--id", "store", "--targets", "a"), "--id and --targets: give one"},
+		{with("--targets", "sales", "--target", "sales"), "drop --target"},
+		{with("--id", "store", "--target", "sales", "--window", "100"), "no series is long enough"},
+		{with("--id", "store", "--target", "sales", "--checkpoint", filepath.Join(dir, "c.model")), "--checkpoint: not supported"},
+		{with("--id", "store", "--target", "sales", "--local", "gpt"), `--local "gpt": unknown model`},
+		{with("--target", "sales", "--local", "linear"), "give --id or --targets"},
+		{with("--id", "store", "--target", "sales", "--csv", dup), `series "a": time "2020-01" repeats line 2`},
+		{with("--id", "store", "--target", "sales", "--csv", gap), "1 time step missing between \"2020-02\" (line 3) and \"2020-04\" (use --gaps drop or --gaps interpolate"},
+		{[]string{"predict", "--model", single, "--csv", co2CSV, "--ids", "a"}, "--ids: the model " + single + " was trained on one series"},
+	}
+	for _, c := range cases {
+		err := run(context.Background(), c.args, new(bytes.Buffer), new(bytes.Buffer))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("seqcast %s: error %v; want %q", strings.Join(c.args, " "), err, c.want)
+		} else if msg := err.Error(); strings.Contains(msg, "seqcast:") || strings.Contains(msg, "Spec.") || strings.Contains(msg, "Options.") {
+			t.Errorf("seqcast %s: error %q stutters or names library fields", strings.Join(c.args, " "), msg)
+		}
+	}
+}
