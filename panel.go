@@ -307,38 +307,100 @@ func TrainPanel(ctx context.Context, spec Spec, set *series.Set, opts Options) (
 	if err != nil {
 		return nil, nil, err
 	}
-	kept, w, h := p.set, spec.Window, spec.Horizon
+	kept, w := p.set, spec.Window
 	n := kept.Len()
-	nTrain, validEnd, rowsOf := make([]int, n), make([]int, n), make([]int, n)
-	trainLo, validLo, testLo := make([]int, n), make([]int, n), make([]int, n)
+	nTrain, validEnd := make([]int, n), make([]int, n)
+	validLo, testLo := make([]int, n), make([]int, n)
 	for i, parts := range p.parts {
-		nTrain[i], validEnd[i], rowsOf[i] = parts[0], parts[0]+parts[1], kept.Rows(i)
+		nTrain[i], validEnd[i] = parts[0], parts[0]+parts[1]
 		validLo[i], testLo[i] = nTrain[i]-w, validEnd[i]-w
 	}
-	scalers, err := kept.FitScalers(nTrain)
+	fit, err := fitPanel(ctx, spec, kept, nTrain, validEnd, opts)
 	if err != nil {
-		return nil, nil, fmt.Errorf("seqcast: scale: %w", err)
+		return nil, nil, err
 	}
-	scaled := kept.Transform(scalers)
-	windows := func(what string, lo, hi []int) (series.Windows, []float64, error) {
-		ws, err := scaled.Windows(spec.Target, w, h, lo, hi)
+	pf := fit.pf
+	rep := &PanelReport{History: fit.hist, Season: p.season, Skipped: p.skipped, Series: make([]SeriesMetrics, n)}
+	for i := range rep.Series {
+		rep.Series[i] = SeriesMetrics{ID: kept.IDs[i], Rows: [3]int{p.parts[i][0], p.parts[i][1], p.parts[i][2]}}
+	}
+	for _, part := range []struct {
+		name   string
+		lo, hi []int
+		test   bool
+	}{{"validation", validLo, validEnd, false}, {"test", testLo, nil, true}} {
+		ws, lasts, err := fit.windows(part.name, part.lo, part.hi)
 		if err != nil {
-			return series.Windows{}, nil, fmt.Errorf("seqcast: %s windows: %w", what, err)
+			return nil, nil, err
 		}
-		ws, lasts := spec.anchor(ws)
-		return ws, lasts, nil
+		ms, err := pf.measure(kept, fit.scaled, ws, lasts, nTrain, p.season)
+		if err != nil {
+			return nil, nil, err
+		}
+		for i := range rep.Series {
+			if part.test {
+				rep.Series[i].Test = ms[i]
+			} else {
+				rep.Series[i].Valid = ms[i]
+			}
+		}
 	}
-	trainSet, _, err := windows("training", trainLo, nTrain)
-	if err != nil {
-		return nil, nil, err
+	rep.Valid, rep.Test = Aggregate(rep.Series, false), Aggregate(rep.Series, true)
+
+	m := &pf.net.Meta
+	for _, parts := range p.parts {
+		m.Rows[0], m.Rows[1], m.Rows[2] = m.Rows[0]+parts[0], m.Rows[1]+parts[1], m.Rows[2]+parts[2]
 	}
-	validSet, validLasts, err := windows("validation", validLo, validEnd)
+	m.Season = p.season
+	pf.Meta = PanelMetadata{Metadata: *m, IDColumn: set.IDName, Skipped: p.skipped, PanelValid: rep.Valid, PanelTest: rep.Test}
+	return pf, rep, nil
+}
+
+// panelFit is a network trained on a panel, with what evaluating it needs.
+type panelFit struct {
+	pf     *PanelForecaster
+	hist   *train.History
+	scaled *series.Set
+	spec   Spec
+}
+
+// windows returns the windows of the scaled set within rows [lo, hi) of
+// each series, anchored for a Delta spec, and the anchors.
+func (f *panelFit) windows(what string, lo, hi []int) (series.Windows, []float64, error) {
+	ws, err := f.scaled.Windows(f.spec.Target, f.spec.Window, f.spec.Horizon, lo, hi)
 	if err != nil {
-		return nil, nil, err
+		return series.Windows{}, nil, fmt.Errorf("seqcast: %s windows: %w", what, err)
+	}
+	ws, lasts := f.spec.anchor(ws)
+	return ws, lasts, nil
+}
+
+// fitPanel trains one network of spec (with defaults) on the windows of
+// rows [0, nTrain[i]) of every series i of set, with early stopping on the
+// windows whose targets are in rows [nTrain[i], validEnd[i]), every series
+// scaled on its training rows. opts has its defaults.
+func fitPanel(ctx context.Context, spec Spec, set *series.Set, nTrain, validEnd []int, opts Options) (*panelFit, error) {
+	n, w := set.Len(), spec.Window
+	validLo := make([]int, n)
+	for i := range validLo {
+		validLo[i] = nTrain[i] - w
+	}
+	scalers, err := set.FitScalers(nTrain)
+	if err != nil {
+		return nil, fmt.Errorf("seqcast: scale: %w", err)
+	}
+	fit := &panelFit{scaled: set.Transform(scalers), spec: spec}
+	trainSet, _, err := fit.windows("training", nil, nTrain)
+	if err != nil {
+		return nil, err
+	}
+	validSet, _, err := fit.windows("validation", validLo, validEnd)
+	if err != nil {
+		return nil, err
 	}
 	net, err := Build(spec)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	nf := len(spec.Features)
 	identity := series.Scaler{Mean: make([]float64, nf), Std: make([]float64, nf)}
@@ -358,41 +420,16 @@ func TrainPanel(ctx context.Context, spec Spec, set *series.Set, opts Options) (
 	cfg.Optimizer = train.NewAdam(cfg.LearningRate)
 	hist, err := inner.model.Fit(ctx, trainSet, validSet, cfg)
 	if err != nil {
-		return nil, nil, wrap("train "+spec.Family, err)
+		return nil, wrap("train "+spec.Family, err)
 	}
-	pf := &PanelForecaster{Spec: spec, IDs: slices.Clone(kept.IDs), Scalers: scalers, net: inner}
-	rep := &PanelReport{History: hist, Season: p.season, Skipped: p.skipped, Series: make([]SeriesMetrics, n)}
-	for i := range rep.Series {
-		rep.Series[i] = SeriesMetrics{ID: kept.IDs[i], Rows: [3]int{p.parts[i][0], p.parts[i][1], p.parts[i][2]}}
-	}
-	valid, err := pf.measure(kept, scaled, validSet, validLasts, nTrain, p.season)
-	if err != nil {
-		return nil, nil, err
-	}
-	testSet, testLasts, err := windows("test", testLo, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	test, err := pf.measure(kept, scaled, testSet, testLasts, nTrain, p.season)
-	if err != nil {
-		return nil, nil, err
-	}
-	for i := range rep.Series {
-		rep.Series[i].Valid, rep.Series[i].Test = valid[i], test[i]
-	}
-	rep.Valid, rep.Test = Aggregate(rep.Series, false), Aggregate(rep.Series, true)
-
 	m := &inner.Meta
 	m.Trained = time.Now().UTC().Format(time.RFC3339)
-	m.DataSHA256 = fingerprint(kept.Values, nf)
+	m.DataSHA256 = fingerprint(set.Values, nf)
 	m.Seed, m.Epochs, m.BestEpoch, m.Stopped = opts.Seed, len(hist.Epochs), hist.BestEpoch, hist.Stopped
 	m.Optimizer = cfg.Optimizer.Name()
-	for _, parts := range p.parts {
-		m.Rows[0], m.Rows[1], m.Rows[2] = m.Rows[0]+parts[0], m.Rows[1]+parts[1], m.Rows[2]+parts[2]
-	}
-	m.Season = p.season
-	pf.Meta = PanelMetadata{Metadata: *m, IDColumn: set.IDName, Skipped: p.skipped, PanelValid: rep.Valid, PanelTest: rep.Test}
-	return pf, rep, nil
+	fit.pf = &PanelForecaster{Spec: spec, IDs: slices.Clone(set.IDs), Scalers: scalers, net: inner}
+	fit.hist = hist
+	return fit, nil
 }
 
 // measure forecasts the windows ws of the scaled set (anchored with lasts)
