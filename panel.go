@@ -278,7 +278,8 @@ func windowsIn(lo, hi int, breaks []int, in, h int) int {
 // Options.TestFrac), scaled with a Scaler fitted on its own training part,
 // and windowed so that no window spans two series or a break; the windows
 // of every series' training part train one network with early stopping on
-// every series' validation windows. A series too short for the window, the
+// every series' validation windows (an even sample of 131,072 of them
+// when there are more; the reported metrics use all). A series too short for the window, the
 // horizon and the split is left out and named in the report's Skipped; if
 // none is left, the error wraps ErrTooShort. Spec.Features must be
 // set.Names.
@@ -375,6 +376,10 @@ func (f *panelFit) windows(what string, lo, hi []int) (series.Windows, []float64
 	return ws, lasts, nil
 }
 
+// maxValidWindows bounds the validation windows that early stopping
+// reads (every k-th window of the validation parts beyond it).
+const maxValidWindows = 1 << 17
+
 // fitPanel trains one network of spec (with defaults) on the windows of
 // rows [0, nTrain[i]) of every series i of set, with early stopping on the
 // windows whose targets are in rows [nTrain[i], validEnd[i]), every series
@@ -397,6 +402,11 @@ func fitPanel(ctx context.Context, spec Spec, set *series.Set, nTrain, validEnd 
 	validSet, _, err := fit.windows("validation", validLo, validEnd)
 	if err != nil {
 		return nil, err
+	}
+	// Early stopping reads the loss on every validation window, and Fit
+	// holds their targets and forecasts: on a large panel, an even sample.
+	if validSet.N > maxValidWindows {
+		validSet = validSet.Every((validSet.N + maxValidWindows - 1) / maxValidWindows)
 	}
 	net, err := Build(spec)
 	if err != nil {
@@ -434,31 +444,60 @@ func fitPanel(ctx context.Context, spec Spec, set *series.Set, nTrain, validEnd 
 
 // measure forecasts the windows ws of the scaled set (anchored with lasts)
 // and scores each series' forecasts in raw units.
+//
+// It forecasts a series' windows at a time, in chunks of about
+// measureChunk windows, so that the forecasts of a large panel are never
+// all held at once.
 func (pf *PanelForecaster) measure(raw, scaled *series.Set, ws series.Windows, lasts []float64, nTrain []int, season int) ([]SplitMetrics, error) {
-	pred, err := pf.net.model.Predict(ws)
-	if err != nil {
-		return nil, fmt.Errorf("seqcast: evaluate: %w", err)
-	}
-	unanchor(pred, lasts)
+	const measureChunk = 1 << 16
 	h, nf, tg := pf.Spec.Horizon, len(pf.Spec.Features), pf.Spec.Target
 	out := make([]SplitMetrics, raw.Len())
-	lo := 0 // the first sample of the current series
-	for lo < ws.N {
+	type span struct{ series, lo, hi int }
+	var chunk []span // whole series' windows [lo, hi)
+	flush := func() error {
+		if len(chunk) == 0 {
+			return nil
+		}
+		a, b := chunk[0].lo, chunk[len(chunk)-1].hi
+		pred, err := pf.net.model.Predict(ws.Rows(a, b))
+		if err != nil {
+			return fmt.Errorf("seqcast: evaluate: %w", err)
+		}
+		if lasts != nil {
+			unanchor(pred, lasts[a:b])
+		}
+		for _, c := range chunk {
+			ends := make([]int, 0, c.hi-c.lo)
+			for k := c.lo; k < c.hi; k++ {
+				_, r := scaled.Locate(ws.Start(k))
+				ends = append(ends, r+pf.Spec.Window-1)
+			}
+			p := pred[(c.lo-a)*h : (c.hi-a)*h]
+			pf.Scalers[c.series].InverseFeature(p, p, tg)
+			out[c.series] = measure(p, column(raw.Series(c.series), nf, tg), ends, h, nTrain[c.series], season)
+		}
+		chunk = chunk[:0]
+		return nil
+	}
+	for lo := 0; lo < ws.N; {
 		i, _ := scaled.Locate(ws.Start(lo))
-		hi := lo
-		ends := []int{}
+		hi := lo + 1
 		for hi < ws.N {
-			j, r := scaled.Locate(ws.Start(hi))
-			if j != i {
+			if j, _ := scaled.Locate(ws.Start(hi)); j != i {
 				break
 			}
-			ends = append(ends, r+pf.Spec.Window-1)
 			hi++
 		}
-		p := pred[lo*h : hi*h]
-		pf.Scalers[i].InverseFeature(p, p, tg)
-		out[i] = measure(p, column(raw.Series(i), nf, tg), ends, h, nTrain[i], season)
+		if len(chunk) > 0 && hi-chunk[0].lo > measureChunk {
+			if err := flush(); err != nil {
+				return nil, err
+			}
+		}
+		chunk = append(chunk, span{i, lo, hi})
 		lo = hi
+	}
+	if err := flush(); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -191,7 +191,8 @@ func (s *Set) checkSeries(i int) {
 // nil for every row; hi[i] beyond the series is its end.
 //
 // Windows.Start(k) is the row of s.Values at which sample k's inputs
-// start; Locate maps it to the series.
+// start; Locate maps it to the series. The windows take O(rows) memory
+// beyond s.Values (none for one column), whatever in is.
 //
 // Windows returns an error wrapping ErrInvalid for an inconsistent s, a
 // target outside the columns, in or horizon not positive, or lo and hi of
@@ -213,9 +214,14 @@ func (s *Set) Windows(target, in, horizon int, lo, hi []int) (Windows, error) {
 		return Windows{}, invalidf("%s: %d and %d row ranges for %d series", op, len(lo), len(hi), s.Len())
 	}
 	rows := s.Starts[len(s.Starts)-1]
-	v := &view{values: s.Values[: rows*nf : rows*nf], target: make([]float64, rows)}
-	for r := range v.target {
-		v.target[r] = s.Values[r*nf+target]
+	v := &view{values: s.Values[: rows*nf : rows*nf]}
+	if nf == 1 {
+		v.target = v.values // the view only reads it
+	} else {
+		v.target = make([]float64, rows)
+		for r := range v.target {
+			v.target[r] = s.Values[r*nf+target]
+		}
 	}
 	n, longest, bk := 0, 0, 0
 	for i := range s.IDs {
@@ -309,4 +315,30 @@ func (s *Set) SplitFractions(fracs ...float64) ([][]int, error) {
 		out[i] = p
 	}
 	return out, nil
+}
+
+// Every returns samples 0, k, 2k, ... of w, in order: for windows over a
+// series, a view of the same series (O(N/k) memory), and for packed
+// windows a packed copy (Gather). It is meant for a smaller validation set
+// of a large panel. Every panics if k < 1.
+func (w Windows) Every(k int) Windows {
+	if k < 1 {
+		panic(fmt.Sprintf("series: every %d: want k >= 1", k))
+	}
+	n := (w.N + k - 1) / k
+	if w.v == nil {
+		idx := make([]int, n)
+		for i := range idx {
+			idx[i] = i * k
+		}
+		return w.Gather(idx)
+	}
+	v := *w.v
+	v.segSample, v.segRow = make([]int, n), make([]int, n)
+	for i := range n {
+		v.segSample[i], v.segRow[i] = i, w.row(i*k)
+	}
+	out := w
+	out.N, out.off, out.v = n, 0, &v
+	return out
 }

@@ -324,3 +324,40 @@ func FuzzReadLong(f *testing.F) {
 		}
 	})
 }
+
+func TestPanelEvery(t *testing.T) {
+	t.Parallel()
+	s := &Set{IDs: []string{"a", "b"}, Names: []string{"y"}, Starts: []int{0, 6, 12}}
+	for r := range 12 {
+		s.Values = append(s.Values, float64(r))
+	}
+	w, err := s.Windows(0, 2, 1, nil, nil) // starts 0 1 2 3, 6 7 8 9
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		k      int
+		starts []int
+	}{{1, []int{0, 1, 2, 3, 6, 7, 8, 9}}, {3, []int{0, 3, 8}}, {5, []int{0, 7}}, {20, []int{0}}} {
+		e := w.Every(c.k)
+		var got []int
+		for i := range e.N {
+			got = append(got, e.Start(i))
+			if y := e.SampleY(i); y[0] != float64(e.Start(i)+2) {
+				t.Errorf("Every(%d) sample %d: y %v; want %d", c.k, i, y, e.Start(i)+2)
+			}
+		}
+		if !slices.Equal(got, c.starts) {
+			t.Errorf("Every(%d) starts = %v; want %v", c.k, got, c.starts)
+		}
+		p := w.Gather([]int{0, 1, 2, 3, 4, 5, 6, 7}).Every(c.k)
+		if p.N != len(c.starts) || p.X[0] != 0 {
+			t.Errorf("packed Every(%d): %d samples; want %d", c.k, p.N, len(c.starts))
+		}
+	}
+	// Every of a Delta view keeps the anchoring.
+	d, _ := w.Delta(0)
+	if y := d.Every(3).SampleY(1); y[0] != 1 { // window at 3: inputs 3, 4; target 5, less 4
+		t.Errorf("Every of Delta windows: y %v; want [1]", y)
+	}
+}
