@@ -98,8 +98,11 @@ type Backtest struct {
 }
 
 // NewBacktest checks spec, set and opts and leaves out the series too short
-// for the first origin (named in Run().Skipped). Its errors wrap ErrTooShort
-// when the origins leave no series enough rows to train on.
+// for the first origin (named in Run().Skipped). The season
+// (Options.Season, or the one most series' training rows before the first
+// origin show, as in TrainPanel) is that of every seasonal-naive forecast
+// and MASE. Its errors wrap ErrTooShort when the origins leave no series
+// enough rows to train on.
 func NewBacktest(ctx context.Context, spec Spec, set *series.Set, opts BacktestOptions) (*Backtest, error) {
 	if ctx == nil {
 		return nil, errors.New("seqcast: backtest: nil context")

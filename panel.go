@@ -38,7 +38,7 @@ type PanelMetadata struct {
 	// Skipped lists the series too short for the window, the horizon and
 	// the split, which were left out.
 	Skipped []SkippedSeries `json:"skipped,omitempty"`
-	// Valid and Test aggregate the metrics over the series.
+	// PanelValid and PanelTest aggregate the metrics over the series.
 	PanelValid PanelSplitMetrics `json:"panel_valid"`
 	PanelTest  PanelSplitMetrics `json:"panel_test"`
 }
