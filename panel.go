@@ -35,6 +35,11 @@ type PanelMetadata struct {
 	Metadata
 	// IDColumn is the id column of a long CSV, empty for a wide one.
 	IDColumn string `json:"id_column,omitempty"`
+	// Calendar names the calendar columns that series.Set.WithCalendar,
+	// with the lead Spec.Horizon, added after the data's columns; they are
+	// the last len(Calendar) of Spec.Features. Whoever fills it (the
+	// command line) makes Predict's history the same way.
+	Calendar []string `json:"calendar,omitempty"`
 	// Skipped lists the series too short for the window, the horizon and
 	// the split, which were left out.
 	Skipped []SkippedSeries `json:"skipped,omitempty"`

@@ -3,6 +3,7 @@ package seqcast
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"path/filepath"
 	"slices"
@@ -173,5 +174,41 @@ func TestPanelTrainLSTMDelta(t *testing.T) {
 	}
 	if last := set.Series(2)[89]; math.Abs(y[0]-last) > 2000 {
 		t.Errorf("Predict(big) = %v; want near the last value %v", y, last)
+	}
+}
+
+// TestPanelCalendarAlignment trains on hourly series with known-future
+// calendar features, and again with them shifted by one step: the results
+// differ, so the alignment reaches the model.
+func TestPanelCalendarAlignment(t *testing.T) {
+	t.Parallel()
+	set := &series.Set{Names: []string{"y"}, Starts: []int{0}, TimeName: "t"}
+	for i, id := range []string{"a", "b"} {
+		set.IDs = append(set.IDs, id)
+		for h := range 96 {
+			set.Values = append(set.Values, float64(i)+math.Sin(2*math.Pi*float64(h)/24))
+			set.Time = append(set.Time, fmt.Sprintf("2024-01-%02dT%02d:00:00", 1+h/24, h%24))
+		}
+		set.Starts = append(set.Starts, (i+1)*96)
+	}
+	var got [][]float64
+	for _, lead := range []int{2, 3} {
+		cal, _, err := set.WithCalendar(lead)
+		if err != nil {
+			t.Fatal(err)
+		}
+		spec := Spec{Family: Linear, Window: 6, Horizon: 2, Features: cal.Names}
+		pf, _, err := TrainPanel(context.Background(), spec, cal, Options{Epochs: 2, Seed: 1, Season: 24, Patience: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		y, err := pf.Predict("a", cal.Series(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, y)
+	}
+	if slices.Equal(got[0], got[1]) {
+		t.Errorf("forecasts with the calendar shifted by one step are equal: %v", got[0])
 	}
 }

@@ -20,18 +20,20 @@ import (
 
 // panelFlags are the flags of train and predict for many series.
 type panelFlags struct {
-	id      *string // train: the id column of a long CSV
-	targets *string // train: the series columns of a wide CSV, or "all"
-	local   *string // train: also train one model of this family per series
-	ids     *string // predict: the series to forecast
+	id       *string // train: the id column of a long CSV
+	targets  *string // train: the series columns of a wide CSV, or "all"
+	local    *string // train: also train one model of this family per series
+	calendar *bool   // train: add known-future calendar features
+	ids      *string // predict: the series to forecast
 }
 
 // addPanelTrainFlags registers train's panel flags on fs.
 func addPanelTrainFlags(fs *flag.FlagSet) *panelFlags {
 	return &panelFlags{
-		id:      fs.String("id", "", "long CSV of many series: the column naming each row's series; one global model trains on every series (--target is the value column)"),
-		targets: fs.String("targets", "", `wide CSV of many series: the comma-separated columns that are series, or "all" (every column but the time column); one global model trains on all`),
-		local:   fs.String("local", "", "with --id or --targets: also train one model of this family per series (e.g. linear) and report it next to the global one"),
+		id:       fs.String("id", "", "long CSV of many series: the column naming each row's series; one global model trains on every series (--target is the value column)"),
+		targets:  fs.String("targets", "", `wide CSV of many series: the comma-separated columns that are series, or "all" (every column but the time column); one global model trains on all`),
+		local:    fs.String("local", "", "with --id or --targets: also train one model of this family per series (e.g. linear) and report it next to the global one"),
+		calendar: fs.Bool("calendar", false, "with --id or --targets: add known-future calendar inputs from the time column (hour of day, day of week, day of year of the step --horizon ahead, as sin/cos; those the time step resolves)"),
 	}
 }
 
@@ -42,6 +44,9 @@ func addPanelPredictFlags(fs *flag.FlagSet) *panelFlags {
 
 // on reports whether train was asked to train on many series.
 func (p *panelFlags) on() bool { return *p.id != "" || *p.targets != "" }
+
+// any reports whether a flag that only train on many series reads is set.
+func (p *panelFlags) any() bool { return p.on() || *p.local != "" || *p.calendar }
 
 // wide reports whether train reads a wide CSV.
 func (p *panelFlags) wide() bool { return *p.targets != "" }
@@ -86,6 +91,9 @@ func readSet(path, id string, cols []string, timeCol string, gaps series.GapPoli
 func panelTrain(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool, stdout, stderr io.Writer) error {
 	str := func(name string) string { return get[string](fs, name) }
 	if !p.on() {
+		if *p.calendar {
+			return errors.New("train: --calendar: needs --id or --targets (for one series: --targets COL)")
+		}
 		return errors.New("train: --local: compares per-series models with a global one; give --id or --targets")
 	}
 	if *p.id != "" && *p.targets != "" {
@@ -122,6 +130,12 @@ func panelTrain(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool, 
 		return fmt.Errorf("train: %w", err)
 	}
 	fmt.Fprintf(stderr, "train: %s: %d series, %d rows\n", csvPath, set.Len(), len(set.Values)/len(set.Names))
+	var calendar []string
+	if *p.calendar {
+		if set, calendar, err = set.WithCalendar(get[int](fs, "horizon")); err != nil {
+			return fmt.Errorf("train: --calendar: %w", err)
+		}
+	}
 	spec := seqcast.Spec{
 		Family: str("model"), Window: get[int](fs, "window"), Horizon: get[int](fs, "horizon"), Features: set.Names,
 		Units: get[int](fs, "units"), Layers: get[int](fs, "layers"), Dropout: get[float64](fs, "dropout"), Delta: get[bool](fs, "delta"),
@@ -146,6 +160,7 @@ func panelTrain(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool, 
 		}
 		return trainError(err, "")
 	}
+	pf.Meta.Calendar = calendar
 	for _, s := range rep.Skipped {
 		fmt.Fprintf(stderr, "train: warning: skipped series %q: %d rows are too few for --window %d, --horizon %d and the split\n", s.ID, s.Rows, spec.Window, spec.Horizon)
 	}
@@ -264,13 +279,22 @@ func panelPredict(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool
 	}
 	var cols []string
 	if pf.Meta.IDColumn != "" {
-		cols = pf.Spec.Features
+		cols = pf.Spec.Features[:len(pf.Spec.Features)-len(pf.Meta.Calendar)]
 	} else {
 		cols = want
 	}
 	set, err := readSet(csvPath, pf.Meta.IDColumn, cols, tc, mustGaps(str("gaps")), str("delimiter"))
 	if err != nil {
 		return fmt.Errorf("predict: %w", err)
+	}
+	if len(pf.Meta.Calendar) > 0 {
+		var names []string
+		if set, names, err = set.WithCalendar(pf.Spec.Horizon); err != nil {
+			return fmt.Errorf("predict: the model reads calendar inputs: %w", err)
+		}
+		if !slices.Equal(names, pf.Meta.Calendar) {
+			return fmt.Errorf("predict: %s: the time step gives the calendar inputs %q; the model was trained with %q", csvPath, names, pf.Meta.Calendar)
+		}
 	}
 	if !slices.Equal(set.Names, pf.Spec.Features) {
 		return fmt.Errorf("predict: %s: columns %q; the model reads %q", csvPath, set.Names, pf.Spec.Features)

@@ -149,3 +149,48 @@ func TestPanelCLIErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestPanelCalendarCLI(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("id,time,load\n")
+	for h := range 120 {
+		for _, id := range []string{"x", "y"} {
+			fmt.Fprintf(&b, "%s,2024-03-%02dT%02d:00:00,%.3f\n", id, 1+h/24, h%24, 5+math.Sin(2*math.Pi*float64(h)/24))
+		}
+	}
+	data := filepath.Join(dir, "hourly.csv")
+	os.WriteFile(data, []byte(b.String()), 0o644)
+	model := filepath.Join(dir, "cal.model")
+	var o, e bytes.Buffer
+	err := run(context.Background(), []string{"train", "--csv", data, "--id", "id", "--target", "load", "--calendar", "--model", "linear",
+		"--window", "6", "--horizon", "3", "--epochs", "1", "--quiet", "--out", model}, &o, &e)
+	if err != nil {
+		t.Fatalf("train --calendar: %v\n%s", err, e.String())
+	}
+	if !strings.Contains(o.String(), "features [load cal_hour_of_day_sin cal_hour_of_day_cos cal_day_of_week_sin") {
+		t.Errorf("train --calendar stdout %q: no calendar features", o.String())
+	}
+	o.Reset()
+	if err := run(context.Background(), []string{"predict", "--model", model, "--csv", data, "--ids", "y"}, &o, &e); err != nil {
+		t.Fatalf("predict: %v", err)
+	}
+	if !strings.Contains(o.String(), "y,2024-03-06T00:00:00,") || strings.Count(o.String(), "\n") != 4 {
+		t.Errorf("predict wrote %q; want 3 forecasts of y from 2024-03-06T00:00:00", o.String())
+	}
+	ints := filepath.Join(dir, "ints.csv")
+	os.WriteFile(ints, []byte("id,t,v\na,1,1\na,2,2\na,3,3\n"), 0o644)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"train", "--csv", data, "--target", "load", "--calendar", "--window", "6", "--horizon", "3", "--out", model}, "--calendar: needs --id or --targets"},
+		{[]string{"train", "--csv", ints, "--id", "id", "--target", "v", "--time", "t", "--calendar", "--window", "2", "--horizon", "1", "--out", model}, `--calendar: series: calendar: time column "t": want dates or times`},
+	} {
+		err := run(context.Background(), c.args, new(bytes.Buffer), new(bytes.Buffer))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("seqcast %s: error %v; want %q", strings.Join(c.args, " "), err, c.want)
+		}
+	}
+}

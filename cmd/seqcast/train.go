@@ -118,7 +118,7 @@ Flags:
 	if err != nil {
 		return err
 	}
-	if pf.on() || *pf.local != "" {
+	if pf.any() {
 		return panelTrain(ctx, fs, pf, gpu, stdout, stderr)
 	}
 	cols := append([]string{*target}, splitList(*features)...)
