@@ -40,6 +40,11 @@ type PanelMetadata struct {
 	// the last len(Calendar) of Spec.Features. Whoever fills it (the
 	// command line) makes Predict's history the same way.
 	Calendar []string `json:"calendar,omitempty"`
+	// Parts holds the training, validation and test rows of each series,
+	// in the order of IDs.
+	Parts [][3]int `json:"parts,omitempty"`
+	// Interval is the split-conformal interval that Calibrate set, or nil.
+	Interval *Interval `json:"interval,omitempty"`
 	// Skipped lists the series too short for the window, the horizon and
 	// the split, which were left out.
 	Skipped []SkippedSeries `json:"skipped,omitempty"`
@@ -358,7 +363,11 @@ func TrainPanel(ctx context.Context, spec Spec, set *series.Set, opts Options) (
 		m.Rows[0], m.Rows[1], m.Rows[2] = m.Rows[0]+parts[0], m.Rows[1]+parts[1], m.Rows[2]+parts[2]
 	}
 	m.Season = p.season
-	pf.Meta = PanelMetadata{Metadata: *m, IDColumn: set.IDName, Skipped: p.skipped, PanelValid: rep.Valid, PanelTest: rep.Test}
+	pf.Meta = PanelMetadata{Metadata: *m, IDColumn: set.IDName, Skipped: p.skipped, PanelValid: rep.Valid, PanelTest: rep.Test,
+		Parts: make([][3]int, n)}
+	for i, s := range rep.Series {
+		pf.Meta.Parts[i] = s.Rows
+	}
 	return pf, rep, nil
 }
 
