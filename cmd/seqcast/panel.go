@@ -20,20 +20,22 @@ import (
 
 // panelFlags are the flags of train and predict for many series.
 type panelFlags struct {
-	id       *string // train: the id column of a long CSV
-	targets  *string // train: the series columns of a wide CSV, or "all"
-	local    *string // train: also train one model of this family per series
-	calendar *bool   // train: add known-future calendar features
-	ids      *string // predict: the series to forecast
+	id        *string  // train: the id column of a long CSV
+	targets   *string  // train: the series columns of a wide CSV, or "all"
+	local     *string  // train: also train one model of this family per series
+	calendar  *bool    // train: add known-future calendar features
+	conformal *float64 // train: the level of split-conformal intervals
+	ids       *string  // predict: the series to forecast
 }
 
 // addPanelTrainFlags registers train's panel flags on fs.
 func addPanelTrainFlags(fs *flag.FlagSet) *panelFlags {
 	return &panelFlags{
-		id:       fs.String("id", "", "long CSV of many series: the column naming each row's series; one global model trains on every series (--target is the value column)"),
-		targets:  fs.String("targets", "", `wide CSV of many series: the comma-separated columns that are series, or "all" (every column but the time column); one global model trains on all`),
-		local:    fs.String("local", "", "with --id or --targets: also train one model of this family per series (e.g. linear) and report it next to the global one"),
-		calendar: fs.Bool("calendar", false, "with --id or --targets: add known-future calendar inputs from the time column (hour of day, day of week, day of year of the step --horizon ahead, as sin/cos; those the time step resolves)"),
+		id:        fs.String("id", "", "long CSV of many series: the column naming each row's series; one global model trains on every series (--target is the value column)"),
+		targets:   fs.String("targets", "", `wide CSV of many series: the comma-separated columns that are series, or "all" (every column but the time column); one global model trains on all`),
+		local:     fs.String("local", "", "with --id or --targets: also train one model of this family per series (e.g. linear) and report it next to the global one"),
+		conformal: fs.Float64("conformal", 0, "with --id or --targets: wrap the model in split-conformal intervals of this level, in (0, 1), from its validation errors per horizon step; predict writes them"),
+		calendar:  fs.Bool("calendar", false, "with --id or --targets: add known-future calendar inputs from the time column (hour of day, day of week, day of year of the step --horizon ahead, as sin/cos; those the time step resolves)"),
 	}
 }
 
@@ -46,7 +48,7 @@ func addPanelPredictFlags(fs *flag.FlagSet) *panelFlags {
 func (p *panelFlags) on() bool { return *p.id != "" || *p.targets != "" }
 
 // any reports whether a flag that only train on many series reads is set.
-func (p *panelFlags) any() bool { return p.on() || *p.local != "" || *p.calendar }
+func (p *panelFlags) any() bool { return p.on() || *p.local != "" || *p.calendar || *p.conformal != 0 }
 
 // wide reports whether train reads a wide CSV.
 func (p *panelFlags) wide() bool { return *p.targets != "" }
@@ -94,6 +96,9 @@ func panelTrain(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool, 
 		if *p.calendar {
 			return errors.New("train: --calendar: needs --id or --targets (for one series: --targets COL)")
 		}
+		if *p.conformal != 0 {
+			return errors.New("train: --conformal: needs --id or --targets (for one series: --targets COL)")
+		}
 		return errors.New("train: --local: compares per-series models with a global one; give --id or --targets")
 	}
 	if *p.id != "" && *p.targets != "" {
@@ -109,6 +114,9 @@ func panelTrain(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool, 
 		if str(f) != "" {
 			return fmt.Errorf("train: --%s: not supported with --id or --targets yet", f)
 		}
+	}
+	if c := *p.conformal; c != 0 && !(c > 0 && c < 1) {
+		return fmt.Errorf("train: --conformal %v: must be in (0, 1), such as 0.8", c)
 	}
 	if l := *p.local; l != "" && !validFamily(l) {
 		return fmt.Errorf("train: --local %q: unknown model (want one of %s)", l, seqcast.Families())
@@ -161,10 +169,17 @@ func panelTrain(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool, 
 		return trainError(err, "")
 	}
 	pf.Meta.Calendar = calendar
+	out := panelJSON{PanelReport: rep}
+	if *p.conformal != 0 {
+		im, err := pf.Calibrate(set, *p.conformal)
+		if err != nil {
+			return libError("train: --conformal", err)
+		}
+		out.Interval = im
+	}
 	for _, s := range rep.Skipped {
 		fmt.Fprintf(stderr, "train: warning: skipped series %q: %d rows are too few for --window %d, --horizon %d and the split\n", s.ID, s.Rows, spec.Window, spec.Horizon)
 	}
-	out := panelJSON{PanelReport: rep}
 	if *p.local != "" {
 		ls := spec
 		ls.Family = *p.local
@@ -189,6 +204,9 @@ func panelTrain(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool, 
 		return libError("train: --out", err)
 	}
 	writePanelReport(stdout, pf, rep, out.LocalFamily, out.Local)
+	if im := out.Interval; im != nil {
+		fmt.Fprintf(stdout, "conformal %.3g interval: test coverage %.3f, mean width %.4g\n", im.Level, im.Coverage, im.MeanWidth)
+	}
 	fmt.Fprintf(stdout, "wrote %s (%d series, %d parameters)\n", str("out"), pf.Len(), pf.NumParams())
 	if js != nil {
 		if err := atomicfile.Write(str("json"), js, 0o644); err != nil {
@@ -202,8 +220,9 @@ func panelTrain(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool, 
 // model's report and, with --local, the per-series models'.
 type panelJSON struct {
 	*seqcast.PanelReport
-	LocalFamily string               `json:"local_family,omitempty"`
-	Local       *seqcast.PanelReport `json:"local,omitempty"`
+	LocalFamily string                   `json:"local_family,omitempty"`
+	Local       *seqcast.PanelReport     `json:"local,omitempty"`
+	Interval    *seqcast.IntervalMetrics `json:"interval,omitempty"`
 }
 
 func mustGaps(s string) series.GapPolicy {
@@ -322,6 +341,11 @@ func panelPredict(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool
 	if mc > 0 {
 		head = append(head, "std")
 	}
+	iv := pf.Meta.Interval
+	if iv != nil {
+		head = append(head, "lower", "upper") // the conformal interval of level iv.Level
+		fmt.Fprintf(stderr, "predict: lower and upper bound a split-conformal interval of level %.3g\n", iv.Level)
+	}
 	w.Write(head)
 	for _, id := range want {
 		i, err := set.Index(id)
@@ -360,6 +384,10 @@ func panelPredict(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool
 			rec := []string{id, times[k], strconv.FormatFloat(v, 'g', 8, 64)}
 			if std != nil {
 				rec = append(rec, strconv.FormatFloat(std[k], 'g', 6, 64))
+			}
+			if iv != nil {
+				d := iv.HalfWidth[k] * f.Scaler.Std[pf.Spec.Target]
+				rec = append(rec, strconv.FormatFloat(v-d, 'g', 8, 64), strconv.FormatFloat(v+d, 'g', 8, 64))
 			}
 			w.Write(rec)
 		}

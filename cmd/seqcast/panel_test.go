@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -187,6 +188,50 @@ func TestPanelCalendarCLI(t *testing.T) {
 	}{
 		{[]string{"train", "--csv", data, "--target", "load", "--calendar", "--window", "6", "--horizon", "3", "--out", model}, "--calendar: needs --id or --targets"},
 		{[]string{"train", "--csv", ints, "--id", "id", "--target", "v", "--time", "t", "--calendar", "--window", "2", "--horizon", "1", "--out", model}, `--calendar: series: calendar: time column "t": want dates or times`},
+	} {
+		err := run(context.Background(), c.args, new(bytes.Buffer), new(bytes.Buffer))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("seqcast %s: error %v; want %q", strings.Join(c.args, " "), err, c.want)
+		}
+	}
+}
+
+func TestPanelConformalCLI(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	data := writePanelCSV(t, dir)
+	model := filepath.Join(dir, "c.model")
+	var o, e bytes.Buffer
+	err := run(context.Background(), []string{"train", "--csv", data, "--id", "store", "--target", "sales", "--model", "linear",
+		"--window", "6", "--horizon", "2", "--epochs", "2", "--quiet", "--conformal", "0.8", "--out", model}, &o, &e)
+	if err != nil {
+		t.Fatalf("train --conformal: %v\n%s", err, e.String())
+	}
+	if !strings.Contains(o.String(), "conformal 0.8 interval: test coverage ") {
+		t.Errorf("train stdout %q: no interval line", o.String())
+	}
+	o.Reset()
+	if err := run(context.Background(), []string{"predict", "--model", model, "--csv", data, "--ids", "a"}, &o, &e); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(strings.NewReader(o.String())).ReadAll()
+	if err != nil || len(recs) != 3 || strings.Join(recs[0], ",") != "store,time,forecast,lower,upper" {
+		t.Fatalf("predict wrote %q (%v); want a header with lower and upper and 2 rows", recs, err)
+	}
+	for _, r := range recs[1:] {
+		f, _ := strconv.ParseFloat(r[2], 64)
+		lo, _ := strconv.ParseFloat(r[3], 64)
+		hi, _ := strconv.ParseFloat(r[4], 64)
+		if !(lo < f && f < hi) {
+			t.Errorf("predict row %q: want lower < forecast < upper", r)
+		}
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"train", "--csv", data, "--id", "store", "--target", "sales", "--conformal", "1", "--window", "6", "--horizon", "2", "--out", model}, "--conformal 1: must be in (0, 1)"},
+		{[]string{"train", "--csv", co2CSV, "--target", "co2", "--conformal", "0.8", "--window", "6", "--horizon", "2", "--out", model}, "--conformal: needs --id or --targets"},
 	} {
 		err := run(context.Background(), c.args, new(bytes.Buffer), new(bytes.Buffer))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
