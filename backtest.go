@@ -158,7 +158,7 @@ func NewBacktest(ctx context.Context, spec Spec, set *series.Set, opts BacktestO
 		keep = append(keep, i)
 	}
 	if len(keep) == 0 {
-		return nil, fmt.Errorf("%w: the %d origins %d steps apart leave no series enough rows before the first origin to train on: window %d and horizon %d need windows in both its training rows and its validation rows (the last %v of them); the longest series has %d rows, %d of them from the first origin on (use fewer BacktestOptions.Origins or a smaller BacktestOptions.Stride)",
+		return nil, fmt.Errorf("%w: the %d origins %d steps apart leave no series enough rows before the first origin to train on: window %d and horizon %d need windows in both its training rows and its validation rows (the last %v of them); the longest series has %d rows, and the origins and horizon take the last %d of a series (use fewer BacktestOptions.Origins or a smaller BacktestOptions.Stride)",
 			ErrTooShort, opts.Origins, opts.Stride, w, h, o.ValidFrac, longest, span)
 	}
 	b.set = set
