@@ -341,11 +341,21 @@ func (f *Forecaster) evaluate(values, scaled, target []float64, lo, hi, nTrain, 
 	}
 	unanchor(pred, lasts)
 	f.Scaler.InverseFeature(pred, pred, f.Spec.Target)
+	ends := make([]int, set.N)
+	for s := range ends {
+		ends[s] = lo - 1 + set.Start(s) // the last observed row of window s
+	}
+	return measure(pred, target, ends, h, nTrain, season), nil
+}
+
+// measure scores the forecasts pred, h steps after each of the rows ends
+// of target, and the naive and seasonal-naive forecasts from the same
+// rows, with MASE scaled on target[:nTrain].
+func measure(pred, target []float64, ends []int, h, nTrain, season int) SplitMetrics {
 	truth := make([]float64, 0, len(pred))
 	naive := make([]float64, 0, len(pred))
 	snaive := make([]float64, 0, len(pred))
-	for s := 0; s < set.N; s++ {
-		last := lo - 1 + set.Start(s) // the last observed row of window s
+	for _, last := range ends {
 		for k := 0; k < h; k++ {
 			truth = append(truth, target[last+1+k])
 			naive = append(naive, target[last])
@@ -356,7 +366,7 @@ func (f *Forecaster) evaluate(values, scaled, target []float64, lo, hi, nTrain, 
 	m := func(fc []float64) Metrics {
 		return Metrics{series.MSE(truth, fc), series.MAE(truth, fc), series.SMAPE(truth, fc), series.MASE(truth, fc, in, season)}
 	}
-	return SplitMetrics{Model: m(pred), Naive: m(naive), SeasonalNaive: m(snaive)}, nil
+	return SplitMetrics{Model: m(pred), Naive: m(naive), SeasonalNaive: m(snaive)}
 }
 
 // detectSeason runs series.DetectSeason on the first differences of y, so

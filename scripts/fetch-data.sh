@@ -1,7 +1,8 @@
 #!/bin/sh
-# fetch-data.sh regenerates data/seattle-weather.csv and data/co2-monthly.csv
-# from the vega-datasets package on the npm registry. It needs npm, tar and
-# awk, and writes nothing but those two files. Run from anywhere:
+# fetch-data.sh regenerates data/seattle-weather.csv, data/co2-monthly.csv,
+# data/us-employment.csv and data/us-employment-long.csv from the
+# vega-datasets package on the npm registry. It needs npm, tar and awk, and
+# writes nothing but those files. Run from anywhere:
 #
 #	scripts/fetch-data.sh
 #
@@ -31,5 +32,20 @@ awk -F, 'BEGIN { OFS = "," }
 	$1 >= "1964-06-01" { print substr($1, 1, 7), $2 }' \
 	"$src/co2-concentration.csv" >"$tmp/co2-monthly.csv"
 
-cp "$tmp/seattle-weather.csv" "$tmp/co2-monthly.csv" "$root/data/"
-echo "wrote $root/data/seattle-weather.csv and $root/data/co2-monthly.csv (vega-datasets@$VERSION)"
+# Monthly U.S. employment by supersector 2006-2015 (thousands, seasonally
+# adjusted), 22 series: every column but the derived nonfarm_change. Wide
+# (one column per series) and long (one row per series and month).
+awk -F, 'BEGIN { OFS = "," } { sub(/\r$/, ""); NF = NF - 1; print }' \
+	"$src/us-employment.csv" >"$tmp/us-employment.csv"
+awk -F, 'BEGIN { OFS = "," }
+	NR == 1 { for (i = 2; i <= NF; i++) name[i] = $i; next }
+	{ for (i = 2; i <= NF; i++) row[i] = row[i] $1 "," $i "\n" }
+	END { print "series,month,employment"; for (i = 2; i in name; i++) printf "%s", prefix(name[i], row[i]) }
+	function prefix(n, rows,   out, k, m, lines) {
+		m = split(rows, lines, "\n")
+		for (k = 1; k < m; k++) out = out n "," lines[k] "\n"
+		return out
+	}' "$tmp/us-employment.csv" >"$tmp/us-employment-long.csv"
+
+cp "$tmp/seattle-weather.csv" "$tmp/co2-monthly.csv" "$tmp/us-employment.csv" "$tmp/us-employment-long.csv" "$root/data/"
+echo "wrote $root/data/seattle-weather.csv, co2-monthly.csv, us-employment.csv and us-employment-long.csv (vega-datasets@$VERSION)"

@@ -17,6 +17,13 @@
 //   - Metrics: MSE, RMSE, MAE, LastStepMSE (the book's last_time_step_mse),
 //     and the M4 competition's SMAPE and MASE.
 //
+// Many related series of different lengths (stores, sensors, meters), for
+// one global model, are a Set: ReadLong reads one from a long CSV (an id
+// column, one row per series and time step) and ReadWide from a wide one
+// (one column per series); Set.Windows makes windows over every series
+// that never span two, and Set.FitScalers scales each on its own training
+// part.
+//
 // Your own measurements come in through ReadCSV and ReadCSVFile, which read
 // the chosen columns of a CSV file into a Table of shape (rows, columns),
 // ready for Sliding, keep an optional time column as strings (which must

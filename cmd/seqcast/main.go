@@ -3,6 +3,7 @@
 //	seqcast bench [flags]    train every experiment of the suite and print one table
 //	seqcast train [flags]    train a forecaster on a CSV series and save it
 //	seqcast predict [flags]  forecast the steps after a CSV series with a saved model
+//	seqcast backtest [flags] rolling-origin evaluation of a model family on CSV series
 //	seqcast help [command]   show help
 package main
 
@@ -29,6 +30,7 @@ Commands:
   bench     train the suite's experiments on the chapter's synthetic data and print one table
   train     train a forecaster on your own CSV series and save it to a model file
   predict   forecast the steps after the end of a CSV series with a saved model
+  backtest  rolling-origin evaluation on CSV series (shards for an Indexed Job; "backtest merge")
   help      show help for a command
   version   print the version
 
@@ -80,6 +82,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return trainCmd(ctx, rest, stdout, stderr)
 	case "predict":
 		return predictCmd(ctx, rest, stdout, stderr)
+	case "backtest":
+		return backtestCmd(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "seqcast", version())
 		return nil

@@ -40,6 +40,7 @@ func predictCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		plotPath  = fs.String("plot", "", "draw the end of the series and the forecast to this PNG file")
 		device    = fs.String("device", envOr("SEQCAST_DEVICE", "cpu"), "cpu, cuda or auto (env SEQCAST_DEVICE)")
 	)
+	pp := addPanelPredictFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `Usage: seqcast predict --model MODEL --csv FILE [--mc-dropout N] [--plot OUT.png] [flags]
 
@@ -77,6 +78,9 @@ Flags:
 	gpu, err := resolveDevice("predict", *device, stderr)
 	if err != nil {
 		return err
+	}
+	if seqcast.IsPanelFile(*modelPath) || *pp.ids != "" {
+		return panelPredict(ctx, fs, pp, gpu, stdout, stderr)
 	}
 	f, err := seqcast.Load(*modelPath)
 	if err != nil {

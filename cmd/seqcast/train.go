@@ -49,6 +49,7 @@ func trainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		resume   = fs.String("resume", "", "resume the run saved in this checkpoint file (same data and flags)")
 		quiet    = fs.Bool("quiet", false, "no per-epoch progress")
 	)
+	pf := addPanelTrainFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `Usage: seqcast train --csv FILE --target COL --model NAME --window N --horizon H --out MODEL [flags]
 
@@ -67,7 +68,7 @@ Flags:
 		return fmt.Errorf("train: unexpected argument %q", fs.Arg(0))
 	}
 	for _, f := range []struct{ name, v string }{{"csv", *csvPath}, {"target", *target}, {"out", *out}} {
-		if f.v == "" {
+		if f.v == "" && !(f.name == "target" && pf.wide()) {
 			return fmt.Errorf("train: --%s is required", f.name)
 		}
 	}
@@ -116,6 +117,9 @@ Flags:
 	gpu, err := resolveDevice("train", *device, stderr)
 	if err != nil {
 		return err
+	}
+	if pf.any() {
+		return panelTrain(ctx, fs, pf, gpu, stdout, stderr)
 	}
 	cols := append([]string{*target}, splitList(*features)...)
 	tab, err := readTable(*csvPath, cols, *timeCol, gp, *delim)

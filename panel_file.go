@@ -1,0 +1,182 @@
+package seqcast
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"slices"
+
+	"github.com/seqcast/seqcast/internal/atomicfile"
+	"github.com/seqcast/seqcast/series"
+)
+
+// The panel model file format, version 1. All integers are little endian.
+//
+//	magic    8 bytes  "SEQPANEL"
+//	version  uint32   PanelFormatVersion
+//	hlen     uint32   length of the header
+//	header   hlen bytes of JSON: the series' ids and scalers, the metadata
+//	mlen     uint64   length of the model
+//	model    mlen bytes: the network as a model file (see Save), with the
+//	         identity Scaler
+//	sum      32 bytes, the SHA-256 of everything before it
+const (
+	panelMagic = "SEQPANEL"
+	// PanelFormatVersion is the version of the panel model files SavePanel
+	// writes.
+	PanelFormatVersion = 1
+)
+
+type panelHeader struct {
+	IDs     []string        `json:"ids"`
+	Scalers []series.Scaler `json:"scalers"`
+	Meta    PanelMetadata   `json:"meta"`
+}
+
+// IsPanelFile reports whether the file at path starts as a panel model
+// file does (SavePanel), rather than a single-series one (Save).
+func IsPanelFile(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	b := make([]byte, len(panelMagic))
+	_, err = io.ReadFull(f, b)
+	return err == nil && string(b) == panelMagic
+}
+
+// Save writes pf to path atomically, in the panel model file format.
+func (pf *PanelForecaster) Save(path string) error {
+	var b bytes.Buffer
+	if err := pf.Write(&b); err != nil {
+		return err
+	}
+	if err := atomicfile.Write(path, b.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("seqcast: save: %w", err)
+	}
+	return nil
+}
+
+// Write writes pf in the panel model file format to w.
+func (pf *PanelForecaster) Write(w io.Writer) error {
+	if pf == nil || pf.net == nil || pf.net.model == nil {
+		return fmt.Errorf("seqcast: save: panel forecaster not trained or loaded")
+	}
+	var model bytes.Buffer
+	inner := *pf.net
+	inner.Meta = pf.Meta.Metadata
+	if err := inner.Write(&model); err != nil {
+		return err
+	}
+	hj, err := json.Marshal(panelHeader{IDs: pf.IDs, Scalers: pf.Scalers, Meta: pf.Meta})
+	if err != nil {
+		return fmt.Errorf("seqcast: save: header: %w", err)
+	}
+	var b bytes.Buffer
+	b.WriteString(panelMagic)
+	binary.Write(&b, binary.LittleEndian, uint32(PanelFormatVersion))
+	binary.Write(&b, binary.LittleEndian, uint32(len(hj)))
+	b.Write(hj)
+	binary.Write(&b, binary.LittleEndian, uint64(model.Len()))
+	b.Write(model.Bytes())
+	sum := sha256.Sum256(b.Bytes())
+	b.Write(sum[:])
+	if _, err := w.Write(b.Bytes()); err != nil {
+		return fmt.Errorf("seqcast: save: %w", err)
+	}
+	return nil
+}
+
+// LoadPanel reads the panel model file at path, verifying its checksum.
+// Errors wrap ErrModelFile, as Load's do.
+func LoadPanel(path string) (*PanelForecaster, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("seqcast: load: %w", err)
+	}
+	pf, err := DecodePanel(b)
+	if err != nil {
+		return nil, wrap("load "+path, err)
+	}
+	return pf, nil
+}
+
+// DecodePanel parses a panel model file held in b. It never panics.
+func DecodePanel(b []byte) (pf *PanelForecaster, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			pf, err = nil, fmt.Errorf("%w: %v", ErrCorrupt, r)
+		}
+	}()
+	n := min(len(b), len(panelMagic))
+	if string(b[:n]) != panelMagic[:n] {
+		if n == len(magic) && string(b[:n]) == magic {
+			return nil, fmt.Errorf("%w: a single-series model file, not a panel one (see Load)", ErrModelFile)
+		}
+		return nil, ErrBadMagic
+	}
+	const fixed = len(panelMagic) + 8
+	if len(b) < fixed+8+sha256.Size {
+		return nil, fmt.Errorf("%w: %d bytes", ErrTruncated, len(b))
+	}
+	if v := binary.LittleEndian.Uint32(b[len(panelMagic):]); v == 0 || v > PanelFormatVersion {
+		if v > PanelFormatVersion {
+			return nil, fmt.Errorf("%w: panel format version %d, this seqcast reads up to %d", ErrNewerVersion, v, PanelFormatVersion)
+		}
+		return nil, fmt.Errorf("%w: panel format version 0", ErrCorrupt)
+	}
+	hlen := uint64(binary.LittleEndian.Uint32(b[len(panelMagic)+4:]))
+	if uint64(len(b)) < uint64(fixed)+hlen+8+sha256.Size {
+		return nil, fmt.Errorf("%w: %d bytes, the header alone needs %d", ErrTruncated, len(b), uint64(fixed)+hlen+8+sha256.Size)
+	}
+	mlen := binary.LittleEndian.Uint64(b[uint64(fixed)+hlen:])
+	want := uint64(fixed) + hlen + 8 + mlen + sha256.Size
+	if mlen > maxFileSize || uint64(len(b)) < want {
+		return nil, fmt.Errorf("%w: %d bytes, want %d", ErrTruncated, len(b), want)
+	}
+	if uint64(len(b)) > want {
+		return nil, fmt.Errorf("%w: %d bytes after the checksum's position", ErrCorrupt, uint64(len(b))-want)
+	}
+	if !checksumOK(b) {
+		return nil, ErrChecksum
+	}
+	var h panelHeader
+	dec := json.NewDecoder(bytes.NewReader(b[fixed : uint64(fixed)+hlen]))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&h); err != nil {
+		return nil, fmt.Errorf("%w: header: %v", ErrCorrupt, err)
+	}
+	start := uint64(fixed) + hlen + 8
+	f, err := Decode(b[start : start+mlen])
+	if err != nil {
+		return nil, err
+	}
+	if len(h.IDs) == 0 || len(h.Scalers) != len(h.IDs) {
+		return nil, fmt.Errorf("%w: %d series ids and %d scalers", ErrCorrupt, len(h.IDs), len(h.Scalers))
+	}
+	seen := map[string]bool{}
+	nf := len(f.Spec.Features)
+	for i, id := range h.IDs {
+		if seen[id] {
+			return nil, fmt.Errorf("%w: series id %q appears twice", ErrCorrupt, id)
+		}
+		seen[id] = true
+		sc := h.Scalers[i]
+		if len(sc.Mean) != nf || len(sc.Std) != nf {
+			return nil, fmt.Errorf("%w: scaler of series %q for %d/%d features, spec has %d", ErrCorrupt, id, len(sc.Mean), len(sc.Std), nf)
+		}
+		for j := range nf {
+			if m, s := sc.Mean[j], sc.Std[j]; math.IsNaN(m) || math.IsInf(m, 0) || !(s > 0) || math.IsInf(s, 0) {
+				return nil, fmt.Errorf("%w: scaler mean %v std %v of series %q", ErrCorrupt, m, s, id)
+			}
+		}
+	}
+	h.Meta.Metadata = f.Meta
+	return &PanelForecaster{Spec: f.Spec, IDs: slices.Clone(h.IDs), Scalers: h.Scalers, Meta: h.Meta, net: f}, nil
+}
