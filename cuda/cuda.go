@@ -12,8 +12,8 @@ import (
 	"strings"
 	"sync"
 
-	"gorgonia.org/cu"
-	cublas "gorgonia.org/cu/blas"
+	"github.com/seqcast/seqcast/third_party/cu"
+	cublas "github.com/seqcast/seqcast/third_party/cu/blas"
 )
 
 // Built reports whether this binary has the GPU path compiled in.

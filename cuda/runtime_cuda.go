@@ -9,9 +9,9 @@ import (
 	"sync"
 	"unsafe"
 
+	"github.com/seqcast/seqcast/third_party/cu"
+	cublas "github.com/seqcast/seqcast/third_party/cu/blas"
 	"gonum.org/v1/gonum/blas"
-	"gorgonia.org/cu"
-	cublas "gorgonia.org/cu/blas"
 )
 
 // Runtime is the GPU; see runtime.go.

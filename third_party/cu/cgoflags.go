@@ -1,3 +1,5 @@
+//go:build seqcast_cuda
+
 package cu
 
 // This file provides CGO flags to find CUDA libraries and headers.

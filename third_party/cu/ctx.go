@@ -1,4 +1,4 @@
-// +build !debug
+//go:build seqcast_cuda && !debug
 
 package cu
 

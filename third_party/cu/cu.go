@@ -1,5 +1,7 @@
+//go:build seqcast_cuda
+
 // Package cu provides an idiomatic interface to the CUDA Driver API.
-package cu // import "gorgonia.org/cu"
+package cu
 
 // This file implements CUDA driver context management
 

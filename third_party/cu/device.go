@@ -1,3 +1,5 @@
+//go:build seqcast_cuda
+
 package cu
 
 //#include <cuda.h>

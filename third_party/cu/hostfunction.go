@@ -1,3 +1,5 @@
+//go:build seqcast_cuda
+
 package cu
 
 // HostFunction is a closure of a function call with its data.

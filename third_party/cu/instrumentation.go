@@ -1,5 +1,4 @@
-// +build instrumentation
-// +build !debug
+//go:build seqcast_cuda && instrumentation && !debug
 
 package cu
 

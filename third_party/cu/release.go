@@ -1,5 +1,4 @@
-// +build !debug
-// +build !instrumentation
+//go:build seqcast_cuda && !debug && !instrumentation
 
 package cu
 

@@ -1,3 +1,5 @@
+//go:build seqcast_cuda
+
 // Do not manually edit this file. It was created by the cublasgen program.
 // The header file was generated from cublasgen.h.
 
@@ -6,7 +8,7 @@
 // Use of this source code is governed by a BSD-style
 // license that can be found in the LICENSE file.
 
-package cublas // import "gorgonia.org/cu/blas"
+package cublas
 
 /*
 #cgo CFLAGS: -g -O3

@@ -1,3 +1,5 @@
+//go:build seqcast_cuda
+
 package cublas
 
 // #cgo CFLAGS: -I/usr/local/cuda-9.0/targets/x86_64-linux/include -I/usr/local/cuda/include

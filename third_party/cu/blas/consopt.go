@@ -1,6 +1,8 @@
+//go:build seqcast_cuda
+
 package cublas
 
-import "gorgonia.org/cu"
+import "github.com/seqcast/seqcast/third_party/cu"
 
 type ConsOpt func(impl *Standard)
 

@@ -1,3 +1,5 @@
+//go:build seqcast_cuda
+
 package cublas
 
 // SEQCAST PATCH (not in upstream cu): see dlshim.c and ../SEQCAST_PATCHES.md.

@@ -1,3 +1,5 @@
+//go:build seqcast_cuda
+
 package cublas
 
 // #include <cublas_v2.h>
@@ -7,7 +9,7 @@ import (
 
 	"github.com/pkg/errors"
 	"gonum.org/v1/gonum/blas"
-	"gorgonia.org/cu"
+	"github.com/seqcast/seqcast/third_party/cu"
 )
 
 var (

@@ -1,3 +1,5 @@
+//go:build seqcast_cuda
+
 package cublas
 
 // #include <cublas_v2.h>
