@@ -175,7 +175,7 @@ func TestReplaceSection(t *testing.T) {
 	}
 	// The section markdown renders is one replaceSection accepts, and
 	// replacing it again is a no-op.
-	md := markdown(&Report{Epochs: 3, Series: []Result{{Series: "x", Table: []Row{{Method: "a|b", Error: "bad\nthing"}}}}})
+	md := markdown(&Report{Series: []Result{{Series: "x", Table: []Row{{Method: "a|b", Error: "bad\nthing"}}}}})
 	once, _ := replaceSection([]byte("# t\n"), md)
 	twice, err := replaceSection(once, md)
 	if err != nil || !bytes.Equal(once, twice) {

@@ -61,15 +61,16 @@ type seriesCase struct {
 	Horizon int
 	Seasons []int // the seasonal periods given to R's models
 	Window  int   // of seqcast's models: covers the longest season
+	Epochs  int   // most epochs of seqcast's runs, fewer than 50 where training is slow
 }
 
 // cases are the packaged real series (data/README.md). The horizons are the
 // ones data/README.md and README.md use: a year of months, a day of
 // half-hours, a week of days.
 var cases = []seriesCase{
-	{Name: "co2", File: "co2-monthly.csv", Target: "co2", Time: "date", Horizon: 12, Seasons: []int{12}, Window: 24},
-	{Name: "taylor", File: "taylor.csv", Target: "demand", Time: "time", Horizon: 48, Seasons: []int{48, 336}, Window: 336},
-	{Name: "seattle", File: "seattle-weather.csv", Target: "temp_max", Time: "date", Horizon: 7, Seasons: []int{7, 365}, Window: 365},
+	{Name: "co2", File: "co2-monthly.csv", Target: "co2", Time: "date", Horizon: 12, Seasons: []int{12}, Window: 24, Epochs: 50},
+	{Name: "taylor", File: "taylor.csv", Target: "demand", Time: "time", Horizon: 48, Seasons: []int{48, 336}, Window: 336, Epochs: 10},
+	{Name: "seattle", File: "seattle-weather.csv", Target: "temp_max", Time: "date", Horizon: 7, Seasons: []int{7, 365}, Window: 365, Epochs: 20},
 }
 
 // families are the seqcast rows, the fastest first: the first one's report
@@ -106,7 +107,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.rscript, "rscript", "Rscript", "the Rscript command")
 	fs.StringVar(&cfg.script, "script", "scripts/classical/forecast.R", "the R half of this command")
 	fs.StringVar(&cfg.keep, "keep", "", "keep R's input and output files in this directory (default: a temporary one, removed)")
-	fs.IntVar(&cfg.epochs, "epochs", 10, "most epochs of each seqcast run (seqcast train's default is 50)")
+	fs.IntVar(&cfg.epochs, "epochs", 0, "most epochs of every seqcast run (default: co2 50, seqcast train's default; seattle 20; taylor 10)")
 	fs.BoolVar(&cfg.install, "install", false, "run scripts/classical/install.sh (apt-get, as root) if Rscript is missing")
 	fs.StringVar(&seriesList, "series", "co2,taylor,seattle", "comma-separated series to run")
 	fs.StringVar(&familyList, "families", strings.Join(families, ","), "comma-separated seqcast families to run")
@@ -116,8 +117,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	if cfg.epochs < 1 {
-		return fmt.Errorf("--epochs %d: must be at least 1", cfg.epochs)
+	if cfg.epochs < 0 {
+		return fmt.Errorf("--epochs %d: must not be negative", cfg.epochs)
 	}
 	cfg.series, cfg.families = split(seriesList), split(familyList)
 	for _, s := range cfg.series {
@@ -143,7 +144,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer os.RemoveAll(d)
 		dir = d
 	}
-	rep := &Report{Machine: bench.MachineInfo("cpu"), Epochs: cfg.epochs}
+	rep := &Report{Machine: bench.MachineInfo("cpu")}
 	if rep.Machine.Commit == "" {
 		rep.Machine.Commit = gitCommit()
 	}
@@ -222,7 +223,7 @@ func runCase(ctx context.Context, cfg config, c seriesCase, dir string, stderr i
 	res := &Result{
 		Series: c.Name, File: filepath.ToSlash(filepath.Join("data", c.File)), Target: c.Target,
 		Rows: p.rows(), Horizon: c.Horizon, Origins: len(p.origins()), Season: p.season,
-		MASEScale: series.MAE(y[p.season:p.nTrain], y[:p.nTrain-p.season]), Window: c.Window,
+		MASEScale: series.MAE(y[p.season:p.nTrain], y[:p.nTrain-p.season]), Window: c.Window, Epochs: epochs(cfg, c),
 	}
 	fmt.Fprintf(stderr, "classical: %s: %d rows %v, horizon %d, %d origins, season %d\n", c.Name, len(y), res.Rows, c.Horizon, res.Origins, p.season)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -295,6 +296,14 @@ func runCase(ctx context.Context, cfg config, c seriesCase, dir string, stderr i
 	}
 	res.Table = rows
 	return res, rv, nil
+}
+
+// epochs returns the most epochs of c's seqcast runs.
+func epochs(cfg config, c seriesCase) int {
+	if cfg.epochs > 0 {
+		return cfg.epochs
+	}
+	return c.Epochs
 }
 
 // An rResult is one of R's methods, scored.
@@ -417,7 +426,7 @@ func abs(v float64) float64 {
 // seqcast.Train split the series and chose the season as p did.
 func trainFamily(ctx context.Context, cfg config, c seriesCase, y []float64, p *protocol, fam string, stderr io.Writer) (Row, *seqcast.SplitMetrics, error) {
 	spec := seqcast.Spec{Family: fam, Window: c.Window, Horizon: c.Horizon, Features: []string{c.Target}, Units: 32, Layers: 2, Delta: true}
-	opts := seqcast.Options{Epochs: cfg.epochs, Seed: 1}
+	opts := seqcast.Options{Epochs: epochs(cfg, c), Seed: 1}
 	t0 := time.Now()
 	f, rep, err := seqcast.Train(ctx, spec, y, opts)
 	if err != nil {
