@@ -144,6 +144,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer os.RemoveAll(d)
 		dir = d
 	}
+	// R reads its script as it runs: a copy keeps an edit of the original
+	// during a run from reaching it.
+	script, err := os.ReadFile(cfg.script)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	cfg.script = filepath.Join(dir, "forecast.R")
+	if err := os.WriteFile(cfg.script, script, 0o644); err != nil {
+		return err
+	}
 	rep := &Report{Machine: bench.MachineInfo("cpu")}
 	if rep.Machine.Commit == "" {
 		rep.Machine.Commit = gitCommit()

@@ -24,7 +24,9 @@
 #	arima    auto.arima() on the same ts; for a shortest season over 24,
 #	         auto.arima(seasonal = FALSE) of a regression on Fourier terms of
 #	         every season (up to 10 harmonics each) instead
-#	tbats    tbats() on msts(seasonal.periods = SEASONS), one core
+#	tbats    tbats() on msts(seasonal.periods = SEASONS), with its defaults
+#	         (which fit its candidate models on 2 cores when the training
+#	         part has over 1000 values)
 #	stl_ets  stlm(method = "ets") on the same msts: mstl() over every season,
 #	         then ETS on the seasonally adjusted series
 #
@@ -131,7 +133,7 @@ if ("arima" %in% methods && m1 > 24) {
 }
 if ("tbats" %in% methods) {
 	run("tbats",
-		function(v) tbats(as.msts(v), use.parallel = FALSE),
+		function(v) tbats(as.msts(v)),
 		function(fit, v) forecast(tbats(as.msts(v), model = fit), h = h)$mean,
 		function(fit) as.character(fit))
 }
