@@ -185,3 +185,23 @@ func TestReplaceSection(t *testing.T) {
 		t.Errorf("table cells not escaped:\n%s", md)
 	}
 }
+
+func TestRRowSeasons(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		method   string
+		shortest int
+		want     string
+	}{
+		{"ets", 12, "12"},
+		{"ets", 48, "none (ets ignores 48)"},
+		{"arima", 12, "12"},
+		{"arima", 48, "48,336"}, // Fourier terms of every season
+		{"tbats", 48, "48,336"},
+		{"snaive_336", 48, "336"},
+	} {
+		if got := rRow(rResult{rModel: rModel{Method: c.method}}, "48,336", c.shortest).Seasons; got != c.want {
+			t.Errorf("rRow(%s, shortest %d).Seasons = %q, want %q", c.method, c.shortest, got, c.want)
+		}
+	}
+}

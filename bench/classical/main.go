@@ -157,7 +157,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := os.WriteFile(cfg.script, script, 0o644); err != nil {
 		return err
 	}
-	rep := &Report{Machine: bench.MachineInfo("cpu")}
+	rep := &Report{Machine: bench.MachineInfo("cpu"), LoadStart: loadAverage()}
 	if rep.Machine.Commit == "" {
 		rep.Machine.Commit = gitCommit()
 	}
@@ -174,6 +174,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		printTable(stdout, res)
 	}
 	rep.Seconds = time.Since(start).Seconds()
+	rep.Load = loadAverage()
 	if cfg.markdown != "" {
 		doc, err := os.ReadFile(cfg.markdown)
 		if err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -466,7 +467,10 @@ func rRow(r rResult, seasons string, shortest int) Row {
 		row.Kind = "baseline"
 		row.Seasons = strings.TrimPrefix(r.Method, "snaive_")
 		row.Method = "R " + r.Description
-	case r.Method == "ets" || r.Method == "arima":
+	case r.Method == "ets" && shortest > 24:
+		row.Seasons = fmt.Sprintf("none (ets ignores %d)", shortest)
+		row.Note = fmt.Sprintf("fit %.1f s, re-filter %.1f s", r.FitSec, r.FilterSec)
+	case r.Method == "ets" || (r.Method == "arima" && shortest <= 24):
 		row.Seasons = strconv.Itoa(shortest)
 		row.Note = fmt.Sprintf("fit %.1f s, re-filter %.1f s", r.FitSec, r.FilterSec)
 	default:
@@ -490,6 +494,20 @@ func printTable(w io.Writer, r *Result) {
 		fmt.Fprintf(w, "  %-44s %-10s MASE %-8s sMAPE %-8s MAE %-8s MSE %-8s %6.1f s\n", x.Method, x.Seasons,
 			num(x.Test.MASE), num(x.Test.SMAPE), num(x.Test.MAE), num(x.Test.MSE), x.Seconds)
 	}
+}
+
+// loadAverage returns the 1-minute load average from /proc/loadavg, or ""
+// where there is none: on a shared machine it says how busy the CPUs were.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return ""
+	}
+	return f[0]
 }
 
 func split(s string) []string {

@@ -89,7 +89,11 @@ type Report struct {
 	Machine bench.Machine `json:"machine"`
 	R       string        `json:"r"` // R and forecast versions
 	Seconds float64       `json:"seconds"`
-	Series  []Result      `json:"series"`
+	// LoadStart and Load are the 1-minute load averages at the start and
+	// the end of the run ("" where unknown).
+	LoadStart string   `json:"load_start"`
+	Load      string   `json:"load_end"`
+	Series    []Result `json:"series"`
 }
 
 // markdown renders rep as the marked section of BENCHMARKS.md.
@@ -98,8 +102,8 @@ func markdown(rep *Report) []byte {
 	m := rep.Machine
 	b.WriteString(beginMarker + "\n")
 	b.WriteString("## seqcast vs classical forecasts (`go run ./bench/classical`)\n\n")
-	fmt.Fprintf(&b, "Machine: %s, %d CPUs, %s/%s, %s; %s; date %s; commit %s. Whole run %.0f s.\n\n",
-		dash(m.CPU), m.NumCPU, m.OS, m.Arch, m.GoVersion, rep.R, m.Date, dash(m.Commit), rep.Seconds)
+	fmt.Fprintf(&b, "Machine: %s, %d CPUs, %s/%s, %s; %s; date %s; commit %s. Whole run %.0f s (1-minute load average %s at the start, %s at the end; the seconds below are wall-clock times on this shared machine).\n\n",
+		dash(m.CPU), m.NumCPU, m.OS, m.Arch, m.GoVersion, rep.R, m.Date, dash(m.Commit), rep.Seconds, dash(rep.LoadStart), dash(rep.Load))
 	fmt.Fprintf(&b, "Every packaged real series under `seqcast train`'s protocol: the chronological 70/15/15 split, "+
 		"a forecast of the horizon from every test origin with the actual history up to it, and MASE scaled by "+
 		"the training part's in-sample seasonal-naive MAE at seqcast's detected season. "+
@@ -107,7 +111,9 @@ func markdown(rep *Report) []byte {
 		"without re-estimating anything (`ets(y, model = fit, use.initial.values = TRUE)`, `Arima(y, model = fit)`, "+
 		"`tbats(y, model = fit)`, `stlm(y, model = fit)`, which recomputes the STL decomposition on the history and "+
 		"keeps the ETS model; see `scripts/classical/forecast.R`); ETS and ARIMA get the shortest season "+
-		"(ETS ignores one over 24), TBATS and STL+ETS every season. Only the forecasts come from R; "+
+		"(ETS ignores one over 24; for one over 24, ARIMA is auto.arima's non-seasonal errors of a regression on "+
+		"Fourier terms of every season, as seasonal ARIMA at lag 48 did not finish fitting in 8 minutes), "+
+		"TBATS and STL+ETS every season. Only the forecasts come from R; "+
 		"they are scored here with seqcast's metrics. seqcast's rows are `seqcast.Train` on the target alone "+
 		"with `seqcast train`'s defaults (32 units, 2 layers, `--delta`, Adam 1e-3, batch 32, patience 5, seed 1), "+
 		"a window covering the longest season, and, where training is slow, fewer epochs than the default 50 "+
