@@ -1,18 +1,40 @@
 #!/bin/sh
-# fetch-data.sh regenerates data/seattle-weather.csv, data/co2-monthly.csv,
-# data/us-employment.csv and data/us-employment-long.csv from the
-# vega-datasets package on the npm registry. It needs npm, tar and awk, and
-# writes nothing but those files. Run from anywhere:
+# fetch-data.sh regenerates the packaged data sets: data/seattle-weather.csv,
+# data/co2-monthly.csv, data/us-employment.csv and data/us-employment-long.csv
+# from the vega-datasets package on the npm registry (needs npm, tar and awk),
+# and data/taylor.csv from R's forecast package (needs Rscript and
+# r-cran-forecast; scripts/classical/install.sh installs them). It writes
+# nothing but those files. Run from anywhere:
 #
-#	scripts/fetch-data.sh
+#	scripts/fetch-data.sh          # all
+#	scripts/fetch-data.sh vega     # the vega-datasets files
+#	scripts/fetch-data.sh taylor   # data/taylor.csv
 #
 # See data/README.md for the sources and licences.
 set -eu
+
+what=${1:-all}
+case $what in
+all | vega | taylor) ;;
+*)
+	echo "usage: $0 [all|vega|taylor]" >&2
+	exit 2
+	;;
+esac
 
 VERSION=3.2.1 # vega-datasets release the packaged files come from
 root=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+
+if [ "$what" != vega ]; then
+	# Half-hourly England and Wales electricity demand, 2000, from the
+	# taylor data set that ships inside R's forecast package.
+	Rscript "$root/scripts/classical/export-taylor.R" "$tmp/taylor.csv"
+	cp "$tmp/taylor.csv" "$root/data/"
+	echo "wrote $root/data/taylor.csv (R forecast package)"
+fi
+[ "$what" = taylor ] && exit 0
 
 (cd "$tmp" && npm pack --silent "vega-datasets@$VERSION" >/dev/null)
 tar -xzf "$tmp/vega-datasets-$VERSION.tgz" -C "$tmp"
