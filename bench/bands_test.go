@@ -25,3 +25,15 @@ func TestOutOfBand(t *testing.T) {
 		}
 	}
 }
+
+func TestKeepSections(t *testing.T) {
+	t.Parallel()
+	old := []byte("# old\n\nstale table\n\n<!-- classical:begin -->\nR rows\n<!-- classical:end -->\n")
+	got := string(KeepSections([]byte("# new\n\ntable\n"), old))
+	if want := "# new\n\ntable\n\n<!-- classical:begin -->\nR rows\n<!-- classical:end -->\n"; got != want {
+		t.Errorf("KeepSections = %q, want %q", got, want)
+	}
+	if got := string(KeepSections([]byte("# new\n"), []byte("no markers"))); got != "# new\n" {
+		t.Errorf("KeepSections without markers = %q", got)
+	}
+}

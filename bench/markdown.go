@@ -80,3 +80,22 @@ func Markdown(rep *Report, cmp []Comparison, cmpMachine *Machine) []byte {
 
 // MachineInfo describes this machine and build, for reports.
 func MachineInfo(device string) Machine { return machine(device) }
+
+// The markers of the section of BENCHMARKS.md that go run ./bench/classical
+// writes.
+const (
+	classicalBegin = "<!-- classical:begin -->"
+	classicalEnd   = "<!-- classical:end -->"
+)
+
+// KeepSections returns doc followed by the section of old (the document
+// being replaced) that another command owns, the classical reference's, so
+// that rewriting BENCHMARKS.md keeps it.
+func KeepSections(doc, old []byte) []byte {
+	i, j := bytes.Index(old, []byte(classicalBegin)), bytes.Index(old, []byte(classicalEnd))
+	if i < 0 || j < i {
+		return doc
+	}
+	out := append(bytes.TrimRight(doc, "\n"), "\n\n"...)
+	return append(append(out, old[i:j+len(classicalEnd)]...), '\n')
+}

@@ -147,7 +147,11 @@ func writeMarkdown(path string, book *bench.Report, rows []Row, m *bench.Machine
 	if path == "" {
 		return nil
 	}
-	return atomicfile.Write(path, bench.Markdown(book, rows, m), 0o644)
+	old, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return atomicfile.Write(path, bench.KeepSections(bench.Markdown(book, rows, m), old), 0o644)
 }
 
 type peerResult struct {
