@@ -72,13 +72,24 @@ type jsonMetrics struct {
 
 // MarshalJSON writes {"mse": .., "mae": .., "smape": .., "mase": ..}.
 func (m Metrics) MarshalJSON() ([]byte, error) {
-	p := func(v float64) *float64 {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil
-		}
-		return &v
+	return json.Marshal(jsonMetrics{finitePtr(m.MSE), finitePtr(m.MAE), finitePtr(m.SMAPE), finitePtr(m.MASE)})
+}
+
+// finitePtr returns &v, or nil (JSON null) for NaN and ±Inf, which JSON
+// lacks.
+func finitePtr(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
 	}
-	return json.Marshal(jsonMetrics{p(m.MSE), p(m.MAE), p(m.SMAPE), p(m.MASE)})
+	return &v
+}
+
+// nanIfNil is finitePtr's inverse: NaN for nil.
+func nanIfNil(p *float64) float64 {
+	if p == nil {
+		return math.NaN()
+	}
+	return *p
 }
 
 // UnmarshalJSON reads what MarshalJSON writes; null is NaN.
@@ -87,13 +98,7 @@ func (m *Metrics) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	v := func(p *float64) float64 {
-		if p == nil {
-			return math.NaN()
-		}
-		return *p
-	}
-	*m = Metrics{v(j.MSE), v(j.MAE), v(j.SMAPE), v(j.MASE)}
+	*m = Metrics{nanIfNil(j.MSE), nanIfNil(j.MAE), nanIfNil(j.SMAPE), nanIfNil(j.MASE)}
 	return nil
 }
 

@@ -89,13 +89,7 @@ type jsonPanelMetrics struct {
 // MarshalJSON writes {"mean_mase", "median_mase", "smape", "mae", "rmse"},
 // with null for NaN and infinite values.
 func (m PanelMetrics) MarshalJSON() ([]byte, error) {
-	p := func(v float64) *float64 {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil
-		}
-		return &v
-	}
-	return json.Marshal(jsonPanelMetrics{p(m.MeanMASE), p(m.MedianMASE), p(m.SMAPE), p(m.MAE), p(m.RMSE)})
+	return json.Marshal(jsonPanelMetrics{finitePtr(m.MeanMASE), finitePtr(m.MedianMASE), finitePtr(m.SMAPE), finitePtr(m.MAE), finitePtr(m.RMSE)})
 }
 
 // UnmarshalJSON reads what MarshalJSON writes; null is NaN.
@@ -104,13 +98,7 @@ func (m *PanelMetrics) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	v := func(p *float64) float64 {
-		if p == nil {
-			return math.NaN()
-		}
-		return *p
-	}
-	*m = PanelMetrics{v(j.MeanMASE), v(j.MedianMASE), v(j.SMAPE), v(j.MAE), v(j.RMSE)}
+	*m = PanelMetrics{nanIfNil(j.MeanMASE), nanIfNil(j.MedianMASE), nanIfNil(j.SMAPE), nanIfNil(j.MAE), nanIfNil(j.RMSE)}
 	return nil
 }
 
