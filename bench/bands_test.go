@@ -8,7 +8,7 @@ import (
 func TestOutOfBand(t *testing.T) {
 	t.Parallel()
 	last := func(v float64) *float64 { return &v }
-	r := &Report{Results: []Result{
+	r := &Report{Seed: 42, Results: []Result{
 		{Experiment: "naive1", ValidMSE: 0.020211},
 		{Experiment: "linear1", ValidMSE: 0.0034},                                     // below the band
 		{Experiment: "seq2seq_lstm", ValidMSE: 0.024, ValidLastStepMSE: last(0.0097)}, // judged on the last step
@@ -19,8 +19,12 @@ func TestOutOfBand(t *testing.T) {
 	if len(got) != 2 || !strings.HasPrefix(got[0], "linear1: valid MSE 0.0034 outside 0.0035-0.005") || !strings.HasPrefix(got[1], "wavenet: valid MSE 0.0095 outside <= 0.009") {
 		t.Errorf("OutOfBand = %q", got)
 	}
+	// Seed 7 draws other data: the naive baselines have no band there.
+	if got := OutOfBand(&Report{Seed: 7, Results: []Result{{Experiment: "naive1", ValidMSE: 0.0201}}}); got != nil {
+		t.Errorf("OutOfBand at seed 7 = %q, want none", got)
+	}
 	for _, e := range experiments {
-		if _, ok := BandOf(e.Name); !ok && e.Name != "mc_dropout_gru" {
+		if _, ok := BandOf(e.Name, 42); !ok && e.Name != "mc_dropout_gru" {
 			t.Errorf("experiment %s has no band", e.Name)
 		}
 	}

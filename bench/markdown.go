@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // Comparison is one experiment trained by seqcast and by the PyTorch
@@ -22,20 +23,21 @@ type Comparison struct {
 }
 
 // bandCell is the band column: the band and whether x is in it.
-func bandCell(x Result) string {
-	b, ok := BandOf(x.Experiment)
+func bandCell(x Result, seed uint32) string {
+	b, ok := BandOf(x.Experiment, seed)
 	if !ok {
 		return "-"
 	}
-	if in, _ := x.InBand(); in {
+	if in, _ := x.InBand(seed); in {
 		return b.String() + ": in"
 	}
 	return b.String() + ": **out**"
 }
 
-// Markdown renders a book-profile report and comparisons with the PyTorch
-// reference as the BENCHMARKS.md document. Either may be nil.
-func Markdown(rep *Report, cmp []Comparison, cmpMachine *Machine) []byte {
+// Markdown renders a book-profile report, the band check of more
+// book-profile reports (other seeds) and comparisons with the PyTorch
+// reference as the BENCHMARKS.md document. Any may be nil.
+func Markdown(rep *Report, others []*Report, cmp []Comparison, cmpMachine *Machine) []byte {
 	var b bytes.Buffer
 	b.WriteString("# seqcast benchmarks\n\nWritten by `go run ./bench/compare --markdown BENCHMARKS.md` from the runs below; numbers are what those runs printed.\n\n")
 	if rep != nil {
@@ -46,13 +48,26 @@ func Markdown(rep *Report, cmp []Comparison, cmpMachine *Machine) []byte {
 		b.WriteString("| experiment | model | params | epochs | valid MSE | valid last-step MSE | test MSE | notebook | band | s/epoch | peak RSS MB |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
 		for _, x := range rep.Results {
 			fmt.Fprintf(&b, "| %s | %s | %d | %d | %s | %s | %s | %s | %s | %s | %.0f |\n", x.Experiment, x.Model, x.Params, x.Epochs,
-				num(x.ValidMSE), ptr(x.ValidLastStepMSE), num(x.TestMSE), dash(x.Notebook), bandCell(x), secs(x.SecPerEpoch), x.PeakRSSMB)
+				num(x.ValidMSE), ptr(x.ValidLastStepMSE), num(x.TestMSE), dash(x.Notebook), bandCell(x, rep.Seed), secs(x.SecPerEpoch), x.PeakRSSMB)
 		}
 		for _, x := range rep.Results {
 			if x.MC != nil {
 				fmt.Fprintf(&b, "\n%s, Monte Carlo dropout (%d passes over the validation set): MSE of the mean %s (last step %s), mean std %.4g (last step %.4g), %.1f%% of last-step targets within 2 std.\n",
 					x.Experiment, x.MC.Passes, num(x.MC.MeanMSE), num(x.MC.MeanLastMSE), x.MC.MeanStd, x.MC.MeanLastStd, 100*x.MC.Within2StdLast)
 			}
+		}
+		b.WriteString("\n")
+	}
+	for _, o := range others {
+		m := o.Machine
+		fmt.Fprintf(&b, "## Band check at seed %d (`seqcast bench --profile %s --seed %d`)\n\n", o.Seed, o.Profile, o.Seed)
+		fmt.Fprintf(&b, "Machine: %s, %d CPUs; date %s; commit %s. The seed draws other series and other initial weights.\n\n", dash(m.CPU), m.NumCPU, m.Date, dash(m.Commit))
+		b.WriteString("| experiment | valid MSE | valid last-step MSE | band |\n|---|---|---|---|\n")
+		for _, x := range o.Results {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", x.Experiment, num(x.ValidMSE), ptr(x.ValidLastStepMSE), bandCell(x, o.Seed))
+		}
+		if out := OutOfBand(o); len(out) > 0 {
+			fmt.Fprintf(&b, "\nOut of band at seed %d: %s.\n", o.Seed, strings.Join(out, "; "))
 		}
 		b.WriteString("\n")
 	}

@@ -51,6 +51,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	python := fs.String("python", "/usr/bin/python3", "Python with Debian's python3-torch")
 	jsonOut := fs.String("json", "", "write the rows as JSON to this file")
 	bookIn := fs.String("book", "", "a `seqcast bench --profile book --json` file to include in --markdown")
+	bandsIn := fs.String("bands", "", "more book-profile JSON files (other seeds), comma-separated, whose band check --markdown adds")
 	reuse := fs.String("from-json", "", "skip training: read rows written earlier by --json")
 	mdOut := fs.String("markdown", "", "write BENCHMARKS.md-style markdown (book table + comparison) to this file")
 	if err := fs.Parse(args); err != nil {
@@ -78,6 +79,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("--book %s: %w", *bookIn, err)
 		}
 	}
+	var others []*bench.Report
+	for _, f := range strings.Split(*bandsIn, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return fmt.Errorf("--bands: %w", err)
+		}
+		r := new(bench.Report)
+		if err := json.Unmarshal(b, r); err != nil {
+			return fmt.Errorf("--bands %s: %w", f, err)
+		}
+		others = append(others, r)
+	}
 	mach := bench.MachineInfo("cpu")
 	if *reuse != "" {
 		b, err := os.ReadFile(*reuse)
@@ -89,7 +105,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("--from-json %s: %w", *reuse, err)
 		}
 		writeTable(stdout, rows)
-		return writeMarkdown(*mdOut, book, rows, &mach)
+		return writeMarkdown(*mdOut, book, others, rows, &mach)
 	}
 	script := filepath.Join(*peer, "run_all.py")
 	if _, err := os.Stat(script); err != nil {
@@ -140,10 +156,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	return writeMarkdown(*mdOut, book, rows, &mach)
+	return writeMarkdown(*mdOut, book, others, rows, &mach)
 }
 
-func writeMarkdown(path string, book *bench.Report, rows []Row, m *bench.Machine) error {
+func writeMarkdown(path string, book *bench.Report, others []*bench.Report, rows []Row, m *bench.Machine) error {
 	if path == "" {
 		return nil
 	}
@@ -151,7 +167,7 @@ func writeMarkdown(path string, book *bench.Report, rows []Row, m *bench.Machine
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	return atomicfile.Write(path, bench.KeepSections(bench.Markdown(book, rows, m), old), 0o644)
+	return atomicfile.Write(path, bench.KeepSections(bench.Markdown(book, others, rows, m), old), 0o644)
 }
 
 type peerResult struct {
