@@ -58,6 +58,8 @@ func runSettings(spec Spec, opts Options, values []float64) []setting {
 		{"Spec.Dropout", f(spec.Dropout)},
 		{"Spec.Dilations", fmt.Sprint(spec.Dilations)},
 		{"Spec.Delta", strconv.FormatBool(spec.Delta)},
+		{"Spec.Anchor", spec.Anchor},
+		{"Spec.AnchorSeason", strconv.Itoa(spec.AnchorSeason)},
 		{"Spec.Dtype", spec.Dtype},
 		{"Options.BatchSize", strconv.Itoa(opts.BatchSize)},
 		{"Options.LearningRate", f(opts.LearningRate)},
