@@ -2,6 +2,7 @@ package seqcast
 
 import (
 	"context"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -38,5 +39,44 @@ func TestTrainAutoBudget(t *testing.T) {
 	_, _, _, err := TrainAuto(context.Background(), Spec{Horizon: 3, Features: []string{"y"}}, seasonalSeries(100, 12), Options{}, AutoOptions{Budget: time.Millisecond})
 	if err == nil || !strings.Contains(err.Error(), "minimum is "+MinBudget.String()) || !strings.Contains(err.Error(), "AutoOptions.Budget") {
 		t.Errorf("TrainAuto with a 1ms budget: %v; want an error naming AutoOptions.Budget and the minimum %v", err, MinBudget)
+	}
+}
+
+func TestTrainEnsemble(t *testing.T) {
+	t.Parallel()
+	y := seasonalSeries(200, 12)
+	spec := Spec{Family: Linear, Horizon: 3, Features: []string{"y"}, Delta: true}
+	opts := Options{Epochs: 2, Seed: 1, SeasonCandidates: []int{12}}
+	e, er, err := TrainEnsemble(context.Background(), spec, y, opts, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(e.Members) != 3 || len(er.Members) != 3 || er.Members[2].Seed != 3 {
+		t.Fatalf("%d members, %d member metrics (last seed %d); want 3, 3 (3)", len(e.Members), len(er.Members), er.Members[len(er.Members)-1].Seed)
+	}
+	if !(er.TestSpread > 0) {
+		t.Errorf("test spread %v; want > 0 for members of different seeds", er.TestSpread)
+	}
+	// The median of a single member is the member: an ensemble of one
+	// reports what Train reports.
+	_, one, err := TrainEnsemble(context.Background(), spec, y, opts, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if one.Test.Model != one.Members[0].Test || one.TestSpread != 0 {
+		t.Errorf("ensemble of one: test %+v, spread %v; want the member's %+v and 0", one.Test.Model, one.TestSpread, one.Members[0].Test)
+	}
+	p, err := e.Predict(y)
+	if err != nil || len(p) != 3 {
+		t.Fatalf("Predict = %v, %v", p, err)
+	}
+}
+
+func TestMedianSpread(t *testing.T) {
+	t.Parallel()
+	med, spread := medianSpread([][]float64{{1, 10}, {2, 10}, {6, 10}})
+	// Elementwise medians 2 and 10; standard deviations sqrt(14/3) and 0.
+	if want := math.Sqrt(14.0/3) / 2; med[0] != 2 || med[1] != 10 || math.Abs(spread-want) > 1e-12 {
+		t.Errorf("medianSpread = %v, %v; want [2 10], %v", med, spread, want)
 	}
 }
