@@ -33,8 +33,9 @@ const seasonPeakThreshold = 0.3
 // ConfirmSeasons returns, in increasing order, the candidate periods that
 // the sample autocorrelation r of y or of its first differences (which a
 // trend does not swamp) confirms: r is above 0.3 and has its maximum over
-// the lags c-tol to c+tol strictly inside them, with tol = max(1, c/100)
-// (so a yearly season of daily data may peak at 364 to 366 lags). A
+// the lags c-tol to c+tol strictly inside them, with tol = max(1, c/20)
+// (so a yearly season of daily data, whose noisy peak is broad, may peak
+// at 347 to 383 lags). A
 // candidate needs two full periods plus tol of data; those longer are left
 // out. It takes O(n log n) time for n values (series.Autocorrelation) and
 // returns nil for constant or non-finite values.
@@ -46,7 +47,7 @@ func ConfirmSeasons(ctx context.Context, y []float64, candidates []int) ([]int, 
 	for i := range d {
 		d[i] = y[i+1] - y[i]
 	}
-	tol := func(c int) int { return max(1, c/100) }
+	tol := func(c int) int { return max(1, c/20) }
 	maxLag := 0
 	for _, c := range candidates {
 		if c >= 2 && 2*c+tol(c) < len(d) {
@@ -111,8 +112,8 @@ func chooseSeasons(ctx context.Context, y []float64, spec Spec, candidates []int
 	for _, c := range sc.Candidates {
 		switch {
 		case slices.Contains(seasons, c):
-		case 2*c+max(1, c/100) >= len(y)-1:
-			sc.Notes = append(sc.Notes, fmt.Sprintf("warning: season %d not tested: its autocorrelation needs more than %d training rows, the training part has %d", c, 2*c+max(1, c/100)+1, len(y)))
+		case 2*c+max(1, c/20) >= len(y)-1:
+			sc.Notes = append(sc.Notes, fmt.Sprintf("warning: season %d not tested: its autocorrelation needs more than %d training rows, the training part has %d", c, 2*c+max(1, c/20)+1, len(y)))
 		default:
 			sc.Notes = append(sc.Notes, fmt.Sprintf("season %d not confirmed by the autocorrelation of the training part", c))
 		}
