@@ -39,3 +39,26 @@ func TestTrainAuto(t *testing.T) {
 		t.Errorf("--json: %v; want the trials in:\n%s", err, js)
 	}
 }
+
+// TestTrainEnsemble runs train --ensemble 3 on the packaged CO2 series and
+// checks the report of the median, the spread and the members' files.
+func TestTrainEnsemble(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	out := filepath.Join(dir, "e.model")
+	var o, e bytes.Buffer
+	args := []string{"train", "--csv", co2CSV, "--target", "co2", "--horizon", "3", "--model", "linear", "--epochs", "1", "--ensemble", "3", "--quiet", "--out", out}
+	if err := run(context.Background(), args, &o, &e); err != nil {
+		t.Fatalf("seqcast %s: %v\n%s", strings.Join(args, " "), err, e.String())
+	}
+	for _, want := range []string{"median of 3 linear", "member seed 3:", "spread between members"} {
+		if !strings.Contains(o.String(), want) {
+			t.Errorf("seqcast %s: output lacks %q:\n%s", strings.Join(args, " "), want, o.String())
+		}
+	}
+	for _, p := range []string{out, out + ".member2", out + ".member3"} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("seqcast %s: %v", strings.Join(args, " "), err)
+		}
+	}
+}

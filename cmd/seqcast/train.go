@@ -52,6 +52,7 @@ func trainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		ckpt     = fs.String("checkpoint", "", "write a resumable checkpoint to this file after every epoch")
 		resume   = fs.String("resume", "", "resume the run saved in this checkpoint file (same data and flags)")
 		quiet    = fs.Bool("quiet", false, "no per-epoch progress")
+		ensemble = fs.Int("ensemble", 1, "train this many seeds (--seed, --seed+1, ...) of the model (with --model auto: of the one chosen) and report the median of their forecasts and the spread between them")
 	)
 	pf := addPanelTrainFlags(fs)
 	fs.Usage = func() {
@@ -112,6 +113,12 @@ Flags:
 		anchorName = seqcast.AnchorLast
 	}
 	auto := *model == "auto" || anchorName == "auto"
+	if *ensemble < 1 {
+		return fmt.Errorf("train: --ensemble %d: must be at least 1", *ensemble)
+	}
+	if *ensemble > 1 && (*ckpt != "" || *resume != "" || pf.any()) {
+		return errors.New("train: --ensemble is for a single series, without --checkpoint and --resume")
+	}
 	if auto && *budget < seqcast.MinBudget {
 		return fmt.Errorf("train: --budget %v: too small to train one model; the minimum is %v", *budget, seqcast.MinBudget)
 	}
@@ -243,12 +250,30 @@ Flags:
 		}
 		return trainError(err, *resume)
 	}
+	var er *seqcast.EnsembleReport
+	var members []*seqcast.Forecaster
+	if *ensemble > 1 {
+		if !*quiet {
+			fmt.Fprintf(stderr, "train: ensemble of %d %s\n", *ensemble, f.Spec.Family)
+		}
+		s := f.Spec
+		o := opts
+		o.OnCheckpoint = nil
+		e, r, err := seqcast.TrainEnsemble(ctx, s, tab.Values, o, *ensemble)
+		if err != nil {
+			return libError("train: --ensemble", err)
+		}
+		f, er, members = e.Members[0], r, e.Members[1:]
+		r.Seasons = rep.Seasons // as detected by the first training
+		rep = &r.Report
+	}
 	var js []byte
 	if *jsonOut != "" {
 		b, err := json.MarshalIndent(struct {
 			*seqcast.Report
-			Auto *seqcast.AutoReport `json:"auto,omitempty"`
-		}{rep, ar}, "", "  ")
+			Auto     *seqcast.AutoReport     `json:"auto,omitempty"`
+			Ensemble *seqcast.EnsembleReport `json:"ensemble,omitempty"`
+		}{rep, ar, er}, "", "  ")
 		if err != nil {
 			return fmt.Errorf("train: --json: %w", err)
 		}
@@ -257,8 +282,25 @@ Flags:
 	if err := f.Save(*out); err != nil {
 		return libError("train: --out", err)
 	}
-	writeReport(stdout, f, rep)
+	name := f.Spec.Family
+	if er != nil {
+		name = fmt.Sprintf("median of %d %s", *ensemble, f.Spec.Family)
+	}
+	writeReport(stdout, f, rep, name)
+	if er != nil {
+		for _, m := range er.Members {
+			fmt.Fprintf(stdout, "member seed %d: valid MASE %.4g, test MASE %.4g\n", m.Seed, m.Valid.MASE, m.Test.MASE)
+		}
+		fmt.Fprintf(stdout, "spread between members (mean standard deviation of their forecasts): valid %.4g, test %.4g\n", er.ValidSpread, er.TestSpread)
+	}
 	fmt.Fprintf(stdout, "wrote %s (%d parameters)\n", *out, f.NumParams())
+	for i, m := range members {
+		p := fmt.Sprintf("%s.member%d", *out, i+2)
+		if err := m.Save(p); err != nil {
+			return libError("train: --out", err)
+		}
+		fmt.Fprintf(stdout, "wrote %s (member %d; predict reads one member at a time)\n", p, i+2)
+	}
 	if js != nil {
 		if err := atomicfile.Write(*jsonOut, js, 0o644); err != nil {
 			return fmt.Errorf("train: --json: %w", err)
@@ -383,7 +425,7 @@ func writeTrials(w io.Writer, ar *seqcast.AutoReport) {
 	}
 }
 
-func writeReport(w io.Writer, f *seqcast.Forecaster, rep *seqcast.Report) {
+func writeReport(w io.Writer, f *seqcast.Forecaster, rep *seqcast.Report, name string) {
 	h := rep.History
 	for _, n := range rep.Seasons.Notes {
 		fmt.Fprintf(w, "seasons: %s\n", n)
@@ -403,7 +445,7 @@ func writeReport(w io.Writer, f *seqcast.Forecaster, rep *seqcast.Report) {
 		for _, r := range []struct {
 			name string
 			m    seqcast.Metrics
-		}{{f.Spec.Family, s.m.Model}, {"naive", s.m.Naive}, {"seasonal_naive", s.m.SeasonalNaive}} {
+		}{{name, s.m.Model}, {"naive", s.m.Naive}, {"seasonal_naive", s.m.SeasonalNaive}} {
 			fmt.Fprintf(tw, "%s\t%s\t%.4g\t%.4g\t%.4g\t%.4g\t\n", s.name, r.name, r.m.MSE, r.m.MAE, r.m.SMAPE, r.m.MASE)
 		}
 		for _, sn := range rep.SeasonalNaive {
