@@ -17,8 +17,8 @@ func TestTrainAuto(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ar.Trials) != 6 {
-		t.Fatalf("%d trials; want 6 (2 families x 3 anchors): %+v", len(ar.Trials), ar.Trials)
+	if len(ar.Trials) != 9 {
+		t.Fatalf("%d trials; want 9 (linear at 2 learning rates and wavenet, x 3 anchors): %+v", len(ar.Trials), ar.Trials)
 	}
 	best := ar.Trials[ar.Best]
 	for _, tr := range ar.Trials {

@@ -258,7 +258,9 @@ Flags:
 		}
 		s := f.Spec
 		o := opts
-		o.OnCheckpoint = nil
+		if ar != nil {
+			o = ar.Options // the chosen trial's learning rate, epochs and patience
+		}
 		e, r, err := seqcast.TrainEnsemble(ctx, s, tab.Values, o, *ensemble)
 		if err != nil {
 			return libError("train: --ensemble", err)
@@ -398,7 +400,7 @@ func readTable(path string, cols []string, timeCol string, gaps series.GapPolicy
 // writeTrials prints what --model auto or --anchor auto tried and chose.
 func writeTrials(w io.Writer, ar *seqcast.AutoReport) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "trial\tfamily\tanchor\twindow\tepochs\tvalid MAE\tvalid MASE\tseconds\t")
+	fmt.Fprintln(tw, "trial\tfamily\tanchor\tlr\twindow\tepochs\tvalid MAE\tvalid MASE\tseconds\t")
 	for i, t := range ar.Trials {
 		mark := ""
 		if i == ar.Best {
@@ -409,19 +411,19 @@ func writeTrials(w io.Writer, ar *seqcast.AutoReport) {
 			a = fmt.Sprintf("%s %d", a, t.AnchorSeason)
 		}
 		if t.Skipped != "" {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t\t\t\t\t%.1f\tskipped: %s\n", i+1, t.Family, a, t.Seconds, t.Skipped)
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%g\t\t\t\t\t%.1f\tskipped: %s\n", i+1, t.Family, a, t.LearningRate, t.Seconds, t.Skipped)
 			continue
 		}
 		cut := ""
 		if t.Cut {
 			cut = ", cut by --budget"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d (best %d)%s\t%.4g\t%.4g\t%.1f\t%s\n", i+1, t.Family, a, t.Window, t.Epochs, t.BestEpoch, cut, t.ValidMAE, t.ValidMASE, t.Seconds, mark)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%g\t%d\t%d (best %d)%s\t%.4g\t%.4g\t%.1f\t%s\n", i+1, t.Family, a, t.LearningRate, t.Window, t.Epochs, t.BestEpoch, cut, t.ValidMAE, t.ValidMASE, t.Seconds, mark)
 	}
 	tw.Flush()
 	if ar.Best >= 0 {
 		t := ar.Trials[ar.Best]
-		fmt.Fprintf(w, "chose %s with anchor %s (lowest validation MAE, %.4g; the test part was not used)\n", t.Family, t.Anchor, t.ValidMAE)
+		fmt.Fprintf(w, "chose %s with anchor %s, learning rate %g (lowest validation MAE, %.4g; the test part was not used)\n", t.Family, t.Anchor, t.LearningRate, t.ValidMAE)
 	}
 }
 
