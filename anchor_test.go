@@ -164,3 +164,12 @@ func TestChooseSeasonsFallsBack(t *testing.T) {
 		t.Errorf("chooseSeasons on 120 rows: notes %q; want a warning for the season 50", sc.Notes)
 	}
 }
+
+func TestSeasonalAnchorOnlyForTrain(t *testing.T) {
+	t.Parallel()
+	set := testSet()
+	spec := Spec{Family: Linear, Window: 8, Horizon: 2, Features: []string{"y"}, Anchor: AnchorSeasonal, AnchorSeason: 6}
+	if _, _, err := TrainPanel(context.Background(), spec, set, Options{Epochs: 1}); err == nil {
+		t.Error("TrainPanel with Spec.Anchor seasonal: no error")
+	}
+}
