@@ -25,11 +25,11 @@ func TestTrainAuto(t *testing.T) {
 	}
 	os.WriteFile(csv, []byte(b.String()), 0o644)
 	var o, e bytes.Buffer
-	args := []string{"train", "--csv", csv, "--target", "y", "--horizon", "3", "--model", "auto", "--epochs", "1", "--quiet", "--out", filepath.Join(dir, "a.model"), "--json", filepath.Join(dir, "a.json")}
+	args := []string{"train", "--csv", csv, "--target", "y", "--horizon", "3", "--model", "auto", "--epochs", "1", "--ensemble", "2", "--quiet", "--out", filepath.Join(dir, "a.model"), "--json", filepath.Join(dir, "a.json")}
 	if err := run(context.Background(), args, &o, &e); err != nil {
 		t.Fatalf("seqcast %s: %v\n%s", strings.Join(args, " "), err, e.String())
 	}
-	for _, want := range []string{"seasons: seasons detected: [12]", "window 24: twice the season 12", "chose ", "(chosen)", "seasonal 12"} {
+	for _, want := range []string{"seasons: seasons detected: [12]", "window 24: twice the season 12", "chose ", "(chosen)", "seasonal 12", "median of 2 "} {
 		if !strings.Contains(o.String(), want) {
 			t.Errorf("seqcast %s: output lacks %q:\n%s", strings.Join(args, " "), want, o.String())
 		}

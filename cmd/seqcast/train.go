@@ -52,7 +52,7 @@ func trainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		ckpt     = fs.String("checkpoint", "", "write a resumable checkpoint to this file after every epoch")
 		resume   = fs.String("resume", "", "resume the run saved in this checkpoint file (same data and flags)")
 		quiet    = fs.Bool("quiet", false, "no per-epoch progress")
-		ensemble = fs.Int("ensemble", 1, "train this many seeds (--seed, --seed+1, ...) of the model (with --model auto: of the one chosen) and report the median of their forecasts and the spread between them")
+		ensemble = fs.Int("ensemble", 1, "train this many seeds (--seed, --seed+1, ...) of the model (with --model auto: of the one chosen, after the --budget search; default 5 there) and report the median of their forecasts and the spread between them")
 	)
 	pf := addPanelTrainFlags(fs)
 	fs.Usage = func() {
@@ -113,6 +113,9 @@ Flags:
 		anchorName = seqcast.AnchorLast
 	}
 	auto := *model == "auto" || anchorName == "auto"
+	if *model == "auto" && !set["ensemble"] && *ckpt == "" && *resume == "" {
+		*ensemble = 5
+	}
 	if *ensemble < 1 {
 		return fmt.Errorf("train: --ensemble %d: must be at least 1", *ensemble)
 	}
