@@ -67,7 +67,10 @@ type AutoReport struct {
 // lowest validation MAE, in the data's units: the test part is never used
 // to choose. The linear family, which is cheap and converges slowly under
 // Adam, is tried at opts' learning rate and at 10 times it, both with 4
-// times the epochs and the patience. spec.Window 0 lets each trial choose its window (see Train);
+// times the epochs and the patience. spec.Window 0 lets each trial choose
+// its window (see Train); if the longest season detected was too long for
+// the window chosen (it needs two seasons), every family and anchor is then
+// tried again at a window of one season.
 // opts.OnCheckpoint and opts.Resume must be unset. TrainAuto returns an
 // error if the budget is below MinBudget, naming it, or if no trial
 // trained.
@@ -111,17 +114,24 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 	type variant struct {
 		family, anchor string
 		lr             float64
+		window         int
 	}
-	var vs []variant
-	for _, fam := range auto.Families {
-		for _, a := range auto.Anchors {
-			vs = append(vs, variant{fam, a, lr})
-			if fam == Linear {
-				vs = append(vs, variant{fam, a, 10 * lr})
+	variants := func(window int) []variant {
+		var vs []variant
+		for _, fam := range auto.Families {
+			for _, a := range auto.Anchors {
+				vs = append(vs, variant{fam, a, lr, window})
+				if fam == Linear {
+					vs = append(vs, variant{fam, a, 10 * lr, window})
+				}
 			}
 		}
+		return vs
 	}
-	for _, v := range vs {
+	vs := variants(spec.Window)
+	longer := false // whether the trials at a window of the longest season are in vs
+	for i := 0; i < len(vs); i++ {
+		v := vs[i]
 		fam, a := v.family, v.anchor
 		tr := Trial{Family: fam, Anchor: a, LearningRate: v.lr}
 		if time.Now().After(deadline) {
@@ -130,7 +140,7 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 			continue
 		}
 		s := spec
-		s.Family, s.Anchor, s.Delta, s.AnchorSeason = fam, a, false, 0
+		s.Family, s.Anchor, s.Delta, s.AnchorSeason, s.Window = fam, a, false, 0, v.window
 		if a == AnchorSeasonal {
 			s.AnchorSeason = spec.AnchorSeason
 		}
@@ -171,6 +181,13 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 			continue
 		}
 		f.Checkpoint = nil
+		// A season that the chosen window could not cover twice: try a
+		// window of one season too, after the others.
+		if sc := rep.Seasons; !longer && sc.WindowChosen && len(sc.Seasons) > 0 {
+			if l := slices.Max(sc.Seasons); l > f.Spec.Window && l <= f.Meta.Rows[0]/2 {
+				vs, longer = append(vs, variants(l)...), true
+			}
+		}
 		tr.AnchorSeason, tr.Window, tr.Cut = f.Spec.AnchorSeason, f.Spec.Window, cut
 		tr.Epochs, tr.BestEpoch = len(rep.History.Epochs), rep.History.BestEpoch
 		tr.ValidMAE, tr.ValidMASE = rep.Valid.Model.MAE, rep.Valid.Model.MASE

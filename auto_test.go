@@ -3,6 +3,7 @@ package seqcast
 import (
 	"context"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -78,5 +79,28 @@ func TestMedianSpread(t *testing.T) {
 	// Elementwise medians 2 and 10; standard deviations sqrt(14/3) and 0.
 	if want := math.Sqrt(14.0/3) / 2; med[0] != 2 || med[1] != 10 || math.Abs(spread-want) > 1e-12 {
 		t.Errorf("medianSpread = %v, %v; want [2 10], %v", med, spread, want)
+	}
+}
+
+func TestTrainAutoOneSeasonWindow(t *testing.T) {
+	t.Parallel()
+	// Seasons 12 and 100: 210 training rows cannot hold a window of 200,
+	// so Train chooses 24, and TrainAuto tries 100 too.
+	y := seasonalSeries(300, 12)
+	for i := range y {
+		y[i] += 4 * math.Sin(2*math.Pi*float64(i)/100)
+	}
+	spec := Spec{Horizon: 3, Features: []string{"y"}}
+	opts := Options{Epochs: 2, Seed: 1, SeasonCandidates: []int{12, 100}}
+	_, _, ar, err := TrainAuto(context.Background(), spec, y, opts, AutoOptions{Families: []string{Linear}, Anchors: []string{AnchorLast}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var windows []int
+	for _, tr := range ar.Trials {
+		windows = append(windows, tr.Window)
+	}
+	if want := []int{24, 24, 100, 100}; !slices.Equal(windows, want) {
+		t.Errorf("trial windows %v; want %v (%+v)", windows, want, ar.Trials)
 	}
 }
