@@ -414,7 +414,11 @@ func writeTrials(w io.Writer, ar *seqcast.AutoReport) {
 			a = fmt.Sprintf("%s %d", a, t.AnchorSeason)
 		}
 		if t.Skipped != "" {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%g\t\t\t\t\t%.1f\tskipped: %s\n", i+1, t.Family, a, t.LearningRate, t.Seconds, t.Skipped)
+			msg := strings.TrimPrefix(t.Skipped, "seqcast: ")
+			for _, ff := range fieldFlags {
+				msg = strings.ReplaceAll(msg, ff.field, ff.flag)
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%g\t\t\t\t\t%.1f\tskipped: %s\n", i+1, t.Family, a, t.LearningRate, t.Seconds, msg)
 			continue
 		}
 		cut := ""
