@@ -107,6 +107,9 @@ func NewBacktest(ctx context.Context, spec Spec, set *series.Set, opts BacktestO
 	if ctx == nil {
 		return nil, errors.New("seqcast: backtest: nil context")
 	}
+	if spec.anchorKind() == AnchorSeasonal {
+		return nil, fmt.Errorf("seqcast: Spec.Anchor %q: only Train and TrainAuto support it", AnchorSeasonal)
+	}
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}

@@ -117,6 +117,22 @@ type Report struct {
 	Season  int            `json:"season"`
 	Valid   SplitMetrics   `json:"valid"`
 	Test    SplitMetrics   `json:"test"`
+	// Seasons says which seasons were detected and how the window was
+	// chosen; Anchor and AnchorSeason what the forecasts were relative to.
+	Seasons      SeasonChoice `json:"seasons"`
+	Anchor       string       `json:"anchor"`
+	AnchorSeason int          `json:"anchor_season,omitempty"`
+	// SeasonalNaive scores the seasonal-naive forecast at every detected
+	// season (Seasons.Seasons), MASE still at Season.
+	SeasonalNaive []SeasonMetrics `json:"seasonal_naive,omitempty"`
+}
+
+// SeasonMetrics are the metrics of the seasonal-naive forecast at Season on
+// the validation and test parts.
+type SeasonMetrics struct {
+	Season int     `json:"season"`
+	Valid  Metrics `json:"valid"`
+	Test   Metrics `json:"test"`
 }
 
 // Options are the settings of Train. The zero value of each field is its
@@ -143,6 +159,12 @@ type Options struct {
 	// (0: detected with series.DetectSeason on the first differences of the
 	// training part's target; 1: none).
 	Season int
+	// SeasonCandidates are periods to test as seasons on the training part
+	// (see ConfirmSeasons), usually series.SeasonCandidates of the time
+	// column. The confirmed ones choose the window when Spec.Window is 0,
+	// and the season of Spec.Anchor seasonal when Spec.AnchorSeason is 0;
+	// the season of MASE (Season) is always a candidate when above 1.
+	SeasonCandidates []int
 	// Breaks lists the rows of values that follow rows dropped for
 	// missing values (series.Table.Breaks), in increasing order: no
 	// training, validation or test window spans one. Nil means that the
@@ -225,10 +247,18 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	if ctx == nil {
 		return nil, nil, errors.New("seqcast: train: nil context")
 	}
-	if err := spec.Validate(); err != nil {
+	chooseWindow := spec.Window == 0
+	chooseAnchor := spec.anchorKind() == AnchorSeasonal && spec.AnchorSeason == 0
+	probe := spec // spec with placeholders for what Train chooses
+	if chooseAnchor {
+		probe.AnchorSeason = 2
+	}
+	if chooseWindow {
+		probe.Window = max(4, probe.AnchorSeason)
+	}
+	if err := probe.Validate(); err != nil {
 		return nil, nil, err
 	}
-	spec = spec.withDefaults()
 	opts, err := opts.withDefaults()
 	if err != nil {
 		return nil, nil, err
@@ -243,6 +273,28 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 		return nil, nil, fmt.Errorf("seqcast: split: %w", err)
 	}
 	nTrain, nValid := parts[0], parts[1]
+	target := column(values, nf, spec.Target)
+	season := opts.Season
+	if season == 0 {
+		if season, err = detectSeason(ctx, target[:nTrain]); err != nil {
+			return nil, nil, fmt.Errorf("seqcast: %w", err)
+		}
+	}
+	sc, err := chooseSeasons(ctx, target[:nTrain], spec, opts.SeasonCandidates, season)
+	if err != nil {
+		return nil, nil, err
+	}
+	spec.Window = sc.Window
+	if chooseAnchor {
+		if spec.AnchorSeason = anchorSeason(sc.Seasons, spec.Window); spec.AnchorSeason == 0 {
+			return nil, nil, fmt.Errorf("seqcast: Spec.Anchor %q: no detected season (seasons %v) fits the window %d; set Spec.AnchorSeason", AnchorSeasonal, sc.Seasons, spec.Window)
+		}
+		sc.Notes = append(sc.Notes, fmt.Sprintf("anchor: seasonal naive at season %d", spec.AnchorSeason))
+	}
+	if err := spec.Validate(); err != nil {
+		return nil, nil, err
+	}
+	spec = spec.withDefaults()
 	w, h := spec.Window, spec.Horizon
 	if nTrain < w+h || parts[1] < h || parts[2] < h {
 		return nil, nil, fmt.Errorf("%w: window %d and horizon %d need at least %d training rows and %d validation and test rows each; the %d rows split into %d, %d and %d (use a shorter Spec.Window or Spec.Horizon)",
@@ -254,13 +306,6 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	}
 	scaled := make([]float64, len(values))
 	scaler.Transform(scaled, values)
-	target := column(values, nf, spec.Target)
-	season := opts.Season
-	if season == 0 {
-		if season, err = detectSeason(ctx, target[:nTrain]); err != nil {
-			return nil, nil, fmt.Errorf("seqcast: %w", err)
-		}
-	}
 	if season >= nTrain-h {
 		if opts.Season != 0 {
 			return nil, nil, fmt.Errorf("seqcast: Options.Season %d: too long for %d training rows and horizon %d", season, nTrain, h)
@@ -272,13 +317,13 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	if err != nil {
 		return nil, nil, fmt.Errorf("seqcast: training windows: %w", err)
 	}
-	trainSet, _ = spec.anchor(trainSet)
+	trainSet, _ = spec.anchorAll(trainSet)
 	validEnd := nTrain + nValid
 	validSet, err := series.SlidingSegments(scaled[(nTrain-w)*nf:validEnd*nf], nf, spec.Target, w, h, shift(opts.Breaks, nTrain-w))
 	if err != nil {
 		return nil, nil, fmt.Errorf("seqcast: validation windows: %w", err)
 	}
-	validSet, _ = spec.anchor(validSet)
+	validSet, _ = spec.anchorAll(validSet)
 	settings := runSettings(spec, opts, values)
 	if opts.Resume != nil {
 		if err := checkResume(settings, opts.Resume.Settings); err != nil {
@@ -316,12 +361,16 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	if err != nil {
 		return nil, nil, wrap("train "+spec.Family, err)
 	}
-	rep := &Report{History: hist, Season: season}
-	if rep.Valid, err = f.evaluate(values, scaled, target, nTrain, validEnd, nTrain, season, opts.Breaks); err != nil {
+	rep := &Report{History: hist, Season: season, Seasons: sc, Anchor: spec.anchorKind(), AnchorSeason: spec.AnchorSeason}
+	var vs, ts []Metrics
+	if rep.Valid, vs, err = f.evaluate(values, scaled, target, nTrain, validEnd, nTrain, season, opts.Breaks, sc.Seasons); err != nil {
 		return nil, nil, err
 	}
-	if rep.Test, err = f.evaluate(values, scaled, target, validEnd, rows, nTrain, season, opts.Breaks); err != nil {
+	if rep.Test, ts, err = f.evaluate(values, scaled, target, validEnd, rows, nTrain, season, opts.Breaks, sc.Seasons); err != nil {
 		return nil, nil, err
+	}
+	for i, m := range sc.Seasons {
+		rep.SeasonalNaive = append(rep.SeasonalNaive, SeasonMetrics{Season: m, Valid: vs[i], Test: ts[i]})
 	}
 	f.Meta.Trained = time.Now().UTC().Format(time.RFC3339)
 	f.Meta.Seed, f.Meta.Epochs, f.Meta.BestEpoch, f.Meta.Stopped = opts.Seed, len(hist.Epochs), hist.BestEpoch, hist.Stopped
@@ -332,25 +381,44 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 }
 
 // evaluate measures the model and the baselines on the windows whose
-// targets lie in rows [lo, hi) and that span no break.
-func (f *Forecaster) evaluate(values, scaled, target []float64, lo, hi, nTrain, season int, breaks []int) (SplitMetrics, error) {
+// targets lie in rows [lo, hi) and that span no break, and the seasonal
+// naive forecasts at each of extra (MASE still at season).
+func (f *Forecaster) evaluate(values, scaled, target []float64, lo, hi, nTrain, season int, breaks []int, extra []int) (SplitMetrics, []Metrics, error) {
 	nf, w, h := len(f.Spec.Features), f.Spec.Window, f.Spec.Horizon
 	set, err := series.SlidingSegments(scaled[(lo-w)*nf:hi*nf], nf, f.Spec.Target, w, h, shift(breaks, lo-w))
 	if err != nil {
-		return SplitMetrics{}, fmt.Errorf("seqcast: evaluation windows: %w", err)
+		return SplitMetrics{}, nil, fmt.Errorf("seqcast: evaluation windows: %w", err)
 	}
-	set, lasts := f.Spec.anchor(set)
-	pred, err := f.model.Predict(set)
+	aset, off := f.Spec.anchorAll(set) // packed for AnchorSeasonal; set keeps the rows
+	pred, err := f.model.Predict(aset)
 	if err != nil {
-		return SplitMetrics{}, fmt.Errorf("seqcast: evaluate: %w", err)
+		return SplitMetrics{}, nil, fmt.Errorf("seqcast: evaluate: %w", err)
 	}
-	unanchor(pred, lasts)
+	unanchorAll(pred, off)
 	f.Scaler.InverseFeature(pred, pred, f.Spec.Target)
 	ends := make([]int, set.N)
 	for s := range ends {
 		ends[s] = lo - 1 + set.Start(s) // the last observed row of window s
 	}
-	return measure(pred, target, ends, h, nTrain, season), nil
+	var ms []Metrics
+	for _, m := range extra {
+		ms = append(ms, measureSeasonal(target, ends, h, nTrain, m, season))
+	}
+	return measure(pred, target, ends, h, nTrain, season), ms, nil
+}
+
+// measureSeasonal scores the seasonal-naive forecast at season m from the
+// rows ends of target, h steps each, with MASE at season maseSeason.
+func measureSeasonal(target []float64, ends []int, h, nTrain, m, maseSeason int) Metrics {
+	truth := make([]float64, 0, len(ends)*h)
+	fc := make([]float64, 0, len(ends)*h)
+	for _, last := range ends {
+		for k := 0; k < h; k++ {
+			truth = append(truth, target[last+1+k])
+			fc = append(fc, target[last+1+k-m*((k+m)/m)])
+		}
+	}
+	return Metrics{series.MSE(truth, fc), series.MAE(truth, fc), series.SMAPE(truth, fc), series.MASE(truth, fc, target[:nTrain], maseSeason)}
 }
 
 // measure scores the forecasts pred, h steps after each of the rows ends
@@ -384,12 +452,12 @@ func detectSeason(ctx context.Context, y []float64) (int, error) {
 	return series.DetectSeason(ctx, d, len(d)/2)
 }
 
-// anchor, for a Delta spec, returns w with the target feature of every input
+// anchor, for a Delta spec (or Anchor last), returns w with the target feature of every input
 // step and every target of each sample taken relative to the sample's last
 // observed target value, and those values (w and nil without Delta). See
 // series.Windows.Delta; w is left alone.
 func (s Spec) anchor(w series.Windows) (series.Windows, []float64) {
-	if !s.Delta {
+	if s.anchorKind() != AnchorLast {
 		return w, nil
 	}
 	return w.Delta(s.Target)
@@ -439,12 +507,12 @@ func (f *Forecaster) Predict(history []float64) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, lasts := f.Spec.anchor(w)
+	w, off := f.Spec.anchorAll(w)
 	y, err := f.model.Predict(w)
 	if err != nil {
 		return nil, fmt.Errorf("seqcast: predict: %w", err)
 	}
-	unanchor(y, lasts)
+	unanchorAll(y, off)
 	f.Scaler.InverseFeature(y, y, f.Spec.Target)
 	return y, nil
 }
@@ -462,12 +530,12 @@ func (f *Forecaster) PredictMC(ctx context.Context, history []float64, passes in
 	if err != nil {
 		return nil, nil, err
 	}
-	w, lasts := f.Spec.anchor(w)
+	w, off := f.Spec.anchorAll(w)
 	mean, std, err = f.model.PredictMC(ctx, w, passes, seed)
 	if err != nil {
 		return nil, nil, fmt.Errorf("seqcast: predict: %w", err)
 	}
-	unanchor(mean, lasts)
+	unanchorAll(mean, off)
 	f.Scaler.InverseFeature(mean, mean, f.Spec.Target)
 	sd := f.Scaler.Std[f.Spec.Target]
 	for i := range std {

@@ -53,7 +53,8 @@ type Spec struct {
 	// wavenet.
 	Family string `json:"family"`
 	// Window is the number of past steps read, Horizon the number of steps
-	// forecast.
+	// forecast. Train takes a Window of 0 to mean "choose one from the
+	// seasons of the training part" (see SeasonChoice).
 	Window  int `json:"window"`
 	Horizon int `json:"horizon"`
 	// Features names the input columns, in order; Features[Target] is the
@@ -70,13 +71,22 @@ type Spec struct {
 	// before the output layer; it enables PredictMC's error bars.
 	Dropout float64 `json:"dropout,omitempty"`
 	// Dilations are the dilation rates of wavenet's causal convolutions
-	// (default 1, 2, 4, 8, 1, 2, 4, 8).
+	// (default 1, 2, 4, 8, 1, 2, 4, 8, whose receptive field is 31 steps,
+	// and for longer windows 1, 2, ..., 2^k twice with the smallest k whose
+	// receptive field, 2^(k+2)-1 steps, covers the window).
 	Dilations []int `json:"dilations,omitempty"`
 	// Delta makes the network read the target feature relative to its last
 	// observed value and forecast the change from that value, which is
 	// added back to the forecast. It lets a model follow a trend beyond the
 	// range of its training data (as CO2's). Default false: levels.
 	Delta bool `json:"delta,omitempty"`
+	// Anchor is what the network forecasts relative to: AnchorNone (or
+	// "", levels), AnchorLast (the change from the last value; Delta is the
+	// same and is kept for older model files) or AnchorSeasonal (the
+	// difference from the seasonal-naive forecast at AnchorSeason, which
+	// must be in [2, Window]). Default "".
+	Anchor       string `json:"anchor,omitempty"`
+	AnchorSeason int    `json:"anchor_season,omitempty"`
 	// Dtype is "float32" (default) or "float64", the element type of the
 	// weights and of the computation.
 	Dtype string `json:"dtype,omitempty"`
@@ -90,7 +100,7 @@ func (s Spec) withDefaults() Spec {
 		s.Layers = 2
 	}
 	if s.Family == WaveNet && s.Dilations == nil {
-		s.Dilations = []int{1, 2, 4, 8, 1, 2, 4, 8}
+		s.Dilations = wavenetDilations(s.Window)
 	}
 	if s.Dtype == "" {
 		s.Dtype = "float32"
@@ -144,6 +154,9 @@ func (s Spec) Validate() error {
 	}
 	if n := s.withDefaults().unrolled(); n > maxUnrolled {
 		return fmt.Errorf("seqcast: Spec.Window %d and Spec.Layers %d: they unroll %s into %d recurrent steps, want at most %d", s.Window, s.withDefaults().Layers, s.Family, n, maxUnrolled)
+	}
+	if err := s.validateAnchor(); err != nil {
+		return err
 	}
 	if s.Dtype != "" && s.Dtype != "float32" && s.Dtype != "float64" {
 		return fmt.Errorf("seqcast: Spec.Dtype %q: want float32 or float64", s.Dtype)
@@ -231,6 +244,23 @@ func Build(spec Spec) (net graph.Layer, err error) {
 	}
 	layers = append(layers, graph.NewDense(s.Horizon))
 	return graph.NewSequential(layers...), nil
+}
+
+// wavenetDilations returns the default dilations of a wavenet reading
+// window steps: 1, 2, ..., 2^k twice, k >= 3 the smallest with a receptive
+// field 1 + 2(2^(k+1)-1) of at least window steps.
+func wavenetDilations(window int) []int {
+	k := 3
+	for 1+2*(1<<(k+1)-1) < window && 1<<k < maxDilation {
+		k++
+	}
+	var d []int
+	for range 2 {
+		for i := 0; i <= k; i++ {
+			d = append(d, 1<<i)
+		}
+	}
+	return d
 }
 
 // lastStep maps a sequence [batch, steps, features] to its last step,

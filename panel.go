@@ -294,6 +294,9 @@ func TrainPanel(ctx context.Context, spec Spec, set *series.Set, opts Options) (
 	if ctx == nil {
 		return nil, nil, errors.New("seqcast: train panel: nil context")
 	}
+	if spec.anchorKind() == AnchorSeasonal {
+		return nil, nil, fmt.Errorf("seqcast: Spec.Anchor %q: only Train and TrainAuto support it", AnchorSeasonal)
+	}
 	if err := spec.Validate(); err != nil {
 		return nil, nil, err
 	}
@@ -563,6 +566,9 @@ func (pf *PanelForecaster) NumParams() int {
 func TrainEach(ctx context.Context, spec Spec, set *series.Set, opts Options) ([]*Forecaster, *PanelReport, error) {
 	if ctx == nil {
 		return nil, nil, errors.New("seqcast: train each: nil context")
+	}
+	if spec.anchorKind() == AnchorSeasonal {
+		return nil, nil, fmt.Errorf("seqcast: Spec.Anchor %q: only Train and TrainAuto support it", AnchorSeasonal)
 	}
 	if err := spec.Validate(); err != nil {
 		return nil, nil, err

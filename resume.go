@@ -47,7 +47,11 @@ func runSettings(spec Spec, opts Options, values []float64) []setting {
 	if opts.LearningRate == 0 {
 		opts.LearningRate = 1e-3
 	}
-	return []setting{
+	var anchor []setting // recorded only when set, so that older checkpoints still resume
+	if spec.Anchor != "" {
+		anchor = []setting{{"Spec.Anchor", spec.Anchor}, {"Spec.AnchorSeason", strconv.Itoa(spec.AnchorSeason)}}
+	}
+	return append(anchor, []setting{
 		{"Spec.Family", spec.Family},
 		{"Spec.Window", strconv.Itoa(spec.Window)},
 		{"Spec.Horizon", strconv.Itoa(spec.Horizon)},
@@ -70,7 +74,7 @@ func runSettings(spec Spec, opts Options, values []float64) []setting {
 		{"Options.GPU", strconv.FormatBool(opts.GPU)},
 		{"Options.Breaks", fmt.Sprint(opts.Breaks)},
 		{"values", fingerprint(values, len(spec.Features))},
-	}
+	}...)
 }
 
 // fingerprint returns the hex SHA-256 of the number of features and the

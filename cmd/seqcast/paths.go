@@ -104,6 +104,8 @@ var fieldFlags = []struct{ field, flag string }{
 	{"Spec.Layers", "--layers"},
 	{"Spec.Dropout", "--dropout"},
 	{"Spec.Delta", "--delta"},
+	{"Spec.AnchorSeason", "--anchor"},
+	{"Spec.Anchor", "--anchor"},
 	{"Options.Epochs", "--epochs"},
 	{"Options.BatchSize", "--batch"},
 	{"Options.LearningRate", "--lr"},

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/seqcast/seqcast"
 	"github.com/seqcast/seqcast/cuda"
@@ -27,13 +29,15 @@ func trainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		timeCol  = fs.String("time", "", "time column, kept in the model's metadata (default: a column named date or time if there is one)")
 		gaps     = fs.String("gaps", "fail", "missing values: fail, drop (the row) or interpolate")
 		delim    = fs.String("delimiter", "", `field delimiter: ",", ";" or "tab" (default: detected)`)
-		model    = fs.String("model", "lstm", "model family: "+strings.Join(seqcast.Families(), ", "))
-		window   = fs.Int("window", 0, "input steps per forecast (required)")
+		model    = fs.String("model", "lstm", "model family: "+strings.Join(seqcast.Families(), ", ")+", or auto (tries "+strings.Join(seqcast.AutoFamilies(), ", ")+" with every anchor on the validation part within --budget)")
+		window   = fs.Int("window", 0, "input steps per forecast (default: twice the longest season detected, bounded by the data)")
 		horizon  = fs.Int("horizon", 0, "steps forecast (required)")
 		units    = fs.Int("units", 32, "units of each recurrent layer, convolution filters, WaveNet filters")
 		layers   = fs.Int("layers", 2, "recurrent layers (deep_rnn, lstm, gru, conv_gru)")
 		dropout  = fs.Float64("dropout", 0, "dropout before the output layer, in [0, 1); enables predict --mc-dropout")
-		delta    = fs.Bool("delta", true, "forecast the change from the last value of the target (follows trends); --delta=false forecasts levels")
+		delta    = fs.Bool("delta", true, "forecast the change from the last value of the target (follows trends); --delta=false forecasts levels (the same as --anchor last and --anchor none; given with --anchor, they must agree)")
+		anchor   = fs.String("anchor", "", "what the forecast is relative to: last (value), seasonal (the seasonal-naive forecast of the longest detected season the window holds), none (levels) or auto (the best on the validation part) (default: last, or auto with --model auto)")
+		budget   = fs.Duration("budget", 2*time.Minute, "time for --model auto or --anchor auto to try families and anchors (at least "+seqcast.MinBudget.String()+")")
 		epochs   = fs.Int("epochs", 50, "most epochs")
 		patience = fs.Int("patience", 5, "stop after this many epochs without a better validation loss (0: never)")
 		batch    = fs.Int("batch", 32, "mini-batch size")
@@ -48,14 +52,20 @@ func trainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		ckpt     = fs.String("checkpoint", "", "write a resumable checkpoint to this file after every epoch")
 		resume   = fs.String("resume", "", "resume the run saved in this checkpoint file (same data and flags)")
 		quiet    = fs.Bool("quiet", false, "no per-epoch progress")
+		ensemble = fs.Int("ensemble", 1, "train this many seeds (--seed, --seed+1, ...) of the model (with --model auto: of the one chosen, after the --budget search; default 5 there) and report the median of their forecasts and the spread between them")
 	)
 	pf := addPanelTrainFlags(fs)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), `Usage: seqcast train --csv FILE --target COL --model NAME --window N --horizon H --out MODEL [flags]
+		fmt.Fprintf(fs.Output(), `Usage: seqcast train --csv FILE --target COL --horizon H --out MODEL [--model NAME|auto] [--window N] [flags]
 
 Trains a forecaster on a CSV series split in time into training, validation
 and test parts, with early stopping on the validation loss, prints its
 metrics next to the naive and seasonal-naive forecasts, and saves it.
+Seasons are detected on the training part among the periods the time
+column's step suggests (48 and 336 for half-hourly data, 7 and 365 for
+daily, 12 for monthly); without --window the window covers the longest
+season twice, bounded by the data. --model auto tries the families and
+anchors on the validation part within --budget and keeps the best.
 
 Flags:
 `)
@@ -75,10 +85,51 @@ Flags:
 	for _, f := range []struct {
 		name string
 		v    int
-	}{{"window", *window}, {"horizon", *horizon}, {"units", *units}, {"layers", *layers}, {"epochs", *epochs}, {"batch", *batch}} {
+	}{{"horizon", *horizon}, {"units", *units}, {"layers", *layers}, {"epochs", *epochs}, {"batch", *batch}} {
 		if f.v <= 0 {
 			return fmt.Errorf("train: --%s %d: must be at least 1", f.name, f.v)
 		}
+	}
+	if *window < 0 || *window == 0 && pf.any() {
+		return fmt.Errorf("train: --window %d: must be at least 1 (0 chooses one, for a single series only)", *window)
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	anchorName := *anchor
+	switch {
+	case set["anchor"] && set["delta"]:
+		if want := map[bool]string{true: seqcast.AnchorLast, false: seqcast.AnchorNone}[*delta]; anchorName != want {
+			return fmt.Errorf("train: --delta=%v and --anchor %s: --delta=%v is --anchor %s; give one", *delta, anchorName, *delta, want)
+		}
+	case set["anchor"]:
+		if anchorName != "auto" && !slices.Contains(seqcast.Anchors(), anchorName) {
+			return fmt.Errorf("train: --anchor %q: want last, seasonal, none or auto", anchorName)
+		}
+	case set["delta"] && !*delta:
+		anchorName = seqcast.AnchorNone
+	case *model == "auto":
+		anchorName = "auto"
+	default:
+		anchorName = seqcast.AnchorLast
+	}
+	auto := *model == "auto" || anchorName == "auto"
+	if *model == "auto" && !set["ensemble"] && *ckpt == "" && *resume == "" {
+		*ensemble = 5
+	}
+	if *ensemble < 1 {
+		return fmt.Errorf("train: --ensemble %d: must be at least 1", *ensemble)
+	}
+	if *ensemble > 1 && (*ckpt != "" || *resume != "" || pf.any()) {
+		return errors.New("train: --ensemble is for a single series, without --checkpoint and --resume")
+	}
+	if auto && *budget < seqcast.MinBudget {
+		return fmt.Errorf("train: --budget %v: too small to train one model; the minimum is %v", *budget, seqcast.MinBudget)
+	}
+	if auto && (*ckpt != "" || *resume != "") {
+		return errors.New("train: --checkpoint and --resume are not available with --model auto or --anchor auto")
+	}
+	if pf.any() && (set["anchor"] || *model == "auto") {
+		return errors.New("train: --anchor and --model auto are for a single series, not with --id or --targets")
 	}
 	if *patience < 0 {
 		return fmt.Errorf("train: --patience %d: must not be negative (0 turns early stopping off)", *patience)
@@ -101,7 +152,7 @@ Flags:
 	if !(*dropout >= 0 && *dropout < 1) {
 		return fmt.Errorf("train: --dropout %v: must be in [0, 1)", *dropout)
 	}
-	if !validFamily(*model) {
+	if !validFamily(*model) && *model != "auto" {
 		return fmt.Errorf("train: --model %q: unknown model (want one of %s)", *model, strings.Join(seqcast.Families(), ", "))
 	}
 	gp, err := parseGaps(*gaps)
@@ -131,13 +182,21 @@ Flags:
 	}
 	spec := seqcast.Spec{
 		Family: *model, Window: *window, Horizon: *horizon, Features: tab.Names,
-		Units: *units, Layers: *layers, Dropout: *dropout, Delta: *delta,
+		Units: *units, Layers: *layers, Dropout: *dropout,
+	}
+	switch {
+	case auto:
+	case anchorName == seqcast.AnchorLast:
+		spec.Delta = true // as before --anchor, so that older checkpoints resume
+	case anchorName == seqcast.AnchorSeasonal:
+		spec.Anchor = anchorName
 	}
 	opts := seqcast.Options{
 		GPU:    gpu,
 		Epochs: *epochs, BatchSize: *batch, LearningRate: *lr, Patience: *patience, Seed: *seed,
 		ValidFrac: *validF, TestFrac: *testF, Season: *season, Breaks: tab.Breaks,
-		Meta: seqcast.Metadata{Source: *csvPath, TimeColumn: tab.TimeName},
+		SeasonCandidates: series.SeasonCandidates(tab.Time),
+		Meta:             seqcast.Metadata{Source: *csvPath, TimeColumn: tab.TimeName},
 	}
 	if *patience == 0 {
 		opts.Patience = -1
@@ -165,16 +224,61 @@ Flags:
 			return nil
 		}
 	}
-	f, rep, err := seqcast.Train(ctx, spec, tab.Values, opts)
+	var (
+		f   *seqcast.Forecaster
+		rep *seqcast.Report
+		ar  *seqcast.AutoReport
+	)
+	if auto {
+		ao := seqcast.AutoOptions{Budget: *budget}
+		if *model != "auto" {
+			ao.Families = []string{*model}
+		}
+		if anchorName != "auto" {
+			ao.Anchors = []string{anchorName}
+		}
+		f, rep, ar, err = seqcast.TrainAuto(ctx, spec, tab.Values, opts, ao)
+		if ar != nil {
+			writeTrials(stdout, ar)
+		}
+		if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			return &cmdError{"train: interrupted; nothing was saved", err}
+		}
+	} else {
+		f, rep, err = seqcast.Train(ctx, spec, tab.Values, opts)
+	}
 	if err != nil {
 		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 			return interrupted(err, *ckpt, saved, *resume)
 		}
 		return trainError(err, *resume)
 	}
+	var er *seqcast.EnsembleReport
+	var members []*seqcast.Forecaster
+	if *ensemble > 1 {
+		if !*quiet {
+			fmt.Fprintf(stderr, "train: ensemble of %d %s\n", *ensemble, f.Spec.Family)
+		}
+		s := f.Spec
+		o := opts
+		if ar != nil {
+			o = ar.Options // the chosen trial's learning rate, epochs and patience
+		}
+		e, r, err := seqcast.TrainEnsemble(ctx, s, tab.Values, o, *ensemble)
+		if err != nil {
+			return libError("train: --ensemble", err)
+		}
+		f, er, members = e.Members[0], r, e.Members[1:]
+		r.Seasons = rep.Seasons // as detected by the first training
+		rep = &r.Report
+	}
 	var js []byte
 	if *jsonOut != "" {
-		b, err := json.MarshalIndent(rep, "", "  ")
+		b, err := json.MarshalIndent(struct {
+			*seqcast.Report
+			Auto     *seqcast.AutoReport     `json:"auto,omitempty"`
+			Ensemble *seqcast.EnsembleReport `json:"ensemble,omitempty"`
+		}{rep, ar, er}, "", "  ")
 		if err != nil {
 			return fmt.Errorf("train: --json: %w", err)
 		}
@@ -183,8 +287,25 @@ Flags:
 	if err := f.Save(*out); err != nil {
 		return libError("train: --out", err)
 	}
-	writeReport(stdout, f, rep)
+	name := f.Spec.Family
+	if er != nil {
+		name = fmt.Sprintf("median of %d %s", *ensemble, f.Spec.Family)
+	}
+	writeReport(stdout, f, rep, name)
+	if er != nil {
+		for _, m := range er.Members {
+			fmt.Fprintf(stdout, "member seed %d: valid MASE %.4g, test MASE %.4g\n", m.Seed, m.Valid.MASE, m.Test.MASE)
+		}
+		fmt.Fprintf(stdout, "spread between members (mean standard deviation of their forecasts): valid %.4g, test %.4g\n", er.ValidSpread, er.TestSpread)
+	}
 	fmt.Fprintf(stdout, "wrote %s (%d parameters)\n", *out, f.NumParams())
+	for i, m := range members {
+		p := fmt.Sprintf("%s.member%d", *out, i+2)
+		if err := m.Save(p); err != nil {
+			return libError("train: --out", err)
+		}
+		fmt.Fprintf(stdout, "wrote %s (member %d; predict reads one member at a time)\n", p, i+2)
+	}
 	if js != nil {
 		if err := atomicfile.Write(*jsonOut, js, 0o644); err != nil {
 			return fmt.Errorf("train: --json: %w", err)
@@ -279,10 +400,51 @@ func readTable(path string, cols []string, timeCol string, gaps series.GapPolicy
 	return tab, err
 }
 
-func writeReport(w io.Writer, f *seqcast.Forecaster, rep *seqcast.Report) {
+// writeTrials prints what --model auto or --anchor auto tried and chose.
+func writeTrials(w io.Writer, ar *seqcast.AutoReport) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "trial\tfamily\tanchor\tlr\twindow\tepochs\tvalid MAE\tvalid MASE\tseconds\t")
+	for i, t := range ar.Trials {
+		mark := ""
+		if i == ar.Best {
+			mark = " (chosen)"
+		}
+		a := t.Anchor
+		if t.AnchorSeason > 0 {
+			a = fmt.Sprintf("%s %d", a, t.AnchorSeason)
+		}
+		if t.Skipped != "" {
+			msg := strings.TrimPrefix(t.Skipped, "seqcast: ")
+			for _, ff := range fieldFlags {
+				msg = strings.ReplaceAll(msg, ff.field, ff.flag)
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%g\t\t\t\t\t%.1f\tskipped: %s\n", i+1, t.Family, a, t.LearningRate, t.Seconds, msg)
+			continue
+		}
+		cut := ""
+		if t.Cut {
+			cut = ", cut by --budget"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%g\t%d\t%d (best %d)%s\t%.4g\t%.4g\t%.1f\t%s\n", i+1, t.Family, a, t.LearningRate, t.Window, t.Epochs, t.BestEpoch, cut, t.ValidMAE, t.ValidMASE, t.Seconds, mark)
+	}
+	tw.Flush()
+	if ar.Best >= 0 {
+		t := ar.Trials[ar.Best]
+		fmt.Fprintf(w, "chose %s with anchor %s, learning rate %g (lowest validation MAE, %.4g; the test part was not used)\n", t.Family, t.Anchor, t.LearningRate, t.ValidMAE)
+	}
+}
+
+func writeReport(w io.Writer, f *seqcast.Forecaster, rep *seqcast.Report, name string) {
 	h := rep.History
-	fmt.Fprintf(w, "%s: window %d, horizon %d, features %v, %d epochs (best %d), season %d\n",
-		f.Spec.Family, f.Spec.Window, f.Spec.Horizon, f.Spec.Features, len(h.Epochs), h.BestEpoch, rep.Season)
+	for _, n := range rep.Seasons.Notes {
+		fmt.Fprintf(w, "seasons: %s\n", n)
+	}
+	anchor := rep.Anchor
+	if rep.AnchorSeason > 0 {
+		anchor = fmt.Sprintf("%s %d", anchor, rep.AnchorSeason)
+	}
+	fmt.Fprintf(w, "%s: window %d, horizon %d, features %v, anchor %s, %d epochs (best %d), season %d\n",
+		f.Spec.Family, f.Spec.Window, f.Spec.Horizon, f.Spec.Features, anchor, len(h.Epochs), h.BestEpoch, rep.Season)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "split\tforecast\tMSE\tMAE\tsMAPE\tMASE\t")
 	for _, s := range []struct {
@@ -292,8 +454,18 @@ func writeReport(w io.Writer, f *seqcast.Forecaster, rep *seqcast.Report) {
 		for _, r := range []struct {
 			name string
 			m    seqcast.Metrics
-		}{{f.Spec.Family, s.m.Model}, {"naive", s.m.Naive}, {"seasonal_naive", s.m.SeasonalNaive}} {
+		}{{name, s.m.Model}, {"naive", s.m.Naive}, {"seasonal_naive", s.m.SeasonalNaive}} {
 			fmt.Fprintf(tw, "%s\t%s\t%.4g\t%.4g\t%.4g\t%.4g\t\n", s.name, r.name, r.m.MSE, r.m.MAE, r.m.SMAPE, r.m.MASE)
+		}
+		for _, sn := range rep.SeasonalNaive {
+			if sn.Season == rep.Season {
+				continue // the row above
+			}
+			m := sn.Valid
+			if s.name == "test" {
+				m = sn.Test
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%.4g\t%.4g\t%.4g\t%.4g\t\n", s.name, fmt.Sprintf("seasonal_naive_%d", sn.Season), m.MSE, m.MAE, m.SMAPE, m.MASE)
 		}
 	}
 	tw.Flush()

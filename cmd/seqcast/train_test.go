@@ -31,7 +31,12 @@ func TestTrainPredictErrors(t *testing.T) {
 	}{
 		{[]string{"train", "--target", "co2", "--window", "4", "--horizon", "1", "--out", out}, "--csv is required"},
 		{[]string{"train", "--csv", co2CSV, "--window", "4", "--horizon", "1", "--out", out}, "--target is required"},
-		{[]string{"train", "--csv", co2CSV, "--target", "co2", "--horizon", "1", "--out", out}, "--window 0"},
+		{with("--window", "-1"), "--window -1"},
+		{with("--ensemble", "0"), "--ensemble 0"},
+		{with("--anchor", "mean"), `--anchor "mean"`},
+		{with("--delta=false", "--anchor", "last"), "--delta=false is --anchor none; give one"},
+		{with("--model", "auto", "--budget", "1ms"), "--budget 1ms: too small to train one model; the minimum is 1s"},
+		{with("--anchor", "auto", "--checkpoint", filepath.Join(dir, "c.ckpt")), "--checkpoint and --resume are not available"},
 		{with("--csv", filepath.Join(dir, "missing.csv")), "no such file"},
 		{with("--target", "ch4"), `unknown column "ch4"`},
 		{with("--features", "co2,wind"), `"wind"`},

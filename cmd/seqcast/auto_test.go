@@ -1,0 +1,64 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestTrainAuto runs train --model auto with only the CSV, the target and
+// the horizon on a short monthly series, and checks that it says which
+// season it detected, which window it chose and which trial it kept.
+func TestTrainAuto(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "m.csv")
+	var b strings.Builder
+	b.WriteString("date,y\n")
+	for i := range 150 {
+		fmt.Fprintf(&b, "%d-%02d,%.4f\n", 2000+i/12, i%12+1, 10+0.05*float64(i)+3*math.Sin(2*math.Pi*float64(i)/12)+0.3*math.Cos(float64(i*i)))
+	}
+	os.WriteFile(csv, []byte(b.String()), 0o644)
+	var o, e bytes.Buffer
+	args := []string{"train", "--csv", csv, "--target", "y", "--horizon", "3", "--model", "auto", "--epochs", "1", "--ensemble", "2", "--quiet", "--out", filepath.Join(dir, "a.model"), "--json", filepath.Join(dir, "a.json")}
+	if err := run(context.Background(), args, &o, &e); err != nil {
+		t.Fatalf("seqcast %s: %v\n%s", strings.Join(args, " "), err, e.String())
+	}
+	for _, want := range []string{"seasons: seasons detected: [12]", "window 24: twice the season 12", "chose ", "(chosen)", "seasonal 12", "median of 2 "} {
+		if !strings.Contains(o.String(), want) {
+			t.Errorf("seqcast %s: output lacks %q:\n%s", strings.Join(args, " "), want, o.String())
+		}
+	}
+	js, err := os.ReadFile(filepath.Join(dir, "a.json"))
+	if err != nil || !bytes.Contains(js, []byte(`"trials"`)) {
+		t.Errorf("--json: %v; want the trials in:\n%s", err, js)
+	}
+}
+
+// TestTrainEnsemble runs train --ensemble 3 on the packaged CO2 series and
+// checks the report of the median, the spread and the members' files.
+func TestTrainEnsemble(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	out := filepath.Join(dir, "e.model")
+	var o, e bytes.Buffer
+	args := []string{"train", "--csv", co2CSV, "--target", "co2", "--horizon", "3", "--model", "linear", "--epochs", "1", "--ensemble", "3", "--quiet", "--out", out}
+	if err := run(context.Background(), args, &o, &e); err != nil {
+		t.Fatalf("seqcast %s: %v\n%s", strings.Join(args, " "), err, e.String())
+	}
+	for _, want := range []string{"median of 3 linear", "member seed 3:", "spread between members"} {
+		if !strings.Contains(o.String(), want) {
+			t.Errorf("seqcast %s: output lacks %q:\n%s", strings.Join(args, " "), want, o.String())
+		}
+	}
+	for _, p := range []string{out, out + ".member2", out + ".member3"} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("seqcast %s: %v", strings.Join(args, " "), err)
+		}
+	}
+}
