@@ -60,21 +60,11 @@ func get[T any](fs *flag.FlagSet, name string) T {
 
 // readSet reads a long (id != "") or wide CSV of many series.
 func readSet(path, id string, cols []string, timeCol string, gaps series.GapPolicy, delim string) (*series.Set, error) {
-	opt := series.CSVOptions{Columns: cols, Time: timeCol, Gaps: gaps}
-	switch delim {
-	case "":
-	case ",", ";":
-		opt.Delimiter = rune(delim[0])
-	case "tab", "\t", "\\t":
-		opt.Delimiter = '\t'
-	default:
-		return nil, fmt.Errorf("--delimiter %q: want \",\", \";\" or tab", delim)
-	}
-	if timeCol == "" {
-		opt.TimeNames = []string{"date", "time", "Date", "Time", "timestamp", "datetime", "month", "year"}
+	opt, err := csvOptions(cols, timeCol, gaps, delim, "date", "time", "Date", "Time", "timestamp", "datetime", "month", "year")
+	if err != nil {
+		return nil, err
 	}
 	var s *series.Set
-	var err error
 	if id != "" {
 		s, err = series.ReadLongFile(path, id, opt)
 	} else {

@@ -376,10 +376,9 @@ func parseGaps(s string) (series.GapPolicy, error) {
 	return 0, fmt.Errorf("--gaps %q: want fail, drop or interpolate", s)
 }
 
-// readTable reads cols (and the time column, if any) from path. Without an
-// explicit time column, one named date or time is taken if present and not
-// among cols. delim is the --delimiter flag.
-func readTable(path string, cols []string, timeCol string, gaps series.GapPolicy, delim string) (*series.Table, error) {
+// csvOptions returns the CSV options of the --time, --gaps and --delimiter
+// flags; without --time, a column named one of timeNames is the time column.
+func csvOptions(cols []string, timeCol string, gaps series.GapPolicy, delim string, timeNames ...string) (series.CSVOptions, error) {
 	opt := series.CSVOptions{Columns: cols, Time: timeCol, Gaps: gaps}
 	switch delim {
 	case "":
@@ -388,10 +387,21 @@ func readTable(path string, cols []string, timeCol string, gaps series.GapPolicy
 	case "tab", "\t", "\\t":
 		opt.Delimiter = '\t'
 	default:
-		return nil, fmt.Errorf("--delimiter %q: want \",\", \";\" or tab", delim)
+		return opt, fmt.Errorf("--delimiter %q: want \",\", \";\" or tab", delim)
 	}
 	if timeCol == "" {
-		opt.TimeNames = []string{"date", "time", "Date", "Time", "timestamp", "datetime"}
+		opt.TimeNames = timeNames
+	}
+	return opt, nil
+}
+
+// readTable reads cols (and the time column, if any) from path. Without an
+// explicit time column, one named date or time is taken if present and not
+// among cols. delim is the --delimiter flag.
+func readTable(path string, cols []string, timeCol string, gaps series.GapPolicy, delim string) (*series.Table, error) {
+	opt, err := csvOptions(cols, timeCol, gaps, delim, "date", "time", "Date", "Time", "timestamp", "datetime")
+	if err != nil {
+		return nil, err
 	}
 	tab, err := series.ReadCSVFile(path, opt)
 	if ge := (*series.GapError)(nil); errors.As(err, &ge) {
