@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sync"
 
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -82,6 +83,8 @@ var ErrNonFinite = errors.New("graph: loss is not finite")
 // it finds any, rebuilds it with salted leaf names, which changes every
 // hash.
 func Compile(net Layer, spec Spec) (p *Program, err error) {
+	compileMu.Lock()
+	defer compileMu.Unlock()
 	for salt := 0; ; salt++ {
 		p, err = compile(net, spec, salt)
 		if err != nil {
@@ -97,6 +100,12 @@ func Compile(net Layer, spec Spec) (p *Program, err error) {
 		}
 	}
 }
+
+// compileMu serialises compilation in the process: gorgonia.Grad adds
+// gorgonia's package-level constant nodes to each graph and caches their
+// hashes in them, a data race between two goroutines that compile at once
+// (the race detector sees it). Compiling takes milliseconds.
+var compileMu sync.Mutex
 
 func compile(net Layer, spec Spec, salt int) (p *Program, err error) {
 	defer ops.Recover(&err)
