@@ -103,7 +103,6 @@ var fieldFlags = []struct{ field, flag string }{
 	{"Spec.Units", "--units"},
 	{"Spec.Layers", "--layers"},
 	{"Spec.Dropout", "--dropout"},
-	{"Spec.Delta", "--delta"},
 	{"Spec.AnchorSeason", "--anchor"},
 	{"Spec.Anchor", "--anchor"},
 	{"Options.Epochs", "--epochs"},
