@@ -138,14 +138,11 @@ type SeasonMetrics struct {
 // TrainEnsemble and NewBacktest. The zero value of each field is its
 // documented default, and DefaultOptions returns them.
 type Options struct {
-	// Config holds the training settings, with the defaults that
-	// train.Config documents: at most 50 epochs (Epochs) of batches of 32
-	// (BatchSize), Adam at 1e-3 (LearningRate), early stopping on the
-	// validation loss after 5 epochs without improvement, keeping the best
-	// epoch's weights (Patience; negative turns it off), no clipping
-	// (ClipNorm), Seed 0 (which seeds the weights, the shuffling and the
-	// dropout), and no Progress. OnEpoch is called after every epoch.
-	// Prefix starts the progress lines (default: the family).
+	// Config holds the training settings (Epochs, BatchSize, LearningRate,
+	// Patience, MinDelta, ClipNorm, Seed, Progress, OnEpoch), with the
+	// defaults that train.Config documents; early stopping reads the
+	// validation part. Prefix starts the progress lines (default: the
+	// family).
 	//
 	// Resume continues the training run saved in a Forecaster's
 	// Checkpoint. The spec, the values and every option but Epochs,

@@ -39,15 +39,15 @@ type Config struct {
 	Experiments []string // default: all
 	Series      int      // number of generated series
 	// Config holds the training settings of every experiment. Its zero
-	// fields take the profile's values, which are the chapter's: Epochs
-	// (quick 10, book 20) of every one (Patience -1: no early stopping;
-	// set Patience to stop early), Seed 42, and train's defaults
-	// otherwise (BatchSize 32, LearningRate 1e-3, or the experiment's own
-	// rate, as seq2seq_rnn's 1e-2, unless LearningRate is set). Seed also
-	// seeds the data, numpy-compatibly, and must fit in 32 bits.
-	// OnEpoch is called after each experiment's epochs; Prefix defaults
-	// to the experiment's name. Optimizer, Resume and OnCheckpoint must
-	// be nil: they belong to one run, not a suite.
+	// fields take the profile's values, which are the chapter's: every
+	// epoch of Epochs (quick 10, book 20; Patience -1, no early stopping,
+	// unless Patience is set), Seed 42, each experiment's own learning
+	// rate (as seq2seq_rnn's 1e-2) unless LearningRate is set, and
+	// train.Config's defaults otherwise. Seed also seeds the data,
+	// numpy-compatibly, and must fit in 32 bits. OnEpoch is called after
+	// every epoch of each experiment; Prefix defaults to the experiment's
+	// name. Optimizer, Resume and OnCheckpoint must be nil: they belong to
+	// one run, not a suite.
 	train.Config
 	MCPasses int // Monte Carlo dropout passes (book 100)
 	Device   cuda.Device

@@ -17,10 +17,10 @@ import (
 	"github.com/seqcast/seqcast/series"
 )
 
-// Config holds the settings of a training run: one type for train.Fit, for
-// the root package's Train, TrainPanel, TrainEach, TrainAuto, TrainEnsemble
-// and backtests (seqcast.Options embeds it), for the seqcast CLI's flags and
-// for the benchmark suite.
+// Config holds the settings of a training run: one type for Fit, for
+// package seqcast's Train, TrainPanel, TrainEach, TrainAuto, TrainEnsemble
+// and backtests (seqcast.Options embeds it), for the flags of the seqcast
+// command and for the benchmark suite (bench.Config embeds it).
 //
 // The zero value of every field is its default, and DefaultConfig returns
 // them: at most 50 epochs of batches of 32 with Adam at learning rate 1e-3,
@@ -77,10 +77,9 @@ type Config struct {
 	OnCheckpoint func(c *Checkpoint) error
 }
 
-// DefaultConfig returns the settings that the zero Config stands for:
-// Epochs 50, BatchSize 32, LearningRate 1e-3 and Patience 5, the other
-// fields zero (Optimizer nil: Adam at LearningRate). The seqcast CLI takes
-// its flags' defaults from it.
+// DefaultConfig returns the settings that the zero Config stands for, as
+// Config documents them, with Optimizer nil (Adam at LearningRate). The
+// seqcast command takes its flags' defaults from it.
 func DefaultConfig() Config {
 	return Config{Epochs: 50, BatchSize: 32, LearningRate: 1e-3, Patience: 5}
 }
