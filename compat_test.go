@@ -179,3 +179,29 @@ func TestSpecJSON(t *testing.T) {
 		}
 	}
 }
+
+// FuzzSpecJSON: Spec's JSON never panics, and what it reads writes back to
+// JSON that reads the same.
+func FuzzSpecJSON(f *testing.F) {
+	f.Add([]byte(`{"family":"linear","window":4,"horizon":2,"features":["y"],"target":0}`))
+	f.Add([]byte(`{"family":"lstm","window":4,"horizon":2,"features":["y"],"target":0,"delta":true}`))
+	f.Add([]byte(`{"family":"linear","anchor":"seasonal","anchor_season":3,"dilations":[1,2]}`))
+	f.Add([]byte(`{"delta":true,"anchor":"none"}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var s Spec
+		if json.Unmarshal(b, &s) != nil {
+			return
+		}
+		out, err := json.Marshal(s)
+		if err != nil {
+			t.Fatalf("Marshal(%+v): %v", s, err)
+		}
+		var back Spec
+		if err := json.Unmarshal(out, &back); err != nil {
+			t.Fatalf("Unmarshal(%s), written from %s: %v", out, b, err)
+		}
+		if again, _ := json.Marshal(back); string(again) != string(out) {
+			t.Errorf("%s reads back as %s", out, again)
+		}
+	})
+}
