@@ -317,6 +317,9 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	if err != nil {
 		return nil, nil, fmt.Errorf("seqcast: training windows: %w", err)
 	}
+	if err := spec.checkSeqSize(trainSet.N); err != nil {
+		return nil, nil, err
+	}
 	trainSet, _ = spec.anchorAll(trainSet)
 	validEnd := nTrain + nValid
 	validSet, err := series.SlidingSegments(scaled[(nTrain-w)*nf:validEnd*nf], nf, spec.Target, w, h, shift(opts.Breaks, nTrain-w))
@@ -342,6 +345,7 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 		Epochs: opts.Epochs, BatchSize: opts.BatchSize, LearningRate: opts.LearningRate,
 		Seed: opts.Seed, ClipNorm: opts.ClipNorm, Patience: max(opts.Patience, 0),
 		Progress: opts.Progress, Prefix: spec.Family, Resume: opts.Resume,
+		LastStepPatience: spec.SeqToSeq,
 	}
 	if cfg.LearningRate == 0 {
 		cfg.LearningRate = 1e-3
@@ -394,6 +398,7 @@ func (f *Forecaster) evaluate(values, scaled, target []float64, lo, hi, nTrain, 
 	if err != nil {
 		return SplitMetrics{}, nil, fmt.Errorf("seqcast: evaluate: %w", err)
 	}
+	pred = f.Spec.lastSteps(pred)
 	unanchorAll(pred, off)
 	f.Scaler.InverseFeature(pred, pred, f.Spec.Target)
 	ends := make([]int, set.N)
@@ -512,6 +517,7 @@ func (f *Forecaster) Predict(history []float64) ([]float64, error) {
 	if err != nil {
 		return nil, fmt.Errorf("seqcast: predict: %w", err)
 	}
+	y = f.Spec.lastSteps(y)
 	unanchorAll(y, off)
 	f.Scaler.InverseFeature(y, y, f.Spec.Target)
 	return y, nil
@@ -535,6 +541,7 @@ func (f *Forecaster) PredictMC(ctx context.Context, history []float64, passes in
 	if err != nil {
 		return nil, nil, fmt.Errorf("seqcast: predict: %w", err)
 	}
+	mean, std = f.Spec.lastSteps(mean), f.Spec.lastSteps(std)
 	unanchorAll(mean, off)
 	f.Scaler.InverseFeature(mean, mean, f.Spec.Target)
 	sd := f.Scaler.Std[f.Spec.Target]

@@ -51,6 +51,9 @@ func runSettings(spec Spec, opts Options, values []float64) []setting {
 	if spec.Anchor != "" {
 		anchor = []setting{{"Spec.Anchor", spec.Anchor}, {"Spec.AnchorSeason", strconv.Itoa(spec.AnchorSeason)}}
 	}
+	if spec.SeqToSeq {
+		anchor = append(anchor, setting{"Spec.SeqToSeq", "true"})
+	}
 	return append(anchor, []setting{
 		{"Spec.Family", spec.Family},
 		{"Spec.Window", strconv.Itoa(spec.Window)},
