@@ -285,6 +285,11 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 		return nil, nil, err
 	}
 	spec.Window = sc.Window
+	if chooseWindow && spec.SeqToSeq && spec.Family == ConvGRU && spec.Window%2 != 0 {
+		spec.Window-- // see Spec.SeqToSeq
+		sc.Window = spec.Window
+		sc.Notes = append(sc.Notes, fmt.Sprintf("window: %d, even for conv_gru with Spec.SeqToSeq", spec.Window))
+	}
 	if chooseAnchor {
 		if spec.AnchorSeason = anchorSeason(sc.Seasons, spec.Window); spec.AnchorSeason == 0 {
 			return nil, nil, fmt.Errorf("seqcast: Spec.Anchor %q: no detected season (seasons %v) fits the window %d; set Spec.AnchorSeason", AnchorSeasonal, sc.Seasons, spec.Window)
