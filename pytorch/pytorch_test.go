@@ -230,6 +230,59 @@ func TestExportLoadsInPyTorch(t *testing.T) {
 	}
 }
 
+// TestImportNamedModules imports the seq2seq LSTM's weights renamed as a
+// PyTorch user names them, one two-layer nn.LSTM "rnn" and a Linear
+// "head", which sort before the LSTM: Import lines them up by kind, and
+// ModulesFor gives the names in the network's order.
+func TestImportNamedModules(t *testing.T) {
+	t.Parallel()
+	state, x, y := readFixture(t, "seq2seq_lstm")
+	f, err := safetensors.Decode(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var renamed safetensors.File
+	for _, tt := range f.Tensors {
+		name := tt.Name
+		switch {
+		case strings.HasPrefix(name, "0.rnn."):
+			name = "rnn." + strings.TrimPrefix(name, "0.rnn.")
+		case strings.HasPrefix(name, "1.rnn."):
+			name = "rnn." + strings.Replace(strings.TrimPrefix(name, "1.rnn."), "_l0", "_l1", 1)
+		default:
+			name = "head." + strings.TrimPrefix(name, "2.")
+		}
+		tt.Name = name
+		renamed.Tensors = append(renamed.Tensors, tt)
+	}
+	var b bytes.Buffer
+	if err := safetensors.Encode(&b, renamed); err != nil {
+		t.Fatal(err)
+	}
+	m := model(t, archs[3].net(), x, 1)
+	if err := Import(m.Net, b.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := y.Values()
+	if d := maxDiff(predict(t, m, x), want); d > 1e-5 {
+		t.Errorf("max |seqcast - PyTorch| = %g, want <= 1e-5", d)
+	}
+	mods, err := ModulesFor(m.Net, b.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"rnn", "rnn:1", "head"}; !slices.Equal(mods, want) {
+		t.Errorf("ModulesFor = %v, want %v", mods, want)
+	}
+	out, err := Export(m.Net, ExportOptions{Modules: mods})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := keys(t, out), keys(t, b.Bytes()); !slices.Equal(got, want) {
+		t.Errorf("exported keys %v, want %v", got, want)
+	}
+}
+
 func TestImportErrors(t *testing.T) {
 	t.Parallel()
 	state, x, _ := readFixture(t, "seq2seq_lstm")
