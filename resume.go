@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 )
 
@@ -107,6 +108,10 @@ func checkResume(now []setting, recorded map[string]string) error {
 		if w, ok := recorded[s.name]; !ok || w != s.value {
 			return &ResumeError{Field: s.name, Got: s.value, Want: w}
 		}
+	}
+	// Recorded only when set: a run without it must not resume one with it.
+	if w, ok := recorded["Spec.SeqToSeq"]; ok && !slices.ContainsFunc(now, func(s setting) bool { return s.name == "Spec.SeqToSeq" }) {
+		return &ResumeError{Field: "Spec.SeqToSeq", Got: "false", Want: w}
 	}
 	return nil
 }

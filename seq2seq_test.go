@@ -2,6 +2,7 @@ package seqcast
 
 import (
 	"context"
+	"errors"
 	"math"
 	"path/filepath"
 	"slices"
@@ -306,5 +307,54 @@ func TestSeqToSeqRefused(t *testing.T) {
 	}
 	if _, _, err := TrainPanel(context.Background(), spec, testSet(), testPanelOptions()); err == nil || !strings.Contains(err.Error(), "Spec.SeqToSeq") {
 		t.Errorf("TrainPanel = %v, want an error naming Spec.SeqToSeq", err)
+	}
+}
+
+// TestSeqToSeqResume: a sequence-to-sequence run resumes to the result of
+// an uninterrupted one, and neither kind of checkpoint resumes the other.
+func TestSeqToSeqResume(t *testing.T) {
+	t.Parallel()
+	y := seqSeries()
+	spec := Spec{Family: GRU, Window: 12, Horizon: 2, Features: []string{"y"}, Units: 4, Layers: 1, SeqToSeq: true, Delta: true}
+	opts := Options{Epochs: 3, Seed: 2, Season: 12}
+	first := func(s Spec) *train.Checkpoint {
+		var ck *Forecaster
+		o := opts
+		o.OnCheckpoint = func(f *Forecaster) error {
+			var err error
+			if ck, err = decodeAgain(f); err != nil {
+				return err
+			}
+			return train.ErrStop
+		}
+		if _, _, err := Train(context.Background(), s, y, o); err != nil {
+			t.Fatal(err)
+		}
+		return ck.Checkpoint
+	}
+	straight, _, err := Train(context.Background(), spec, y, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := opts
+	o.Resume = first(spec)
+	resumed, _, err := Train(context.Background(), spec, y, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := straight.Predict(y)
+	q, _ := resumed.Predict(y)
+	if !slices.Equal(p, q) {
+		t.Errorf("resumed run forecasts %v, uninterrupted %v", q, p)
+	}
+	vec := spec
+	vec.SeqToSeq = false
+	var re *ResumeError
+	if _, _, err := Train(context.Background(), vec, y, o); !errors.As(err, &re) || re.Field != "Spec.SeqToSeq" {
+		t.Errorf("sequence-to-vector run resuming a sequence-to-sequence one: %v, want a *ResumeError for Spec.SeqToSeq", err)
+	}
+	o.Resume = first(vec)
+	if _, _, err := Train(context.Background(), spec, y, o); !errors.As(err, &re) || re.Field != "Spec.SeqToSeq" {
+		t.Errorf("sequence-to-sequence run resuming a sequence-to-vector one: %v, want a *ResumeError for Spec.SeqToSeq", err)
 	}
 }
