@@ -122,6 +122,9 @@ type Report struct {
 	Seasons      SeasonChoice `json:"seasons"`
 	Anchor       string       `json:"anchor"`
 	AnchorSeason int          `json:"anchor_season,omitempty"`
+	// SeqToSeq says that the network was trained sequence to sequence
+	// (Spec.SeqToSeq); the metrics are its last step's.
+	SeqToSeq bool `json:"seq2seq,omitempty"`
 	// SeasonalNaive scores the seasonal-naive forecast at every detected
 	// season (Seasons.Seasons), MASE still at Season.
 	SeasonalNaive []SeasonMetrics `json:"seasonal_naive,omitempty"`
@@ -370,7 +373,7 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	if err != nil {
 		return nil, nil, wrap("train "+spec.Family, err)
 	}
-	rep := &Report{History: hist, Season: season, Seasons: sc, Anchor: spec.anchorKind(), AnchorSeason: spec.AnchorSeason}
+	rep := &Report{History: hist, Season: season, Seasons: sc, Anchor: spec.anchorKind(), AnchorSeason: spec.AnchorSeason, SeqToSeq: spec.SeqToSeq}
 	var vs, ts []Metrics
 	if rep.Valid, vs, err = f.evaluate(values, scaled, target, nTrain, validEnd, nTrain, season, opts.Breaks, sc.Seasons); err != nil {
 		return nil, nil, err

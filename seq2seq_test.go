@@ -182,6 +182,9 @@ func TestSeqToSeqTrainPredict(t *testing.T) {
 	if !f.Spec.SeqToSeq {
 		t.Fatal("trained Spec lost SeqToSeq")
 	}
+	if !rep.SeqToSeq {
+		t.Error("Report.SeqToSeq is false")
+	}
 	got, err := f.Predict(y)
 	if err != nil {
 		t.Fatal(err)
@@ -296,6 +299,41 @@ func TestSeqToSeqFamilies(t *testing.T) {
 				t.Errorf("Predict = %v, after a round trip %v", p, q)
 			}
 		})
+	}
+}
+
+// TestSeqToSeqPatience: early stopping keeps the epoch of the lowest
+// last-step validation MSE, the quantity a sequence-to-vector model's
+// validation loss measures, not that of the lowest MSE over all steps.
+// Among the seeds, some runs have the two at different epochs, so that
+// the test tells them apart.
+func TestSeqToSeqPatience(t *testing.T) {
+	t.Parallel()
+	spec := Spec{Family: LSTM, Window: 12, Horizon: 2, Features: []string{"y"}, Units: 4, Layers: 1, SeqToSeq: true}
+	differ := 0
+	for seed := range uint64(6) {
+		_, rep, err := Train(context.Background(), spec, seqSeries(), Options{Epochs: 12, Patience: 2, Seed: seed, Season: 12, LearningRate: 0.02})
+		if err != nil {
+			t.Fatal(err)
+		}
+		best, bestAll, lowLast, lowAll := 0, 0, math.Inf(1), math.Inf(1)
+		for _, e := range rep.History.Epochs {
+			if e.ValLast < lowLast {
+				best, lowLast = e.Epoch, e.ValLast
+			}
+			if e.ValLoss < lowAll {
+				bestAll, lowAll = e.Epoch, e.ValLoss
+			}
+		}
+		if rep.History.BestEpoch != best {
+			t.Errorf("seed %d: best epoch %d, want %d, the lowest last-step validation MSE of %+v", seed, rep.History.BestEpoch, best, rep.History.Epochs)
+		}
+		if best != bestAll {
+			differ++
+		}
+	}
+	if differ == 0 {
+		t.Error("in no run did the lowest last-step and all-step validation MSE fall on different epochs; the test cannot tell them apart")
 	}
 }
 

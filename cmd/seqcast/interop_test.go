@@ -114,7 +114,7 @@ func stateKeys(t *testing.T, path string) []string {
 // TestImportExportPyTorch imports each reference state_dict with seqcast
 // import; the model file predicts what PyTorch predicted (both in float64
 // from the same float32 weights: they agree to rounding, 1e-5 is the
-// issue's bar). Exported under the reference's names, the file has the
+// issue's bar; in float32 too). Exported under the reference's names, the file has the
 // reference's keys, and imported again it predicts the same, exactly; so
 // does an export under seqcast's default names.
 func TestImportExportPyTorch(t *testing.T) {
@@ -130,6 +130,13 @@ func TestImportExportPyTorch(t *testing.T) {
 			got := predictAll(t, imported, x)
 			if d := maxDiff(got, want); d > 1e-5 {
 				t.Errorf("max |seqcast - PyTorch| = %g, want <= 1e-5", d)
+			}
+			f32 := filepath.Join(dir, "f32.model")
+			runOK(t, append([]string{"import", "--state", state, "--out", f32}, a.flags...)...)
+			// The default float32 computation rounds every step's
+			// activations: about 1e-6 here, within the same bar.
+			if d := maxDiff(predictAll(t, f32, x), want); d > 1e-5 {
+				t.Errorf("float32: max |seqcast - PyTorch| = %g, want <= 1e-5", d)
 			}
 
 			exported := filepath.Join(dir, "exported.safetensors")
