@@ -34,7 +34,9 @@
 // numbers, so "2" before "10"); when their kinds do not line up with the
 // network's layers that way, as for an nn.LSTM "rnn" and an nn.Linear
 // "head", they are taken kind by kind, each layer getting the first
-// unused module of its kind. ModulesFor lists them in the order used.
+// unused module of its kind. ModulesFor lists them in the order used;
+// ImportWith takes the order (ImportOptions.Modules) when names do not
+// tell it.
 //
 // # Errors
 //

@@ -283,6 +283,33 @@ func lineUp(mods []module, ls []layer) []module {
 	return out
 }
 
+// pick returns the modules named by names, in that order, then the others,
+// for a network of n layers.
+func pick(mods []module, names []string, n int) ([]module, error) {
+	if len(names) != n {
+		return nil, fmt.Errorf("pytorch: ImportOptions.Modules has %d names for %d layers", len(names), n)
+	}
+	used := make([]bool, len(mods))
+	out := make([]module, 0, len(mods))
+	for _, name := range names {
+		j := slices.IndexFunc(mods, func(m module) bool { return m.name() == name })
+		if j < 0 {
+			return nil, fmt.Errorf("pytorch: ImportOptions.Modules: no module %q in the state_dict (it has %s)", name, moduleNames(mods))
+		}
+		if used[j] {
+			return nil, fmt.Errorf("pytorch: ImportOptions.Modules: module %q named twice", name)
+		}
+		used[j] = true
+		out = append(out, mods[j])
+	}
+	for j, m := range mods {
+		if !used[j] {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
 // ModulesFor lists the modules of a PyTorch state_dict in the order Import
 // matches them to net's layers (see Import), for ExportOptions.Modules:
 // exporting under these names writes the state_dict's keys.
@@ -329,8 +356,7 @@ func Modules(stateDict []byte) ([]string, error) {
 // compared as numbers, or, when the kinds do not line up that way, kind by
 // kind, so that modules of one kind must be named in the network's order
 // ("lstm", "head" fits LSTM, Linear; "decoder", "encoder" would be taken
-// in that order). PyTorch's gate
-// orders (LSTM i, f, g, o; GRU r, z, n) and its two biases are converted:
+// in that order: ImportWith takes the order). PyTorch's gate orders (LSTM i, f, g, o; GRU r, z, n) and its two biases are converted:
 // an RNN's or LSTM's bias_ih + bias_hh becomes seqcast's one bias, a GRU's
 // bias_hh its recurrent bias. The RNN's nonlinearity must be tanh and
 // Conv1d's padding is the seqcast layer's (PyTorch users pad causal
@@ -340,6 +366,20 @@ func Modules(stateDict []byte) ([]string, error) {
 // state_dict's missing keys (with the shape each needs) and its extra keys,
 // or names the tensor whose shape is wrong.
 func Import(net graph.Layer, stateDict []byte) error {
+	return ImportWith(net, stateDict, ImportOptions{})
+}
+
+// ImportOptions are the settings of ImportWith.
+type ImportOptions struct {
+	// Modules names the state_dict's module of each of the network's
+	// layers, in order, as Modules lists them ("encoder", "encoder:1",
+	// "decoder", "head"); modules it leaves out are extra. Nil lines the
+	// modules up as Import says.
+	Modules []string
+}
+
+// ImportWith is Import with options.
+func ImportWith(net graph.Layer, stateDict []byte, opt ImportOptions) error {
 	ls, err := layers(net)
 	if err != nil {
 		return err
@@ -349,7 +389,11 @@ func Import(net graph.Layer, stateDict []byte) error {
 		return fmt.Errorf("pytorch: %w", err)
 	}
 	mods, extra := modules(f)
-	mods = lineUp(mods, ls)
+	if opt.Modules == nil {
+		mods = lineUp(mods, ls)
+	} else if mods, err = pick(mods, opt.Modules, len(ls)); err != nil {
+		return err
+	}
 	var missing []string
 	if len(mods) < len(ls) {
 		for _, l := range ls[len(mods):] {

@@ -283,6 +283,50 @@ func TestImportNamedModules(t *testing.T) {
 	}
 }
 
+// TestImportWithModules imports the seq2seq LSTM's layers renamed "b"
+// (the first) and "a" (the second), which path order takes the wrong way
+// round, in the order ImportOptions.Modules gives.
+func TestImportWithModules(t *testing.T) {
+	t.Parallel()
+	state, x, y := readFixture(t, "seq2seq_lstm")
+	f, err := safetensors.Decode(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var renamed safetensors.File
+	for _, tt := range f.Tensors {
+		tt.Name = strings.NewReplacer("0.rnn.", "b.", "1.rnn.", "a.", "2.", "head.").Replace(tt.Name)
+		renamed.Tensors = append(renamed.Tensors, tt)
+	}
+	var b bytes.Buffer
+	if err := safetensors.Encode(&b, renamed); err != nil {
+		t.Fatal(err)
+	}
+	m := model(t, archs[3].net(), x, 1)
+	if err := Import(m.Net, b.Bytes()); err == nil || !strings.Contains(err.Error(), "a.weight_ih_l0 has shape [80 20], want [80 1]") {
+		t.Errorf("Import in path order = %v, want a shape error", err)
+	}
+	if err := ImportWith(m.Net, b.Bytes(), ImportOptions{Modules: []string{"b", "a", "head"}}); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := y.Values()
+	if d := maxDiff(predict(t, m, x), want); d > 1e-5 {
+		t.Errorf("max |seqcast - PyTorch| = %g, want <= 1e-5", d)
+	}
+	for _, c := range []struct {
+		mods []string
+		want string
+	}{
+		{[]string{"b", "a"}, "ImportOptions.Modules has 2 names for 3 layers"},
+		{[]string{"b", "c", "head"}, `no module "c" in the state_dict (it has a, b, head)`},
+		{[]string{"b", "b", "head"}, `module "b" named twice`},
+	} {
+		if err := ImportWith(m.Net, b.Bytes(), ImportOptions{Modules: c.mods}); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("ImportWith(%v) = %v, want %q", c.mods, err, c.want)
+		}
+	}
+}
+
 func TestImportErrors(t *testing.T) {
 	t.Parallel()
 	state, x, _ := readFixture(t, "seq2seq_lstm")

@@ -35,6 +35,7 @@ func importCmd(args []string, stdout, stderr io.Writer) error {
 		mean      = fs.String("mean", "", "comma-separated mean of each feature that inputs are standardised with before the network reads them, and the target's is added back (default 0)")
 		std       = fs.String("std", "", "comma-separated standard deviation of each feature, as --mean (default 1)")
 		dtype     = fs.String("dtype", "float32", "element type of the computation: float32 or float64")
+		modules   = fs.String("modules", "", "comma-separated names of the state_dict's modules for the network's layers, in order, PATH:N for layer N of a multi-layer RNN (default: by name, numbers as numbers, and kind by kind when the kinds do not line up)")
 	)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `Usage: seqcast import --state FILE.safetensors --out MODEL (--like MODEL | --model FAMILY --window N --horizon H [flags])
@@ -132,13 +133,21 @@ Flags:
 	if err != nil {
 		return fmt.Errorf("import: --state: %w", err)
 	}
-	if err := pytorch.Import(f.Net(), b); err != nil {
-		return fmt.Errorf("import: --state %s: %s", *state, strings.TrimPrefix(err.Error(), "pytorch: "))
+	var opt pytorch.ImportOptions
+	if *modules != "" {
+		opt.Modules = splitList(*modules)
+	}
+	if err := pytorch.ImportWith(f.Net(), b, opt); err != nil {
+		msg := strings.ReplaceAll(strings.TrimPrefix(err.Error(), "pytorch: "), "ImportOptions.Modules", "--modules")
+		return fmt.Errorf("import: --state %s: %s", *state, msg)
 	}
 	if err := f.Save(*out); err != nil {
 		return libError("import: --out", err)
 	}
-	mods, _ := pytorch.Modules(b)
+	mods := opt.Modules
+	if mods == nil {
+		mods, _ = pytorch.ModulesFor(f.Net(), b)
+	}
 	fmt.Fprintf(stdout, "imported modules %s into a %s network of %d parameters (window %d, horizon %d, features %v)\n",
 		strings.Join(mods, ", "), familyName(f.Spec), f.NumParams(), f.Spec.Window, f.Spec.Horizon, f.Spec.Features)
 	fmt.Fprintf(stdout, "wrote %s\n", *out)
