@@ -422,3 +422,29 @@ func TestModules(t *testing.T) {
 		t.Errorf("Modules = %v, want %v", mods, want)
 	}
 }
+
+func TestFiles(t *testing.T) {
+	t.Parallel()
+	state, x, _ := readFixture(t, "seq2seq_gru")
+	m := model(t, archs[4].net(), x, 1)
+	if err := Import(m.Net, state); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "gru.safetensors")
+	if err := ExportFile(path, m.Net, ExportOptions{Float64: true}); err != nil {
+		t.Fatal(err)
+	}
+	m2 := model(t, archs[4].net(), x, 2)
+	if err := ImportFile(path, m2.Net); err != nil {
+		t.Fatal(err)
+	}
+	if d := maxDiff(predict(t, m2, x), predict(t, m, x)); d != 0 {
+		t.Errorf("predictions moved by %g after ExportFile and ImportFile", d)
+	}
+	if err := ImportFile(filepath.Join(t.TempDir(), "none"), m2.Net); err == nil || !strings.Contains(err.Error(), "no such file") {
+		t.Errorf("ImportFile of a missing file = %v", err)
+	}
+	if err := ImportFile("testdata/seq2seq_lstm.safetensors", m2.Net); err == nil || !strings.Contains(err.Error(), "(testdata/seq2seq_lstm.safetensors)") {
+		t.Errorf("ImportFile of another architecture = %v, want an error naming the file", err)
+	}
+}

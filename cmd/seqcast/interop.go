@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/seqcast/seqcast"
+	"github.com/seqcast/seqcast/internal/atomicfile"
 	"github.com/seqcast/seqcast/internal/safetensors"
 	"github.com/seqcast/seqcast/pytorch"
 	"github.com/seqcast/seqcast/series"
@@ -236,8 +237,8 @@ Flags:
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	if err := pytorch.ExportFile(*out, f.Net(), pytorch.ExportOptions{Modules: names, Float64: *float64s}); err != nil {
-		return fmt.Errorf("export: --out: %s", strings.TrimPrefix(err.Error(), "pytorch: "))
+	if err := atomicfile.Write(*out, b, 0o644); err != nil {
+		return fmt.Errorf("export: --out: %w", err)
 	}
 	fmt.Fprintf(stdout, "%s network, window %d, horizon %d; modules %s\n", familyName(f.Spec), f.Spec.Window, f.Spec.Horizon, strings.Join(names, ", "))
 	for _, t := range st.Tensors {
