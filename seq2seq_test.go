@@ -346,6 +346,9 @@ func TestSeqToSeqRefused(t *testing.T) {
 	if _, _, err := TrainPanel(context.Background(), spec, testSet(), testPanelOptions()); err == nil || !strings.Contains(err.Error(), "Spec.SeqToSeq") {
 		t.Errorf("TrainPanel = %v, want an error naming Spec.SeqToSeq", err)
 	}
+	if _, err := NewBacktest(context.Background(), spec, testSet(), BacktestOptions{}); err == nil || !strings.Contains(err.Error(), "Spec.SeqToSeq") {
+		t.Errorf("NewBacktest = %v, want an error naming Spec.SeqToSeq", err)
+	}
 }
 
 // TestSeqToSeqResume: a sequence-to-sequence run resumes to the result of
