@@ -110,6 +110,9 @@ func NewBacktest(ctx context.Context, spec Spec, set *series.Set, opts BacktestO
 	if spec.anchorKind() == AnchorSeasonal {
 		return nil, fmt.Errorf("seqcast: Spec.Anchor %q: only Train and TrainAuto support it", AnchorSeasonal)
 	}
+	if spec.SeqToSeq {
+		return nil, errors.New("seqcast: Spec.SeqToSeq: backtests train sequence-to-vector models only, as TrainPanel")
+	}
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}

@@ -21,6 +21,23 @@
 // Dense). Spec.Dropout adds dropout before the output layer, which gives
 // PredictMC its error bars.
 //
+// Spec.SeqToSeq makes deep_rnn, lstm, gru, conv_gru and wavenet sequence to
+// sequence: every recurrent layer returns its sequence and a per-step Dense
+// (TimeDistributed; for wavenet its 1x1 output convolution) forecasts, at
+// every step t of the window, the Horizon values after t (for conv_gru, at
+// each step of its convolution, after that step's last input). Training
+// learns from all of them; early stopping, the metrics and Predict use the
+// last step's forecast only, so that they are measured exactly as a
+// sequence-to-vector model's, from the same origins. With Anchor last
+// (Delta) every step's targets are relative to the target's value at that
+// step and the inputs relative to the window's first value, since relative
+// to the last one would show the earlier steps what they forecast; the
+// seasonal anchor is refused, and so are TrainPanel and TrainAuto.
+//
+// NewForecaster builds an untrained Forecaster of a Spec whose weights come
+// from elsewhere, through Net: package pytorch imports a PyTorch state_dict
+// into it, and exports one from any Forecaster.
+//
 // # Training
 //
 // Train splits the rows in time into training, validation and test parts

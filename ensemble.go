@@ -109,6 +109,7 @@ func (f *Forecaster) forecastRows(values []float64, lo, hi int, breaks []int) ([
 	if err != nil {
 		return nil, nil, fmt.Errorf("seqcast: evaluate: %w", err)
 	}
+	pred = f.Spec.lastSteps(pred)
 	unanchorAll(pred, off)
 	f.Scaler.InverseFeature(pred, pred, f.Spec.Target)
 	ends := make([]int, set.N)

@@ -122,6 +122,9 @@ type Report struct {
 	Seasons      SeasonChoice `json:"seasons"`
 	Anchor       string       `json:"anchor"`
 	AnchorSeason int          `json:"anchor_season,omitempty"`
+	// SeqToSeq says that the network was trained sequence to sequence
+	// (Spec.SeqToSeq); the metrics are its last step's.
+	SeqToSeq bool `json:"seq2seq,omitempty"`
 	// SeasonalNaive scores the seasonal-naive forecast at every detected
 	// season (Seasons.Seasons), MASE still at Season.
 	SeasonalNaive []SeasonMetrics `json:"seasonal_naive,omitempty"`
@@ -285,6 +288,11 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 		return nil, nil, err
 	}
 	spec.Window = sc.Window
+	if chooseWindow && spec.SeqToSeq && spec.Family == ConvGRU && spec.Window%2 != 0 {
+		spec.Window-- // see Spec.SeqToSeq
+		sc.Window = spec.Window
+		sc.Notes = append(sc.Notes, fmt.Sprintf("window: %d, even for conv_gru with Spec.SeqToSeq", spec.Window))
+	}
 	if chooseAnchor {
 		if spec.AnchorSeason = anchorSeason(sc.Seasons, spec.Window); spec.AnchorSeason == 0 {
 			return nil, nil, fmt.Errorf("seqcast: Spec.Anchor %q: no detected season (seasons %v) fits the window %d; set Spec.AnchorSeason", AnchorSeasonal, sc.Seasons, spec.Window)
@@ -317,6 +325,9 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	if err != nil {
 		return nil, nil, fmt.Errorf("seqcast: training windows: %w", err)
 	}
+	if err := spec.checkSeqSize(trainSet.N); err != nil {
+		return nil, nil, err
+	}
 	trainSet, _ = spec.anchorAll(trainSet)
 	validEnd := nTrain + nValid
 	validSet, err := series.SlidingSegments(scaled[(nTrain-w)*nf:validEnd*nf], nf, spec.Target, w, h, shift(opts.Breaks, nTrain-w))
@@ -342,6 +353,7 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 		Epochs: opts.Epochs, BatchSize: opts.BatchSize, LearningRate: opts.LearningRate,
 		Seed: opts.Seed, ClipNorm: opts.ClipNorm, Patience: max(opts.Patience, 0),
 		Progress: opts.Progress, Prefix: spec.Family, Resume: opts.Resume,
+		LastStepPatience: spec.SeqToSeq,
 	}
 	if cfg.LearningRate == 0 {
 		cfg.LearningRate = 1e-3
@@ -361,7 +373,7 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	if err != nil {
 		return nil, nil, wrap("train "+spec.Family, err)
 	}
-	rep := &Report{History: hist, Season: season, Seasons: sc, Anchor: spec.anchorKind(), AnchorSeason: spec.AnchorSeason}
+	rep := &Report{History: hist, Season: season, Seasons: sc, Anchor: spec.anchorKind(), AnchorSeason: spec.AnchorSeason, SeqToSeq: spec.SeqToSeq}
 	var vs, ts []Metrics
 	if rep.Valid, vs, err = f.evaluate(values, scaled, target, nTrain, validEnd, nTrain, season, opts.Breaks, sc.Seasons); err != nil {
 		return nil, nil, err
@@ -394,6 +406,7 @@ func (f *Forecaster) evaluate(values, scaled, target []float64, lo, hi, nTrain, 
 	if err != nil {
 		return SplitMetrics{}, nil, fmt.Errorf("seqcast: evaluate: %w", err)
 	}
+	pred = f.Spec.lastSteps(pred)
 	unanchorAll(pred, off)
 	f.Scaler.InverseFeature(pred, pred, f.Spec.Target)
 	ends := make([]int, set.N)
@@ -512,6 +525,7 @@ func (f *Forecaster) Predict(history []float64) ([]float64, error) {
 	if err != nil {
 		return nil, fmt.Errorf("seqcast: predict: %w", err)
 	}
+	y = f.Spec.lastSteps(y)
 	unanchorAll(y, off)
 	f.Scaler.InverseFeature(y, y, f.Spec.Target)
 	return y, nil
@@ -535,6 +549,7 @@ func (f *Forecaster) PredictMC(ctx context.Context, history []float64, passes in
 	if err != nil {
 		return nil, nil, fmt.Errorf("seqcast: predict: %w", err)
 	}
+	mean, std = f.Spec.lastSteps(mean), f.Spec.lastSteps(std)
 	unanchorAll(mean, off)
 	f.Scaler.InverseFeature(mean, mean, f.Spec.Target)
 	sd := f.Scaler.Std[f.Spec.Target]

@@ -90,6 +90,18 @@ type Spec struct {
 	// Dtype is "float32" (default) or "float64", the element type of the
 	// weights and of the computation.
 	Dtype string `json:"dtype,omitempty"`
+	// SeqToSeq trains the network sequence to sequence: it forecasts the
+	// Horizon values after every step of the window, not only after the
+	// last, which gives it Window times more targets to learn from. Its
+	// recurrent layers all return sequences and a per-step Dense head
+	// (TimeDistributed) follows; wavenet keeps its causal convolutions'
+	// steps and its 1x1 output convolution is the head. Only the last
+	// step's forecast is validated, measured and returned by Predict. For
+	// deep_rnn, lstm, gru, conv_gru (with an even Window, so that its
+	// stride-2 convolution's last step ends at the window's) and wavenet,
+	// with Anchor none or last (see the package doc). Default false:
+	// sequence to vector.
+	SeqToSeq bool `json:"seq2seq,omitempty"`
 }
 
 func (s Spec) withDefaults() Spec {
@@ -158,6 +170,9 @@ func (s Spec) Validate() error {
 	if err := s.validateAnchor(); err != nil {
 		return err
 	}
+	if err := s.validateSeqToSeq(); err != nil {
+		return err
+	}
 	if s.Dtype != "" && s.Dtype != "float32" && s.Dtype != "float64" {
 		return fmt.Errorf("seqcast: Spec.Dtype %q: want float32 or float64", s.Dtype)
 	}
@@ -206,7 +221,9 @@ func (s Spec) dtype() tensor.Dtype {
 }
 
 // Build returns the network of spec, a graph.Layer that maps
-// [batch, Window, len(Features)] to [batch, Horizon]. Its parameters are
+// [batch, Window, len(Features)] to [batch, Horizon], or with SeqToSeq to
+// [batch, steps, Horizon] (steps is Window, or (Window-4)/2+1 for
+// conv_gru). Its parameters are
 // created on the first Apply. Build returns an error if spec is invalid.
 func Build(spec Spec) (net graph.Layer, err error) {
 	if err := spec.Validate(); err != nil {
@@ -221,7 +238,7 @@ func Build(spec Spec) (net graph.Layer, err error) {
 	var layers []graph.Layer
 	stack := func(newRNN func(int, ...rnn.Option) *rnn.Layer) {
 		for i := 0; i < s.Layers; i++ {
-			layers = append(layers, newRNN(s.Units, rnn.ReturnSequences(i < s.Layers-1)))
+			layers = append(layers, newRNN(s.Units, rnn.ReturnSequences(i < s.Layers-1 || s.SeqToSeq)))
 		}
 	}
 	switch s.Family {
@@ -237,12 +254,20 @@ func Build(spec Spec) (net graph.Layer, err error) {
 		layers = append(layers, conv.New(s.Units, 4, conv.Strides(2)))
 		stack(rnn.NewGRU)
 	case WaveNet:
+		if s.SeqToSeq {
+			layers = append(layers, causalConvs(s)...)
+			break
+		}
 		layers = append(layers, wavenet.NewSimple(wavenet.SimpleConfig{Filters: s.Units, Dilations: s.Dilations, Outputs: s.Units}), lastStep{})
 	}
 	if s.Dropout > 0 {
 		layers = append(layers, graph.NewDropout(s.Dropout))
 	}
-	layers = append(layers, graph.NewDense(s.Horizon))
+	if s.SeqToSeq {
+		layers = append(layers, seqHead(s))
+	} else {
+		layers = append(layers, graph.NewDense(s.Horizon))
+	}
 	return graph.NewSequential(layers...), nil
 }
 

@@ -297,6 +297,9 @@ func TrainPanel(ctx context.Context, spec Spec, set *series.Set, opts Options) (
 	if spec.anchorKind() == AnchorSeasonal {
 		return nil, nil, fmt.Errorf("seqcast: Spec.Anchor %q: only Train and TrainAuto support it", AnchorSeasonal)
 	}
+	if spec.SeqToSeq {
+		return nil, nil, errSeqPanel
+	}
 	if err := spec.Validate(); err != nil {
 		return nil, nil, err
 	}

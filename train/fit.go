@@ -45,6 +45,11 @@ type Config struct {
 	Patience int
 	// MinDelta is the smallest improvement that counts for Patience.
 	MinDelta float64
+	// LastStepPatience makes Patience judge the validation MSE of the last
+	// time step (Epoch.ValLast) of sequence targets ([steps, k]) rather
+	// than of every step (Epoch.ValLoss), for a sequence-to-sequence model
+	// of which only the last step's forecast is used.
+	LastStepPatience bool
 	// Progress receives one line per epoch; when it is a terminal, a live bar
 	// is drawn during the epoch too. Nil means silent.
 	Progress io.Writer
@@ -242,8 +247,12 @@ func (m *Model) Fit(ctx context.Context, trainSet, valid series.Windows, cfg Con
 		bar.epoch(e, cfg.Epochs)
 		stop := false
 		if cfg.Patience > 0 && valid.N > 0 {
-			if e.ValLoss < bestLoss-cfg.MinDelta {
-				bestLoss, wait, h.BestEpoch = e.ValLoss, 0, ep
+			judged := e.ValLoss
+			if cfg.LastStepPatience && !math.IsNaN(e.ValLast) {
+				judged = e.ValLast
+			}
+			if judged < bestLoss-cfg.MinDelta {
+				bestLoss, wait, h.BestEpoch = judged, 0, ep
 				best = snapshot(params, best)
 			} else if wait++; wait >= cfg.Patience {
 				h.Stopped, stop = true, true

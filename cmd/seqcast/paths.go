@@ -103,6 +103,7 @@ var fieldFlags = []struct{ field, flag string }{
 	{"Spec.Units", "--units"},
 	{"Spec.Layers", "--layers"},
 	{"Spec.Dropout", "--dropout"},
+	{"Spec.SeqToSeq", "--seq2seq"},
 	{"Spec.Delta", "--delta"},
 	{"Spec.AnchorSeason", "--anchor"},
 	{"Spec.Anchor", "--anchor"},
