@@ -18,12 +18,12 @@ func TestPinballLoss(t *testing.T) {
 	for _, c := range []struct {
 		y, f, q, want float64
 	}{
-		{y: 1, f: 0, q: 0.1, want: 0.1},  // under-forecast: q·u
-		{y: 0, f: 1, q: 0.1, want: 0.9},  // over-forecast: (1−q)·(−u)
-		{y: 1, f: 0, q: 0.9, want: 0.9},  // a high quantile pays more below
-		{y: 0, f: 1, q: 0.9, want: 0.1},  // and less above
-		{y: 2, f: 2, q: 0.5, want: 0},    // exact
-		{y: 3, f: 1, q: 0.5, want: 1},    // the median: half the absolute error
+		{y: 1, f: 0, q: 0.1, want: 0.1},   // under-forecast: q·u
+		{y: 0, f: 1, q: 0.1, want: 0.9},   // over-forecast: (1−q)·(−u)
+		{y: 1, f: 0, q: 0.9, want: 0.9},   // a high quantile pays more below
+		{y: 0, f: 1, q: 0.9, want: 0.1},   // and less above
+		{y: 2, f: 2, q: 0.5, want: 0},     // exact
+		{y: 3, f: 1, q: 0.5, want: 1},     // the median: half the absolute error
 		{y: -1, f: 1, q: 0.25, want: 1.5}, // (1 − 0.25)·2
 	} {
 		if got := graph.PinballLoss(c.y, c.f, c.q); math.Abs(got-c.want) > 1e-15 {
