@@ -105,12 +105,11 @@ func (f *Forecaster) forecastRows(values []float64, lo, hi int, breaks []int) ([
 		return nil, nil, fmt.Errorf("seqcast: evaluation windows: %w", err)
 	}
 	aset, off := f.Spec.anchorAll(set)
-	pred, err := f.model.Predict(aset)
+	pred, _, err := f.predict(aset)
 	if err != nil {
 		return nil, nil, fmt.Errorf("seqcast: evaluate: %w", err)
 	}
-	unanchorAll(pred, off)
-	f.Scaler.InverseFeature(pred, pred, f.Spec.Target)
+	f.finish(pred, nil, off)
 	ends := make([]int, set.N)
 	for s := range ends {
 		ends[s] = lo - 1 + set.Start(s)

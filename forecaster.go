@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -109,6 +110,9 @@ type SplitMetrics struct {
 	Model         Metrics `json:"model"`
 	Naive         Metrics `json:"naive"`
 	SeasonalNaive Metrics `json:"seasonal_naive"`
+	// Quantiles scores the quantile forecasts of a model trained with
+	// Spec.Quantiles (nil otherwise).
+	Quantiles *QuantileMetrics `json:"quantiles,omitempty"`
 }
 
 // Report is what Train measured.
@@ -334,7 +338,7 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	if err != nil {
 		return nil, nil, err
 	}
-	f := &Forecaster{Spec: spec, Scaler: scaler, Meta: opts.Meta, model: &train.Model{Net: net, Dtype: spec.dtype(), Seed: opts.Seed, Label: spec.Family, GPU: opts.GPU}}
+	f := &Forecaster{Spec: spec, Scaler: scaler, Meta: opts.Meta, model: &train.Model{Net: net, Dtype: spec.dtype(), Seed: opts.Seed, Label: spec.Family, GPU: opts.GPU, Loss: spec.loss()}}
 	// What is known before training, so that checkpoints carry it too.
 	f.Meta.Seed, f.Meta.Rows, f.Meta.Season = opts.Seed, [3]int{parts[0], parts[1], parts[2]}, season
 	f.Meta.DataSHA256 = settings[len(settings)-1].value
@@ -390,12 +394,11 @@ func (f *Forecaster) evaluate(values, scaled, target []float64, lo, hi, nTrain, 
 		return SplitMetrics{}, nil, fmt.Errorf("seqcast: evaluation windows: %w", err)
 	}
 	aset, off := f.Spec.anchorAll(set) // packed for AnchorSeasonal; set keeps the rows
-	pred, err := f.model.Predict(aset)
+	pred, quant, err := f.predict(aset)
 	if err != nil {
 		return SplitMetrics{}, nil, fmt.Errorf("seqcast: evaluate: %w", err)
 	}
-	unanchorAll(pred, off)
-	f.Scaler.InverseFeature(pred, pred, f.Spec.Target)
+	f.finish(pred, quant, off)
 	ends := make([]int, set.N)
 	for s := range ends {
 		ends[s] = lo - 1 + set.Start(s) // the last observed row of window s
@@ -404,7 +407,11 @@ func (f *Forecaster) evaluate(values, scaled, target []float64, lo, hi, nTrain, 
 	for _, m := range extra {
 		ms = append(ms, measureSeasonal(target, ends, h, nTrain, m, season))
 	}
-	return measure(pred, target, ends, h, nTrain, season), ms, nil
+	sm := measure(pred, target, ends, h, nTrain, season)
+	if quant != nil {
+		sm.Quantiles = measureQuantiles(quant, target, ends, h, f.Spec.Quantiles)
+	}
+	return sm, ms, nil
 }
 
 // measureSeasonal scores the seasonal-naive forecast at season m from the
@@ -508,12 +515,11 @@ func (f *Forecaster) Predict(history []float64) ([]float64, error) {
 		return nil, err
 	}
 	w, off := f.Spec.anchorAll(w)
-	y, err := f.model.Predict(w)
+	y, _, err := f.predict(w)
 	if err != nil {
 		return nil, fmt.Errorf("seqcast: predict: %w", err)
 	}
-	unanchorAll(y, off)
-	f.Scaler.InverseFeature(y, y, f.Spec.Target)
+	f.finish(y, nil, off)
 	return y, nil
 }
 
@@ -534,6 +540,13 @@ func (f *Forecaster) PredictMC(ctx context.Context, history []float64, passes in
 	mean, std, err = f.model.PredictMC(ctx, w, passes, seed)
 	if err != nil {
 		return nil, nil, fmt.Errorf("seqcast: predict: %w", err)
+	}
+	if nq := len(f.Spec.Quantiles); nq > 0 { // the passes' median forecasts
+		mid := slices.Index(f.Spec.Quantiles, 0.5)
+		for i := range len(mean) / nq {
+			mean[i], std[i] = mean[i*nq+mid], std[i*nq+mid]
+		}
+		mean, std = mean[:len(mean)/nq], std[:len(std)/nq]
 	}
 	unanchorAll(mean, off)
 	f.Scaler.InverseFeature(mean, mean, f.Spec.Target)

@@ -90,6 +90,14 @@ type Spec struct {
 	// Dtype is "float32" (default) or "float64", the element type of the
 	// weights and of the computation.
 	Dtype string `json:"dtype,omitempty"`
+	// Quantiles, if set, makes the network forecast these quantiles of
+	// every horizon step, trained with the mean pinball loss over them
+	// (graph.Pinball): the output layer writes Horizon×len(Quantiles)
+	// values. They must lie in (0, 1), increase strictly and include 0.5,
+	// whose forecast is the point forecast (Predict);
+	// PredictQuantiles returns them all. The anchor applies to every
+	// quantile. Default nil: one forecast per step, trained with MSE.
+	Quantiles []float64 `json:"quantiles,omitempty"`
 }
 
 func (s Spec) withDefaults() Spec {
@@ -107,6 +115,7 @@ func (s Spec) withDefaults() Spec {
 	}
 	s.Features = slices.Clone(s.Features)
 	s.Dilations = slices.Clone(s.Dilations)
+	s.Quantiles = slices.Clone(s.Quantiles)
 	return s
 }
 
@@ -158,6 +167,9 @@ func (s Spec) Validate() error {
 	if err := s.validateAnchor(); err != nil {
 		return err
 	}
+	if err := s.validateQuantiles(); err != nil {
+		return err
+	}
 	if s.Dtype != "" && s.Dtype != "float32" && s.Dtype != "float64" {
 		return fmt.Errorf("seqcast: Spec.Dtype %q: want float32 or float64", s.Dtype)
 	}
@@ -184,7 +196,7 @@ func (s Spec) unrolled() int {
 // Decode compares it with a model file's parameter list before it builds
 // anything, so that a small file cannot make it build a huge network.
 func (s Spec) minParams() uint64 {
-	u, h, nf := uint64(s.Units), uint64(s.Horizon), uint64(len(s.Features))
+	u, h, nf := uint64(s.Units), uint64(s.Horizon*s.outputs()), uint64(len(s.Features))
 	switch s.Family {
 	case Linear:
 		return uint64(s.Window)*nf*h + h
@@ -206,7 +218,8 @@ func (s Spec) dtype() tensor.Dtype {
 }
 
 // Build returns the network of spec, a graph.Layer that maps
-// [batch, Window, len(Features)] to [batch, Horizon]. Its parameters are
+// [batch, Window, len(Features)] to [batch, Horizon] (with Quantiles,
+// [batch, Horizon·len(Quantiles)], quantile-fastest). Its parameters are
 // created on the first Apply. Build returns an error if spec is invalid.
 func Build(spec Spec) (net graph.Layer, err error) {
 	if err := spec.Validate(); err != nil {
@@ -242,7 +255,7 @@ func Build(spec Spec) (net graph.Layer, err error) {
 	if s.Dropout > 0 {
 		layers = append(layers, graph.NewDropout(s.Dropout))
 	}
-	layers = append(layers, graph.NewDense(s.Horizon))
+	layers = append(layers, graph.NewDense(s.Horizon*s.outputs()))
 	return graph.NewSequential(layers...), nil
 }
 

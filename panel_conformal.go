@@ -74,7 +74,7 @@ func (pf *PanelForecaster) Calibrate(set *series.Set, level float64) (*IntervalM
 		if err != nil {
 			return nil, nil, err
 		}
-		pred, err := pf.net.model.Predict(ws)
+		pred, _, err := pf.net.predict(ws)
 		if err != nil {
 			return nil, nil, fmt.Errorf("seqcast: calibrate: %w", err)
 		}
