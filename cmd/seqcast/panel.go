@@ -138,6 +138,7 @@ func panelTrain(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool, 
 		Family: str("model"), Window: get[int](fs, "window"), Horizon: get[int](fs, "horizon"), Features: set.Names,
 		Units: get[int](fs, "units"), Layers: get[int](fs, "layers"), Dropout: get[float64](fs, "dropout"), Delta: get[bool](fs, "delta"),
 	}
+	spec.Quantiles, _ = parseQuantiles(str("quantiles")) // checked by train
 	opts := seqcast.Options{
 		GPU:    gpu,
 		Epochs: get[int](fs, "epochs"), BatchSize: get[int](fs, "batch"), LearningRate: get[float64](fs, "lr"),
@@ -247,6 +248,7 @@ func writePanelReport(w io.Writer, pf *seqcast.PanelForecaster, rep *seqcast.Pan
 		}
 	}
 	tw.Flush()
+	writeQuantileMetrics(w, pf.Spec.Quantiles, quantileRow{"valid", rep.Valid.Quantiles}, quantileRow{"test", rep.Test.Quantiles})
 }
 
 func localOr(r *seqcast.PanelReport, test bool) seqcast.PanelSplitMetrics {
@@ -336,6 +338,9 @@ func panelPredict(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool
 		head = append(head, "lower", "upper") // the conformal interval of level iv.Level
 		fmt.Fprintf(stderr, "predict: lower and upper bound a split-conformal interval of level %.3g\n", iv.Level)
 	}
+	qs := pf.Spec.Quantiles
+	nq := len(qs)
+	head = append(head, quantileNames(qs)...)
 	w.Write(head)
 	for _, id := range want {
 		i, err := set.Index(id)
@@ -365,6 +370,16 @@ func panelPredict(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool
 			}
 			return libError(fmt.Sprintf("predict: series %q", id), err)
 		}
+		var quant []float64
+		if nq > 0 {
+			if quant, err = f.PredictQuantiles(hist); err != nil {
+				return libError(fmt.Sprintf("predict: series %q", id), err)
+			}
+		}
+		var conformal *band
+		if iv != nil {
+			conformal = &band{label: fmt.Sprintf("conformal %.3g interval", iv.Level)}
+		}
 		tab := &series.Table{Rows: rows, Time: set.Times(i), TimeName: set.TimeName}
 		times, err := forecastTimes(tab, len(mean))
 		if err != nil {
@@ -378,6 +393,10 @@ func panelPredict(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool
 			if iv != nil {
 				d := iv.HalfWidth[k] * f.Scaler.Std[pf.Spec.Target]
 				rec = append(rec, strconv.FormatFloat(v-d, 'g', 8, 64), strconv.FormatFloat(v+d, 'g', 8, 64))
+				conformal.lo, conformal.hi = append(conformal.lo, v-d), append(conformal.hi, v+d)
+			}
+			if quant != nil {
+				rec = append(rec, formatRow(quant[k*nq:(k+1)*nq])...)
 			}
 			w.Write(rec)
 		}
@@ -388,7 +407,7 @@ func panelPredict(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool
 				y[r] = hist[r*nf+tg]
 			}
 			title := fmt.Sprintf("global %s forecast of %s (%s)", pf.Spec.Family, id, csvPath)
-			b, err := forecastPNG(title, id, y, set.Times(i), mean, std, times, 3*max(pf.Spec.Window, pf.Spec.Horizon))
+			b, err := forecastPNG(title, id, y, set.Times(i), mean, chooseBand(qs, quant, conformal, mean, std), times, 3*max(pf.Spec.Window, pf.Spec.Horizon))
 			if err == nil {
 				err = atomicfile.Write(plotPath, b, 0o644)
 			}

@@ -106,6 +106,7 @@ var fieldFlags = []struct{ field, flag string }{
 	{"Spec.Delta", "--delta"},
 	{"Spec.AnchorSeason", "--anchor"},
 	{"Spec.Anchor", "--anchor"},
+	{"Spec.Quantiles", "--quantiles"},
 	{"Options.Epochs", "--epochs"},
 	{"Options.BatchSize", "--batch"},
 	{"Options.LearningRate", "--lr"},

@@ -52,6 +52,7 @@ func trainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		ckpt     = fs.String("checkpoint", "", "write a resumable checkpoint to this file after every epoch")
 		resume   = fs.String("resume", "", "resume the run saved in this checkpoint file (same data and flags)")
 		quiet    = fs.Bool("quiet", false, "no per-epoch progress")
+		quants   = fs.String("quantiles", "", quantilesHelp)
 		ensemble = fs.Int("ensemble", 1, "train this many seeds (--seed, --seed+1, ...) of the model (with --model auto: of the one chosen, after the --budget search; default 5 there) and report the median of their forecasts and the spread between them")
 	)
 	pf := addPanelTrainFlags(fs)
@@ -159,6 +160,10 @@ Flags:
 	if err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
+	qs, err := parseQuantiles(*quants)
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
 	if err := checkOutputs(
 		[]file{{flag: "--csv", path: *csvPath}, {flag: "--resume", path: *resume}},
 		[]file{{flag: "--out", path: *out}, {flag: "--json", path: *jsonOut}, {flag: "--checkpoint", path: *ckpt, mayOverwrite: "--resume"}},
@@ -182,7 +187,7 @@ Flags:
 	}
 	spec := seqcast.Spec{
 		Family: *model, Window: *window, Horizon: *horizon, Features: tab.Names,
-		Units: *units, Layers: *layers, Dropout: *dropout,
+		Units: *units, Layers: *layers, Dropout: *dropout, Quantiles: qs,
 	}
 	switch {
 	case auto:
@@ -479,4 +484,5 @@ func writeReport(w io.Writer, f *seqcast.Forecaster, rep *seqcast.Report, name s
 		}
 	}
 	tw.Flush()
+	writeQuantileMetrics(w, f.Spec.Quantiles, quantileRow{"valid", rep.Valid.Quantiles}, quantileRow{"test", rep.Test.Quantiles})
 }
