@@ -196,7 +196,8 @@ func panelTrain(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool, 
 	}
 	writePanelReport(stdout, pf, rep, out.LocalFamily, out.Local)
 	if im := out.Interval; im != nil {
-		fmt.Fprintf(stdout, "conformal %.3g interval: test coverage %.3f, mean width %.4g\n", im.Level, im.Coverage, im.MeanWidth)
+		fmt.Fprintf(stdout, "conformal %.3g interval: test coverage %.3f, mean width %.4g, mean pinball loss %.4g (of its bounds and the forecast as quantiles %.3g, 0.5, %.3g)\n",
+			im.Level, im.Coverage, im.MeanWidth, im.Pinball, (1-im.Level)/2, (1+im.Level)/2)
 	}
 	fmt.Fprintf(stdout, "wrote %s (%d series, %d parameters)\n", str("out"), pf.Len(), pf.NumParams())
 	if js != nil {
