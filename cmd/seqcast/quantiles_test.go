@@ -49,7 +49,7 @@ func TestQuantilesTrainPredict(t *testing.T) {
 	var one strings.Builder
 	one.WriteString("month,sales\n")
 	for m := range 60 {
-		one.WriteString(strconv.Itoa(2020+m/12) + "-" + strconv.Itoa(10+m%12)[1:] + "," + strconv.FormatFloat(10+float64(m%7), 'g', -1, 64) + "\n")
+		one.WriteString(strconv.Itoa(2020+m/12) + "-" + strconv.Itoa(10 + m%12)[1:] + "," + strconv.FormatFloat(10+float64(m%7), 'g', -1, 64) + "\n")
 	}
 	single := filepath.Join(dir, "one.csv")
 	if err := os.WriteFile(single, []byte(one.String()), 0o644); err != nil {
