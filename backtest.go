@@ -295,7 +295,7 @@ func (b *Backtest) RunRefit(ctx context.Context, r int, origins []int) ([]Backte
 		return nil, err
 	}
 	pf := fit.pf
-	scaled := s.Transform(pf.Scalers)
+	scaled := spec.shiftSet(s).Transform(pf.Scalers)
 	targets := make([][]float64, n)
 	scales := make([]float64, n)
 	for i := range n {

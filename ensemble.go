@@ -98,6 +98,7 @@ func TrainEnsemble(ctx context.Context, spec Spec, values []float64, opts Option
 // forecasts and the last observed row of each.
 func (f *Forecaster) forecastRows(values []float64, lo, hi int, breaks []int) ([]float64, []int, error) {
 	nf, w := len(f.Spec.Features), f.Spec.Window
+	values = f.Spec.shiftFuture(values)
 	scaled := make([]float64, (hi-lo+w)*nf)
 	f.Scaler.Transform(scaled, values[(lo-w)*nf:hi*nf])
 	set, err := series.SlidingSegments(scaled, nf, f.Spec.Target, w, f.Spec.Horizon, shift(breaks, lo-w))

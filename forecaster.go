@@ -304,6 +304,7 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 		return nil, nil, fmt.Errorf("%w: window %d and horizon %d need at least %d training rows and %d validation and test rows each; the %d rows split into %d, %d and %d (use a shorter Spec.Window or Spec.Horizon)",
 			ErrTooShort, w, h, w+h, h, rows, parts[0], parts[1], parts[2])
 	}
+	values = spec.shiftFuture(values)
 	scaler, err := series.FitScaler(values[:nTrain*nf], nf)
 	if err != nil {
 		return nil, nil, fmt.Errorf("seqcast: scale: %w", err)
@@ -504,7 +505,10 @@ func column(values []float64, nf, j int) []float64 {
 
 // Predict forecasts the Horizon steps after the end of history, T >= Window
 // rows of len(Spec.Features) raw values, row major; only the last Window rows
-// are read. The forecast is in the target's raw units.
+// are read. The forecast is in the target's raw units. For a Spec with
+// Future, history is followed by Horizon more rows, the steps forecast:
+// their Future columns must be known and their target NaN (unknown); their
+// other columns are not read.
 //
 // Predict and PredictMC are safe for concurrent use by several goroutines:
 // the compiled network is not reentrant, so calls take turns on it. Changing
@@ -567,6 +571,12 @@ func (f *Forecaster) window(history []float64) (series.Windows, error) {
 	nf, w := len(f.Spec.Features), f.Spec.Window
 	if len(history)%nf != 0 {
 		return series.Windows{}, fmt.Errorf("seqcast: predict: %d values are not rows of %d features %v", len(history), nf, f.Spec.Features)
+	}
+	if len(f.Spec.Future) > 0 {
+		var err error
+		if history, err = f.Spec.withFuture(history); err != nil {
+			return series.Windows{}, fmt.Errorf("seqcast: predict: %w", err)
+		}
 	}
 	if rows := len(history) / nf; rows < w {
 		return series.Windows{}, fmt.Errorf("%w: predict: the model reads %d rows, got %d", ErrTooShort, w, rows)

@@ -98,6 +98,15 @@ type Spec struct {
 	// PredictQuantiles returns them all. The anchor applies to every
 	// quantile. Default nil: one forecast per step, trained with MSE.
 	Quantiles []float64 `json:"quantiles,omitempty"`
+	// Future names the features that are known-future inputs, such as a
+	// holiday flag or a planned price: the network reads, in the input row
+	// of time t, their values at time t+Horizon, so that the window's last
+	// rows carry the values of the steps forecast. Train and TrainPanel
+	// take them aligned with the other columns, as in the data, and move
+	// them; Predict takes the history followed by the Horizon rows of the
+	// steps forecast (see Forecaster.Predict). They must be features other
+	// than the target. Default nil.
+	Future []string `json:"future,omitempty"`
 }
 
 func (s Spec) withDefaults() Spec {
@@ -116,6 +125,7 @@ func (s Spec) withDefaults() Spec {
 	s.Features = slices.Clone(s.Features)
 	s.Dilations = slices.Clone(s.Dilations)
 	s.Quantiles = slices.Clone(s.Quantiles)
+	s.Future = slices.Clone(s.Future)
 	return s
 }
 
@@ -168,6 +178,9 @@ func (s Spec) Validate() error {
 		return err
 	}
 	if err := s.validateQuantiles(); err != nil {
+		return err
+	}
+	if err := s.validateFuture(); err != nil {
 		return err
 	}
 	if s.Dtype != "" && s.Dtype != "float32" && s.Dtype != "float64" {

@@ -405,6 +405,7 @@ func fitPanel(ctx context.Context, spec Spec, set *series.Set, nTrain, validEnd 
 	for i := range validLo {
 		validLo[i] = nTrain[i] - w
 	}
+	set = spec.shiftSet(set)
 	scalers, err := set.FitScalers(nTrain)
 	if err != nil {
 		return nil, fmt.Errorf("seqcast: scale: %w", err)

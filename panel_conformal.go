@@ -67,7 +67,7 @@ func (pf *PanelForecaster) Calibrate(set *series.Set, level float64) (*IntervalM
 		return nil, fmt.Errorf("seqcast: calibrate: the set's columns %q are not Spec.Features %q", set.Names, pf.Spec.Features)
 	}
 	kept := set.Subset(idx)
-	fit := &panelFit{pf: pf, scaled: kept.Transform(pf.Scalers), spec: pf.Spec}
+	fit := &panelFit{pf: pf, scaled: pf.Spec.shiftSet(kept).Transform(pf.Scalers), spec: pf.Spec}
 	n, w, h := kept.Len(), pf.Spec.Window, pf.Spec.Horizon
 	vlo, vhi, tlo := make([]int, n), make([]int, n), make([]int, n)
 	for i, p := range pf.Meta.Parts {
