@@ -71,6 +71,7 @@ func backtestCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		plotPath = fs.String("plot", "", "draw the error by horizon step to this PNG file")
 		quiet    = fs.Bool("quiet", false, "no per-epoch progress")
 		quants   = fs.String("quantiles", "", quantilesHelp)
+		future   = fs.String("future", "", futureHelp)
 	)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `Usage: seqcast backtest --csv FILE --target COL [--id COL | --targets a,b|all] --window N --horizon H --origins N [--stride S] [--refit K] [--shard i/n] [flags]
@@ -142,6 +143,13 @@ Flags:
 	if err != nil {
 		return fmt.Errorf("backtest: %w", err)
 	}
+	futureCols := splitList(*future)
+	switch {
+	case len(futureCols) > 0 && gp != series.GapFail:
+		return fmt.Errorf("backtest: --future and --gaps %s: the rows after the target ends are told from gaps by --gaps fail only", *gaps)
+	case len(futureCols) > 0 && *targets != "":
+		return errors.New("backtest: --future with --targets: a wide CSV has no per-series features; use a long CSV (--id)")
+	}
 	si, sn, err := parseShard(*shard, os.Getenv("JOB_COMPLETION_INDEX"), os.Getenv("JOB_COMPLETIONS"))
 	if err != nil {
 		return fmt.Errorf("backtest: %w", err)
@@ -161,12 +169,21 @@ Flags:
 		if *targets != "" && *targets != "all" {
 			cols = splitList(*targets)
 		} else if *id != "" {
-			cols = append([]string{*target}, splitList(*features)...)
+			cols = append(append([]string{*target}, splitList(*features)...), futureCols...)
 		}
-		set, err = readSet(*csvPath, *id, cols, *timeCol, gp, *delim)
+		if len(futureCols) > 0 {
+			set, _, err = readSetFuture(*csvPath, *id, cols, *timeCol, *delim) // the rows after each target ends are not forecast
+		} else {
+			set, err = readSet(*csvPath, *id, cols, *timeCol, gp, *delim)
+		}
 	default:
 		var tab *series.Table
-		tab, err = readTable(*csvPath, append([]string{*target}, splitList(*features)...), *timeCol, gp, *delim)
+		cols := append(append([]string{*target}, splitList(*features)...), futureCols...)
+		if len(futureCols) > 0 {
+			tab, _, _, err = readTableFuture(*csvPath, cols, *timeCol, *delim)
+		} else {
+			tab, err = readTable(*csvPath, cols, *timeCol, gp, *delim)
+		}
 		if err == nil {
 			set = &series.Set{IDs: []string{*target}, Names: tab.Names, Values: tab.Values, Starts: []int{0, tab.Rows},
 				Time: tab.Time, TimeName: tab.TimeName, Breaks: tab.Breaks}
@@ -176,7 +193,7 @@ Flags:
 		return fmt.Errorf("backtest: %w", err)
 	}
 	spec := seqcast.Spec{Family: *model, Window: *window, Horizon: *horizon, Features: set.Names,
-		Units: *units, Layers: *layers, Dropout: *dropout, Delta: *delta, Quantiles: qs}
+		Units: *units, Layers: *layers, Dropout: *dropout, Delta: *delta, Quantiles: qs, Future: futureCols}
 	opts := seqcast.BacktestOptions{
 		Options: seqcast.Options{GPU: gpu, Epochs: *epochs, BatchSize: *batch, LearningRate: *lr, Patience: *patience,
 			Seed: *seed, ValidFrac: *validF, Season: *season},

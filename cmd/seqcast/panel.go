@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"text/tabwriter"
@@ -97,8 +98,8 @@ func panelTrain(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool, 
 	if p.wide() && str("target") != "" {
 		return errors.New("train: --target and --targets: a wide CSV's series are the --targets columns; drop --target")
 	}
-	if p.wide() && str("features") != "" {
-		return errors.New("train: --features with --targets: a wide CSV has no per-series features; use a long CSV (--id) for them")
+	if p.wide() && (str("features") != "" || str("future") != "") {
+		return errors.New("train: --features and --future with --targets: a wide CSV has no per-series features; use a long CSV (--id) for them")
 	}
 	for _, f := range []string{"checkpoint", "resume"} {
 		if str(f) != "" {
@@ -121,9 +122,15 @@ func panelTrain(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool, 
 			}
 		}
 	} else {
-		cols = append([]string{str("target")}, splitList(str("features"))...)
+		cols = append(append([]string{str("target")}, splitList(str("features"))...), splitList(str("future"))...)
 	}
-	set, err := readSet(csvPath, *p.id, cols, str("time"), mustGaps(str("gaps")), str("delimiter"))
+	var set *series.Set
+	var err error
+	if str("future") != "" {
+		set, _, err = readSetFuture(csvPath, *p.id, cols, str("time"), str("delimiter")) // the rows after each target ends are for predict
+	} else {
+		set, err = readSet(csvPath, *p.id, cols, str("time"), mustGaps(str("gaps")), str("delimiter"))
+	}
 	if err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
@@ -139,6 +146,7 @@ func panelTrain(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool, 
 		Units: get[int](fs, "units"), Layers: get[int](fs, "layers"), Dropout: get[float64](fs, "dropout"), Delta: get[bool](fs, "delta"),
 	}
 	spec.Quantiles, _ = parseQuantiles(str("quantiles")) // checked by train
+	spec.Future = splitList(str("future"))
 	opts := seqcast.Options{
 		GPU:    gpu,
 		Epochs: get[int](fs, "epochs"), BatchSize: get[int](fs, "batch"), LearningRate: get[float64](fs, "lr"),
@@ -295,7 +303,16 @@ func panelPredict(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool
 	} else {
 		cols = want
 	}
-	set, err := readSet(csvPath, pf.Meta.IDColumn, cols, tc, mustGaps(str("gaps")), str("delimiter"))
+	var set *series.Set
+	var future [][]float64 // each series' rows after its target ends, for a model with known-future inputs
+	if len(pf.Spec.Future) > 0 {
+		if mustGaps(str("gaps")) != series.GapFail {
+			return fmt.Errorf("predict: --gaps %s: the model reads known-future inputs from the rows after the target ends, which are told from gaps by --gaps fail only", str("gaps"))
+		}
+		set, future, err = readSetFuture(csvPath, pf.Meta.IDColumn, cols, tc, str("delimiter"))
+	} else {
+		set, err = readSet(csvPath, pf.Meta.IDColumn, cols, tc, mustGaps(str("gaps")), str("delimiter"))
+	}
 	if err != nil {
 		return fmt.Errorf("predict: %w", err)
 	}
@@ -306,6 +323,14 @@ func panelPredict(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool
 		}
 		if !slices.Equal(names, pf.Meta.Calendar) {
 			return fmt.Errorf("predict: %s: the time step gives the calendar inputs %q; the model was trained with %q", csvPath, names, pf.Meta.Calendar)
+		}
+		for i, rows := range future { // the calendar columns of the rows forecast are not read
+			nf := len(set.Names) - len(names)
+			var padded []float64
+			for r := range len(rows) / nf {
+				padded = append(append(padded, rows[r*nf:(r+1)*nf]...), slices.Repeat([]float64{math.NaN()}, len(names))...)
+			}
+			future[i] = padded
 		}
 	}
 	if !slices.Equal(set.Names, pf.Spec.Features) {
@@ -353,6 +378,12 @@ func panelPredict(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool
 			return libError("predict", err)
 		}
 		hist, rows := set.Series(i), set.Rows(i)
+		input := hist
+		if future != nil {
+			if input, err = withFutureRows(pf.Spec, hist, future[i], fmt.Sprintf("%s: series %q", csvPath, id), nil); err != nil {
+				return fmt.Errorf("predict: %w", err)
+			}
+		}
 		if rows < pf.Spec.Window {
 			return fmt.Errorf("predict: %s: series %q has %d rows; the model reads the last %d", csvPath, id, rows, pf.Spec.Window)
 		}
@@ -361,9 +392,9 @@ func panelPredict(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool
 		}
 		var mean, std []float64
 		if mc > 0 {
-			mean, std, err = f.PredictMC(ctx, hist, mc, seed)
+			mean, std, err = f.PredictMC(ctx, input, mc, seed)
 		} else {
-			mean, err = f.Predict(hist)
+			mean, err = f.Predict(input)
 		}
 		if err != nil {
 			if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
@@ -373,7 +404,7 @@ func panelPredict(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool
 		}
 		var quant []float64
 		if nq > 0 {
-			if quant, err = f.PredictQuantiles(hist); err != nil {
+			if quant, err = f.PredictQuantiles(input); err != nil {
 				return libError(fmt.Sprintf("predict: series %q", id), err)
 			}
 		}

@@ -94,9 +94,25 @@ Flags:
 	if tc == "" {
 		tc = f.Meta.TimeColumn
 	}
-	tab, err := readFeatures(*csvPath, f.Spec.Features, tc, gp, *delim)
+	var tab *series.Table
+	var future []float64 // the rows after the target ends, for a model with known-future inputs
+	var futureTimes []string
+	if len(f.Spec.Future) > 0 {
+		if gp != series.GapFail {
+			return fmt.Errorf("predict: --gaps %s: the model reads known-future inputs from the rows after the target ends, which are told from gaps by --gaps fail only", *gaps)
+		}
+		tab, future, futureTimes, err = readTableFuture(*csvPath, f.Spec.Features, tc, *delim)
+	} else {
+		tab, err = readFeatures(*csvPath, f.Spec.Features, tc, gp, *delim)
+	}
 	if err != nil {
 		return fmt.Errorf("predict: %w", err)
+	}
+	input := tab.Values
+	if len(f.Spec.Future) > 0 {
+		if input, err = withFutureRows(f.Spec, tab.Values, future, *csvPath, futureTimes); err != nil {
+			return fmt.Errorf("predict: %w", err)
+		}
 	}
 	if tab.Rows < f.Spec.Window {
 		return fmt.Errorf("predict: %s has %d rows; the model reads the last %d", *csvPath, tab.Rows, f.Spec.Window)
@@ -112,9 +128,9 @@ Flags:
 		if f.Spec.Dropout == 0 {
 			fmt.Fprintln(stderr, "predict: the model has no dropout (train --dropout); the std is 0")
 		}
-		mean, std, err = f.PredictMC(ctx, tab.Values, *mc, *seed)
+		mean, std, err = f.PredictMC(ctx, input, *mc, *seed)
 	} else {
-		mean, err = f.Predict(tab.Values)
+		mean, err = f.Predict(input)
 	}
 	if err != nil {
 		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
@@ -129,7 +145,7 @@ Flags:
 	var quant []float64
 	nq := len(f.Spec.Quantiles)
 	if nq > 0 {
-		if quant, err = f.PredictQuantiles(tab.Values); err != nil {
+		if quant, err = f.PredictQuantiles(input); err != nil {
 			return libError("predict", err)
 		}
 	}
