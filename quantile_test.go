@@ -58,10 +58,13 @@ func TestQuantilesEveryFamily(t *testing.T) {
 	t.Parallel()
 	y := noisySeries(160, 0.3, 1)
 	qs := []float64{0.1, 0.5, 0.9}
-	for _, fam := range Families() {
+	for _, fam := range append(Families(), "linear seasonal") {
 		t.Run(fam, func(t *testing.T) {
 			t.Parallel()
 			spec := Spec{Family: fam, Window: 8, Horizon: 3, Features: []string{"y"}, Units: 4, Layers: 1, Delta: true, Quantiles: qs}
+			if fam == "linear seasonal" { // the seasonal anchor applies to every quantile
+				spec.Family, spec.Delta, spec.Anchor, spec.AnchorSeason = Linear, false, AnchorSeasonal, 6
+			}
 			f, rep, err := Train(context.Background(), spec, y, Options{Epochs: 2, Seed: 1, Patience: -1, Season: 6})
 			if err != nil {
 				t.Fatal(err)

@@ -51,6 +51,12 @@ func runSettings(spec Spec, opts Options, values []float64) []setting {
 	if spec.Anchor != "" {
 		anchor = []setting{{"Spec.Anchor", spec.Anchor}, {"Spec.AnchorSeason", strconv.Itoa(spec.AnchorSeason)}}
 	}
+	if len(spec.Quantiles) > 0 {
+		anchor = append(anchor, setting{"Spec.Quantiles", fmt.Sprint(spec.Quantiles)})
+	}
+	if len(spec.Future) > 0 {
+		anchor = append(anchor, setting{"Spec.Future", fmt.Sprintf("%q", spec.Future)})
+	}
 	return append(anchor, []setting{
 		{"Spec.Family", spec.Family},
 		{"Spec.Window", strconv.Itoa(spec.Window)},
