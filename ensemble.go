@@ -90,6 +90,9 @@ func TrainEnsemble(ctx context.Context, spec Spec, values []float64, opts Option
 			er.Test.Model, er.TestSpread = sm.Model, spread
 		}
 	}
+	// The first member's quantile metrics do not describe the median
+	// forecast, and the members' quantiles are not combined.
+	er.Valid.Quantiles, er.Test.Quantiles = nil, nil
 	return e, er, nil
 }
 
