@@ -19,7 +19,13 @@
 // Dense), conv_gru (a Conv1D of Units filters, kernel 4, stride 2, then GRUs)
 // and wavenet (the simplified WaveNet with Units filters, its last step, then
 // Dense). Spec.Dropout adds dropout before the output layer, which gives
-// PredictMC its error bars.
+// PredictMC its error bars. Spec.Quantiles makes the output layer forecast
+// those quantiles of every step, [batch, Horizon·len(Quantiles)], trained
+// with the mean pinball loss; Predict returns the median and
+// PredictQuantiles all of them. Spec.Future names known-future inputs
+// (a holiday flag, a planned price), which the network reads Horizon rows
+// ahead, so that a window's last rows carry their values at the steps
+// forecast; Predict then takes the history followed by those steps' rows.
 //
 // Spec.SeqToSeq makes deep_rnn, lstm, gru, conv_gru and wavenet sequence to
 // sequence: every recurrent layer returns its sequence and a per-step Dense

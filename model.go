@@ -102,6 +102,23 @@ type Spec struct {
 	// with Anchor none or last (see the package doc). Default false:
 	// sequence to vector.
 	SeqToSeq bool `json:"seq2seq,omitempty"`
+	// Quantiles, if set, makes the network forecast these quantiles of
+	// every horizon step, trained with the mean pinball loss over them
+	// (graph.Pinball): the output layer writes Horizon×len(Quantiles)
+	// values. They must lie in (0, 1), increase strictly and include 0.5,
+	// whose forecast is the point forecast (Predict);
+	// PredictQuantiles returns them all. The anchor applies to every
+	// quantile. Default nil: one forecast per step, trained with MSE.
+	Quantiles []float64 `json:"quantiles,omitempty"`
+	// Future names the features that are known-future inputs, such as a
+	// holiday flag or a planned price: the network reads, in the input row
+	// of time t, their values at time t+Horizon, so that the window's last
+	// rows carry the values of the steps forecast. Train and TrainPanel
+	// take them aligned with the other columns, as in the data, and move
+	// them; Predict takes the history followed by the Horizon rows of the
+	// steps forecast (see Forecaster.Predict). They must be features other
+	// than the target. Default nil.
+	Future []string `json:"future,omitempty"`
 }
 
 func (s Spec) withDefaults() Spec {
@@ -119,6 +136,8 @@ func (s Spec) withDefaults() Spec {
 	}
 	s.Features = slices.Clone(s.Features)
 	s.Dilations = slices.Clone(s.Dilations)
+	s.Quantiles = slices.Clone(s.Quantiles)
+	s.Future = slices.Clone(s.Future)
 	return s
 }
 
@@ -173,6 +192,12 @@ func (s Spec) Validate() error {
 	if err := s.validateSeqToSeq(); err != nil {
 		return err
 	}
+	if err := s.validateQuantiles(); err != nil {
+		return err
+	}
+	if err := s.validateFuture(); err != nil {
+		return err
+	}
 	if s.Dtype != "" && s.Dtype != "float32" && s.Dtype != "float64" {
 		return fmt.Errorf("seqcast: Spec.Dtype %q: want float32 or float64", s.Dtype)
 	}
@@ -199,7 +224,7 @@ func (s Spec) unrolled() int {
 // Decode compares it with a model file's parameter list before it builds
 // anything, so that a small file cannot make it build a huge network.
 func (s Spec) minParams() uint64 {
-	u, h, nf := uint64(s.Units), uint64(s.Horizon), uint64(len(s.Features))
+	u, h, nf := uint64(s.Units), uint64(s.Horizon*s.outputs()), uint64(len(s.Features))
 	switch s.Family {
 	case Linear:
 		return uint64(s.Window)*nf*h + h
@@ -221,7 +246,8 @@ func (s Spec) dtype() tensor.Dtype {
 }
 
 // Build returns the network of spec, a graph.Layer that maps
-// [batch, Window, len(Features)] to [batch, Horizon], or with SeqToSeq to
+// [batch, Window, len(Features)] to [batch, Horizon] (with Quantiles,
+// [batch, Horizon·len(Quantiles)], quantile-fastest), or with SeqToSeq to
 // [batch, steps, Horizon] (steps is Window, or (Window-4)/2+1 for
 // conv_gru). Its parameters are
 // created on the first Apply. Build returns an error if spec is invalid.
@@ -266,7 +292,7 @@ func Build(spec Spec) (net graph.Layer, err error) {
 	if s.SeqToSeq {
 		layers = append(layers, seqHead(s))
 	} else {
-		layers = append(layers, graph.NewDense(s.Horizon))
+		layers = append(layers, graph.NewDense(s.Horizon*s.outputs()))
 	}
 	return graph.NewSequential(layers...), nil
 }

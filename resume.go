@@ -55,6 +55,12 @@ func runSettings(spec Spec, opts Options, values []float64) []setting {
 	if spec.SeqToSeq {
 		anchor = append(anchor, setting{"Spec.SeqToSeq", "true"})
 	}
+	if len(spec.Quantiles) > 0 {
+		anchor = append(anchor, setting{"Spec.Quantiles", fmt.Sprint(spec.Quantiles)})
+	}
+	if len(spec.Future) > 0 {
+		anchor = append(anchor, setting{"Spec.Future", fmt.Sprintf("%q", spec.Future)})
+	}
 	return append(anchor, []setting{
 		{"Spec.Family", spec.Family},
 		{"Spec.Window", strconv.Itoa(spec.Window)},

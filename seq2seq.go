@@ -31,6 +31,9 @@ func (s Spec) validateSeqToSeq() error {
 			return fmt.Errorf("seqcast: Spec.Window %d and Spec.SeqToSeq: conv_gru needs an even window, so that the last step of its stride-2 convolution ends at the window's last step", s.Window)
 		}
 	}
+	if len(s.Quantiles) > 0 {
+		return fmt.Errorf("seqcast: Spec.SeqToSeq and Spec.Quantiles: not supported together (quantile heads forecast from the last step only); drop one of them")
+	}
 	if s.anchorKind() == AnchorSeasonal {
 		// A per-step seasonal anchor at the window's first steps lies before
 		// the window, in rows the network never reads.

@@ -97,8 +97,8 @@ func (c Config) withDefaults() (Config, error) {
 type Epoch struct {
 	Epoch     int     // 1-based
 	Loss      float64 // mean training loss over the epoch's batches, weighted by batch size
-	ValLoss   float64 // validation MSE (NaN without a validation set)
-	ValLast   float64 // validation MSE of the last time step for sequence targets, else NaN
+	ValLoss   float64 // validation loss: Model.Loss, by default MSE (NaN without a validation set)
+	ValLast   float64 // validation MSE of the last time step for sequence targets and the default loss, else NaN
 	Seconds   float64 // wall time of the epoch, validation included
 	TrainSecs float64 // wall time of the training passes only
 }
@@ -237,8 +237,9 @@ func (m *Model) Fit(ctx context.Context, trainSet, valid series.Windows, cfg Con
 			if err != nil {
 				return h, fmt.Errorf("train: epoch %d: validation: %w", ep, err)
 			}
-			e.ValLoss = series.MSE(validY, pred)
-			if len(valid.YShape) == 2 {
+			if m.Loss != nil {
+				e.ValLoss = m.Loss.Eval(validY, pred)
+			} else if e.ValLoss = series.MSE(validY, pred); len(valid.YShape) == 2 {
 				e.ValLast = series.LastStepMSE(validY, pred, valid.YShape[0], valid.YShape[1])
 			}
 		}

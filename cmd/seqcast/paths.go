@@ -107,6 +107,8 @@ var fieldFlags = []struct{ field, flag string }{
 	{"Spec.Delta", "--delta"},
 	{"Spec.AnchorSeason", "--anchor"},
 	{"Spec.Anchor", "--anchor"},
+	{"Spec.Quantiles", "--quantiles"},
+	{"Spec.Future", "--future"},
 	{"Options.Epochs", "--epochs"},
 	{"Options.BatchSize", "--batch"},
 	{"Options.LearningRate", "--lr"},

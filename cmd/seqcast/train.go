@@ -53,6 +53,8 @@ func trainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		ckpt     = fs.String("checkpoint", "", "write a resumable checkpoint to this file after every epoch")
 		resume   = fs.String("resume", "", "resume the run saved in this checkpoint file (same data and flags)")
 		quiet    = fs.Bool("quiet", false, "no per-epoch progress")
+		quants   = fs.String("quantiles", "", quantilesHelp)
+		future   = fs.String("future", "", futureHelp)
 		ensemble = fs.Int("ensemble", 1, "train this many seeds (--seed, --seed+1, ...) of the model (with --model auto: of the one chosen, after the --budget search; default 5 there) and report the median of their forecasts and the spread between them")
 	)
 	pf := addPanelTrainFlags(fs)
@@ -177,6 +179,14 @@ Flags:
 	if err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
+	qs, err := parseQuantiles(*quants)
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	futureCols := splitList(*future)
+	if len(futureCols) > 0 && gp != series.GapFail {
+		return fmt.Errorf("train: --future and --gaps %s: the rows after the target ends are told from gaps by --gaps fail only", *gaps)
+	}
 	if err := checkOutputs(
 		[]file{{flag: "--csv", path: *csvPath}, {flag: "--resume", path: *resume}},
 		[]file{{flag: "--out", path: *out}, {flag: "--json", path: *jsonOut}, {flag: "--checkpoint", path: *ckpt, mayOverwrite: "--resume"}},
@@ -190,8 +200,13 @@ Flags:
 	if pf.any() {
 		return panelTrain(ctx, fs, pf, gpu, stdout, stderr)
 	}
-	cols := append([]string{*target}, splitList(*features)...)
-	tab, err := readTable(*csvPath, cols, *timeCol, gp, *delim)
+	cols := append(append([]string{*target}, splitList(*features)...), futureCols...)
+	var tab *series.Table
+	if len(futureCols) > 0 {
+		tab, _, _, err = readTableFuture(*csvPath, cols, *timeCol, *delim) // the rows after the target ends are for predict
+	} else {
+		tab, err = readTable(*csvPath, cols, *timeCol, gp, *delim)
+	}
 	if err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
@@ -200,7 +215,7 @@ Flags:
 	}
 	spec := seqcast.Spec{
 		Family: *model, Window: *window, Horizon: *horizon, Features: tab.Names,
-		Units: *units, Layers: *layers, Dropout: *dropout, SeqToSeq: *seq2seq,
+		Units: *units, Layers: *layers, Dropout: *dropout, SeqToSeq: *seq2seq, Quantiles: qs, Future: futureCols,
 	}
 	switch {
 	case auto:
@@ -497,6 +512,7 @@ func writeReport(w io.Writer, f *seqcast.Forecaster, rep *seqcast.Report, name s
 		}
 	}
 	tw.Flush()
+	writeQuantileMetrics(w, f.Spec.Quantiles, quantileRow{"valid", rep.Valid.Quantiles}, quantileRow{"test", rep.Test.Quantiles})
 }
 
 // familyName names a spec's family for reports: "lstm", or "lstm seq2seq"
