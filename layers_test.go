@@ -3,9 +3,7 @@ package seqcast
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
@@ -293,11 +291,6 @@ func TestModelFileIsSafetensors(t *testing.T) {
 			t.Errorf("header has no %q: %s", k, b[8:8+n])
 		}
 	}
-}
-
-func sha(b []byte) string {
-	h := sha256.Sum256(b)
-	return hex.EncodeToString(h[:])
 }
 
 // FuzzLoadModel: no model file, however made, panics or hangs LoadModel.
