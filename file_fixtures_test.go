@@ -3,11 +3,16 @@ package seqcast
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/seqcast/seqcast/series"
+	"github.com/seqcast/seqcast/train"
 )
 
 // The fixtures of testdata/modelfiles were written by the seqcast of each
@@ -159,5 +164,42 @@ func TestPanelFixtures(t *testing.T) {
 				t.Error("Load(a panel file): no error")
 			}
 		})
+	}
+}
+
+// TestForecasterFileIsModelFile: train.LoadModel opens a Forecaster's file,
+// checkpoint and all, and its network forecasts as the Forecaster's does.
+func TestForecasterFileIsModelFile(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join("testdata", "modelfiles", "v3", "checkpoint.model")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, md, err := train.LoadModel(b, Layers())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if md["spec"] == "" || md["checkpoint"] == "" || m.NumParams() != f.NumParams() {
+		t.Errorf("metadata keys %v, %d parameters; the Forecaster has %d", slices.Sorted(maps.Keys(md)), m.NumParams(), f.NumParams())
+	}
+	w := series.Windows{X: make([]float64, 2*8*2), N: 2, Steps: 8, Features: 2, Y: make([]float64, 2*2), YShape: []int{2}}
+	for i := range w.X {
+		w.X[i] = math.Sin(float64(i))
+	}
+	want, err := f.model.Predict(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := m.Predict(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("train.LoadModel's network forecasts %v; the Forecaster's %v", got, want)
 	}
 }

@@ -153,8 +153,10 @@ func (m *Model) SaveWith(w io.Writer, metadata map[string]string, tensors []Tens
 		}
 		f.Metadata[k] = v
 	}
-	if _, dup := f.Metadata["metadata_sha256"]; dup {
-		return errors.New(`train: save: extra metadata key "metadata_sha256" is the model's own`)
+	for _, k := range []string{"extra_tensors", "metadata_sha256"} { // the model's own, even when unset
+		if _, dup := metadata[k]; dup {
+			return fmt.Errorf("train: save: extra metadata key %q is the model's own", k)
+		}
 	}
 	f.Metadata["metadata_sha256"] = metadataSum(f.Metadata)
 	if err := safetensors.Encode(w, f); err != nil {
