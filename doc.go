@@ -67,13 +67,19 @@
 //
 // # Model files
 //
-// A model file holds the Spec, the Scaler, the training Metadata, the
-// weights (float64, little endian) and, while training is unfinished, the
-// checkpoint (weights, optimiser state, history), followed by the SHA-256 of
-// all of it. Save writes it atomically. Load checks the magic, the format
-// version, the length and the checksum before it parses anything else, and
-// it checks the spec's sizes against the file's parameter list before it
-// builds the network, so that a small file cannot ask for a huge one.
+// A model file is a safetensors file, the format of train.Model.Save, which
+// any safetensors reader opens: the weights are tensors named by parameter,
+// in the model's dtype, and the metadata holds the network's layer configs
+// and, as JSON, the Spec, the Scaler, the training Metadata and, while
+// training is unfinished, the checkpoint's scalars and settings, whose
+// arrays (optimiser state, best weights, history) are float64 tensors named
+// checkpoint/...; a format version and the SHA-256 of the tensor data and
+// of the metadata complete it (file.go lists every entry). Save writes it
+// atomically. Load checks the format, the version and both checksums before
+// it parses anything else, bounds the spec and checks its sizes against the
+// weights stored, and checks that the layers are the spec's network, before
+// it builds the network, so that a small file cannot ask for a huge one.
+// Files of the older binary format (versions 1 and 2) load too.
 //
 // # Errors
 //
