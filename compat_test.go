@@ -14,14 +14,14 @@ import (
 	"github.com/seqcast/seqcast/train"
 )
 
-// The files in testdata/v1 were written by seqcast at commit 485aee2,
+// The files in testdata/anchors were written by seqcast at commit 485aee2,
 // when levels were the library's default anchor and Spec.Delta meant
-// AnchorLast, by testdata/v1/mkfixture (run from that commit's root);
+// AnchorLast, by testdata/anchors/mkfixture (run from that commit's root);
 // predictions.json holds what each model forecast then from the whole CO2
 // series (single) and from series s1 of its panel (panel).
 func v1Predictions(t *testing.T) (single map[string][]float64, panel []float64) {
 	t.Helper()
-	b, err := os.ReadFile("testdata/v1/predictions.json")
+	b, err := os.ReadFile("testdata/anchors/predictions.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func TestLoadV1Anchors(t *testing.T) {
 	for _, c := range []struct{ file, anchor string }{
 		{"levels", AnchorNone}, {"delta", AnchorLast}, {"none", AnchorNone}, {"last", AnchorLast},
 	} {
-		f, err := Load("testdata/v1/" + c.file + ".model")
+		f, err := Load("testdata/anchors/" + c.file + ".model")
 		if err != nil {
 			t.Fatalf("%s: %v", c.file, err)
 		}
@@ -74,7 +74,7 @@ func TestLoadV1Anchors(t *testing.T) {
 			t.Errorf("%s: Predict = %v; want %v, as when it was written", c.file, got, want)
 		}
 	}
-	pf, err := LoadPanel("testdata/v1/levels.panel")
+	pf, err := LoadPanel("testdata/anchors/levels.panel")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestResumeV1Checkpoint(t *testing.T) {
 		{"levels-checkpoint", AnchorNone, ""},
 		{"levels-checkpoint", "", "Spec.Anchor"},
 	} {
-		f, err := Load("testdata/v1/" + c.file + ".model")
+		f, err := Load("testdata/anchors/" + c.file + ".model")
 		if err != nil {
 			t.Fatal(err)
 		}

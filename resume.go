@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 )
 
@@ -40,9 +41,18 @@ type setting struct{ name, value string }
 func runSettings(spec Spec, opts Options, values []float64) []setting {
 	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 	opts.Config = opts.Config.WithDefaults() // so that 0 and the default compare equal
-	ss := []setting{
-		{"Spec.Anchor", spec.anchorKind()},
-		{"Spec.AnchorSeason", strconv.Itoa(spec.AnchorSeason)},
+	ss := []setting{{"Spec.Anchor", spec.anchorKind()}, {"Spec.AnchorSeason", strconv.Itoa(spec.AnchorSeason)}}
+	// Recorded only when set, so that older checkpoints still resume.
+	if spec.SeqToSeq {
+		ss = append(ss, setting{"Spec.SeqToSeq", "true"})
+	}
+	if len(spec.Quantiles) > 0 {
+		ss = append(ss, setting{"Spec.Quantiles", fmt.Sprint(spec.Quantiles)})
+	}
+	if len(spec.Future) > 0 {
+		ss = append(ss, setting{"Spec.Future", fmt.Sprintf("%q", spec.Future)})
+	}
+	ss = append(ss, []setting{
 		{"Spec.Family", spec.Family},
 		{"Spec.Window", strconv.Itoa(spec.Window)},
 		{"Spec.Horizon", strconv.Itoa(spec.Horizon)},
@@ -56,7 +66,7 @@ func runSettings(spec Spec, opts Options, values []float64) []setting {
 		{"Options.BatchSize", strconv.Itoa(opts.BatchSize)},
 		{"Options.LearningRate", f(opts.LearningRate)},
 		{"Options.Patience", strconv.Itoa(opts.Patience)},
-	}
+	}...)
 	if opts.MinDelta != 0 { // recorded only when set, so that older checkpoints still resume
 		ss = append(ss, setting{"Options.MinDelta", f(opts.MinDelta)})
 	}
@@ -100,6 +110,10 @@ func checkResume(now []setting, recorded map[string]string) error {
 		if w, ok := recorded[s.name]; !ok || w != s.value {
 			return &ResumeError{Field: s.name, Got: s.value, Want: w}
 		}
+	}
+	// Recorded only when set: a run without it must not resume one with it.
+	if w, ok := recorded["Spec.SeqToSeq"]; ok && !slices.ContainsFunc(now, func(s setting) bool { return s.name == "Spec.SeqToSeq" }) {
+		return &ResumeError{Field: "Spec.SeqToSeq", Got: "false", Want: w}
 	}
 	return nil
 }
