@@ -91,7 +91,7 @@ func DefaultConfig() Config {
 
 // WithDefaults returns c with each zero field of Epochs, BatchSize,
 // LearningRate and Patience set to its default (DefaultConfig). It leaves
-// Optimizer nil: Fit makes a new Adam for each run.
+// Optimizer as it is: when nil, Fit makes a new Adam for each run.
 func (c Config) WithDefaults() Config {
 	d := DefaultConfig()
 	if c.Epochs == 0 {
