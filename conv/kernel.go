@@ -123,9 +123,27 @@ func zeroGaps[T float](v []T, t tap, outSteps, batch, f int) {
 }
 
 // forward sets y = act(bias + add + x ⊛ w). A nil bias or add means zero.
-// save is scratch of g.saveLen(batch, f).
+// save is scratch of g.saveLen(batch, f). A large batch runs as two halves
+// (see halves), on two goroutines when GOMAXPROCS allows.
 func forward[T float](y, x, w, bias, add []T, g geom, batch, c, f int, a act, save []T, ar *arena[T]) {
 	ar.reset()
+	b0 := g.halves(batch, c, f)
+	if b0 == 0 {
+		forwardRows(y, x, w, bias, add, g, batch, c, f, a, save, ar)
+		return
+	}
+	ar2 := ar.second()
+	ar2.reset()
+	yn, xn, sn := b0*g.outSteps*f, b0*g.steps*c, g.saveLen(b0, f)
+	par2(func() {
+		forwardRows(y[:yn], x[:xn], w, bias, head(add, yn), g, b0, c, f, a, save[:sn], ar)
+	}, func() {
+		forwardRows(y[yn:], x[xn:], w, bias, tail(add, yn), g, batch-b0, c, f, a, save[sn:], ar2)
+	})
+}
+
+// forwardRows is forward on one goroutine.
+func forwardRows[T float](y, x, w, bias, add []T, g geom, batch, c, f int, a act, save []T, ar *arena[T]) {
 	switch {
 	case add != nil:
 		copy(y, add)
@@ -181,15 +199,13 @@ func fillRows[T float](y, row []T) {
 // backward sets dz = dy ⊙ act'(y) (y is the activated output; dz may be dy
 // itself for a linear activation), then dx (if not nil), dw and db (if not
 // nil). wt is scratch of len(w) and save of g.saveLen(batch, f).
+//
+// A large batch runs as two halves (see halves), on two goroutines when
+// GOMAXPROCS allows: the second half's dw and db are summed apart and
+// added to the first half's at the end.
 func backward[T float](dx, dw, db, dz, x, w, y, dy []T, g geom, batch, c, f int, a act, wt, save []T, ar *arena[T]) {
 	ar.reset()
-	derivative(dz, dy, y, a)
-	if db != nil {
-		colSum(db, dz, len(dz)/f, f, ar)
-	}
-	clear(dw)
 	if dx != nil {
-		clear(dx)
 		// wt[k] = w[k]ᵀ, f×c, so that dx += dz · wt[k] is a plain product.
 		for k := range g.kernel {
 			for i := range c {
@@ -198,6 +214,43 @@ func backward[T float](dx, dw, db, dz, x, w, y, dy []T, g geom, batch, c, f int,
 				}
 			}
 		}
+	}
+	b0 := g.halves(batch, c, f)
+	if b0 == 0 {
+		backwardRows(dx, dw, db, dz, x, wt, y, dy, g, batch, c, f, a, save, ar)
+		return
+	}
+	ar2 := ar.second()
+	ar2.reset()
+	part := ar2.get(len(dw) + len(db))
+	dw1, db1 := part[:len(dw)], part[len(dw):]
+	if db == nil {
+		db1 = nil
+	}
+	zn, xn, sn := b0*g.outSteps*f, b0*g.steps*c, g.saveLen(b0, f)
+	par2(func() {
+		backwardRows(head(dx, xn), dw, db, dz[:zn], x[:xn], wt, head(y, zn), dy[:zn], g, b0, c, f, a, save[:sn], ar)
+	}, func() {
+		backwardRows(tail(dx, xn), dw1, db1, dz[zn:], x[xn:], wt, tail(y, zn), dy[zn:len(dz)], g, batch-b0, c, f, a, save[sn:], ar2)
+	})
+	for i, v := range dw1 {
+		dw[i] += v
+	}
+	for i, v := range db1 {
+		db[i] += v
+	}
+}
+
+// backwardRows is backward on one goroutine; wt holds the transposed
+// kernel (when dx is not nil).
+func backwardRows[T float](dx, dw, db, dz, x, wt, y, dy []T, g geom, batch, c, f int, a act, save []T, ar *arena[T]) {
+	derivative(dz, dy, y, a)
+	if db != nil {
+		colSum(db, dz, len(dz)/f, f, ar)
+	}
+	clear(dw)
+	if dx != nil {
+		clear(dx)
 	}
 	os := g.outSteps
 	for k := range g.kernel {
@@ -293,11 +346,21 @@ func derivative[T float](dz, dy, y []T, a act) {
 // arena hands out scratch slices for the padded products below; reset
 // makes its memory reusable (call it at the start of a pass).
 type arena[T float] struct {
-	buf []T
-	off int
+	buf  []T
+	off  int
+	next *arena[T] // the second half's (see second)
 }
 
 func (ar *arena[T]) reset() { ar.off = 0 }
+
+// second returns the arena of a pass's second half, which runs beside the
+// first on another goroutine.
+func (ar *arena[T]) second() *arena[T] {
+	if ar.next == nil {
+		ar.next = &arena[T]{}
+	}
+	return ar.next
+}
 
 // get returns n zeroed elements.
 func (ar *arena[T]) get(n int) []T {
