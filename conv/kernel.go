@@ -534,6 +534,9 @@ func reluGrad[T float](dz, dy, y []T) {
 	}
 }
 
+// one is A for colSum's product.
+var one = [1]float32{1}
+
 // colSum sets db to the sum of the rows of dz, [rows, f]. float32 runs it
 // as the product onesᵀ·dz on the vector kernels (a scalar loop over
 // 32·50 rows cost more than a convolution's GEMM); float64 adds in order.
@@ -546,6 +549,15 @@ func colSum[T float](db, dz []T, rows, f int, ar *arena[T]) {
 			}
 		}
 		return
+	}
+	if f == 20 && hasAVX2 {
+		// A of one element read with strides 0: every row of A is ones,
+		// without a rows×4 buffer to clear and fill.
+		cp := ar.get(4 * f)
+		if kernel.Gemm20(4, rows, one[:], 0, 0, f32(dz), f, f32(cp), f) == 4 {
+			copy(db, cp[:f])
+			return
+		}
 	}
 	ones, cp := ar.get(rows*4), ar.get(4*f)
 	for r := range rows {
