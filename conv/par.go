@@ -6,7 +6,7 @@ import "runtime"
 // counted as at least 4) from which a pass runs as two halves of the
 // batch: below it, a goroutine's start and wake-up cost more than half
 // the pass.
-const minSplit = 1 << 16
+var minSplit = 1 << 16
 
 // halves returns the number of batch rows of a pass's first half, or 0 if
 // the pass runs whole. It depends on the shapes only, never on GOMAXPROCS,

@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"slices"
 	"testing"
+
+	"gorgonia.org/tensor"
 )
 
 // passCase is one convolution pass: a layer's geometry, channels and
@@ -184,6 +186,57 @@ func TestColSum(t *testing.T) {
 					t.Fatalf("f=%d rows=%d: db[%d] = %g, want %g", f, rows, j, db[j], want)
 				}
 			}
+		}
+	}
+}
+
+// TestGatedHalvesMatchWhole checks in float64 that the gated op and its
+// gradient, whose element-wise passes also run in the batch's two halves,
+// give the whole pass's values to 1e-12 relative.
+func TestGatedHalvesMatchWhole(t *testing.T) {
+	pc := passCase{kernel: 2, stride: 1, dilation: 4, pad: Causal, steps: 50, batch: 32, c: 20, f: 20}
+	g := pc.geom(t)
+	r := rand.New(rand.NewPCG(8, 8))
+	val := func(shape ...int) *tensor.Dense {
+		t := tensor.New(tensor.WithShape(shape...), tensor.Of(tensor.Float64))
+		for i := range t.Float64s() {
+			t.Float64s()[i] = r.NormFloat64()
+		}
+		return t
+	}
+	x, wf, bf, wg, bg := val(pc.batch, pc.steps, pc.c), val(2, pc.c, pc.f), val(pc.f), val(2, pc.c, pc.f), val(pc.f)
+	dz := val(pc.batch, g.outSteps, pc.f)
+	run := func() (z, grad []float64) {
+		op := gatedOp{geom: g, bias: true, fa: actTanh, ga: actSigmoid, st: &gatedState{}}
+		zv, err := op.Do(x, wf, bf, wg, bg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gop := gatedGradOp{geom: g, bias: true, fa: actTanh, ga: actSigmoid, fwd: op.st, st: newState()}
+		gv, err := gop.Do(x, zv, dz)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slices.Clone(zv.(*tensor.Dense).Float64s()), slices.Clone(gv.(*tensor.Dense).Float64s())
+	}
+	if g.halves(pc.batch, pc.c, 2*pc.f) == 0 {
+		t.Fatal("the case does not split")
+	}
+	z1, g1 := run()
+	defer func(m int) { minSplit = m }(minSplit)
+	minSplit = math.MaxInt
+	z0, g0 := run()
+	for _, p := range []struct {
+		what       string
+		want, have []float64
+	}{{"z", z0, z1}, {"gradient", g0, g1}} {
+		var worst, scale float64
+		for j := range p.want {
+			worst = max(worst, math.Abs(p.want[j]-p.have[j]))
+			scale = max(scale, math.Abs(p.want[j]))
+		}
+		if worst > 1e-12*max(scale, 1) {
+			t.Errorf("%s: halves and whole differ by %g (scale %g)", p.what, worst, scale)
 		}
 	}
 }
