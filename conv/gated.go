@@ -142,7 +142,7 @@ func gatedForward[T float](op gatedOp, z, fa, ga, w2, b2, x, wf, bf, wg, bg []T,
 	s := scratch[T](&op.st.state, rows*2*C+op.saveLen(batch, 2*C))
 	pre := s[:rows*2*C]
 	forward(pre, x, w2, b2, nil, op.geom, batch, c, 2*C, actLinear, s[rows*2*C:], arenaOf[T](&op.st.state))
-	op.rowHalves(batch, c, 2*C, rows, func(r0, r1 int) {
+	op.rowParts(batch, c, 2*C, rows, func(r0, r1 int) {
 		for r := r0; r < r1; r++ {
 			copy(fa[r*C:(r+1)*C], pre[r*2*C:r*2*C+C])
 			copy(ga[r*C:(r+1)*C], pre[r*2*C+C:(r+1)*2*C])
@@ -157,17 +157,18 @@ func gatedForward[T float](op gatedOp, z, fa, ga, w2, b2, x, wf, bf, wg, bg []T,
 	})
 }
 
-// rowHalves runs f over output rows [0, rows) in the two halves of the
-// batch that forward and backward use (see halves), at the same time, or
-// once over all rows for a pass that runs whole.
-func (g geom) rowHalves(batch, c, f, rows int, fn func(r0, r1 int)) {
-	b0 := g.halves(batch, c, f)
-	if b0 == 0 {
+// rowParts runs fn over output rows [0, rows) in the parts of the batch
+// that forward and backward use (see parts).
+func (g geom) rowParts(batch, c, f, rows int, fn func(r0, r1 int)) {
+	n := g.parts(batch, c, f)
+	if n == 1 {
 		fn(0, rows)
 		return
 	}
-	mid := b0 * g.outSteps
-	par2(func() { fn(0, mid) }, func() { fn(mid, rows) })
+	parallel(n, func(i int) {
+		b0, b1 := part(batch, n, i)
+		fn(b0*g.outSteps, b1*g.outSteps)
+	})
 }
 
 func (op gatedOp) ReturnsPtr() bool      { return false }
@@ -286,7 +287,7 @@ func gatedBackward[T float](op gatedGradOp, out, x, dz, fa, ga, w2 []T, batch, c
 	wt, save := s[:len(w2)], s[len(w2):]
 	// The gradient before the activations, [rows, 2C]: the filter's half,
 	// then the gate's.
-	op.rowHalves(batch, c, 2*C, rows, func(r0, r1 int) {
+	op.rowParts(batch, c, 2*C, rows, func(r0, r1 int) {
 		for r := r0; r < r1; r++ {
 			d, f, g := dz[r*C:(r+1)*C], fa[r*C:(r+1)*C], ga[r*C:(r+1)*C]
 			pf, pg := dpre[r*2*C:r*2*C+C], dpre[r*2*C+C:(r+1)*2*C]

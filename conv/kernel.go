@@ -123,23 +123,37 @@ func zeroGaps[T float](v []T, t tap, outSteps, batch, f int) {
 }
 
 // forward sets y = act(bias + add + x ⊛ w). A nil bias or add means zero.
-// save is scratch of g.saveLen(batch, f). A large batch runs as two halves
-// (see halves), on two goroutines when GOMAXPROCS allows.
+// save is scratch of g.saveLen(batch, f). A large batch runs in parts (see
+// parts), on two goroutines when GOMAXPROCS allows.
 func forward[T float](y, x, w, bias, add []T, g geom, batch, c, f int, a act, save []T, ar *arena[T]) {
 	ar.reset()
-	b0 := g.halves(batch, c, f)
-	if b0 == 0 {
+	n := g.parts(batch, c, f)
+	if n == 1 {
 		forwardRows(y, x, w, bias, add, g, batch, c, f, a, save, ar)
 		return
 	}
-	ar2 := ar.second()
-	ar2.reset()
-	yn, xn, sn := b0*g.outSteps*f, b0*g.steps*c, g.saveLen(b0, f)
-	par2(func() {
-		forwardRows(y[:yn], x[:xn], w, bias, head(add, yn), g, b0, c, f, a, save[:sn], ar)
-	}, func() {
-		forwardRows(y[yn:], x[xn:], w, bias, tail(add, yn), g, batch-b0, c, f, a, save[sn:], ar2)
+	ar.grow(n)
+	os := g.outSteps
+	parallel(n, func(i int) {
+		b0, b1 := part(batch, n, i)
+		so := g.saveOff(batch, n, i, f)
+		ari := ar.of(i)
+		ari.reset()
+		forwardRows(y[b0*os*f:b1*os*f], x[b0*g.steps*c:b1*g.steps*c], w, bias, span(add, b0*os*f, b1*os*f), g, b1-b0, c, f, a,
+			save[so:so+g.saveLen(b1-b0, f)], ari)
 	})
+}
+
+// saveOff returns where part i of n keeps its gap rows of width f in a
+// pass's save scratch: the parts' lengths add up to at most
+// g.saveLen(batch, f).
+func (g geom) saveOff(batch, n, i, f int) int {
+	off := 0
+	for j := range i {
+		b0, b1 := part(batch, n, j)
+		off += g.saveLen(b1-b0, f)
+	}
+	return off
 }
 
 // forwardRows is forward on one goroutine.
@@ -200,9 +214,9 @@ func fillRows[T float](y, row []T) {
 // itself for a linear activation), then dx (if not nil), dw and db (if not
 // nil). wt is scratch of len(w) and save of g.saveLen(batch, f).
 //
-// A large batch runs as two halves (see halves), on two goroutines when
-// GOMAXPROCS allows: the second half's dw and db are summed apart and
-// added to the first half's at the end.
+// A large batch runs in parts (see parts), on two goroutines when
+// GOMAXPROCS allows: each part after the first sums its dw and db apart,
+// and they are added to the first's in order at the end.
 func backward[T float](dx, dw, db, dz, x, w, y, dy []T, g geom, batch, c, f int, a act, wt, save []T, ar *arena[T]) {
 	ar.reset()
 	if dx != nil {
@@ -215,29 +229,43 @@ func backward[T float](dx, dw, db, dz, x, w, y, dy []T, g geom, batch, c, f int,
 			}
 		}
 	}
-	b0 := g.halves(batch, c, f)
-	if b0 == 0 {
+	n := g.parts(batch, c, f)
+	if n == 1 {
 		backwardRows(dx, dw, db, dz, x, wt, y, dy, g, batch, c, f, a, save, ar)
 		return
 	}
-	ar2 := ar.second()
-	ar2.reset()
-	part := ar2.get(len(dw) + len(db))
-	dw1, db1 := part[:len(dw)], part[len(dw):]
-	if db == nil {
-		db1 = nil
-	}
-	zn, xn, sn := b0*g.outSteps*f, b0*g.steps*c, g.saveLen(b0, f)
-	par2(func() {
-		backwardRows(head(dx, xn), dw, db, dz[:zn], x[:xn], wt, head(y, zn), dy[:zn], g, b0, c, f, a, save[:sn], ar)
-	}, func() {
-		backwardRows(tail(dx, xn), dw1, db1, dz[zn:], x[xn:], wt, tail(y, zn), dy[zn:len(dz)], g, batch-b0, c, f, a, save[sn:], ar2)
+	ar.grow(n)
+	m := len(dw) + len(db)
+	sums := ar.get((n - 1) * m)
+	os := g.outSteps
+	parallel(n, func(i int) {
+		b0, b1 := part(batch, n, i)
+		dwi, dbi := dw, db
+		if i > 0 {
+			p := sums[(i-1)*m : i*m]
+			dwi = p[:len(dw)]
+			if db != nil {
+				dbi = p[len(dw):]
+			}
+		}
+		so := g.saveOff(batch, n, i, f)
+		ari := ar.of(i)
+		if i > 0 {
+			ari.reset()
+		}
+		zr := b0 * os * f
+		ze := b1 * os * f
+		backwardRows(span(dx, b0*g.steps*c, b1*g.steps*c), dwi, dbi, dz[zr:ze], x[b0*g.steps*c:b1*g.steps*c], wt, span(y, zr, ze), dy[zr:ze],
+			g, b1-b0, c, f, a, save[so:so+g.saveLen(b1-b0, f)], ari)
 	})
-	for i, v := range dw1 {
-		dw[i] += v
-	}
-	for i, v := range db1 {
-		db[i] += v
+	for i := 1; i < n; i++ {
+		p := sums[(i-1)*m : i*m]
+		for j, v := range p[:len(dw)] {
+			dw[j] += v
+		}
+		for j, v := range p[len(dw):] {
+			db[j] += v
+		}
 	}
 }
 
@@ -348,18 +376,25 @@ func derivative[T float](dz, dy, y []T, a act) {
 type arena[T float] struct {
 	buf  []T
 	off  int
-	next *arena[T] // the second half's (see second)
+	kids []*arena[T] // the arenas of a pass's parts after the first (see grow)
 }
 
 func (ar *arena[T]) reset() { ar.off = 0 }
 
-// second returns the arena of a pass's second half, which runs beside the
-// first on another goroutine.
-func (ar *arena[T]) second() *arena[T] {
-	if ar.next == nil {
-		ar.next = &arena[T]{}
+// grow makes sure that ar has the arenas of a pass in n parts, before the
+// parts run on other goroutines.
+func (ar *arena[T]) grow(n int) {
+	for len(ar.kids) < n-1 {
+		ar.kids = append(ar.kids, &arena[T]{})
 	}
-	return ar.next
+}
+
+// of returns the arena of part i: ar itself for part 0 (see grow).
+func (ar *arena[T]) of(i int) *arena[T] {
+	if i == 0 {
+		return ar
+	}
+	return ar.kids[i-1]
 }
 
 // get returns n zeroed elements.

@@ -37,7 +37,7 @@ func (pc passCase) geom(t *testing.T) geom {
 
 // passCases are the chapter's layers (WaveNet's causal convolutions and
 // output, conv_gru's strided one) and a few other geometries, all large
-// enough to run as two halves, and one too small to.
+// enough to run in parts, and one too small to.
 var passCases = []passCase{
 	{kernel: 2, stride: 1, dilation: 1, pad: Causal, steps: 50, batch: 32, c: 1, f: 20, a: actReLU, bias: true},
 	{kernel: 2, stride: 1, dilation: 8, pad: Causal, steps: 50, batch: 32, c: 20, f: 20, a: actReLU, bias: true, dx: true},
@@ -75,7 +75,7 @@ func newPassData[T float](pc passCase, g geom, seed uint64) passData[T] {
 
 // pass runs forward and backward, whole (split false: forwardRows and
 // backwardRows on one goroutine) or through forward and backward, which
-// split a large batch in two halves.
+// split a large batch into parts.
 func pass[T float](pc passCase, g geom, d passData[T], split bool) (y, dx, dw, db []T) {
 	n := len(d.dy)
 	y = make([]T, n)
@@ -111,17 +111,17 @@ func pass[T float](pc passCase, g geom, d passData[T], split bool) (y, dx, dw, d
 	return y, dx, dw, db
 }
 
-// TestHalvesMatchWhole checks in float64 that a pass split into two
-// halves of the batch gives the whole pass's output and gradients to
-// 1e-12 relative (the halves sum dw and db apart, so they may differ in
+// TestPartsMatchWhole checks in float64 that a pass split into the
+// parts of the batch gives the whole pass's output and gradients to
+// 1e-12 relative (the parts sum dw and db apart, so they may differ in
 // the last bits).
-func TestHalvesMatchWhole(t *testing.T) {
+func TestPartsMatchWhole(t *testing.T) {
 	for i, pc := range passCases {
 		t.Run(pc.String(), func(t *testing.T) {
 			g := pc.geom(t)
-			split := g.halves(pc.batch, pc.c, pc.f) > 0
+			split := g.parts(pc.batch, pc.c, pc.f) > 1
 			if split != (i < len(passCases)-1) {
-				t.Fatalf("halves = %t, want the case to split unless it is the last", split)
+				t.Fatalf("split = %t, want the case to split unless it is the last", split)
 			}
 			d := newPassData[float64](pc, g, uint64(i))
 			y0, dx0, dw0, db0 := pass(pc, g, d, false)
@@ -139,16 +139,16 @@ func TestHalvesMatchWhole(t *testing.T) {
 					scale = max(scale, math.Abs(p.want[j]))
 				}
 				if worst > 1e-12*max(scale, 1) {
-					t.Errorf("%s: halves and whole differ by %g (scale %g)", p.what, worst, scale)
+					t.Errorf("%s: parts and whole differ by %g (scale %g)", p.what, worst, scale)
 				}
 			}
 		})
 	}
 }
 
-// TestHalvesIgnoreGOMAXPROCS checks in float32 that a split pass gives
+// TestPartsIgnoreGOMAXPROCS checks in float32 that a split pass gives
 // the same bits on one goroutine as on two.
-func TestHalvesIgnoreGOMAXPROCS(t *testing.T) {
+func TestPartsIgnoreGOMAXPROCS(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	for i, pc := range passCases {
 		g := pc.geom(t)
@@ -190,10 +190,10 @@ func TestColSum(t *testing.T) {
 	}
 }
 
-// TestGatedHalvesMatchWhole checks in float64 that the gated op and its
-// gradient, whose element-wise passes also run in the batch's two halves,
+// TestGatedPartsMatchWhole checks in float64 that the gated op and its
+// gradient, whose element-wise passes also run in the batch's parts,
 // give the whole pass's values to 1e-12 relative.
-func TestGatedHalvesMatchWhole(t *testing.T) {
+func TestGatedPartsMatchWhole(t *testing.T) {
 	pc := passCase{kernel: 2, stride: 1, dilation: 4, pad: Causal, steps: 50, batch: 32, c: 20, f: 20}
 	g := pc.geom(t)
 	r := rand.New(rand.NewPCG(8, 8))
@@ -219,7 +219,7 @@ func TestGatedHalvesMatchWhole(t *testing.T) {
 		}
 		return slices.Clone(zv.(*tensor.Dense).Float64s()), slices.Clone(gv.(*tensor.Dense).Float64s())
 	}
-	if g.halves(pc.batch, pc.c, 2*pc.f) == 0 {
+	if g.parts(pc.batch, pc.c, 2*pc.f) == 1 {
 		t.Fatal("the case does not split")
 	}
 	z1, g1 := run()
@@ -236,7 +236,27 @@ func TestGatedHalvesMatchWhole(t *testing.T) {
 			scale = max(scale, math.Abs(p.want[j]))
 		}
 		if worst > 1e-12*max(scale, 1) {
-			t.Errorf("%s: halves and whole differ by %g (scale %g)", p.what, worst, scale)
+			t.Errorf("%s: parts and whole differ by %g (scale %g)", p.what, worst, scale)
+		}
+	}
+}
+
+// TestParallel checks that parallel runs every part exactly once and
+// returns only after all have run, on one goroutine and on two.
+func TestParallel(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, procs := range []int{1, 2} {
+		runtime.GOMAXPROCS(procs)
+		for n := 1; n <= 5; n++ {
+			for range 200 {
+				ran := make([]int, n)
+				parallel(n, func(i int) { ran[i]++ })
+				for i, k := range ran {
+					if k != 1 {
+						t.Fatalf("GOMAXPROCS %d, %d parts: part %d ran %d times", procs, n, i, k)
+					}
+				}
+			}
 		}
 	}
 }
