@@ -421,8 +421,25 @@ func is32[T float]() bool {
 }
 
 // gemmNN computes c += a·b as kernel.GemmNN (m×k times k×n).
+//
+// The last m mod 4 rows (the AVX2 kernels run blocks of 4 rows and leave
+// the rest to a scalar loop) run as the block of the last 4 rows on a
+// copy of C, of which only those rows are copied back.
 func gemmNN[T float](m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int, ar *arena[T]) {
 	if m == 0 || n == 0 || k == 0 {
+		return
+	}
+	if r := m & 3; r != 0 && m > 4 && is32[T]() && hasAVX2 && ar != nil {
+		gemmNN(m-r, n, k, a, lda, b, ldb, c, ldc, ar)
+		s := m - 4
+		cp := ar.get(4 * n)
+		for i := range 4 {
+			copy(cp[i*n:(i+1)*n], c[(s+i)*ldc:(s+i)*ldc+n])
+		}
+		gemmNN(4, n, k, a[s*lda:], lda, b, ldb, cp, n, ar)
+		for i := 4 - r; i < 4; i++ {
+			copy(c[(s+i)*ldc:(s+i)*ldc+n], cp[i*n:(i+1)*n])
+		}
 		return
 	}
 	if n == 20 && is32[T]() && hasAVX2 {
