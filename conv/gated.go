@@ -142,33 +142,16 @@ func gatedForward[T float](op gatedOp, z, fa, ga, w2, b2, x, wf, bf, wg, bg []T,
 	s := scratch[T](&op.st.state, rows*2*C+op.saveLen(batch, 2*C))
 	pre := s[:rows*2*C]
 	forward(pre, x, w2, b2, nil, op.geom, batch, c, 2*C, actLinear, s[rows*2*C:], arenaOf[T](&op.st.state))
-	op.rowParts(batch, c, 2*C, rows, func(r0, r1 int) {
-		for r := r0; r < r1; r++ {
-			copy(fa[r*C:(r+1)*C], pre[r*2*C:r*2*C+C])
-			copy(ga[r*C:(r+1)*C], pre[r*2*C+C:(r+1)*2*C])
-		}
-		fh, gh := fa[r0*C:r1*C], ga[r0*C:r1*C]
-		activate(fh, op.fa)
-		activate(gh, op.ga)
-		zh := z[r0*C : r1*C]
-		for i, v := range fh {
-			zh[i] = v * gh[i]
-		}
-	})
-}
-
-// rowParts runs fn over output rows [0, rows) in the parts of the batch
-// that forward and backward use (see parts).
-func (g geom) rowParts(batch, c, f, rows int, fn func(r0, r1 int)) {
-	n := g.parts(batch, c, f)
-	if n == 1 {
-		fn(0, rows)
-		return
+	for r := range rows {
+		copy(fa[r*C:(r+1)*C], pre[r*2*C:r*2*C+C])
+		copy(ga[r*C:(r+1)*C], pre[r*2*C+C:(r+1)*2*C])
 	}
-	parallel(n, func(i int) {
-		b0, b1 := part(batch, n, i)
-		fn(b0*g.outSteps, b1*g.outSteps)
-	})
+	activate(fa, op.fa)
+	activate(ga, op.ga)
+	ga = ga[:len(z)]
+	for i, v := range fa[:len(z)] {
+		z[i] = v * ga[i]
+	}
 }
 
 func (op gatedOp) ReturnsPtr() bool      { return false }
@@ -287,16 +270,14 @@ func gatedBackward[T float](op gatedGradOp, out, x, dz, fa, ga, w2 []T, batch, c
 	wt, save := s[:len(w2)], s[len(w2):]
 	// The gradient before the activations, [rows, 2C]: the filter's half,
 	// then the gate's.
-	op.rowParts(batch, c, 2*C, rows, func(r0, r1 int) {
-		for r := r0; r < r1; r++ {
-			d, f, g := dz[r*C:(r+1)*C], fa[r*C:(r+1)*C], ga[r*C:(r+1)*C]
-			pf, pg := dpre[r*2*C:r*2*C+C], dpre[r*2*C+C:(r+1)*2*C]
-			for i, v := range d {
-				pf[i] = v * g[i] * slope(f[i], op.fa)
-				pg[i] = v * f[i] * slope(g[i], op.ga)
-			}
+	for r := range rows {
+		d, f, g := dz[r*C:(r+1)*C], fa[r*C:(r+1)*C], ga[r*C:(r+1)*C]
+		pf, pg := dpre[r*2*C:r*2*C+C], dpre[r*2*C+C:(r+1)*2*C]
+		for i, v := range d {
+			pf[i] = v * g[i] * slope(f[i], op.fa)
+			pg[i] = v * f[i] * slope(g[i], op.ga)
 		}
-	})
+	}
 	var dx []T
 	if !op.noDX {
 		dx, out = out[:len(x)], out[len(x):]

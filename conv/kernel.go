@@ -123,41 +123,9 @@ func zeroGaps[T float](v []T, t tap, outSteps, batch, f int) {
 }
 
 // forward sets y = act(bias + add + x ⊛ w). A nil bias or add means zero.
-// save is scratch of g.saveLen(batch, f). A large batch runs in parts (see
-// parts), on two goroutines when GOMAXPROCS allows.
+// save is scratch of g.saveLen(batch, f).
 func forward[T float](y, x, w, bias, add []T, g geom, batch, c, f int, a act, save []T, ar *arena[T]) {
 	ar.reset()
-	n := g.parts(batch, c, f)
-	if n == 1 {
-		forwardRows(y, x, w, bias, add, g, batch, c, f, a, save, ar)
-		return
-	}
-	ar.grow(n)
-	os := g.outSteps
-	parallel(n, func(i int) {
-		b0, b1 := part(batch, n, i)
-		so := g.saveOff(batch, n, i, f)
-		ari := ar.of(i)
-		ari.reset()
-		forwardRows(y[b0*os*f:b1*os*f], x[b0*g.steps*c:b1*g.steps*c], w, bias, span(add, b0*os*f, b1*os*f), g, b1-b0, c, f, a,
-			save[so:so+g.saveLen(b1-b0, f)], ari)
-	})
-}
-
-// saveOff returns where part i of n keeps its gap rows of width f in a
-// pass's save scratch: the parts' lengths add up to at most
-// g.saveLen(batch, f).
-func (g geom) saveOff(batch, n, i, f int) int {
-	off := 0
-	for j := range i {
-		b0, b1 := part(batch, n, j)
-		off += g.saveLen(b1-b0, f)
-	}
-	return off
-}
-
-// forwardRows is forward on one goroutine.
-func forwardRows[T float](y, x, w, bias, add []T, g geom, batch, c, f int, a act, save []T, ar *arena[T]) {
 	switch {
 	case add != nil:
 		copy(y, add)
@@ -213,13 +181,15 @@ func fillRows[T float](y, row []T) {
 // backward sets dz = dy ⊙ act'(y) (y is the activated output; dz may be dy
 // itself for a linear activation), then dx (if not nil), dw and db (if not
 // nil). wt is scratch of len(w) and save of g.saveLen(batch, f).
-//
-// A large batch runs in parts (see parts), on two goroutines when
-// GOMAXPROCS allows: each part after the first sums its dw and db apart,
-// and they are added to the first's in order at the end.
 func backward[T float](dx, dw, db, dz, x, w, y, dy []T, g geom, batch, c, f int, a act, wt, save []T, ar *arena[T]) {
 	ar.reset()
+	derivative(dz, dy, y, a)
+	if db != nil {
+		colSum(db, dz, len(dz)/f, f, ar)
+	}
+	clear(dw)
 	if dx != nil {
+		clear(dx)
 		// wt[k] = w[k]ᵀ, f×c, so that dx += dz · wt[k] is a plain product.
 		for k := range g.kernel {
 			for i := range c {
@@ -228,57 +198,6 @@ func backward[T float](dx, dw, db, dz, x, w, y, dy []T, g geom, batch, c, f int,
 				}
 			}
 		}
-	}
-	n := g.parts(batch, c, f)
-	if n == 1 {
-		backwardRows(dx, dw, db, dz, x, wt, y, dy, g, batch, c, f, a, save, ar)
-		return
-	}
-	ar.grow(n)
-	m := len(dw) + len(db)
-	sums := ar.get((n - 1) * m)
-	os := g.outSteps
-	parallel(n, func(i int) {
-		b0, b1 := part(batch, n, i)
-		dwi, dbi := dw, db
-		if i > 0 {
-			p := sums[(i-1)*m : i*m]
-			dwi = p[:len(dw)]
-			if db != nil {
-				dbi = p[len(dw):]
-			}
-		}
-		so := g.saveOff(batch, n, i, f)
-		ari := ar.of(i)
-		if i > 0 {
-			ari.reset()
-		}
-		zr := b0 * os * f
-		ze := b1 * os * f
-		backwardRows(span(dx, b0*g.steps*c, b1*g.steps*c), dwi, dbi, dz[zr:ze], x[b0*g.steps*c:b1*g.steps*c], wt, span(y, zr, ze), dy[zr:ze],
-			g, b1-b0, c, f, a, save[so:so+g.saveLen(b1-b0, f)], ari)
-	})
-	for i := 1; i < n; i++ {
-		p := sums[(i-1)*m : i*m]
-		for j, v := range p[:len(dw)] {
-			dw[j] += v
-		}
-		for j, v := range p[len(dw):] {
-			db[j] += v
-		}
-	}
-}
-
-// backwardRows is backward on one goroutine; wt holds the transposed
-// kernel (when dx is not nil).
-func backwardRows[T float](dx, dw, db, dz, x, wt, y, dy []T, g geom, batch, c, f int, a act, save []T, ar *arena[T]) {
-	derivative(dz, dy, y, a)
-	if db != nil {
-		colSum(db, dz, len(dz)/f, f, ar)
-	}
-	clear(dw)
-	if dx != nil {
-		clear(dx)
 	}
 	os := g.outSteps
 	for k := range g.kernel {
@@ -374,28 +293,11 @@ func derivative[T float](dz, dy, y []T, a act) {
 // arena hands out scratch slices for the padded products below; reset
 // makes its memory reusable (call it at the start of a pass).
 type arena[T float] struct {
-	buf  []T
-	off  int
-	kids []*arena[T] // the arenas of a pass's parts after the first (see grow)
+	buf []T
+	off int
 }
 
 func (ar *arena[T]) reset() { ar.off = 0 }
-
-// grow makes sure that ar has the arenas of a pass in n parts, before the
-// parts run on other goroutines.
-func (ar *arena[T]) grow(n int) {
-	for len(ar.kids) < n-1 {
-		ar.kids = append(ar.kids, &arena[T]{})
-	}
-}
-
-// of returns the arena of part i: ar itself for part 0 (see grow).
-func (ar *arena[T]) of(i int) *arena[T] {
-	if i == 0 {
-		return ar
-	}
-	return ar.kids[i-1]
-}
 
 // get returns n zeroed elements.
 func (ar *arena[T]) get(n int) []T {
