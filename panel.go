@@ -440,6 +440,10 @@ func fitPanel(ctx context.Context, spec Spec, set *series.Set, nTrain, validEnd 
 		model: &train.Model{Net: net, Dtype: spec.dtype(), Seed: opts.Seed, Label: spec.Family, GPU: opts.GPU, Loss: spec.loss()}}
 	cfg := opts.trainConfig(spec)
 	hist, err := inner.model.Fit(ctx, trainSet, validSet, cfg)
+	// The training programs keep the activations of a whole batch at every
+	// step of the window (for a recurrent network, most of the memory of a
+	// large panel's run); what follows compiles evaluation programs only.
+	inner.model.Close()
 	if err != nil {
 		return nil, wrap("train "+spec.Family, err)
 	}
