@@ -305,7 +305,7 @@ func (b *Backtest) RunRefit(ctx context.Context, r int, origins []int) ([]Backte
 	targets := make([][]float64, n)
 	scales := make([]float64, n)
 	for i := range n {
-		targets[i] = column(s.Series(i), nf, tg)
+		targets[i] = targetOf(s.Series(i), nf, tg)
 		scales[i] = naiveMAE(targets[i][:nTrain[i]], b.season)
 	}
 	var out []BacktestRecord

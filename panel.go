@@ -532,7 +532,7 @@ func (pf *PanelForecaster) measure(raw, scaled *series.Set, ws series.Windows, l
 			}
 			p := pred[(c.lo-a)*h : (c.hi-a)*h]
 			pf.Scalers[c.series].InverseFeature(p, p, tg)
-			y := column(raw.Series(c.series), nf, tg)
+			y := targetOf(raw.Series(c.series), nf, tg)
 			out[c.series] = measure(p, y, ends, h, nTrain[c.series], season)
 			if quant != nil {
 				qp := quant[(c.lo-a)*h*nq : (c.hi-a)*h*nq]
@@ -564,6 +564,15 @@ func (pf *PanelForecaster) measure(raw, scaled *series.Set, ws series.Windows, l
 		return nil, err
 	}
 	return out, nil
+}
+
+// targetOf returns column tg of values of rows of nf features: values
+// itself when it is the only column.
+func targetOf(values []float64, nf, tg int) []float64 {
+	if nf == 1 {
+		return values
+	}
+	return column(values, nf, tg)
 }
 
 // Len returns the number of series.
