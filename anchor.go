@@ -2,6 +2,7 @@ package seqcast
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/seqcast/seqcast/series"
@@ -18,11 +19,22 @@ const (
 	// forecast at Spec.AnchorSeason: the value one season before each
 	// forecast step.
 	AnchorSeasonal = "seasonal"
+	// AnchorSTL forecasts the seasonally adjusted target relative to its
+	// last value: Train fits an STL decomposition (series.MSTL) on the
+	// training part, keeps the last period of its seasonal component in
+	// Spec.AnchorProfile, and at each origin subtracts that profile, at
+	// the phase that best matches the window, from the window's target
+	// values and adds it back to the forecast steps.
+	AnchorSTL = "stl"
 )
 
 // Anchors returns the anchors of Spec.Anchor, in the order TrainAuto tries
 // them.
-func Anchors() []string { return []string{AnchorLast, AnchorSeasonal, AnchorNone} }
+func Anchors() []string { return []string{AnchorLast, AnchorSTL, AnchorSeasonal, AnchorNone} }
+
+// maxProfile bounds the values of Spec.AnchorProfile, in the target's
+// scaled units (standard deviations of its training part).
+const maxProfile = 1e6
 
 // anchorKind returns the anchor of s: AnchorLast for Delta, else Anchor,
 // AnchorNone for "".
@@ -36,8 +48,12 @@ func (s Spec) anchorKind() string {
 	return s.Anchor
 }
 
-// validateAnchor reports a bad Spec.Anchor or Spec.AnchorSeason.
+// validateAnchor reports a bad Spec.Anchor, Spec.AnchorSeason or
+// Spec.AnchorProfile.
 func (s Spec) validateAnchor() error {
+	if s.Anchor != AnchorSTL && s.AnchorProfile != nil {
+		return fmt.Errorf("seqcast: Spec.AnchorProfile: only for Spec.Anchor %q", AnchorSTL)
+	}
 	switch s.Anchor {
 	case "", AnchorNone, AnchorLast:
 		if s.AnchorSeason != 0 {
@@ -56,6 +72,22 @@ func (s Spec) validateAnchor() error {
 		}
 		if s.AnchorSeason > s.Window {
 			return fmt.Errorf("seqcast: Spec.AnchorSeason %d: longer than Spec.Window %d, which must hold the season's last values", s.AnchorSeason, s.Window)
+		}
+		return nil
+	case AnchorSTL:
+		if s.Delta {
+			return fmt.Errorf("seqcast: Spec.Delta and Spec.Anchor %q: Delta is Anchor %q; set one", s.Anchor, AnchorLast)
+		}
+		if n := len(s.AnchorProfile); n < 2 || n > s.Window {
+			return fmt.Errorf("seqcast: Spec.AnchorProfile: %d values; Spec.Anchor %q needs one period of 2 to Spec.Window (%d) values, which Train fits when it is empty", n, AnchorSTL, s.Window)
+		}
+		if s.AnchorSeason != len(s.AnchorProfile) {
+			return fmt.Errorf("seqcast: Spec.AnchorSeason %d: with Spec.Anchor %q it is the period of Spec.AnchorProfile, %d", s.AnchorSeason, AnchorSTL, len(s.AnchorProfile))
+		}
+		for i, v := range s.AnchorProfile {
+			if !(math.Abs(v) <= maxProfile) {
+				return fmt.Errorf("seqcast: Spec.AnchorProfile[%d] %v: must be finite and at most %g in absolute value", i, v, maxProfile)
+			}
 		}
 		return nil
 	}
@@ -83,6 +115,9 @@ func (s Spec) anchorAll(w series.Windows) (series.Windows, []float64) {
 		return aw, off
 	case AnchorSeasonal:
 		return seasonalAnchor(w, s.Target, s.AnchorSeason)
+	case AnchorSTL:
+		aw, off, _ := stlAnchor(w, s.Target, s.AnchorProfile)
+		return aw, off
 	}
 	return w, nil
 }
@@ -110,6 +145,177 @@ func seasonalAnchor(w series.Windows, target, m int) (series.Windows, []float64)
 		}
 	}
 	return series.Windows{X: x, N: w.N, Steps: steps, Features: nf, Y: y, YShape: slices.Clone(w.YShape)}, off
+}
+
+// stlAnchor is anchorAll for AnchorSTL with the seasonal profile prof (in
+// scaled units), and returns the phase found for each sample too: the
+// index of prof that matches the sample's first input step. The target of
+// every input step becomes its seasonally adjusted value less the last
+// one's, and each target its seasonally adjusted value less the same.
+func stlAnchor(w series.Windows, target int, prof []float64) (series.Windows, []float64, []int) {
+	x, y := w.AppendX(nil), w.AppendY(nil)
+	nx, h, nf, steps := w.XSize(), w.YSize(), w.Features, w.Steps
+	if len(y) != w.N*h {
+		y = make([]float64, w.N*h)
+	}
+	off := make([]float64, w.N*h)
+	phases := make([]int, w.N)
+	xt := make([]float64, steps)
+	ph := newPhaseFinder(prof, steps)
+	L := len(prof)
+	for i := range w.N {
+		xi := x[i*nx : (i+1)*nx]
+		for t := range steps {
+			xt[t] = xi[t*nf+target]
+		}
+		p := ph.find(xt)
+		phases[i] = p
+		last := xt[steps-1] - prof[(p+steps-1)%L]
+		for t := range steps {
+			xi[t*nf+target] = xt[t] - prof[(p+t)%L] - last
+		}
+		for k := range h {
+			off[i*h+k] = prof[(p+steps+k)%L] + last
+			y[i*h+k] -= off[i*h+k]
+		}
+	}
+	return series.Windows{X: x, N: w.N, Steps: steps, Features: nf, Y: y, YShape: slices.Clone(w.YShape)}, off, phases
+}
+
+// A phaseFinder finds where in a seasonal profile a window of values
+// starts: the shift p that maximises Σ_t x̃[t]·prof[(p+t) mod L], with x̃ the
+// values less their least-squares line (so that a level or a trend does not
+// count).
+type phaseFinder struct {
+	prof   []float64
+	folded []float64 // x̃ summed by t mod L
+	tc     []float64 // t less the mean of 0..steps-1
+	tss    float64   // Σ tc²
+}
+
+func newPhaseFinder(prof []float64, steps int) *phaseFinder {
+	f := &phaseFinder{prof: prof, folded: make([]float64, len(prof)), tc: make([]float64, steps)}
+	mt := float64(steps-1) / 2
+	for t := range steps {
+		f.tc[t] = float64(t) - mt
+		f.tss += f.tc[t] * f.tc[t]
+	}
+	return f
+}
+
+func (f *phaseFinder) find(x []float64) int {
+	L := len(f.prof)
+	mean, cov := 0.0, 0.0
+	for t, v := range x {
+		mean += v
+		cov += f.tc[t] * v
+	}
+	mean /= float64(len(x))
+	slope := 0.0
+	if f.tss > 0 {
+		slope = cov / f.tss
+	}
+	clear(f.folded)
+	for t, v := range x {
+		f.folded[t%L] += v - mean - slope*f.tc[t]
+	}
+	best, bestScore := 0, math.Inf(-1)
+	for p := range L {
+		s := 0.0
+		for r, g := range f.folded {
+			j := p + r
+			if j >= L {
+				j -= L
+			}
+			s += g * f.prof[j]
+		}
+		if s > bestScore {
+			best, bestScore = p, s
+		}
+	}
+	return best
+}
+
+// stlProfile fits series.MSTL on y (the training part of the target, raw)
+// at the longest of seasons whose common period (the least common
+// multiple) is at most window, and returns the sum of their seasonal
+// components over the last common period, aligned so that index t mod L
+// is row t of y, with the periods used. It returns nil if no season fits.
+func stlProfile(y []float64, seasons []int, window int) ([]float64, []int, error) {
+	cand := slices.Clone(seasons)
+	slices.Sort(cand)
+	slices.Reverse(cand)
+	var use []int
+	L := 1
+	for _, p := range cand {
+		if p < 2 || 2*p >= len(y) || slices.Contains(use, p) {
+			continue
+		}
+		if l := lcm(L, p); l <= window {
+			use, L = append(use, p), l
+		}
+	}
+	if len(use) == 0 {
+		return nil, nil, nil
+	}
+	d, err := series.MSTL(y, use, series.MSTLOptions{})
+	if err != nil {
+		return nil, nil, err
+	}
+	n := len(y)
+	prof := make([]float64, L)
+	for t := n - L; t < n; t++ {
+		for _, s := range d.Seasonal {
+			prof[t%L] += s[t]
+		}
+	}
+	return prof, d.Periods, nil
+}
+
+// fitAnchorProfile fits Spec.AnchorProfile for Train: stlProfile of the
+// training part of the target (values, rows of nf features, the first
+// nTrain) at spec.AnchorSeason if set, else at the detected seasons, in
+// the scaled units the network reads.
+func fitAnchorProfile(values []float64, nf, nTrain int, spec Spec, seasons []int) ([]float64, error) {
+	if spec.AnchorSeason > 0 {
+		seasons = []int{spec.AnchorSeason}
+	}
+	y := column(values[:nTrain*nf], nf, spec.Target)
+	prof, _, err := stlProfile(y, seasons, spec.Window)
+	if err != nil {
+		return nil, fmt.Errorf("seqcast: Spec.Anchor %q: %w", AnchorSTL, err)
+	}
+	if prof == nil {
+		return nil, fmt.Errorf("seqcast: Spec.Anchor %q: no season of %v is at most the window %d and under half of the %d training rows; set Spec.AnchorSeason", AnchorSTL, seasons, spec.Window, nTrain)
+	}
+	sc, err := series.FitScaler(y, 1)
+	if err != nil {
+		return nil, fmt.Errorf("seqcast: scale: %w", err)
+	}
+	for i := range prof {
+		prof[i] /= sc.Std[0]
+	}
+	return prof, nil
+}
+
+// stlNote says how often the phase stlAnchor found for the windows of
+// whole (over the training part, from row 0) is the one their rows give.
+func stlNote(whole series.Windows, phases []int, period int) string {
+	ok := 0
+	for i, p := range phases {
+		if p == whole.Start(i)%period {
+			ok++
+		}
+	}
+	return fmt.Sprintf("anchor: STL seasonal profile of %d steps; the phase found from each window is the true one in %d of %d training windows", period, ok, len(phases))
+}
+
+func lcm(a, b int) int {
+	g, h := a, b
+	for h != 0 {
+		g, h = h, g%h
+	}
+	return a / g * b
 }
 
 // unanchorAll adds the offsets of anchorAll back to pred, elementwise.

@@ -249,9 +249,13 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	}
 	chooseWindow := spec.Window == 0
 	chooseAnchor := spec.anchorKind() == AnchorSeasonal && spec.AnchorSeason == 0
+	fitSTL := spec.anchorKind() == AnchorSTL && spec.AnchorProfile == nil
 	probe := spec // spec with placeholders for what Train chooses
-	if chooseAnchor {
+	if chooseAnchor || fitSTL {
 		probe.AnchorSeason = 2
+	}
+	if fitSTL {
+		probe.AnchorProfile = []float64{0, 0}
 	}
 	if chooseWindow {
 		probe.Window = max(4, probe.AnchorSeason)
@@ -291,6 +295,12 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 		}
 		sc.Notes = append(sc.Notes, fmt.Sprintf("anchor: seasonal naive at season %d", spec.AnchorSeason))
 	}
+	if fitSTL {
+		if spec.AnchorProfile, err = fitAnchorProfile(values, nf, nTrain, spec, sc.Seasons); err != nil {
+			return nil, nil, err
+		}
+		spec.AnchorSeason = len(spec.AnchorProfile)
+	}
 	if err := spec.Validate(); err != nil {
 		return nil, nil, err
 	}
@@ -317,7 +327,14 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	if err != nil {
 		return nil, nil, fmt.Errorf("seqcast: training windows: %w", err)
 	}
-	trainSet, _ = spec.anchorAll(trainSet)
+	if spec.anchorKind() == AnchorSTL {
+		var phases []int
+		whole := trainSet
+		trainSet, _, phases = stlAnchor(whole, spec.Target, spec.AnchorProfile)
+		sc.Notes = append(sc.Notes, stlNote(whole, phases, len(spec.AnchorProfile)))
+	} else {
+		trainSet, _ = spec.anchorAll(trainSet)
+	}
 	validEnd := nTrain + nValid
 	validSet, err := series.SlidingSegments(scaled[(nTrain-w)*nf:validEnd*nf], nf, spec.Target, w, h, shift(opts.Breaks, nTrain-w))
 	if err != nil {

@@ -84,9 +84,16 @@ type Spec struct {
 	// "", levels), AnchorLast (the change from the last value; Delta is the
 	// same and is kept for older model files) or AnchorSeasonal (the
 	// difference from the seasonal-naive forecast at AnchorSeason, which
-	// must be in [2, Window]). Default "".
+	// must be in [2, Window]) or AnchorSTL (the seasonally adjusted
+	// target's change from its last value; AnchorSeason is then the
+	// length of AnchorProfile). Default "".
 	Anchor       string `json:"anchor,omitempty"`
 	AnchorSeason int    `json:"anchor_season,omitempty"`
+	// AnchorProfile is, for AnchorSTL, one period (2 to Window values) of
+	// the target's seasonal component, in the units the network reads (the
+	// target scaled by the Forecaster's Scaler), fitted by Train on the
+	// training part when it is empty; nil for the other anchors.
+	AnchorProfile []float64 `json:"anchor_profile,omitempty"`
 	// Dtype is "float32" (default) or "float64", the element type of the
 	// weights and of the computation.
 	Dtype string `json:"dtype,omitempty"`
@@ -107,6 +114,7 @@ func (s Spec) withDefaults() Spec {
 	}
 	s.Features = slices.Clone(s.Features)
 	s.Dilations = slices.Clone(s.Dilations)
+	s.AnchorProfile = slices.Clone(s.AnchorProfile)
 	return s
 }
 

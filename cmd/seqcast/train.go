@@ -36,7 +36,7 @@ func trainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		layers   = fs.Int("layers", 2, "recurrent layers (deep_rnn, lstm, gru, conv_gru)")
 		dropout  = fs.Float64("dropout", 0, "dropout before the output layer, in [0, 1); enables predict --mc-dropout")
 		delta    = fs.Bool("delta", true, "forecast the change from the last value of the target (follows trends); --delta=false forecasts levels (the same as --anchor last and --anchor none; given with --anchor, they must agree)")
-		anchor   = fs.String("anchor", "", "what the forecast is relative to: last (value), seasonal (the seasonal-naive forecast of the longest detected season the window holds), none (levels) or auto (the best on the validation part) (default: last, or auto with --model auto)")
+		anchor   = fs.String("anchor", "", "what the forecast is relative to: last (value), stl (the last seasonally adjusted value, with the seasonal component of an STL decomposition of the training part added back), seasonal (the seasonal-naive forecast of the longest detected season the window holds), none (levels) or auto (the best on the validation part) (default: last, or auto with --model auto)")
 		budget   = fs.Duration("budget", 2*time.Minute, "time for --model auto or --anchor auto to try families and anchors (at least "+seqcast.MinBudget.String()+")")
 		epochs   = fs.Int("epochs", 50, "most epochs")
 		patience = fs.Int("patience", 5, "stop after this many epochs without a better validation loss (0: never)")
@@ -103,7 +103,7 @@ Flags:
 		}
 	case set["anchor"]:
 		if anchorName != "auto" && !slices.Contains(seqcast.Anchors(), anchorName) {
-			return fmt.Errorf("train: --anchor %q: want last, seasonal, none or auto", anchorName)
+			return fmt.Errorf("train: --anchor %q: want last, stl, seasonal, none or auto", anchorName)
 		}
 	case set["delta"] && !*delta:
 		anchorName = seqcast.AnchorNone
@@ -188,7 +188,7 @@ Flags:
 	case auto:
 	case anchorName == seqcast.AnchorLast:
 		spec.Delta = true // as before --anchor, so that older checkpoints resume
-	case anchorName == seqcast.AnchorSeasonal:
+	case anchorName == seqcast.AnchorSeasonal, anchorName == seqcast.AnchorSTL:
 		spec.Anchor = anchorName
 	}
 	opts := seqcast.Options{

@@ -1,0 +1,143 @@
+package seqcast
+
+import (
+	"bytes"
+	"context"
+	"math"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/seqcast/seqcast/series"
+)
+
+// TestSTLAnchorWindows checks stlAnchor on windows of a line plus a known
+// profile: the phase is found, the anchored inputs are the line less its
+// last value, and the anchored targets plus the offsets give back the
+// targets.
+func TestSTLAnchorWindows(t *testing.T) {
+	t.Parallel()
+	prof := []float64{1.5, 0.5, -0.5, -2, -1, 0.25, 0.75, 0.5}
+	y := make([]float64, 80)
+	for i := range y {
+		y[i] = 3 + 0.05*float64(i) + prof[i%8]
+	}
+	w, err := series.Sliding(y, 1, 0, 16, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	aw, off, phases := stlAnchor(w, 0, prof)
+	for i := range w.N {
+		if want := w.Start(i) % 8; phases[i] != want {
+			t.Fatalf("phase of window %d = %d; want %d", i, phases[i], want)
+		}
+		x := aw.SampleX(i)
+		for s, v := range x {
+			if want := 0.05 * float64(s-15); math.Abs(v-want) > 1e-12 {
+				t.Fatalf("anchored input %d of window %d = %v; want %v", s, i, v, want)
+			}
+		}
+		for k, v := range aw.SampleY(i) {
+			if got, want := v+off[i*5+k], y[w.Start(i)+16+k]; math.Abs(got-want) > 1e-12 {
+				t.Fatalf("anchored target + offset %d of window %d = %v; want %v", k, i, got, want)
+			}
+		}
+	}
+}
+
+func TestValidateSTLAnchor(t *testing.T) {
+	t.Parallel()
+	base := Spec{Family: Linear, Window: 24, Horizon: 2, Features: []string{"y"}}
+	prof := []float64{1, -1, 0.5, -0.5}
+	for _, c := range []struct {
+		name string
+		edit func(*Spec)
+		ok   bool
+	}{
+		{"stl", func(s *Spec) { s.Anchor, s.AnchorSeason, s.AnchorProfile = AnchorSTL, 4, prof }, true},
+		{"stl without profile", func(s *Spec) { s.Anchor = AnchorSTL }, false},
+		{"season not the profile's", func(s *Spec) { s.Anchor, s.AnchorSeason, s.AnchorProfile = AnchorSTL, 3, prof }, false},
+		{"profile longer than window", func(s *Spec) {
+			s.Anchor, s.AnchorSeason, s.AnchorProfile = AnchorSTL, 25, make([]float64, 25)
+		}, false},
+		{"nan in profile", func(s *Spec) { s.Anchor, s.AnchorSeason, s.AnchorProfile = AnchorSTL, 2, []float64{0, math.NaN()} }, false},
+		{"huge profile value", func(s *Spec) { s.Anchor, s.AnchorSeason, s.AnchorProfile = AnchorSTL, 2, []float64{0, 1e300} }, false},
+		{"profile without stl", func(s *Spec) { s.Anchor, s.AnchorProfile = AnchorLast, prof }, false},
+		{"delta and stl", func(s *Spec) { s.Anchor, s.AnchorSeason, s.AnchorProfile, s.Delta = AnchorSTL, 4, prof, true }, false},
+	} {
+		s := base
+		c.edit(&s)
+		if err := s.Validate(); (err == nil) != c.ok {
+			t.Errorf("%s: Validate() = %v; want ok %v", c.name, err, c.ok)
+		}
+	}
+}
+
+// TestTrainSTLAnchor trains a tiny linear model with the STL anchor: the
+// profile is fitted on the training part (12 steps, about the sine's
+// 3·sin in scaled units), the model file keeps it, and the loaded model
+// forecasts what the trained one does.
+func TestTrainSTLAnchor(t *testing.T) {
+	t.Parallel()
+	y := seasonalSeries(400, 12)
+	spec := Spec{Family: Linear, Horizon: 3, Features: []string{"y"}, Anchor: AnchorSTL}
+	f, rep, err := Train(context.Background(), spec, y, Options{Epochs: 30, LearningRate: 0.01, Seed: 1, SeasonCandidates: []int{12}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Anchor != AnchorSTL || f.Spec.AnchorSeason != 12 || len(f.Spec.AnchorProfile) != 12 {
+		t.Fatalf("anchor %s at %d, profile of %d; want stl at 12, 12", rep.Anchor, f.Spec.AnchorSeason, len(f.Spec.AnchorProfile))
+	}
+	// The profile at row t mod 12 is about 3·sin(2πt/12) over the scaled
+	// target's standard deviation.
+	sd := f.Scaler.Std[0]
+	for j, v := range f.Spec.AnchorProfile {
+		if want := 3 * math.Sin(2*math.Pi*float64(j)/12) / sd; math.Abs(v-want) > 0.15/sd {
+			t.Errorf("AnchorProfile[%d] = %.3f; want about %.3f", j, v, want)
+		}
+	}
+	if m, sn := rep.Test.Model.MASE, rep.Test.SeasonalNaive.MASE; !(m < sn) {
+		t.Errorf("test MASE %.3g; want below the seasonal naive's %.3g", m, sn)
+	}
+	want, err := f.Predict(y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "stl.model")
+	if err := f.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	g, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(g.Spec.AnchorProfile, f.Spec.AnchorProfile) {
+		t.Fatalf("loaded profile %v; want %v", g.Spec.AnchorProfile, f.Spec.AnchorProfile)
+	}
+	got, err := g.Predict(y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("loaded model forecasts %v; want the trained one's %v", got, want)
+	}
+	// A forecast from a history that starts at another phase is the same:
+	// the phase comes from the window, not from the row count.
+	if got, err := g.Predict(y[5:]); err != nil || !slices.Equal(got, want) {
+		t.Errorf("Predict(y[5:]) = %v, %v; want %v", got, err, want)
+	}
+	var buf bytes.Buffer
+	if _, _, err := TrainPanel(context.Background(), Spec{Family: Linear, Window: 8, Horizon: 2, Features: []string{"y"}, Anchor: AnchorSTL}, testSet(), Options{Epochs: 1, Progress: &buf}); err == nil {
+		t.Error("TrainPanel with Spec.Anchor stl: no error")
+	}
+}
+
+func TestSTLAnchorNoSeason(t *testing.T) {
+	t.Parallel()
+	y := seasonalSeries(200, 12)
+	_, _, err := Train(context.Background(), Spec{Family: Linear, Window: 8, Horizon: 2, Features: []string{"y"}, Anchor: AnchorSTL}, y, Options{Epochs: 1, Season: 1})
+	if err == nil || !strings.Contains(err.Error(), "no season of [] is at most the window 8") {
+		t.Errorf("Train with Spec.Anchor stl, no season and a window of 8: error %v; want one saying no season fits", err)
+	}
+}
