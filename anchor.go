@@ -286,7 +286,7 @@ func fitAnchorProfile(values []float64, nf, nTrain int, spec Spec, seasons []int
 		return nil, fmt.Errorf("seqcast: Spec.Anchor %q: %w", AnchorSTL, err)
 	}
 	if prof == nil {
-		return nil, fmt.Errorf("seqcast: Spec.Anchor %q: no season of %v is at most the window %d and under half of the %d training rows; set Spec.AnchorSeason", AnchorSTL, seasons, spec.Window, nTrain)
+		return nil, fmt.Errorf("seqcast: Spec.Anchor %q: no season of %v is at most the window %d and under half of the %d training rows; set a longer Spec.Window or an Options.Season that fits", AnchorSTL, seasons, spec.Window, nTrain)
 	}
 	sc, err := series.FitScaler(y, 1)
 	if err != nil {

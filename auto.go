@@ -110,6 +110,7 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 		}
 	}
 	deadline := time.Now().Add(auto.Budget)
+	halfway := time.Now().Add(auto.Budget / 2)
 	ar := &AutoReport{Best: -1}
 	var bestF *Forecaster
 	var bestR *Report
@@ -129,6 +130,12 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 		now := time.Now()
 		if now.After(deadline) {
 			tr.Skipped = "budget spent"
+			ar.Trials = append(ar.Trials, tr)
+			q.done(v, math.NaN())
+			continue
+		}
+		if fam == Linear && len(q.others) > 0 && now.After(halfway) {
+			tr.Skipped = "half the budget spent on linear; the rest is for the other families"
 			ar.Trials = append(ar.Trials, tr)
 			q.done(v, math.NaN())
 			continue
@@ -183,11 +190,20 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 		}
 		f.Checkpoint = nil
 		// A season that the chosen window could not cover twice: try a
-		// window of one season too.
+		// window of one season too. Longer windows, of 3 and 5 times the
+		// season the chosen one covers twice, are probed with linear.
 		if sc := rep.Seasons; !longer && sc.WindowChosen && len(sc.Seasons) > 0 {
-			if l := slices.Max(sc.Seasons); l > f.Spec.Window && l <= f.Meta.Rows[0]/2 {
+			longer = true
+			half := f.Meta.Rows[0] / 2
+			if l := slices.Max(sc.Seasons); l > f.Spec.Window && l <= half {
 				q.addWindow(l)
-				longer = true
+			}
+			if m := f.Spec.Window / 2; slices.Contains(sc.Seasons, m) {
+				for _, k := range []int{3, 5} {
+					if k*m <= half {
+						q.probes = append(q.probes, k*m)
+					}
+				}
 			}
 		}
 		tr.AnchorSeason, tr.Window, tr.Cut = f.Spec.AnchorSeason, f.Spec.Window, cut
@@ -221,7 +237,8 @@ type autoVariant struct {
 
 // An autoQueue orders TrainAuto's trials. The linear family, which trains
 // in seconds, goes first, at every anchor and window and at two learning
-// rates; its validation MAE then ranks the anchor and window pairs. The
+// rates, then at longer windows (probes) with its best anchor and learning
+// rate; its validation MAE then ranks the anchor and window pairs. The
 // other families follow, first each at the best pair (sharing the budget
 // left between them, so that the slow recurrent ones are reached), then
 // each at the other pairs, best first. Pairs at which linear failed (no
@@ -237,10 +254,14 @@ type autoQueue struct {
 	score   map[[2]string]float64 // the best linear validation MAE of an (anchor, window) pair; NaN if it failed
 	phase   int                   // 0: linear; 1: the others
 	tried   map[string]bool       // family/anchor/window of the trials queued after linear
+	// probes are longer windows to try linear at, with the best anchor and
+	// learning rate, once the other linear trials are done.
+	probes []int
+	bestLR map[[2]string]float64
 }
 
 func newAutoQueue(families, anchors []string, window int, lr float64) *autoQueue {
-	q := &autoQueue{anchors: anchors, lr: lr, windows: []int{window}, score: map[[2]string]float64{}, tried: map[string]bool{}}
+	q := &autoQueue{anchors: anchors, lr: lr, windows: []int{window}, score: map[[2]string]float64{}, tried: map[string]bool{}, bestLR: map[[2]string]float64{}}
 	for _, f := range families {
 		if f == Linear {
 			q.linear = true
@@ -320,6 +341,19 @@ func (q *autoQueue) otherVariants() []autoVariant {
 
 // next returns the next trial, and false when there is none.
 func (q *autoQueue) next() (autoVariant, bool) {
+	if len(q.pending) == 0 && q.phase == 0 && len(q.probes) > 0 {
+		if ps := q.pairs(); len(ps) > 0 {
+			best := ps[0]
+			lr := q.bestLR[pairKey(best.anchor, best.window)]
+			for _, w := range q.probes {
+				if !slices.Contains(q.windows, w) {
+					q.windows = append(q.windows, w)
+					q.pending = append(q.pending, autoVariant{family: Linear, anchor: best.anchor, lr: lr, window: w})
+				}
+			}
+		}
+		q.probes = nil
+	}
 	if len(q.pending) == 0 && q.phase == 0 {
 		q.phase = 1
 		q.pending = q.otherVariants()
@@ -339,7 +373,7 @@ func (q *autoQueue) done(v autoVariant, mae float64) {
 	}
 	k := pairKey(v.anchor, v.window)
 	if old, ok := q.score[k]; !ok || math.IsNaN(old) || mae < old {
-		q.score[k] = mae
+		q.score[k], q.bestLR[k] = mae, v.lr
 	}
 }
 

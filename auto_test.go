@@ -19,14 +19,16 @@ func TestTrainAuto(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ar.Trials) != 12 {
-		t.Fatalf("%d trials; want 12 (linear at 2 learning rates and wavenet, x 4 anchors): %+v", len(ar.Trials), ar.Trials)
+	// Linear at 2 learning rates x 4 anchors, then at windows 36 and 60
+	// with its best anchor; wavenet at the 6 (anchor, window) pairs.
+	if len(ar.Trials) != 16 {
+		t.Fatalf("%d trials; want 16: %+v", len(ar.Trials), ar.Trials)
 	}
 	// Linear first; wavenet then starts at linear's best anchor.
 	bestLinear := 0
-	for i, tr := range ar.Trials[:8] {
+	for i, tr := range ar.Trials[:10] {
 		if tr.Family != Linear {
-			t.Fatalf("trial %d is %s; want the 8 linear trials first", i, tr.Family)
+			t.Fatalf("trial %d is %s; want the 10 linear trials first", i, tr.Family)
 		}
 		if tr.ValidMAE < ar.Trials[bestLinear].ValidMAE {
 			bestLinear = i
@@ -99,7 +101,8 @@ func TestMedianSpread(t *testing.T) {
 func TestTrainAutoOneSeasonWindow(t *testing.T) {
 	t.Parallel()
 	// Seasons 12 and 100: 210 training rows cannot hold a window of 200,
-	// so Train chooses 24, and TrainAuto tries 100 too.
+	// so Train chooses 24, and TrainAuto tries 100 too, and the probes of
+	// 3 and 5 times 12.
 	y := seasonalSeries(300, 12)
 	for i := range y {
 		y[i] += 4 * math.Sin(2*math.Pi*float64(i)/100)
@@ -114,7 +117,7 @@ func TestTrainAutoOneSeasonWindow(t *testing.T) {
 	for _, tr := range ar.Trials {
 		windows = append(windows, tr.Window)
 	}
-	if want := []int{24, 24, 100, 100}; !slices.Equal(windows, want) {
+	if want := []int{24, 24, 100, 100, 36, 60}; !slices.Equal(windows, want) {
 		t.Errorf("trial windows %v; want %v (%+v)", windows, want, ar.Trials)
 	}
 }
@@ -162,6 +165,37 @@ func TestAutoQueueLongerWindow(t *testing.T) {
 		q.addWindow(365)
 	}
 	if want := []string{"last/0/1", "stl/0/0", "last/365/0", "stl/365/0"}; !slices.Equal(got, want) {
+		t.Errorf("trials %v; want %v", got, want)
+	}
+}
+
+func TestAutoQueueProbes(t *testing.T) {
+	t.Parallel()
+	q := newAutoQueue([]string{Linear, GRU}, []string{AnchorLast, AnchorSTL}, 24, 1e-3)
+	q.probes = []int{36}
+	mae := map[string]float64{AnchorLast: 2, AnchorSTL: 1}
+	var got []string
+	for {
+		v, ok := q.next()
+		if !ok {
+			break
+		}
+		got = append(got, fmt.Sprintf("%s/%s/%g/%d", v.family, v.anchor, v.lr, v.window))
+		m := mae[v.anchor]
+		if v.lr == 1e-2 {
+			m -= 0.5
+		}
+		if v.window == 36 {
+			m -= 0.7 // the probe wins
+		}
+		q.done(v, m)
+	}
+	want := []string{
+		"linear/last/0.001/24", "linear/last/0.01/24", "linear/stl/0.001/24", "linear/stl/0.01/24",
+		"linear/stl/0.01/36", // the probe: the best anchor and learning rate
+		"gru/stl/0.001/36", "gru/stl/0.001/24", "gru/last/0.001/24",
+	}
+	if !slices.Equal(got, want) {
 		t.Errorf("trials %v; want %v", got, want)
 	}
 }
