@@ -51,8 +51,8 @@ func (s Spec) anchorKind() string {
 // validateAnchor reports a bad Spec.Anchor, Spec.AnchorSeason or
 // Spec.AnchorProfile.
 func (s Spec) validateAnchor() error {
-	if s.Anchor != AnchorSTL && s.AnchorProfile != nil {
-		return fmt.Errorf("seqcast: Spec.AnchorProfile: only for Spec.Anchor %q", AnchorSTL)
+	if s.Anchor != AnchorSTL && (s.AnchorProfile != nil || s.AnchorAlpha != 0 || s.AnchorGamma != 0) {
+		return fmt.Errorf("seqcast: Spec.AnchorProfile, Spec.AnchorAlpha and Spec.AnchorGamma: only for Spec.Anchor %q", AnchorSTL)
 	}
 	switch s.Anchor {
 	case "", AnchorNone, AnchorLast:
@@ -83,6 +83,14 @@ func (s Spec) validateAnchor() error {
 		}
 		if s.AnchorSeason != len(s.AnchorProfile) {
 			return fmt.Errorf("seqcast: Spec.AnchorSeason %d: with Spec.Anchor %q it is the period of Spec.AnchorProfile, %d", s.AnchorSeason, AnchorSTL, len(s.AnchorProfile))
+		}
+		for _, f := range []struct {
+			name string
+			v    float64
+		}{{"AnchorAlpha", s.AnchorAlpha}, {"AnchorGamma", s.AnchorGamma}} {
+			if !(f.v >= 0 && f.v <= 1) {
+				return fmt.Errorf("seqcast: Spec.%s %v: must be in [0, 1]", f.name, f.v)
+			}
 		}
 		for i, v := range s.AnchorProfile {
 			if !(math.Abs(v) <= maxProfile) {
@@ -116,7 +124,7 @@ func (s Spec) anchorAll(w series.Windows) (series.Windows, []float64) {
 	case AnchorSeasonal:
 		return seasonalAnchor(w, s.Target, s.AnchorSeason)
 	case AnchorSTL:
-		aw, off, _ := stlAnchor(w, s.Target, s.AnchorProfile)
+		aw, off, _ := stlAnchor(w, s.Target, s.AnchorProfile, smoothing{s.AnchorAlpha, s.AnchorGamma})
 		return aw, off
 	}
 	return w, nil
@@ -148,11 +156,12 @@ func seasonalAnchor(w series.Windows, target, m int) (series.Windows, []float64)
 }
 
 // stlAnchor is anchorAll for AnchorSTL with the seasonal profile prof (in
-// scaled units), and returns the phase found for each sample too: the
-// index of prof that matches the sample's first input step. The target of
-// every input step becomes its seasonally adjusted value less the last
-// one's, and each target its seasonally adjusted value less the same.
-func stlAnchor(w series.Windows, target int, prof []float64) (series.Windows, []float64, []int) {
+// scaled units) and the smoothing es, and returns the phase found for each
+// sample too: the index of prof that matches the sample's first input
+// step. From that phase, es updates the profile along the window's target
+// values (esSeasons); the target of every input step becomes its value
+// less the updated profile less the last step's, and each target the same.
+func stlAnchor(w series.Windows, target int, prof []float64, es smoothing) (series.Windows, []float64, []int) {
 	x, y := w.AppendX(nil), w.AppendY(nil)
 	nx, h, nf, steps := w.XSize(), w.YSize(), w.Features, w.Steps
 	if len(y) != w.N*h {
@@ -163,6 +172,7 @@ func stlAnchor(w series.Windows, target int, prof []float64) (series.Windows, []
 	xt := make([]float64, steps)
 	ph := newPhaseFinder(prof, steps)
 	L := len(prof)
+	cur := make([]float64, L)
 	for i := range w.N {
 		xi := x[i*nx : (i+1)*nx]
 		for t := range steps {
@@ -170,16 +180,87 @@ func stlAnchor(w series.Windows, target int, prof []float64) (series.Windows, []
 		}
 		p := ph.find(xt)
 		phases[i] = p
-		last := xt[steps-1] - prof[(p+steps-1)%L]
+		es.seasons(cur, xt, prof, p)
+		last := xt[steps-1] - cur[(p+steps-1)%L]
 		for t := range steps {
-			xi[t*nf+target] = xt[t] - prof[(p+t)%L] - last
+			xi[t*nf+target] = xt[t] - cur[(p+t)%L] - last
 		}
 		for k := range h {
-			off[i*h+k] = prof[(p+steps+k)%L] + last
+			off[i*h+k] = cur[(p+steps+k)%L] + last
 			y[i*h+k] -= off[i*h+k]
 		}
 	}
 	return series.Windows{X: x, N: w.N, Steps: steps, Features: nf, Y: y, YShape: slices.Clone(w.YShape)}, off, phases
+}
+
+// smoothing holds the additive Holt-Winters smoothing of AnchorSTL: the
+// level's alpha and the season's gamma, both in [0, 1].
+type smoothing struct{ alpha, gamma float64 }
+
+// seasons writes to dst (len(prof)) the profile prof after the additive
+// Holt-Winters recursion along x, whose first value is at index p of prof:
+//
+//	l[t] = α(x[t] - s[j]) + (1-α)l[t-1],  s[j] = γ(x[t] - l[t]) + (1-γ)s[j]
+//
+// with j = (p+t) mod len(prof) and l[-1] = x[0] - s[p]. With gamma 0 dst
+// is prof.
+func (es smoothing) seasons(dst, x, prof []float64, p int) {
+	copy(dst, prof)
+	if es.gamma == 0 || len(x) == 0 {
+		return
+	}
+	L := len(prof)
+	j := p % L
+	l := x[0] - dst[j]
+	for _, v := range x {
+		ln := es.alpha*(v-dst[j]) + (1-es.alpha)*l
+		dst[j] = es.gamma*(v-ln) + (1-es.gamma)*dst[j]
+		l = ln
+		if j++; j == L {
+			j = 0
+		}
+	}
+}
+
+// fitSmoothing chooses the smoothing of AnchorSTL on the training part y
+// (raw) with the profile prof aligned to its rows: the pair of a small
+// grid whose anchor forecast (the updated profile plus the last seasonally
+// adjusted value, without a network) from windows of w steps has the
+// lowest MAE over the next h steps, at up to 200 origins spread over y.
+func fitSmoothing(y, prof []float64, w, h int) smoothing {
+	L := len(prof)
+	var origins []int // the last row of each window
+	first, lastO := w-1, len(y)-h-1
+	if lastO < first {
+		return smoothing{}
+	}
+	stride := max(1, (lastO-first+1)/200)
+	for o := first; o <= lastO; o += stride {
+		origins = append(origins, o)
+	}
+	cur := make([]float64, L)
+	best, bestMAE := smoothing{}, math.Inf(1)
+	for _, g := range []float64{0, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9} {
+		for _, a := range []float64{0.01, 0.02, 0.05, 0.1, 0.2, 0.5} {
+			es := smoothing{a, g}
+			sum := 0.0
+			for _, o := range origins {
+				p := (o - w + 1) % L
+				es.seasons(cur, y[o-w+1:o+1], prof, p)
+				last := y[o] - cur[o%L]
+				for k := 1; k <= h; k++ {
+					sum += math.Abs(y[o+k] - cur[(o+k)%L] - last)
+				}
+			}
+			if sum < bestMAE {
+				best, bestMAE = es, sum
+			}
+			if g == 0 {
+				break // alpha plays no part without gamma
+			}
+		}
+	}
+	return best
 }
 
 // A phaseFinder finds where in a seasonal profile a window of values
@@ -275,39 +356,41 @@ func stlProfile(y []float64, seasons []int, window int) ([]float64, []int, error
 // fitAnchorProfile fits Spec.AnchorProfile for Train: stlProfile of the
 // training part of the target (values, rows of nf features, the first
 // nTrain) at spec.AnchorSeason if set, else at the detected seasons, in
-// the scaled units the network reads.
-func fitAnchorProfile(values []float64, nf, nTrain int, spec Spec, seasons []int) ([]float64, error) {
+// the scaled units the network reads, and the smoothing that updates it
+// (fitSmoothing; the smoothing is the same in scaled units).
+func fitAnchorProfile(values []float64, nf, nTrain int, spec Spec, seasons []int) ([]float64, smoothing, error) {
 	if spec.AnchorSeason > 0 {
 		seasons = []int{spec.AnchorSeason}
 	}
 	y := column(values[:nTrain*nf], nf, spec.Target)
 	prof, _, err := stlProfile(y, seasons, spec.Window)
 	if err != nil {
-		return nil, fmt.Errorf("seqcast: Spec.Anchor %q: %w", AnchorSTL, err)
+		return nil, smoothing{}, fmt.Errorf("seqcast: Spec.Anchor %q: %w", AnchorSTL, err)
 	}
 	if prof == nil {
-		return nil, fmt.Errorf("seqcast: Spec.Anchor %q: no season of %v is at most the window %d and under half of the %d training rows; set a longer Spec.Window or an Options.Season that fits", AnchorSTL, seasons, spec.Window, nTrain)
+		return nil, smoothing{}, fmt.Errorf("seqcast: Spec.Anchor %q: no season of %v is at most the window %d and under half of the %d training rows; set a longer Spec.Window or an Options.Season that fits", AnchorSTL, seasons, spec.Window, nTrain)
 	}
 	sc, err := series.FitScaler(y, 1)
 	if err != nil {
-		return nil, fmt.Errorf("seqcast: scale: %w", err)
+		return nil, smoothing{}, fmt.Errorf("seqcast: scale: %w", err)
 	}
+	es := fitSmoothing(y, prof, spec.Window, spec.Horizon)
 	for i := range prof {
 		prof[i] /= sc.Std[0]
 	}
-	return prof, nil
+	return prof, es, nil
 }
 
 // stlNote says how often the phase stlAnchor found for the windows of
 // whole (over the training part, from row 0) is the one their rows give.
-func stlNote(whole series.Windows, phases []int, period int) string {
-	ok := 0
+func stlNote(whole series.Windows, phases []int, spec Spec) string {
+	ok, period := 0, len(spec.AnchorProfile)
 	for i, p := range phases {
 		if p == whole.Start(i)%period {
 			ok++
 		}
 	}
-	return fmt.Sprintf("anchor: STL seasonal profile of %d steps; the phase found from each window is the true one in %d of %d training windows", period, ok, len(phases))
+	return fmt.Sprintf("anchor: STL seasonal profile of %d steps, updated along each window with alpha %g, gamma %g; the phase found from each window is the true one in %d of %d training windows", period, spec.AnchorAlpha, spec.AnchorGamma, ok, len(phases))
 }
 
 func lcm(a, b int) int {

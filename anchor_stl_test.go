@@ -27,7 +27,7 @@ func TestSTLAnchorWindows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	aw, off, phases := stlAnchor(w, 0, prof)
+	aw, off, phases := stlAnchor(w, 0, prof, smoothing{})
 	for i := range w.N {
 		if want := w.Start(i) % 8; phases[i] != want {
 			t.Fatalf("phase of window %d = %d; want %d", i, phases[i], want)
@@ -65,6 +65,10 @@ func TestValidateSTLAnchor(t *testing.T) {
 		{"huge profile value", func(s *Spec) { s.Anchor, s.AnchorSeason, s.AnchorProfile = AnchorSTL, 2, []float64{0, 1e300} }, false},
 		{"profile without stl", func(s *Spec) { s.Anchor, s.AnchorProfile = AnchorLast, prof }, false},
 		{"delta and stl", func(s *Spec) { s.Anchor, s.AnchorSeason, s.AnchorProfile, s.Delta = AnchorSTL, 4, prof, true }, false},
+		{"smoothing", func(s *Spec) { s.Anchor, s.AnchorSeason, s.AnchorProfile, s.AnchorAlpha, s.AnchorGamma = AnchorSTL, 4, prof, 0.1, 1 }, true},
+		{"gamma above 1", func(s *Spec) { s.Anchor, s.AnchorSeason, s.AnchorProfile, s.AnchorGamma = AnchorSTL, 4, prof, 1.5 }, false},
+		{"alpha nan", func(s *Spec) { s.Anchor, s.AnchorSeason, s.AnchorProfile, s.AnchorAlpha = AnchorSTL, 4, prof, math.NaN() }, false},
+		{"smoothing without stl", func(s *Spec) { s.Anchor, s.AnchorGamma = AnchorLast, 0.5 }, false},
 	} {
 		s := base
 		c.edit(&s)
@@ -140,4 +144,42 @@ func TestSTLAnchorNoSeason(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "no season of [] is at most the window 8") {
 		t.Errorf("Train with Spec.Anchor stl, no season and a window of 8: error %v; want one saying no season fits", err)
 	}
+}
+
+// TestSmoothingSeasons: a level plus the profile itself leaves the profile
+// as it is, whatever the smoothing; a season that has grown since the
+// profile is followed with gamma > 0.
+func TestSmoothingSeasons(t *testing.T) {
+	t.Parallel()
+	prof := []float64{2, -1, 0.5, -1.5}
+	x := make([]float64, 12)
+	for i := range x {
+		x[i] = 7 + prof[(i+1)%4] // starts at index 1 of prof
+	}
+	dst := make([]float64, 4)
+	for _, es := range []smoothing{{0, 0}, {0.3, 0.5}, {1, 1}} {
+		es.seasons(dst, x, prof, 1)
+		if maxAbs(dst, prof) > 1e-12 {
+			t.Errorf("%+v: seasons %v; want the profile %v", es, dst, prof)
+		}
+	}
+	// y: the season doubles over 400 steps; the profile is the first one's.
+	y := make([]float64, 400)
+	for i := range y {
+		y[i] = 5 + (1+float64(i)/400)*prof[i%4]
+	}
+	if es := fitSmoothing(y, prof, 8, 2); !(es.gamma > 0) {
+		t.Errorf("fitSmoothing on a growing season = %+v; want gamma > 0", es)
+	}
+	if es := fitSmoothing(y[:8], prof, 8, 2); es != (smoothing{}) {
+		t.Errorf("fitSmoothing without an origin = %+v; want none", es)
+	}
+}
+
+func maxAbs(a, b []float64) float64 {
+	d := 0.0
+	for i := range a {
+		d = math.Max(d, math.Abs(a[i]-b[i]))
+	}
+	return d
 }

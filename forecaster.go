@@ -296,10 +296,11 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 		sc.Notes = append(sc.Notes, fmt.Sprintf("anchor: seasonal naive at season %d", spec.AnchorSeason))
 	}
 	if fitSTL {
-		if spec.AnchorProfile, err = fitAnchorProfile(values, nf, nTrain, spec, sc.Seasons); err != nil {
+		var es smoothing
+		if spec.AnchorProfile, es, err = fitAnchorProfile(values, nf, nTrain, spec, sc.Seasons); err != nil {
 			return nil, nil, err
 		}
-		spec.AnchorSeason = len(spec.AnchorProfile)
+		spec.AnchorSeason, spec.AnchorAlpha, spec.AnchorGamma = len(spec.AnchorProfile), es.alpha, es.gamma
 	}
 	if err := spec.Validate(); err != nil {
 		return nil, nil, err
@@ -330,8 +331,8 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	if spec.anchorKind() == AnchorSTL {
 		var phases []int
 		whole := trainSet
-		trainSet, _, phases = stlAnchor(whole, spec.Target, spec.AnchorProfile)
-		sc.Notes = append(sc.Notes, stlNote(whole, phases, len(spec.AnchorProfile)))
+		trainSet, _, phases = stlAnchor(whole, spec.Target, spec.AnchorProfile, smoothing{spec.AnchorAlpha, spec.AnchorGamma})
+		sc.Notes = append(sc.Notes, stlNote(whole, phases, spec))
 	} else {
 		trainSet, _ = spec.anchorAll(trainSet)
 	}

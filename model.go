@@ -94,6 +94,13 @@ type Spec struct {
 	// target scaled by the Forecaster's Scaler), fitted by Train on the
 	// training part when it is empty; nil for the other anchors.
 	AnchorProfile []float64 `json:"anchor_profile,omitempty"`
+	// AnchorAlpha and AnchorGamma, in [0, 1], are for AnchorSTL the
+	// smoothing of the level and of the season of the additive
+	// Holt-Winters recursion that updates AnchorProfile along each window
+	// before it is subtracted and added back (0 and 0: the profile as it
+	// is). Train fits them on the training part with AnchorProfile.
+	AnchorAlpha float64 `json:"anchor_alpha,omitempty"`
+	AnchorGamma float64 `json:"anchor_gamma,omitempty"`
 	// Dtype is "float32" (default) or "float64", the element type of the
 	// weights and of the computation.
 	Dtype string `json:"dtype,omitempty"`
