@@ -65,9 +65,13 @@ func TestValidateSTLAnchor(t *testing.T) {
 		{"huge profile value", func(s *Spec) { s.Anchor, s.AnchorSeason, s.AnchorProfile = AnchorSTL, 2, []float64{0, 1e300} }, false},
 		{"profile without stl", func(s *Spec) { s.Anchor, s.AnchorProfile = AnchorLast, prof }, false},
 		{"delta and stl", func(s *Spec) { s.Anchor, s.AnchorSeason, s.AnchorProfile, s.Delta = AnchorSTL, 4, prof, true }, false},
-		{"smoothing", func(s *Spec) { s.Anchor, s.AnchorSeason, s.AnchorProfile, s.AnchorAlpha, s.AnchorGamma = AnchorSTL, 4, prof, 0.1, 1 }, true},
+		{"smoothing", func(s *Spec) {
+			s.Anchor, s.AnchorSeason, s.AnchorProfile, s.AnchorAlpha, s.AnchorGamma = AnchorSTL, 4, prof, 0.1, 1
+		}, true},
 		{"gamma above 1", func(s *Spec) { s.Anchor, s.AnchorSeason, s.AnchorProfile, s.AnchorGamma = AnchorSTL, 4, prof, 1.5 }, false},
-		{"alpha nan", func(s *Spec) { s.Anchor, s.AnchorSeason, s.AnchorProfile, s.AnchorAlpha = AnchorSTL, 4, prof, math.NaN() }, false},
+		{"alpha nan", func(s *Spec) {
+			s.Anchor, s.AnchorSeason, s.AnchorProfile, s.AnchorAlpha = AnchorSTL, 4, prof, math.NaN()
+		}, false},
 		{"smoothing without stl", func(s *Spec) { s.Anchor, s.AnchorGamma = AnchorLast, 0.5 }, false},
 	} {
 		s := base
