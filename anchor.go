@@ -264,34 +264,42 @@ func fitSmoothing(y, prof []float64, w, h int) smoothing {
 }
 
 // A phaseFinder finds where in a seasonal profile a window of values
-// starts: the shift p that maximises Σ_t x̃[t]·prof[(p+t) mod L], with x̃ the
-// values less their least-squares line (so that a level or a trend does not
-// count).
+// starts: the shift p whose profile values P[t] = prof[(p+t) mod L], with
+// a level and a linear trend, fit the window best by least squares, with a
+// positive coefficient on P (so that neither a level nor a trend, nor an
+// inverted season, counts).
 type phaseFinder struct {
-	prof   []float64
-	folded []float64 // x̃ summed by t mod L
-	tc     []float64 // t less the mean of 0..steps-1
-	tss    float64   // Σ tc²
+	prof, prof2 []float64 // prof and its squares
+	folded      []float64 // the values less their line, summed by t mod L
+	count, tsum []float64 // the steps, and the sum of tc, by t mod L
+	tc          []float64 // t less the mean of 0..steps-1
+	tss         float64   // Σ tc²
 }
 
 func newPhaseFinder(prof []float64, steps int) *phaseFinder {
-	f := &phaseFinder{prof: prof, folded: make([]float64, len(prof)), tc: make([]float64, steps)}
+	L := len(prof)
+	f := &phaseFinder{prof: prof, prof2: make([]float64, L), folded: make([]float64, L), count: make([]float64, L), tsum: make([]float64, L), tc: make([]float64, steps)}
+	for i, v := range prof {
+		f.prof2[i] = v * v
+	}
 	mt := float64(steps-1) / 2
 	for t := range steps {
 		f.tc[t] = float64(t) - mt
 		f.tss += f.tc[t] * f.tc[t]
+		f.count[t%L]++
+		f.tsum[t%L] += f.tc[t]
 	}
 	return f
 }
 
 func (f *phaseFinder) find(x []float64) int {
-	L := len(f.prof)
+	L, n := len(f.prof), float64(len(x))
 	mean, cov := 0.0, 0.0
 	for t, v := range x {
 		mean += v
 		cov += f.tc[t] * v
 	}
-	mean /= float64(len(x))
+	mean /= n
 	slope := 0.0
 	if f.tss > 0 {
 		slope = cov / f.tss
@@ -302,16 +310,30 @@ func (f *phaseFinder) find(x []float64) int {
 	}
 	best, bestScore := 0, math.Inf(-1)
 	for p := range L {
-		s := 0.0
-		for r, g := range f.folded {
-			j := p + r
-			if j >= L {
-				j -= L
+		var sxP, sP, stP, sPP float64
+		j := p
+		for r := range L {
+			v := f.prof[j]
+			sxP += f.folded[r] * v
+			sP += f.count[r] * v
+			stP += f.tsum[r] * v
+			sPP += f.count[r] * f.prof2[j]
+			if j++; j == L {
+				j = 0
 			}
-			s += g * f.prof[j]
 		}
-		if s > bestScore {
-			best, bestScore = p, s
+		// The squared norm of P less its own line: the fit's gain is
+		// sxP²/that, for sxP > 0.
+		res := sPP - sP*sP/n
+		if f.tss > 0 {
+			res -= stP * stP / f.tss
+		}
+		score := math.Inf(-1)
+		if res > 0 {
+			score = math.Copysign(sxP*sxP/res, sxP)
+		}
+		if score > bestScore {
+			best, bestScore = p, score
 		}
 	}
 	return best
@@ -345,12 +367,63 @@ func stlProfile(y []float64, seasons []int, window int) ([]float64, []int, error
 	}
 	n := len(y)
 	prof := make([]float64, L)
-	for t := n - L; t < n; t++ {
-		for _, s := range d.Seasonal {
+	for i, s := range d.Seasonal {
+		p := d.Periods[i]
+		if n < minCycles*p {
+			// Each phase's value rests on a few cycles: keep the
+			// component's first harmonics only.
+			sm := fourierSmooth(s[n-p:], n-p, smoothHarmonics)
+			for t := n - L; t < n; t++ {
+				prof[t%L] += sm[t%p]
+			}
+			continue
+		}
+		for t := n - L; t < n; t++ {
 			prof[t%L] += s[t]
 		}
 	}
 	return prof, d.Periods, nil
+}
+
+// A seasonal component of a period that the training part holds fewer
+// than minCycles times is smoothed to its first smoothHarmonics
+// harmonics, as TBATS's Fourier terms would describe it: STL estimates
+// each of its phases from too few values (daily temperature over 2.8
+// years: 2 or 3 values per day of the year).
+const (
+	minCycles       = 5
+	smoothHarmonics = 3
+)
+
+// fourierSmooth returns the least-squares fit of the first k harmonics of
+// period len(x) (and a constant) to one period x, whose first value is at
+// row start, indexed by row mod len(x).
+func fourierSmooth(x []float64, start, k int) []float64 {
+	p := len(x)
+	k = min(k, (p-1)/2)
+	out := make([]float64, p)
+	mean := 0.0
+	for _, v := range x {
+		mean += v
+	}
+	mean /= float64(p)
+	for t := range out {
+		out[t] = mean
+	}
+	for h := 1; h <= k; h++ {
+		a, b := 0.0, 0.0
+		for i, v := range x {
+			ang := 2 * math.Pi * float64(h*((start+i)%p)) / float64(p)
+			a += v * math.Cos(ang)
+			b += v * math.Sin(ang)
+		}
+		a, b = 2*a/float64(p), 2*b/float64(p)
+		for t := range out {
+			ang := 2 * math.Pi * float64(h*t) / float64(p)
+			out[t] += a*math.Cos(ang) + b*math.Sin(ang)
+		}
+	}
+	return out
 }
 
 // fitAnchorProfile fits Spec.AnchorProfile for Train: stlProfile of the
@@ -384,13 +457,26 @@ func fitAnchorProfile(values []float64, nf, nTrain int, spec Spec, seasons []int
 // stlNote says how often the phase stlAnchor found for the windows of
 // whole (over the training part, from row 0) is the one their rows give.
 func stlNote(whole series.Windows, phases []int, spec Spec) string {
-	ok, period := 0, len(spec.AnchorProfile)
+	ok, near, period := 0, 0, len(spec.AnchorProfile)
+	tol := period / 50
 	for i, p := range phases {
-		if p == whole.Start(i)%period {
+		d := p - whole.Start(i)%period
+		d = min(abs(d), period-abs(d))
+		if d == 0 {
 			ok++
 		}
+		if d <= tol {
+			near++
+		}
 	}
-	return fmt.Sprintf("anchor: STL seasonal profile of %d steps, updated along each window with alpha %g, gamma %g; the phase found from each window is the true one in %d of %d training windows", period, spec.AnchorAlpha, spec.AnchorGamma, ok, len(phases))
+	return fmt.Sprintf("anchor: STL seasonal profile of %d steps, updated along each window with alpha %g, gamma %g; the phase found from each window is the true one in %d of %d training windows, within %d steps of it in %d", period, spec.AnchorAlpha, spec.AnchorGamma, ok, len(phases), tol, near)
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
 
 func lcm(a, b int) int {

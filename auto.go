@@ -239,9 +239,10 @@ type autoVariant struct {
 // in seconds, goes first, at every anchor and window and at two learning
 // rates, then at longer windows (probes) with its best anchor and learning
 // rate; its validation MAE then ranks the anchor and window pairs. The
-// other families follow, first each at the best pair (sharing the budget
-// left between them, so that the slow recurrent ones are reached), then
-// each at the other pairs, best first. Pairs at which linear failed (no
+// other families follow, first each at the best pair and at the best pair
+// of every other window but the probes (sharing the budget left between
+// them, so that the slow recurrent ones are reached), then each at the
+// other pairs, best first. Pairs at which linear failed (no
 // season for the anchor) are not tried again. Without linear, the pairs
 // come in the order of the anchors.
 type autoQueue struct {
@@ -257,6 +258,7 @@ type autoQueue struct {
 	// probes are longer windows to try linear at, with the best anchor and
 	// learning rate, once the other linear trials are done.
 	probes []int
+	probed []int // the probes queued
 	bestLR map[[2]string]float64
 }
 
@@ -327,8 +329,24 @@ func (q *autoQueue) otherVariants() []autoVariant {
 		}
 	}
 	if q.phase == 1 {
-		for i, f := range q.others {
-			add(f, ps[0], len(q.others)-i)
+		// The best pair, and the best at each window that is not a probe:
+		// a window linear does badly at (too many weights for the data)
+		// may suit the recurrent families.
+		first := []autoVariant{ps[0]}
+		for _, w := range q.windows {
+			if slices.Contains(q.probed, w) || w == ps[0].window {
+				continue
+			}
+			if i := slices.IndexFunc(ps, func(p autoVariant) bool { return p.window == w }); i >= 0 {
+				first = append(first, ps[i])
+			}
+		}
+		n := len(first) * len(q.others)
+		for _, p := range first {
+			for _, f := range q.others {
+				add(f, p, n)
+				n--
+			}
 		}
 	}
 	for _, p := range ps {
@@ -348,6 +366,7 @@ func (q *autoQueue) next() (autoVariant, bool) {
 			for _, w := range q.probes {
 				if !slices.Contains(q.windows, w) {
 					q.windows = append(q.windows, w)
+					q.probed = append(q.probed, w)
 					q.pending = append(q.pending, autoVariant{family: Linear, anchor: best.anchor, lr: lr, window: w})
 				}
 			}
