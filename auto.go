@@ -69,14 +69,18 @@ type AutoReport struct {
 // units: the test part is never used to choose. The linear family, which
 // is cheap and converges slowly under Adam, goes first, with every anchor,
 // at opts' learning rate and at 10 times it, both with 4 times the epochs
-// and the patience. Its validation MAE ranks the anchors; the other
-// families are then tried at the best anchor, each with an equal share of
-// the budget left (a trial stops after the epoch that reaches its share,
-// keeping its best epoch), and then at the others, best first, until the
-// budget is spent (see autoQueue). spec.Window 0 lets each trial choose
-// its window (see Train); if the longest season detected was too long for
-// the window chosen (it needs two seasons), every family and anchor is
-// also tried at a window of one season, ranked with the others.
+// and the patience, and then, with its best anchor and learning rate, at
+// windows of 3 and 5 times the season the chosen window covers twice; it
+// stops at half the budget if other families follow. Its validation MAE
+// ranks the (anchor, window) pairs; the other families are then tried at
+// the best pair and at the best pair of each other window (but the
+// longer ones linear probed), each trial with an equal share of the
+// budget left (a trial stops after the epoch that reaches its share,
+// keeping its best epoch), and then at the other pairs, best first, until
+// the budget is spent (see autoQueue). spec.Window 0 lets each trial
+// choose its window (see Train); if the longest season detected was too
+// long for the window chosen (it needs two seasons), every family and
+// anchor is also tried at a window of one season.
 // opts.OnCheckpoint and opts.Resume must be unset. TrainAuto returns an
 // error if the budget is below MinBudget, naming it, or if no trial
 // trained.
