@@ -458,7 +458,7 @@ func fitAnchorProfile(values []float64, nf, nTrain int, spec Spec, seasons []int
 // whole (over the training part, from row 0) is the one their rows give.
 func stlNote(whole series.Windows, phases []int, spec Spec) string {
 	ok, near, period := 0, 0, len(spec.AnchorProfile)
-	tol := period / 50
+	tol := max(1, period/50)
 	for i, p := range phases {
 		d := p - whole.Start(i)%period
 		d = min(abs(d), period-abs(d))
