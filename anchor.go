@@ -51,8 +51,8 @@ func (s Spec) anchorKind() string {
 // validateAnchor reports a bad Spec.Anchor, Spec.AnchorSeason or
 // Spec.AnchorProfile.
 func (s Spec) validateAnchor() error {
-	if s.Anchor != AnchorSTL && (s.AnchorProfile != nil || s.AnchorAlpha != 0 || s.AnchorGamma != 0) {
-		return fmt.Errorf("seqcast: Spec.AnchorProfile, Spec.AnchorAlpha and Spec.AnchorGamma: only for Spec.Anchor %q", AnchorSTL)
+	if s.Anchor != AnchorSTL && (s.AnchorProfile != nil || s.AnchorAlpha != 0 || s.AnchorGamma != 0 || s.AnchorDrift) {
+		return fmt.Errorf("seqcast: Spec.AnchorProfile, Spec.AnchorAlpha, Spec.AnchorGamma and Spec.AnchorDrift: only for Spec.Anchor %q", AnchorSTL)
 	}
 	switch s.Anchor {
 	case "", AnchorNone, AnchorLast:
@@ -124,7 +124,7 @@ func (s Spec) anchorAll(w series.Windows) (series.Windows, []float64) {
 	case AnchorSeasonal:
 		return seasonalAnchor(w, s.Target, s.AnchorSeason)
 	case AnchorSTL:
-		aw, off, _ := stlAnchor(w, s.Target, s.AnchorProfile, smoothing{s.AnchorAlpha, s.AnchorGamma})
+		aw, off, _ := stlAnchor(w, s.Target, s.AnchorProfile, s.smoothing())
 		return aw, off
 	}
 	return w, nil
@@ -155,12 +155,18 @@ func seasonalAnchor(w series.Windows, target, m int) (series.Windows, []float64)
 	return series.Windows{X: x, N: w.N, Steps: steps, Features: nf, Y: y, YShape: slices.Clone(w.YShape)}, off
 }
 
+// smoothing returns the smoothing of AnchorSTL that s holds.
+func (s Spec) smoothing() smoothing {
+	return smoothing{s.AnchorAlpha, s.AnchorGamma, s.AnchorDrift}
+}
+
 // stlAnchor is anchorAll for AnchorSTL with the seasonal profile prof (in
 // scaled units) and the smoothing es, and returns the phase found for each
 // sample too: the index of prof that matches the sample's first input
 // step. From that phase, es updates the profile along the window's target
-// values (esSeasons); the target of every input step becomes its value
-// less the updated profile less the last step's, and each target the same.
+// values (smoothing.seasons); the target of every input step becomes its
+// value less the updated profile less the last step's, and each target the
+// same less the drift's steps, with es.drift.
 func stlAnchor(w series.Windows, target int, prof []float64, es smoothing) (series.Windows, []float64, []int) {
 	x, y := w.AppendX(nil), w.AppendY(nil)
 	nx, h, nf, steps := w.XSize(), w.YSize(), w.Features, w.Steps
@@ -182,11 +188,12 @@ func stlAnchor(w series.Windows, target int, prof []float64, es smoothing) (seri
 		phases[i] = p
 		es.seasons(cur, xt, prof, p)
 		last := xt[steps-1] - cur[(p+steps-1)%L]
+		drift := es.driftOf(xt, cur, p)
 		for t := range steps {
 			xi[t*nf+target] = xt[t] - cur[(p+t)%L] - last
 		}
 		for k := range h {
-			off[i*h+k] = cur[(p+steps+k)%L] + last
+			off[i*h+k] = cur[(p+steps+k)%L] + last + float64(k+1)*drift
 			y[i*h+k] -= off[i*h+k]
 		}
 	}
@@ -195,7 +202,23 @@ func stlAnchor(w series.Windows, target int, prof []float64, es smoothing) (seri
 
 // smoothing holds the additive Holt-Winters smoothing of AnchorSTL: the
 // level's alpha and the season's gamma, both in [0, 1].
-type smoothing struct{ alpha, gamma float64 }
+// With drift, the forecast also continues the seasonally adjusted
+// window's average change per step (as a random walk with drift does).
+type smoothing struct {
+	alpha, gamma float64
+	drift        bool
+}
+
+// driftOf returns the average change per step of the values x less the
+// seasons cur (x[0] at index p), or 0 without es.drift.
+func (es smoothing) driftOf(x, cur []float64, p int) float64 {
+	n := len(x)
+	if !es.drift || n < 2 {
+		return 0
+	}
+	L := len(cur)
+	return ((x[n-1] - cur[(p+n-1)%L]) - (x[0] - cur[p%L])) / float64(n-1)
+}
 
 // seasons writes to dst (len(prof)) the profile prof after the additive
 // Holt-Winters recursion along x, whose first value is at index p of prof:
@@ -223,10 +246,11 @@ func (es smoothing) seasons(dst, x, prof []float64, p int) {
 }
 
 // fitSmoothing chooses the smoothing of AnchorSTL on the training part y
-// (raw) with the profile prof aligned to its rows: the pair of a small
-// grid whose anchor forecast (the updated profile plus the last seasonally
-// adjusted value, without a network) from windows of w steps has the
-// lowest MAE over the next h steps, at up to 200 origins spread over y.
+// (raw) with the profile prof aligned to its rows: the alpha, gamma and
+// drift of a small grid whose anchor forecast (the updated profile plus
+// the last seasonally adjusted value, plus the drift if any, without a
+// network) from windows of w steps has the lowest MAE over the next h
+// steps, at up to 200 origins spread over y.
 func fitSmoothing(y, prof []float64, w, h int) smoothing {
 	L := len(prof)
 	var origins []int // the last row of each window
@@ -240,23 +264,30 @@ func fitSmoothing(y, prof []float64, w, h int) smoothing {
 	}
 	cur := make([]float64, L)
 	best, bestMAE := smoothing{}, math.Inf(1)
-	for _, g := range []float64{0, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9} {
-		for _, a := range []float64{0.01, 0.02, 0.05, 0.1, 0.2, 0.5} {
-			es := smoothing{a, g}
-			sum := 0.0
-			for _, o := range origins {
-				p := (o - w + 1) % L
-				es.seasons(cur, y[o-w+1:o+1], prof, p)
-				last := y[o] - cur[o%L]
-				for k := 1; k <= h; k++ {
-					sum += math.Abs(y[o+k] - cur[(o+k)%L] - last)
+	for _, d := range []bool{false, true} {
+		for _, g := range []float64{0, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9} {
+			for _, a := range []float64{0.01, 0.02, 0.05, 0.1, 0.2, 0.5} {
+				if g == 0 {
+					a = 0 // alpha plays no part without gamma
 				}
-			}
-			if sum < bestMAE {
-				best, bestMAE = es, sum
-			}
-			if g == 0 {
-				break // alpha plays no part without gamma
+				es := smoothing{a, g, d}
+				sum := 0.0
+				for _, o := range origins {
+					x := y[o-w+1 : o+1]
+					p := (o - w + 1) % L
+					es.seasons(cur, x, prof, p)
+					last := y[o] - cur[o%L]
+					drift := es.driftOf(x, cur, p)
+					for k := 1; k <= h; k++ {
+						sum += math.Abs(y[o+k] - cur[(o+k)%L] - last - float64(k)*drift)
+					}
+				}
+				if sum < bestMAE {
+					best, bestMAE = es, sum
+				}
+				if g == 0 {
+					break
+				}
 			}
 		}
 	}
@@ -469,7 +500,11 @@ func stlNote(whole series.Windows, phases []int, spec Spec) string {
 			near++
 		}
 	}
-	return fmt.Sprintf("anchor: STL seasonal profile of %d steps, updated along each window with alpha %g, gamma %g; the phase found from each window is the true one in %d of %d training windows, within %d steps of it in %d", period, spec.AnchorAlpha, spec.AnchorGamma, ok, len(phases), tol, near)
+	drift := ""
+	if spec.AnchorDrift {
+		drift = ", with drift"
+	}
+	return fmt.Sprintf("anchor: STL seasonal profile of %d steps, updated along each window with alpha %g, gamma %g%s; the phase found from each window is the true one in %d of %d training windows, within %d steps of it in %d", period, spec.AnchorAlpha, spec.AnchorGamma, drift, ok, len(phases), tol, near)
 }
 
 func abs(x int) int {

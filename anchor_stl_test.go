@@ -73,6 +73,7 @@ func TestValidateSTLAnchor(t *testing.T) {
 			s.Anchor, s.AnchorSeason, s.AnchorProfile, s.AnchorAlpha = AnchorSTL, 4, prof, math.NaN()
 		}, false},
 		{"smoothing without stl", func(s *Spec) { s.Anchor, s.AnchorGamma = AnchorLast, 0.5 }, false},
+		{"drift without stl", func(s *Spec) { s.AnchorDrift = true }, false},
 	} {
 		s := base
 		c.edit(&s)
@@ -161,7 +162,7 @@ func TestSmoothingSeasons(t *testing.T) {
 		x[i] = 7 + prof[(i+1)%4] // starts at index 1 of prof
 	}
 	dst := make([]float64, 4)
-	for _, es := range []smoothing{{0, 0}, {0.3, 0.5}, {1, 1}} {
+	for _, es := range []smoothing{{}, {alpha: 0.3, gamma: 0.5}, {alpha: 1, gamma: 1}} {
 		es.seasons(dst, x, prof, 1)
 		if maxAbs(dst, prof) > 1e-12 {
 			t.Errorf("%+v: seasons %v; want the profile %v", es, dst, prof)
@@ -174,6 +175,13 @@ func TestSmoothingSeasons(t *testing.T) {
 	}
 	if es := fitSmoothing(y, prof, 8, 2); !(es.gamma > 0) {
 		t.Errorf("fitSmoothing on a growing season = %+v; want gamma > 0", es)
+	}
+	// A line plus the profile: the drift continues the line exactly.
+	for i := range y {
+		y[i] = 5 + 0.1*float64(i) + prof[i%4]
+	}
+	if es := fitSmoothing(y, prof, 8, 2); !es.drift {
+		t.Errorf("fitSmoothing on a line plus the profile = %+v; want drift", es)
 	}
 	if es := fitSmoothing(y[:8], prof, 8, 2); es != (smoothing{}) {
 		t.Errorf("fitSmoothing without an origin = %+v; want none", es)

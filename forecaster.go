@@ -300,7 +300,7 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 		if spec.AnchorProfile, es, err = fitAnchorProfile(values, nf, nTrain, spec, sc.Seasons); err != nil {
 			return nil, nil, err
 		}
-		spec.AnchorSeason, spec.AnchorAlpha, spec.AnchorGamma = len(spec.AnchorProfile), es.alpha, es.gamma
+		spec.AnchorSeason, spec.AnchorAlpha, spec.AnchorGamma, spec.AnchorDrift = len(spec.AnchorProfile), es.alpha, es.gamma, es.drift
 	}
 	if err := spec.Validate(); err != nil {
 		return nil, nil, err
@@ -331,7 +331,7 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	if spec.anchorKind() == AnchorSTL {
 		var phases []int
 		whole := trainSet
-		trainSet, _, phases = stlAnchor(whole, spec.Target, spec.AnchorProfile, smoothing{spec.AnchorAlpha, spec.AnchorGamma})
+		trainSet, _, phases = stlAnchor(whole, spec.Target, spec.AnchorProfile, spec.smoothing())
 		sc.Notes = append(sc.Notes, stlNote(whole, phases, spec))
 	} else {
 		trainSet, _ = spec.anchorAll(trainSet)

@@ -101,6 +101,11 @@ type Spec struct {
 	// is). Train fits them on the training part with AnchorProfile.
 	AnchorAlpha float64 `json:"anchor_alpha,omitempty"`
 	AnchorGamma float64 `json:"anchor_gamma,omitempty"`
+	// AnchorDrift, for AnchorSTL, adds to the forecast the seasonally
+	// adjusted window's average change per step, once per step ahead, so
+	// that the network forecasts the difference from a random walk with
+	// drift. Train chooses it with AnchorAlpha and AnchorGamma.
+	AnchorDrift bool `json:"anchor_drift,omitempty"`
 	// Dtype is "float32" (default) or "float64", the element type of the
 	// weights and of the computation.
 	Dtype string `json:"dtype,omitempty"`
