@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/seqcast/seqcast/series"
+	"github.com/seqcast/seqcast/train"
 )
 
 // TestSTLAnchorWindows checks stlAnchor on windows of a line plus a known
@@ -64,7 +65,6 @@ func TestValidateSTLAnchor(t *testing.T) {
 		{"nan in profile", func(s *Spec) { s.Anchor, s.AnchorSeason, s.AnchorProfile = AnchorSTL, 2, []float64{0, math.NaN()} }, false},
 		{"huge profile value", func(s *Spec) { s.Anchor, s.AnchorSeason, s.AnchorProfile = AnchorSTL, 2, []float64{0, 1e300} }, false},
 		{"profile without stl", func(s *Spec) { s.Anchor, s.AnchorProfile = AnchorLast, prof }, false},
-		{"delta and stl", func(s *Spec) { s.Anchor, s.AnchorSeason, s.AnchorProfile, s.Delta = AnchorSTL, 4, prof, true }, false},
 		{"smoothing", func(s *Spec) {
 			s.Anchor, s.AnchorSeason, s.AnchorProfile, s.AnchorAlpha, s.AnchorGamma = AnchorSTL, 4, prof, 0.1, 1
 		}, true},
@@ -91,7 +91,7 @@ func TestTrainSTLAnchor(t *testing.T) {
 	t.Parallel()
 	y := seasonalSeries(400, 12)
 	spec := Spec{Family: Linear, Horizon: 3, Features: []string{"y"}, Anchor: AnchorSTL}
-	f, rep, err := Train(context.Background(), spec, y, Options{Epochs: 30, LearningRate: 0.01, Seed: 1, SeasonCandidates: []int{12}})
+	f, rep, err := Train(context.Background(), spec, y, Options{Config: train.Config{Epochs: 30, LearningRate: 0.01, Seed: 1}, SeasonCandidates: []int{12}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestTrainSTLAnchor(t *testing.T) {
 		t.Errorf("Predict(y[5:]) = %v, %v; want %v", got, err, want)
 	}
 	var buf bytes.Buffer
-	if _, _, err := TrainPanel(context.Background(), Spec{Family: Linear, Window: 8, Horizon: 2, Features: []string{"y"}, Anchor: AnchorSTL}, testSet(), Options{Epochs: 1, Progress: &buf}); err == nil {
+	if _, _, err := TrainPanel(context.Background(), Spec{Family: Linear, Window: 8, Horizon: 2, Features: []string{"y"}, Anchor: AnchorSTL}, testSet(), Options{Config: train.Config{Epochs: 1, Progress: &buf}}); err == nil {
 		t.Error("TrainPanel with Spec.Anchor stl: no error")
 	}
 }
@@ -145,7 +145,7 @@ func TestTrainSTLAnchor(t *testing.T) {
 func TestSTLAnchorNoSeason(t *testing.T) {
 	t.Parallel()
 	y := seasonalSeries(200, 12)
-	_, _, err := Train(context.Background(), Spec{Family: Linear, Window: 8, Horizon: 2, Features: []string{"y"}, Anchor: AnchorSTL}, y, Options{Epochs: 1, Season: 1})
+	_, _, err := Train(context.Background(), Spec{Family: Linear, Window: 8, Horizon: 2, Features: []string{"y"}, Anchor: AnchorSTL}, y, Options{Config: train.Config{Epochs: 1}, Season: 1})
 	if err == nil || !strings.Contains(err.Error(), "no season of [] is at most the window 8") {
 		t.Errorf("Train with Spec.Anchor stl, no season and a window of 8: error %v; want one saying no season fits", err)
 	}

@@ -65,8 +65,8 @@ type AutoReport struct {
 }
 
 // TrainAuto trains spec with every family of auto.Families and anchor of
-// auto.Anchors (spec.Family, spec.Anchor, spec.AnchorProfile and
-// spec.Delta are ignored) within auto.Budget, and returns the Forecaster
+// auto.Anchors (spec.Family, spec.Anchor and the stl anchor's fitted fields are
+// ignored) within auto.Budget, and returns the Forecaster
 // and Report of the one with the lowest validation MAE, in the data's
 // units: the test part is never used to choose. The linear family, which
 // is cheap and converges slowly under Adam, goes first, with every anchor,
@@ -123,10 +123,7 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 	ar := &AutoReport{Best: -1}
 	var bestF *Forecaster
 	var bestR *Report
-	lr := opts.LearningRate
-	if lr == 0 {
-		lr = 1e-3
-	}
+	lr := opts.Config.WithDefaults().LearningRate
 	q := newAutoQueue(auto.Families, auto.Anchors, spec.Window, lr)
 	longer := false // whether the window of the longest season was added
 	for {
@@ -156,7 +153,8 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 			end = now.Add(deadline.Sub(now) / time.Duration(v.share))
 		}
 		s := spec
-		s.Family, s.Anchor, s.Delta, s.AnchorSeason, s.AnchorProfile, s.Window = fam, a, false, 0, nil, v.window
+		s.Family, s.Anchor, s.AnchorSeason, s.Window = fam, a, 0, v.window
+		s.AnchorProfile, s.AnchorAlpha, s.AnchorGamma, s.AnchorDrift = nil, 0, 0, false
 		if a == AnchorSeasonal {
 			s.AnchorSeason = spec.AnchorSeason
 		}
@@ -166,13 +164,8 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 		o := opts
 		o.LearningRate = v.lr
 		if fam == Linear {
-			if o.Epochs == 0 {
-				o.Epochs = 50
-			}
+			o.Config = o.Config.WithDefaults()
 			o.Epochs *= 4
-			if o.Patience == 0 {
-				o.Patience = 5
-			}
 			if o.Patience > 0 {
 				o.Patience *= 4
 			}
