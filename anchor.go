@@ -294,25 +294,39 @@ func fitSmoothing(y, prof []float64, w, h int) smoothing {
 // positive coefficient on P (so that neither a level nor a trend, nor an
 // inverted season, counts).
 type phaseFinder struct {
-	prof, prof2 []float64 // prof and its squares
-	folded      []float64 // the values less their line, summed by t mod L
-	count, tsum []float64 // the steps, and the sum of tc, by t mod L
-	tc          []float64 // t less the mean of 0..steps-1
-	tss         float64   // Σ tc²
+	prof   []float64
+	folded []float64 // the values less their line, summed by t mod L
+	tc     []float64 // t less the mean of 0..steps-1
+	tss    float64   // Σ tc²
+	// res[p] is the squared norm of P less its own line at shift p, which
+	// depends on the window's length only.
+	res []float64
 }
 
 func newPhaseFinder(prof []float64, steps int) *phaseFinder {
 	L := len(prof)
-	f := &phaseFinder{prof: prof, prof2: make([]float64, L), folded: make([]float64, L), count: make([]float64, L), tsum: make([]float64, L), tc: make([]float64, steps)}
-	for i, v := range prof {
-		f.prof2[i] = v * v
-	}
+	f := &phaseFinder{prof: prof, folded: make([]float64, L), tc: make([]float64, steps), res: make([]float64, L)}
+	count, tsum := make([]float64, L), make([]float64, L) // the steps, and the sum of tc, by t mod L
 	mt := float64(steps-1) / 2
 	for t := range steps {
 		f.tc[t] = float64(t) - mt
 		f.tss += f.tc[t] * f.tc[t]
-		f.count[t%L]++
-		f.tsum[t%L] += f.tc[t]
+		count[t%L]++
+		tsum[t%L] += f.tc[t]
+	}
+	n := float64(steps)
+	for p := range L {
+		var sP, stP, sPP float64
+		for r := range L {
+			v := prof[(p+r)%L]
+			sP += count[r] * v
+			stP += tsum[r] * v
+			sPP += count[r] * v * v
+		}
+		f.res[p] = sPP - sP*sP/n
+		if f.tss > 0 {
+			f.res[p] -= stP * stP / f.tss
+		}
 	}
 	return f
 }
@@ -335,27 +349,20 @@ func (f *phaseFinder) find(x []float64) int {
 	}
 	best, bestScore := 0, math.Inf(-1)
 	for p := range L {
-		var sxP, sP, stP, sPP float64
-		j := p
-		for r := range L {
-			v := f.prof[j]
-			sxP += f.folded[r] * v
-			sP += f.count[r] * v
-			stP += f.tsum[r] * v
-			sPP += f.count[r] * f.prof2[j]
-			if j++; j == L {
-				j = 0
-			}
+		// Σ_r folded[r]·prof[(p+r) mod L], in two runs without the modulo.
+		a, b := f.folded[:L-p], f.prof[p:]
+		sxP := 0.0
+		for r, v := range a {
+			sxP += v * b[r]
 		}
-		// The squared norm of P less its own line: the fit's gain is
-		// sxP²/that, for sxP > 0.
-		res := sPP - sP*sP/n
-		if f.tss > 0 {
-			res -= stP * stP / f.tss
+		a, b = f.folded[L-p:], f.prof[:p]
+		for r, v := range a {
+			sxP += v * b[r]
 		}
+		// The fit's gain is sxP²/res, for sxP > 0.
 		score := math.Inf(-1)
-		if res > 0 {
-			score = math.Copysign(sxP*sxP/res, sxP)
+		if f.res[p] > 0 {
+			score = math.Copysign(sxP*sxP/f.res[p], sxP)
 		}
 		if score > bestScore {
 			best, bestScore = p, score

@@ -195,3 +195,24 @@ func maxAbs(a, b []float64) float64 {
 	}
 	return d
 }
+
+// BenchmarkSTLAnchor anchors 100 windows of 672 steps at a profile of 336
+// (taylor's), phase search included.
+func BenchmarkSTLAnchor(b *testing.B) {
+	prof := make([]float64, 336)
+	for i := range prof {
+		prof[i] = math.Sin(2*math.Pi*float64(i)/48) + 0.3*math.Sin(2*math.Pi*float64(i)/336)
+	}
+	y := make([]float64, 672+48+99)
+	for i := range y {
+		y[i] = prof[i%336] + 0.001*float64(i)
+	}
+	w, err := series.Sliding(y, 1, 0, 672, 48)
+	if err != nil {
+		b.Fatal(err)
+	}
+	es := smoothing{alpha: 0.05, gamma: 0.5}
+	for b.Loop() {
+		stlAnchor(w, 0, prof, es)
+	}
+}
