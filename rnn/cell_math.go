@@ -84,6 +84,12 @@ type stepData[E kernel.Float] struct {
 	// b at xw[b*xws:], computed for all steps at once.
 	xw  []E
 	xws int
+	// Without input masks, x (x_t of row b at x[b*xs:]), w (F, G*H) and
+	// xbias (the G*H input bias) are set instead of xw: the step computes
+	// its input side itself, into its own gate blocks, so that no
+	// (B*T, G*H) buffer streams through memory.
+	x, w, xbias []E
+	xs          int
 }
 
 // gradData holds one backward step's extra operands and outputs.
@@ -231,10 +237,18 @@ func gradGates[E kernel.Float](d *dims, g0, g1 int, src []E, ls, so, k int, mask
 }
 
 // inputGates sets the G gate blocks of out from column off to the input
-// side of the step, inputBias + x_t (⊙ m_k) W_k, which the kernel computed
-// for all steps at once (s.xw).
+// side of the step, inputBias + x_t (⊙ m_k) W_k: computed here when s.x is
+// set, else copied from s.xw, which the kernel computed for all steps at
+// once. Both round alike: the bias, plus the product of the row (GemmNN's
+// rows do not depend on their neighbours).
 func inputGates[E kernel.Float](d *dims, s *stepData[E], out []E, ld, off int) {
-	copyCols(out, ld, off, s.xw, s.xws, 0, d.batch, d.kind.gates()*d.h)
+	gh := d.kind.gates() * d.h
+	if s.x == nil {
+		copyCols(out, ld, off, s.xw, s.xws, 0, d.batch, gh)
+		return
+	}
+	fillRows(out, ld, off, d.batch, s.xbias)
+	kernel.GemmNN(d.batch, gh, d.in, s.x, s.xs, s.w, gh, out[off:], ld)
 }
 
 // inputBias sets dst (G*H) to the bias of the input side's gate blocks:

@@ -39,6 +39,11 @@ func gemm32(m, n, k int, a []float32, ars, aps int, b []float32, ldb int, c []fl
 			}
 		}
 	}
+	if hasFMA {
+		for ; i < m; i++ {
+			gemmRow32(n, k, a[i*ars:], aps, b, ldb, c[i*ldc:i*ldc+n])
+		}
+	}
 	for ; i < m; i++ {
 		cr := c[i*ldc : i*ldc+n]
 		for p := range k {
@@ -51,6 +56,48 @@ func gemm32(m, n, k int, a []float32, ars, aps int, b []float32, ldb int, c []fl
 				cr[j] += v * bv
 			}
 		}
+	}
+}
+
+// gemmRow32 is gemm32 for one row of A (a[p*aps]) and C (c, n values): the
+// rows that do not fill a block of 4, such as a one-sample batch's. The
+// 4-row kernels run with all four rows reading this one (row stride 0) into
+// a zeroed block on the stack, whose first row is then added to C. The
+// kernels' k loops are bound by FMA latency, not throughput, so the three
+// redundant rows cost next to nothing, and the row is rounded exactly as a
+// row of a full block: a batch's forecast of a sample does not depend on
+// its place in the batch.
+func gemmRow32(n, k int, a []float32, aps int, b []float32, ldb int, c []float32) {
+	var blk [4 * 16]float32
+	j := 0
+	for ; j+16 <= n; j += 16 {
+		blk = [4 * 16]float32{}
+		gemm4x16(k, &a[0], 0, aps, &b[j], ldb, &blk[0], 16)
+		addTo(c[j:j+16], blk[:16])
+	}
+	for ; j+8 <= n; j += 8 {
+		blk = [4 * 16]float32{}
+		gemm4x8(k, &a[0], 0, aps, &b[j], ldb, &blk[0], 8)
+		addTo(c[j:j+8], blk[:8])
+	}
+	for ; j+4 <= n; j += 4 {
+		blk = [4 * 16]float32{}
+		gemm4x4(k, &a[0], 0, aps, &b[j], ldb, &blk[0], 4)
+		addTo(c[j:j+4], blk[:4])
+	}
+	for ; j < n; j++ {
+		var s float32
+		for p := range k {
+			s += a[p*aps] * b[p*ldb+j]
+		}
+		c[j] += s
+	}
+}
+
+func addTo(dst, src []float32) {
+	src = src[:len(dst)]
+	for i, v := range src {
+		dst[i] += v
 	}
 }
 

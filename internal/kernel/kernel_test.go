@@ -195,6 +195,27 @@ func TestGemm32(t *testing.T) {
 	}
 }
 
+// TestGemm32RowsAlike: a row of A and C gets the same float32 result, bit
+// for bit, whether it is in a block of 4 rows or in the remainder, so a
+// one-sample batch forecasts as a row of a larger batch.
+func TestGemm32RowsAlike(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(2, 4))
+	for _, d := range [][2]int{{80, 20}, {37, 7}, {16, 1}, {3, 5}} {
+		n, k := d[0], d[1]
+		a, b, c := to32(random(rng, 5*k)), to32(random(rng, k*n)), to32(random(rng, 5*n))
+		all := slices.Clone(c)
+		gemm32(5, n, k, a, k, 1, b, n, all, n) // rows 0-3 in a block, row 4 left over
+		for i := range 5 {
+			one := slices.Clone(c[i*n : (i+1)*n])
+			gemm32(1, n, k, a[i*k:], k, 1, b, n, one, n)
+			if !slices.Equal(one, all[i*n:(i+1)*n]) {
+				t.Errorf("%dx%d: row %d alone differs from row %d of 5", n, k, i, i)
+			}
+		}
+	}
+}
+
 func to32(v []float64) []float32 {
 	out := make([]float32, len(v))
 	for i, x := range v {
