@@ -110,7 +110,7 @@ func BenchmarkPredictBatch(b *testing.B) {
 
 // BenchmarkPredictParallel: 4096 series of the loaded seq2seq LSTM per
 // iteration, split between GOMAXPROCS goroutines, each with its own
-// Predictor (its own programs, batches of 256). Run with -cpu 2 for two
+// Predictor (its own programs, batches of 16). Run with -cpu 2 for two
 // cores; series/s is the throughput.
 func BenchmarkPredictParallel(b *testing.B) {
 	m := loadedLSTM(b)
