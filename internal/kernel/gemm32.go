@@ -6,8 +6,8 @@ import "fmt"
 // A's element (i, p) is a[i*ars+p*aps] (so A may be read transposed), B is
 // (k×n, ldb) and C (m×n, ldc). Blocks of 4 rows by 16, 8 or 4 columns run in
 // assembly with C in registers; rows past the last block of 4 and the last
-// n%4 columns run on the same kernels (gemmRow32, gemmCols32), so every
-// element is rounded alike: a sum of products from zero, fused, then added
+// n%4 columns run on kernels of the same arithmetic (gemmRow32,
+// gemmCols32), so every element is rounded alike: a sum of products from zero, fused, then added
 // to C, whatever m and the element's place. Without the kernels it runs in
 // Go. It panics if a slice is too short, before any assembly reads it.
 func gemm32(m, n, k int, a []float32, ars, aps int, b []float32, ldb int, c []float32, ldc int) {
@@ -63,25 +63,30 @@ func gemmGo32(m, n, k int, a []float32, ars, aps int, b []float32, ldb int, c []
 
 // gemmRow32 is gemm32 for one row of A (a[p*aps]) and C, columns [0, n)
 // with n a multiple of 4: the rows that do not fill a block of 4, such as a
-// one-sample batch's. The 4-row kernels run with all four rows reading this
-// one (row stride 0) into a zeroed block on the stack, whose first row is
-// then added to C. The kernels' k loops are bound by FMA latency, not
-// throughput, so the three redundant rows cost next to nothing.
+// one-sample batch's. The one-row kernels keep up to 8 vectors of C in
+// flight, so their k loop is not bound by FMA latency as a 4-row kernel on
+// one row would be. A last block of 4 columns runs the 4x4 kernel with all
+// four rows reading this one (row stride 0) into a zeroed block on the
+// stack, whose first row is then added to C.
 func gemmRow32(n, k int, a []float32, aps int, b []float32, ldb int, c []float32) {
-	var blk [4 * 16]float32
 	j := 0
-	for ; j+16 <= n; j += 16 {
-		blk = [4 * 16]float32{}
-		gemm4x16(k, &a[0], 0, aps, &b[j], ldb, &blk[0], 16)
-		addTo(c[j:j+16], blk[:16])
+	for ; j+64 <= n; j += 64 {
+		gemm1x64(k, &a[0], aps, &b[j], ldb, &c[j])
 	}
-	for ; j+8 <= n; j += 8 {
-		blk = [4 * 16]float32{}
-		gemm4x8(k, &a[0], 0, aps, &b[j], ldb, &blk[0], 8)
-		addTo(c[j:j+8], blk[:8])
+	if j+32 <= n {
+		gemm1x32(k, &a[0], aps, &b[j], ldb, &c[j])
+		j += 32
 	}
-	for ; j < n; j += 4 {
-		blk = [4 * 16]float32{}
+	if j+16 <= n {
+		gemm1x16(k, &a[0], aps, &b[j], ldb, &c[j])
+		j += 16
+	}
+	if j+8 <= n {
+		gemm1x8(k, &a[0], aps, &b[j], ldb, &c[j])
+		j += 8
+	}
+	if j < n {
+		var blk [16]float32
 		gemm4x4(k, &a[0], 0, aps, &b[j], ldb, &blk[0], 4)
 		addTo(c[j:j+4], blk[:4])
 	}

@@ -24,3 +24,15 @@ func tanh8(dst, x *float32, n int)
 
 //go:noescape
 func sigmoid8(dst, x *float32, n int)
+
+//go:noescape
+func gemm1x64(k int, a *float32, aps int, b *float32, ldb int, c *float32)
+
+//go:noescape
+func gemm1x32(k int, a *float32, aps int, b *float32, ldb int, c *float32)
+
+//go:noescape
+func gemm1x16(k int, a *float32, aps int, b *float32, ldb int, c *float32)
+
+//go:noescape
+func gemm1x8(k int, a *float32, aps int, b *float32, ldb int, c *float32)

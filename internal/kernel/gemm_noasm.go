@@ -29,3 +29,19 @@ func tanh8(dst, x *float32, n int) {
 func sigmoid8(dst, x *float32, n int) {
 	panic("kernel: no assembly kernels in this build")
 }
+
+func gemm1x64(k int, a *float32, aps int, b *float32, ldb int, c *float32) {
+	panic("kernel: no assembly kernels in this build")
+}
+
+func gemm1x32(k int, a *float32, aps int, b *float32, ldb int, c *float32) {
+	panic("kernel: no assembly kernels in this build")
+}
+
+func gemm1x16(k int, a *float32, aps int, b *float32, ldb int, c *float32) {
+	panic("kernel: no assembly kernels in this build")
+}
+
+func gemm1x8(k int, a *float32, aps int, b *float32, ldb int, c *float32) {
+	panic("kernel: no assembly kernels in this build")
+}
