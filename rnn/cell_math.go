@@ -139,6 +139,23 @@ func actInPlace[E kernel.Float](a actCode, v []E) {
 	}
 }
 
+// actRows applies a in place to n values of each of rows rows, stride
+// apart (a gate block of every row of a packed batch), as actInPlace does
+// row by row.
+func actRows[E kernel.Float](a actCode, x []E, n, rows, stride int) {
+	switch a {
+	case actTanh:
+		kernel.TanhRows(x, n, rows, stride)
+	case actSigmoid:
+		kernel.SigmoidRows(x, n, rows, stride)
+	case actReLU:
+		for r := range rows {
+			v := x[r*stride : r*stride+n]
+			kernel.ReLU(v, v)
+		}
+	}
+}
+
 // dact returns the derivative of a at the point where it output y.
 func dact[E kernel.Float](a actCode, y E) E {
 	switch a {
@@ -278,9 +295,7 @@ func forward[E kernel.Float](d *dims, s *stepData[E], out []E, tmp []E) {
 	case kindSimple:
 		inputGates(d, s, out, P, 0)
 		mulGates(d, 0, 1, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, 0, tmp)
-		for b := range B {
-			actInPlace(d.fa, out[b*P:b*P+H])
-		}
+		actRows(d.fa, out, H, B, P)
 	case kindLNSimple:
 		inputGates(d, s, out, P, lnXhat*H)
 		mulGates(d, 0, 1, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, lnXhat*H, tmp)
@@ -311,18 +326,23 @@ func forward[E kernel.Float](d *dims, s *stepData[E], out []E, tmp []E) {
 	case kindLSTM:
 		inputGates(d, s, out, P, lstmI*H)
 		mulGates(d, 0, 4, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, lstmI*H, tmp)
+		// Each activation runs over its block of every row in one call.
+		actRows(d.fr, out[lstmI*H:], 2*H, B, P) // i and f together: fewer tails
+		actRows(d.fa, out[lstmG*H:], H, B, P)
+		actRows(d.fr, out[lstmO*H:], H, B, P)
 		for b := range B {
 			row := out[b*P : (b+1)*P]
-			h, c, i, f, g, o, ac := blk(row, stH, H), blk(row, lstmC, H), blk(row, lstmI, H), blk(row, lstmF, H), blk(row, lstmG, H), blk(row, lstmO, H), blk(row, lstmActC, H)
-			actInPlace(d.fr, row[lstmI*H:(lstmF+1)*H]) // i and f: one call, fewer scalar tails
-			actInPlace(d.fa, g)
-			actInPlace(d.fr, o)
+			c, i, f, g, ac := blk(row, lstmC, H), blk(row, lstmI, H), blk(row, lstmF, H), blk(row, lstmG, H), blk(row, lstmActC, H)
 			cp := blk(s.prev[b*P:], lstmC, H)
 			for j := range c {
 				c[j] = f[j]*cp[j] + i[j]*g[j]
 			}
 			copy(ac, c)
-			actInPlace(d.fa, ac)
+		}
+		actRows(d.fa, out[lstmActC*H:], H, B, P)
+		for b := range B {
+			row := out[b*P : (b+1)*P]
+			h, o, ac := blk(row, stH, H), blk(row, lstmO, H), blk(row, lstmActC, H)
 			for j := range h {
 				h[j] = o[j] * ac[j]
 			}
@@ -333,15 +353,19 @@ func forward[E kernel.Float](d *dims, s *stepData[E], out []E, tmp []E) {
 		inputGates(d, s, out, P, gruZ*H)
 		mulGates(d, 0, 2, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, gruZ*H, tmp)
 		mulGates(d, 2, 3, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, gruUH*H, tmp)
+		actRows(d.fr, out[gruZ*H:], 2*H, B, P) // z and r
 		for b := range B {
 			row := out[b*P : (b+1)*P]
-			h, z, r, hh, uh := blk(row, stH, H), blk(row, gruZ, H), blk(row, gruR, H), blk(row, gruHH, H), blk(row, gruUH, H)
-			actInPlace(d.fr, row[gruZ*H:(gruR+1)*H]) // z and r
-			hp := blk(s.prev[b*P:], stH, H)
+			r, hh, uh := blk(row, gruR, H), blk(row, gruHH, H), blk(row, gruUH, H)
 			for j := range hh {
 				hh[j] += r[j] * uh[j]
 			}
-			actInPlace(d.fa, hh)
+		}
+		actRows(d.fa, out[gruHH*H:], H, B, P)
+		for b := range B {
+			row := out[b*P : (b+1)*P]
+			h, z, hh := blk(row, stH, H), blk(row, gruZ, H), blk(row, gruHH, H)
+			hp := blk(s.prev[b*P:], stH, H)
 			for j := range h {
 				h[j] = hh[j] + z[j]*(hp[j]-hh[j])
 			}

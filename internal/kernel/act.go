@@ -1,6 +1,9 @@
 package kernel
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // tanh32 coefficients: the [13/6] rational approximation of tanh on
 // [-7.9053111, 7.9053111] used by Eigen (Eigen/src/Core/MathFunctionsImpl.h,
@@ -121,6 +124,39 @@ func vec8(d, s []float32, sigmoid bool) {
 	f(&d[0], &s[0], m)
 	f(&t[0], &t[0], 8)
 	copy(d[m:], t[8-(n-m):])
+}
+
+// TanhRows sets x[r*stride+j] = tanh(x[r*stride+j]) for r < rows and j <
+// n, in place, as Tanh does row by row: the gate blocks of a batch's packed
+// states. It panics if x is too short.
+func TanhRows[E Float](x []E, n, rows, stride int) { actRows(x, n, rows, stride, false) }
+
+// SigmoidRows is TanhRows for the sigmoid.
+func SigmoidRows[E Float](x []E, n, rows, stride int) { actRows(x, n, rows, stride, true) }
+
+func actRows[E Float](x []E, n, rows, stride int, sigmoid bool) {
+	if rows <= 0 || n <= 0 {
+		return
+	}
+	if len(x) < (rows-1)*stride+n {
+		panic(fmt.Sprintf("kernel: %d rows of %d, stride %d, in %d values", rows, n, stride, len(x)))
+	}
+	if d, ok := any(x).([]float32); ok && hasFMA && n >= 8 {
+		if sigmoid {
+			sigmoidRows(&d[0], n, rows, stride)
+		} else {
+			tanhRows(&d[0], n, rows, stride)
+		}
+		return
+	}
+	for r := range rows {
+		v := x[r*stride : r*stride+n]
+		if sigmoid {
+			Sigmoid(v, v)
+		} else {
+			Tanh(v, v)
+		}
+	}
 }
 
 // ReLU sets dst[i] = max(x[i], 0).

@@ -36,3 +36,9 @@ func gemm1x16(k int, a *float32, aps int, b *float32, ldb int, c *float32)
 
 //go:noescape
 func gemm1x8(k int, a *float32, aps int, b *float32, ldb int, c *float32)
+
+//go:noescape
+func tanhRows(x *float32, n, rows, stride int)
+
+//go:noescape
+func sigmoidRows(x *float32, n, rows, stride int)

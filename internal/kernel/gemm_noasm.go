@@ -45,3 +45,11 @@ func gemm1x16(k int, a *float32, aps int, b *float32, ldb int, c *float32) {
 func gemm1x8(k int, a *float32, aps int, b *float32, ldb int, c *float32) {
 	panic("kernel: no assembly kernels in this build")
 }
+
+func tanhRows(x *float32, n, rows, stride int) {
+	panic("kernel: no assembly kernels in this build")
+}
+
+func sigmoidRows(x *float32, n, rows, stride int) {
+	panic("kernel: no assembly kernels in this build")
+}
