@@ -45,8 +45,11 @@ type Spec struct {
 	MaxParams int
 }
 
-// A Program is a network compiled once, for one batch size, on a
-// TapeMachine. Run it once per batch. It is not safe for concurrent use.
+// A Program is a network compiled once, for one batch size: a Train
+// program on a TapeMachine, an Eval or Sample (forward-only) program as a
+// plan of op calls that allocates nothing per run. Run it once per batch.
+// It is not safe for concurrent use; programs of one network compiled
+// separately may run at once, as long as nothing updates the parameters.
 type Program struct {
 	spec   Spec
 	b      *Builder
