@@ -68,8 +68,12 @@ func (s Spec) validateAnchor() error {
 // samples: the target feature of every input step is taken relative to the
 // sample's last observed value (as for AnchorLast), and each target
 // relative to the target one season before it, which the window holds
-// since Window >= AnchorSeason. w is left alone.
+// since Window >= AnchorSeason. A SeqToSeq spec's windows get per-step
+// targets (seqAnchor). w is left alone.
 func (s Spec) anchorAll(w series.Windows) (series.Windows, []float64) {
+	if s.SeqToSeq {
+		return s.seqAnchor(w)
+	}
 	switch s.anchorKind() {
 	case AnchorLast:
 		aw, lasts := w.Delta(s.Target)

@@ -87,6 +87,9 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 	if opts.OnCheckpoint != nil || opts.Resume != nil {
 		return nil, nil, nil, errors.New("seqcast: train auto: Options.OnCheckpoint and Options.Resume are for Train")
 	}
+	if spec.SeqToSeq {
+		return nil, nil, nil, errors.New("seqcast: Spec.SeqToSeq: TrainAuto chooses among sequence-to-vector models; train a sequence-to-sequence one with Train")
+	}
 	if auto.Families == nil {
 		auto.Families = AutoFamilies()
 	}

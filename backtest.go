@@ -61,6 +61,10 @@ type BacktestRecord struct {
 	Truth         []float64 `json:"truth"`
 	Forecast      []float64 `json:"forecast"`
 	SeasonalNaive []float64 `json:"seasonal_naive"`
+	// Quantiles holds the forecasts of Spec.Quantiles, step by step
+	// (step k, quantile j at k·len(Spec.Quantiles)+j), for a quantile
+	// model; Forecast is their median.
+	Quantiles []float64 `json:"quantiles,omitempty"`
 }
 
 // BacktestReport is a backtest's metrics per origin (over the series), per
@@ -109,6 +113,9 @@ func NewBacktest(ctx context.Context, spec Spec, set *series.Set, opts BacktestO
 	}
 	if spec.anchorKind() == AnchorSeasonal {
 		return nil, fmt.Errorf("seqcast: Spec.Anchor %q: only Train and TrainAuto support it", AnchorSeasonal)
+	}
+	if spec.SeqToSeq {
+		return nil, errors.New("seqcast: Spec.SeqToSeq: backtests train sequence-to-vector models only, as TrainPanel")
 	}
 	if err := spec.Validate(); err != nil {
 		return nil, err
@@ -291,7 +298,7 @@ func (b *Backtest) RunRefit(ctx context.Context, r int, origins []int) ([]Backte
 		return nil, err
 	}
 	pf := fit.pf
-	scaled := s.Transform(pf.Scalers)
+	scaled := spec.shiftSet(s).Transform(pf.Scalers)
 	targets := make([][]float64, n)
 	scales := make([]float64, n)
 	for i := range n {
@@ -316,11 +323,15 @@ func (b *Backtest) RunRefit(ctx context.Context, r int, origins []int) ([]Backte
 			return nil, fmt.Errorf("seqcast: backtest windows: %w", err)
 		}
 		ws, lasts := spec.anchor(ws)
-		pred, err := pf.net.model.Predict(ws)
+		pred, quant, err := pf.net.predict(ws)
 		if err != nil {
 			return nil, fmt.Errorf("seqcast: backtest: predict: %w", err)
 		}
 		unanchor(pred, lasts)
+		if quant != nil {
+			unanchor(quant, lasts)
+		}
+		hq := h * len(spec.Quantiles)
 		for j := range ws.N {
 			i, _ := scaled.Locate(ws.Start(j))
 			p := pred[j*h : (j+1)*h]
@@ -328,6 +339,11 @@ func (b *Backtest) RunRefit(ctx context.Context, r int, origins []int) ([]Backte
 			c, y := b.cut(i, k), targets[i]
 			rec := BacktestRecord{Origin: k, Series: s.IDs[i], Scale: scales[i], Last: y[c-1],
 				Truth: slices.Clone(y[c : c+h]), Forecast: slices.Clone(p), SeasonalNaive: make([]float64, h)}
+			if quant != nil {
+				qp := quant[j*hq : (j+1)*hq]
+				pf.Scalers[i].InverseFeature(qp, qp, tg)
+				rec.Quantiles = slices.Clone(qp)
+			}
 			for q := range h {
 				rec.SeasonalNaive[q] = y[c+q-b.season*((q+b.season)/b.season)]
 			}
@@ -361,13 +377,20 @@ func metricsOf(truth, fc, scales []float64) Metrics {
 	return m
 }
 
-// pooled holds forecasts of several records, concatenated.
-type pooled struct{ truth, model, naive, snaive, scales []float64 }
+// pooled holds forecasts of several records, concatenated; qs are the
+// quantiles of the records' Quantiles.
+type pooled struct {
+	qs                                         []float64
+	truth, model, naive, snaive, scales, quant []float64
+}
 
 func (p *pooled) add(r BacktestRecord, steps ...int) {
 	for q := range r.Truth {
 		if len(steps) > 0 && !slices.Contains(steps, q) {
 			continue
+		}
+		if nq := len(p.qs); nq > 0 && len(r.Quantiles) == len(r.Truth)*nq {
+			p.quant = append(p.quant, r.Quantiles[q*nq:(q+1)*nq]...)
 		}
 		p.truth = append(p.truth, r.Truth[q])
 		p.model = append(p.model, r.Forecast[q])
@@ -378,8 +401,12 @@ func (p *pooled) add(r BacktestRecord, steps ...int) {
 }
 
 func (p *pooled) metrics() SplitMetrics {
-	return SplitMetrics{Model: metricsOf(p.truth, p.model, p.scales), Naive: metricsOf(p.truth, p.naive, p.scales),
+	m := SplitMetrics{Model: metricsOf(p.truth, p.model, p.scales), Naive: metricsOf(p.truth, p.naive, p.scales),
 		SeasonalNaive: metricsOf(p.truth, p.snaive, p.scales)}
+	if len(p.qs) > 0 && len(p.quant) == len(p.truth)*len(p.qs) {
+		m.Quantiles = scoreQuantiles(p.truth, p.quant, p.qs)
+	}
+	return m
 }
 
 // Summarize returns the report of run over records (of every origin of a
@@ -399,6 +426,7 @@ func Summarize(run BacktestRun, records []BacktestRecord) *BacktestReport {
 		return pos[recs[a].Series] < pos[recs[b].Series]
 	})
 	rep := &BacktestReport{Run: run, Records: recs}
+	qs := run.Spec.Quantiles
 	agg := func(items []SplitMetrics) PanelSplitMetrics {
 		ms := make([]SeriesMetrics, len(items))
 		for i, m := range items {
@@ -411,7 +439,7 @@ func Summarize(run BacktestRun, records []BacktestRecord) *BacktestReport {
 		hi := lo
 		var items []SplitMetrics
 		for hi < len(recs) && recs[hi].Origin == recs[lo].Origin {
-			var p pooled
+			p := pooled{qs: qs}
 			p.add(recs[hi])
 			items = append(items, p.metrics())
 			hi++
@@ -421,6 +449,9 @@ func Summarize(run BacktestRun, records []BacktestRecord) *BacktestReport {
 	}
 	// Per series, over the origins; overall over the series.
 	bySeries := make([]pooled, len(run.IDs))
+	for i := range bySeries {
+		bySeries[i].qs = qs
+	}
 	for _, r := range recs {
 		bySeries[pos[r.Series]].add(r)
 	}
@@ -439,6 +470,9 @@ func Summarize(run BacktestRun, records []BacktestRecord) *BacktestReport {
 	// Per horizon step: per series over the origins, then over the series.
 	for q := range run.Spec.Horizon {
 		ps := make([]pooled, len(run.IDs))
+		for i := range ps {
+			ps[i].qs = qs
+		}
 		for _, r := range recs {
 			ps[pos[r.Series]].add(r, q)
 		}

@@ -19,7 +19,30 @@
 // Dense), conv_gru (a Conv1D of Units filters, kernel 4, stride 2, then GRUs)
 // and wavenet (the simplified WaveNet with Units filters, its last step, then
 // Dense). Spec.Dropout adds dropout before the output layer, which gives
-// PredictMC its error bars.
+// PredictMC its error bars. Spec.Quantiles makes the output layer forecast
+// those quantiles of every step, [batch, Horizon·len(Quantiles)], trained
+// with the mean pinball loss; Predict returns the median and
+// PredictQuantiles all of them. Spec.Future names known-future inputs
+// (a holiday flag, a planned price), which the network reads Horizon rows
+// ahead, so that a window's last rows carry their values at the steps
+// forecast; Predict then takes the history followed by those steps' rows.
+//
+// Spec.SeqToSeq makes deep_rnn, lstm, gru, conv_gru and wavenet sequence to
+// sequence: every recurrent layer returns its sequence and a per-step Dense
+// (TimeDistributed; for wavenet its 1x1 output convolution) forecasts, at
+// every step t of the window, the Horizon values after t (for conv_gru, at
+// each step of its convolution, after that step's last input). Training
+// learns from all of them; early stopping, the metrics and Predict use the
+// last step's forecast only, so that they are measured exactly as a
+// sequence-to-vector model's, from the same origins. With Anchor last
+// (Delta) every step's targets are relative to the target's value at that
+// step and the inputs relative to the window's first value, since relative
+// to the last one would show the earlier steps what they forecast; the
+// seasonal anchor is refused, and so are TrainPanel and TrainAuto.
+//
+// NewForecaster builds an untrained Forecaster of a Spec whose weights come
+// from elsewhere, through Net: package pytorch imports a PyTorch state_dict
+// into it, and exports one from any Forecaster.
 //
 // # Training
 //
@@ -44,13 +67,19 @@
 //
 // # Model files
 //
-// A model file holds the Spec, the Scaler, the training Metadata, the
-// weights (float64, little endian) and, while training is unfinished, the
-// checkpoint (weights, optimiser state, history), followed by the SHA-256 of
-// all of it. Save writes it atomically. Load checks the magic, the format
-// version, the length and the checksum before it parses anything else, and
-// it checks the spec's sizes against the file's parameter list before it
-// builds the network, so that a small file cannot ask for a huge one.
+// A model file is a safetensors file, the format of train.Model.Save, which
+// any safetensors reader opens: the weights are tensors named by parameter,
+// in the model's dtype, and the metadata holds the network's layer configs
+// and, as JSON, the Spec, the Scaler, the training Metadata and, while
+// training is unfinished, the checkpoint's scalars and settings, whose
+// arrays (optimiser state, best weights, history) are float64 tensors named
+// checkpoint/...; a format version and the SHA-256 of the tensor data and
+// of the metadata complete it (file.go lists every entry). Save writes it
+// atomically. Load checks the format, the version and both checksums before
+// it parses anything else, bounds the spec and checks its sizes against the
+// weights stored, and checks that the layers are the spec's network, before
+// it builds the network, so that a small file cannot ask for a huge one.
+// Files of the older binary format (versions 1 and 2) load too.
 //
 // # Errors
 //

@@ -90,6 +90,9 @@ func TrainEnsemble(ctx context.Context, spec Spec, values []float64, opts Option
 			er.Test.Model, er.TestSpread = sm.Model, spread
 		}
 	}
+	// The first member's quantile metrics do not describe the median
+	// forecast, and the members' quantiles are not combined.
+	er.Valid.Quantiles, er.Test.Quantiles = nil, nil
 	return e, er, nil
 }
 
@@ -98,6 +101,7 @@ func TrainEnsemble(ctx context.Context, spec Spec, values []float64, opts Option
 // forecasts and the last observed row of each.
 func (f *Forecaster) forecastRows(values []float64, lo, hi int, breaks []int) ([]float64, []int, error) {
 	nf, w := len(f.Spec.Features), f.Spec.Window
+	values = f.Spec.shiftFuture(values)
 	scaled := make([]float64, (hi-lo+w)*nf)
 	f.Scaler.Transform(scaled, values[(lo-w)*nf:hi*nf])
 	set, err := series.SlidingSegments(scaled, nf, f.Spec.Target, w, f.Spec.Horizon, shift(breaks, lo-w))
@@ -105,12 +109,11 @@ func (f *Forecaster) forecastRows(values []float64, lo, hi int, breaks []int) ([
 		return nil, nil, fmt.Errorf("seqcast: evaluation windows: %w", err)
 	}
 	aset, off := f.Spec.anchorAll(set)
-	pred, err := f.model.Predict(aset)
+	pred, _, err := f.predict(aset)
 	if err != nil {
 		return nil, nil, fmt.Errorf("seqcast: evaluate: %w", err)
 	}
-	unanchorAll(pred, off)
-	f.Scaler.InverseFeature(pred, pred, f.Spec.Target)
+	f.finish(pred, nil, off)
 	ends := make([]int, set.N)
 	for s := range ends {
 		ends[s] = lo - 1 + set.Start(s)

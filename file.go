@@ -2,8 +2,6 @@ package seqcast
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +10,7 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/seqcast/seqcast/graph"
@@ -20,23 +19,39 @@ import (
 	"github.com/seqcast/seqcast/train"
 )
 
-// The model file format, version 2 (version 1 lacks the checkpoint's
-// settings and the metadata's data_sha256, and is read too). All integers and floats are little
-// endian.
+// The model file is a train.Model file (see package train): a safetensors
+// file, which any safetensors reader opens, whose tensors are the weights,
+// named by parameter, in the model's dtype, and whose __metadata__ holds
+// the model's layer configs, input shape, dtype, seed, format
+// ("seqcast.model"), format_version (FormatVersion), data_sha256 (of all
+// tensor data) and metadata_sha256 (of every other metadata entry), and
+// what a Forecaster adds, as JSON:
 //
-//	magic    8 bytes  "SEQCAST\n"
-//	version  uint32   FormatVersion
-//	hlen     uint32   length of the header
-//	header   hlen bytes of JSON: spec, scaler, metadata, the name and shape
-//	         of each parameter and, for a checkpoint, its sizes
-//	weights  float64s: each parameter in header order, then the checkpoint's
-//	         arrays (see writeCheckpoint)
-//	sum      32 bytes, the SHA-256 of everything before it
+//	spec        the Spec
+//	scaler      the Scaler
+//	meta        the Metadata
+//	checkpoint  for an unfinished run: the checkpoint's epoch, optimiser
+//	            step count and slot names, early-stopping state, best loss,
+//	            the history's columns and the run's settings
+//	panel       in a panel model file only (see PanelForecaster.Save)
+//
+// A checkpoint's arrays are float64 tensors beside the weights, which
+// extra_tensors lists:
+//
+//	checkpoint/params/P          the weights of parameter P after the epoch
+//	checkpoint/optimizer.S/P     optimiser slot S (Adam's m and v) of P
+//	checkpoint/best/P            the best epoch's weights of P (if any)
+//	checkpoint/history           [epochs, 6]: the history_columns of each epoch
+//
+// Decode checks the format, version and both checksums, then the spec and
+// scaler (bounded, and the spec's least parameter count against the
+// weights stored), then that the layers are the spec's network, all before
+// it builds anything. Files of the older binary format (versions 1 and 2,
+// magic "SEQCAST\n", see file_v2.go) are read too.
 const (
-	magic = "SEQCAST\n"
-	// FormatVersion is the version of the model files Save writes. Load reads
-	// this version and older ones.
-	FormatVersion = 2
+	// FormatVersion is the version of the model files Save writes, their
+	// format_version. Load reads it and the older versions 1 and 2.
+	FormatVersion = train.ModelFormatVersion
 	// maxFileSize bounds what Read accepts (1 GiB).
 	maxFileSize = 1 << 30
 )
@@ -51,35 +66,46 @@ var (
 	ErrCorrupt      = fmt.Errorf("%w: corrupt", ErrModelFile)
 )
 
-type header struct {
-	Spec       Spec          `json:"spec"`
-	Scaler     series.Scaler `json:"scaler"`
-	Meta       Metadata      `json:"meta"`
-	Params     []paramInfo   `json:"params"`
-	Checkpoint *ckptInfo     `json:"checkpoint,omitempty"`
-}
+// The metadata keys a Forecaster adds to its model's.
+const (
+	keySpec       = "spec"
+	keyScaler     = "scaler"
+	keyMeta       = "meta"
+	keyCheckpoint = "checkpoint"
+	keyPanel      = "panel"
+)
 
-type paramInfo struct {
-	Name  string `json:"name"`
-	Shape []int  `json:"shape"`
-}
+// Names of the checkpoint's tensors.
+const (
+	ckptPrefix  = "checkpoint/"
+	ckptParams  = ckptPrefix + "params/"
+	ckptBest    = ckptPrefix + "best/"
+	ckptHistory = ckptPrefix + "history"
+)
 
-// ckptInfo holds a checkpoint's scalars and the sizes of its arrays.
-type ckptInfo struct {
+func ckptSlot(slot string) string { return ckptPrefix + "optimizer." + slot + "/" }
+
+// historyColumns are the columns of checkpoint/history, the fields of
+// train.Epoch.
+var historyColumns = []string{"epoch", "loss", "val_loss", "val_last", "seconds", "train_seconds"}
+
+// ckptMeta is the checkpoint metadata entry: the checkpoint's scalars and
+// the sizes of its tensors.
+type ckptMeta struct {
 	Epoch     int      `json:"epoch"`
 	OptSteps  int      `json:"optimizer_steps"`
-	Slots     []string `json:"optimizer_slots"` // sorted; each has one array per parameter
+	Slots     []string `json:"optimizer_slots"` // sorted
 	BestEpoch int      `json:"best_epoch"`
 	Stopped   bool     `json:"stopped"`
 	Wait      int      `json:"wait"`
 	HasBest   bool     `json:"has_best"`
-	Epochs    int      `json:"history_epochs"`
-	// Settings are train.Checkpoint.Settings (version 2).
+	// BestLoss is strconv's text of the float ("+Inf" before any), which
+	// JSON numbers cannot always hold.
+	BestLoss string            `json:"best_loss"`
+	Epochs   int               `json:"history_epochs"`
+	Columns  []string          `json:"history_columns"`
 	Settings map[string]string `json:"settings,omitempty"`
 }
-
-// epochFields is the number of floats per epoch of a saved history.
-const epochFields = 6
 
 // Save writes f to path atomically: a reader sees the old file or the new
 // one, never a mix.
@@ -95,71 +121,70 @@ func (f *Forecaster) Save(path string) error {
 }
 
 // Write writes f in the model file format to w.
-func (f *Forecaster) Write(w io.Writer) error {
+func (f *Forecaster) Write(w io.Writer) error { return f.write(w, nil) }
+
+// write writes f with the metadata entries more added.
+func (f *Forecaster) write(w io.Writer, more map[string]string) error {
 	if f == nil || f.model == nil {
 		return errors.New("seqcast: save: forecaster not trained or loaded")
 	}
-	params := f.model.Net.Params()
-	h := header{Spec: f.Spec, Scaler: f.Scaler, Meta: f.Meta}
-	var floats []float64
-	for _, p := range params {
-		h.Params = append(h.Params, paramInfo{Name: p.Name(), Shape: p.Shape()})
-		floats = append(floats, p.Float64s()...)
+	md := map[string]string{}
+	for k, v := range more {
+		md[k] = v
 	}
+	for k, v := range map[string]any{keySpec: f.Spec, keyScaler: f.Scaler, keyMeta: f.Meta} {
+		js, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("seqcast: save: %s: %w", k, err)
+		}
+		md[k] = string(js)
+	}
+	var tensors []train.Tensor
 	if c := f.Checkpoint; c != nil {
-		info, data, err := encodeCheckpoint(c, params)
+		info, ts, err := encodeCheckpoint(c, f.model.Net.Params())
 		if err != nil {
 			return err
 		}
-		h.Checkpoint = info
-		floats = append(floats, data...)
+		js, err := json.Marshal(info)
+		if err != nil {
+			return fmt.Errorf("seqcast: save: checkpoint: %w", err)
+		}
+		md[keyCheckpoint], tensors = string(js), ts
 	}
-	return writeFile(w, FormatVersion, h, floats)
-}
-
-func writeFile(w io.Writer, version uint32, h header, floats []float64) error {
-	hj, err := json.Marshal(h)
-	if err != nil {
-		return fmt.Errorf("seqcast: save: header: %w", err)
-	}
-	var b bytes.Buffer
-	b.WriteString(magic)
-	binary.Write(&b, binary.LittleEndian, version)
-	binary.Write(&b, binary.LittleEndian, uint32(len(hj)))
-	b.Write(hj)
-	buf := make([]byte, 8*len(floats))
-	for i, v := range floats {
-		binary.LittleEndian.PutUint64(buf[8*i:], math.Float64bits(v))
-	}
-	b.Write(buf)
-	sum := sha256.Sum256(b.Bytes())
-	b.Write(sum[:])
-	if _, err := w.Write(b.Bytes()); err != nil {
-		return fmt.Errorf("seqcast: save: %w", err)
+	if err := f.model.SaveWith(w, md, tensors); err != nil {
+		return &wrapped{"seqcast: save: " + strings.TrimPrefix(err.Error(), "train: save: "), err}
 	}
 	return nil
 }
 
-// encodeCheckpoint flattens c: the parameters, each optimiser slot (sorted
-// by name) for every parameter, the best weights if any, the best loss, and
-// the history, epochFields floats per epoch.
-func encodeCheckpoint(c *train.Checkpoint, params []*graph.Param) (*ckptInfo, []float64, error) {
-	info := &ckptInfo{
+// encodeCheckpoint returns c's metadata entry and its tensors (see the
+// format).
+func encodeCheckpoint(c *train.Checkpoint, params []*graph.Param) (*ckptMeta, []train.Tensor, error) {
+	info := &ckptMeta{
 		Epoch: c.Epoch, OptSteps: c.Optimizer.Steps, BestEpoch: c.History.BestEpoch,
 		Stopped: c.History.Stopped, Wait: c.Wait, HasBest: c.Best != nil, Epochs: len(c.History.Epochs),
-		Settings: c.Settings,
+		BestLoss: strconv.FormatFloat(c.BestLoss, 'g', -1, 64), Columns: historyColumns, Settings: c.Settings,
 	}
 	if len(c.Params) != len(params) {
 		return nil, nil, fmt.Errorf("seqcast: save: checkpoint has %d parameters, the network %d", len(c.Params), len(params))
 	}
-	var out []float64
-	for i, p := range c.Params {
-		if len(p) != params[i].Size() {
-			return nil, nil, fmt.Errorf("seqcast: save: checkpoint parameter %d holds %d values, want %d", i, len(p), params[i].Size())
+	var ts []train.Tensor
+	add := func(name string, p *graph.Param, v []float64) error {
+		if len(v) != p.Size() {
+			return fmt.Errorf("seqcast: save: checkpoint tensor %s holds %d values, want %d", name, len(v), p.Size())
 		}
-		out = append(out, p...)
+		ts = append(ts, train.Tensor{Name: name, Shape: p.Shape(), Values: v})
+		return nil
+	}
+	for i, p := range params {
+		if err := add(ckptParams+p.Name(), p, c.Params[i]); err != nil {
+			return nil, nil, err
+		}
 	}
 	for name := range c.Optimizer.Slots {
+		if name == "" || strings.Contains(name, "/") {
+			return nil, nil, fmt.Errorf("seqcast: save: optimiser slot name %q", name)
+		}
 		info.Slots = append(info.Slots, name)
 	}
 	sort.Strings(info.Slots)
@@ -174,30 +199,37 @@ func encodeCheckpoint(c *train.Checkpoint, params []*graph.Param) (*ckptInfo, []
 		if len(slot) != len(params) {
 			return nil, nil, fmt.Errorf("seqcast: save: optimiser slot %s has %d arrays, want %d", name, len(slot), len(params))
 		}
-		for i, s := range slot {
-			if len(s) != params[i].Size() {
-				return nil, nil, fmt.Errorf("seqcast: save: optimiser slot %s[%d] holds %d values, want %d", name, i, len(s), params[i].Size())
+		for i, p := range params {
+			if err := add(ckptSlot(name)+p.Name(), p, slot[i]); err != nil {
+				return nil, nil, err
 			}
-			out = append(out, s...)
 		}
 	}
 	if c.Best != nil {
 		if len(c.Best) != graph.CountParams(params) {
 			return nil, nil, fmt.Errorf("seqcast: save: best weights hold %d values, want %d", len(c.Best), graph.CountParams(params))
 		}
-		out = append(out, c.Best...)
+		rest := c.Best
+		for _, p := range params {
+			ts = append(ts, train.Tensor{Name: ckptBest + p.Name(), Shape: p.Shape(), Values: rest[:p.Size()]})
+			rest = rest[p.Size():]
+		}
 	}
-	out = append(out, c.BestLoss)
-	for _, e := range c.History.Epochs {
-		out = append(out, float64(e.Epoch), e.Loss, e.ValLoss, e.ValLast, e.Seconds, e.TrainSecs)
+	if n := len(c.History.Epochs); n > 0 {
+		h := make([]float64, 0, n*len(historyColumns))
+		for _, e := range c.History.Epochs {
+			h = append(h, float64(e.Epoch), e.Loss, e.ValLoss, e.ValLast, e.Seconds, e.TrainSecs)
+		}
+		ts = append(ts, train.Tensor{Name: ckptHistory, Shape: []int{n, len(historyColumns)}, Values: h})
 	}
-	return info, out, nil
+	return info, ts, nil
 }
 
-// Load reads the model file at path, verifying its checksum, and rebuilds
+// Load reads the model file at path, verifying its checksums, and rebuilds
 // the Forecaster. Errors wrap ErrModelFile (ErrBadMagic, ErrNewerVersion,
-// ErrTruncated, ErrChecksum or ErrCorrupt) or, for weights that do not fit
-// the architecture, are a *graph.ShapeError.
+// ErrTruncated, ErrChecksum or ErrCorrupt) and name the entry, layer or
+// tensor at fault; weights that do not fit the architecture give a
+// *graph.ShapeError too.
 func Load(path string) (*Forecaster, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -222,206 +254,311 @@ func Read(r io.Reader) (*Forecaster, error) {
 	return Decode(b)
 }
 
-// Decode parses a model file held in b. See Load.
+// Decode parses a model file held in b, of this format or the older one.
+// See Load.
 func Decode(b []byte) (f *Forecaster, err error) {
 	defer func() { // Decode must never panic, whatever b holds
 		if r := recover(); r != nil {
 			f, err = nil, fmt.Errorf("%w: %v", ErrCorrupt, r)
 		}
 	}()
-	const fixed = len(magic) + 8
-	n := min(len(b), len(magic))
-	if string(b[:n]) != magic[:n] {
-		return nil, ErrBadMagic
+	if isLegacy(b) {
+		return decodeLegacy(b)
 	}
-	if len(b) < fixed {
-		return nil, fmt.Errorf("%w: %d bytes, shorter than the file header", ErrTruncated, len(b))
-	}
-	version := binary.LittleEndian.Uint32(b[len(magic):])
-	if version == 0 {
-		return nil, fmt.Errorf("%w: format version 0", ErrCorrupt)
-	}
-	if version > FormatVersion {
-		return nil, fmt.Errorf("%w: the file has version %d, this seqcast reads up to %d", ErrNewerVersion, version, FormatVersion)
-	}
-	hlen := uint64(binary.LittleEndian.Uint32(b[len(magic)+4:]))
-	if uint64(len(b)) < uint64(fixed)+hlen+sha256.Size {
-		return nil, fmt.Errorf("%w: %d bytes, the header alone needs %d", ErrTruncated, len(b), uint64(fixed)+hlen+sha256.Size)
-	}
-	var h header
-	dec := json.NewDecoder(bytes.NewReader(b[fixed : uint64(fixed)+hlen]))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&h); err != nil {
-		if !checksumOK(b) {
-			return nil, ErrChecksum
-		}
-		return nil, fmt.Errorf("%w: header: %v", ErrCorrupt, err)
-	}
-	nfloats, nparams, err := h.floats()
+	f, md, err := decodeFile(b)
 	if err != nil {
-		if !checksumOK(b) {
-			return nil, ErrChecksum
-		}
 		return nil, err
 	}
-	want := uint64(fixed) + hlen + 8*nfloats + sha256.Size
-	if uint64(len(b)) < want {
-		return nil, fmt.Errorf("%w: %d bytes, want %d", ErrTruncated, len(b), want)
-	}
-	if !checksumOK(b) {
-		return nil, ErrChecksum
-	}
-	if uint64(len(b)) > want {
-		return nil, fmt.Errorf("%w: %d bytes after the checksum's position", ErrCorrupt, uint64(len(b))-want)
-	}
-	data := b[uint64(fixed)+hlen : want-sha256.Size]
-	floats := make([]float64, nfloats)
-	for i := range floats {
-		floats[i] = math.Float64frombits(binary.LittleEndian.Uint64(data[8*i:]))
-	}
-	return h.forecaster(floats, nparams)
-}
-
-func checksumOK(b []byte) bool {
-	if len(b) < sha256.Size {
-		return false
-	}
-	sum := sha256.Sum256(b[:len(b)-sha256.Size])
-	return bytes.Equal(sum[:], b[len(b)-sha256.Size:])
-}
-
-// floats returns the number of float64s the header announces, and how many
-// of them are the parameters'.
-func (h *header) floats() (total, params uint64, err error) {
-	total, err = h.countFloats()
-	if err != nil {
-		return 0, 0, err
-	}
-	for _, p := range h.Params {
-		size := uint64(1)
-		for _, d := range p.Shape {
-			size *= uint64(d)
-		}
-		params += size
-	}
-	return total, params, nil
-}
-
-func (h *header) countFloats() (uint64, error) {
-	if len(h.Params) > 10000 {
-		return 0, fmt.Errorf("%w: %d parameters", ErrCorrupt, len(h.Params))
-	}
-	var total, np uint64
-	for _, p := range h.Params {
-		size := uint64(1)
-		for _, d := range p.Shape {
-			if d <= 0 || d > maxFileSize {
-				return 0, fmt.Errorf("%w: parameter %s has shape %v", ErrCorrupt, p.Name, p.Shape)
-			}
-			size *= uint64(d)
-			if size > maxFileSize {
-				return 0, fmt.Errorf("%w: parameter %s has shape %v", ErrCorrupt, p.Name, p.Shape)
-			}
-		}
-		np += size
-	}
-	total = np
-	if c := h.Checkpoint; c != nil {
-		if c.Epochs < 0 || c.Epochs > 1<<20 || len(c.Slots) > 16 || c.Epoch < 1 {
-			return 0, fmt.Errorf("%w: checkpoint of %d epochs, %d optimiser slots", ErrCorrupt, c.Epochs, len(c.Slots))
-		}
-		total += np * uint64(1+len(c.Slots))
-		if c.HasBest {
-			total += np
-		}
-		total += 1 + uint64(c.Epochs)*epochFields
-	}
-	if total > maxFileSize/8 {
-		return 0, fmt.Errorf("%w: %d weights", ErrCorrupt, total)
-	}
-	return total, nil
-}
-
-// forecaster rebuilds the network and sets its weights. The spec's sizes are
-// bounded (Validate) and checked against the nparams weights of the header's
-// parameter list before anything is built.
-func (h *header) forecaster(floats []float64, nparams uint64) (*Forecaster, error) {
-	if err := h.Spec.Validate(); err != nil {
-		return nil, fmt.Errorf("%w: the file's spec: %s", ErrCorrupt, strings.TrimPrefix(err.Error(), "seqcast: "))
-	}
-	spec := h.Spec.withDefaults()
-	if lb := spec.minParams(); lb > nparams {
-		// Both ErrCorrupt and a *graph.ShapeError: the weights do not fit.
-		se := &graph.ShapeError{What: "model file: the parameter count", Got: []int{int(nparams)}, Want: []int{int(min(lb, math.MaxInt32))}}
-		return nil, fmt.Errorf("%w: the spec asks for a %s network of window %d, horizon %d, %d features, %d units and %d layers, which has at least %d parameters; the file holds %d: %w",
-			ErrCorrupt, spec.Family, spec.Window, spec.Horizon, len(spec.Features), spec.Units, spec.Layers, lb, nparams, se)
-	}
-	nf := len(spec.Features)
-	if len(h.Scaler.Mean) != nf || len(h.Scaler.Std) != nf {
-		return nil, fmt.Errorf("%w: scaler for %d/%d features, spec has %d", ErrCorrupt, len(h.Scaler.Mean), len(h.Scaler.Std), nf)
-	}
-	for j := range nf {
-		if m, s := h.Scaler.Mean[j], h.Scaler.Std[j]; math.IsNaN(m) || math.IsInf(m, 0) || !(s > 0) || math.IsInf(s, 0) {
-			return nil, fmt.Errorf("%w: scaler mean %v std %v for feature %q", ErrCorrupt, m, s, spec.Features[j])
-		}
-	}
-	net, err := Build(spec)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s", ErrCorrupt, strings.TrimPrefix(err.Error(), "seqcast: "))
-	}
-	m := &train.Model{Net: net, Dtype: spec.dtype(), Seed: h.Meta.Seed, Label: spec.Family}
-	if _, err := m.Build([]int{spec.Window, nf}); err != nil {
-		return nil, fmt.Errorf("%w: build %s: %v", ErrCorrupt, spec.Family, err)
-	}
-	params := net.Params()
-	if len(params) != len(h.Params) {
-		return nil, &graph.ShapeError{What: fmt.Sprintf("model file: %s network with %d parameters; the file has %d", spec.Family, len(params), len(h.Params)), Got: []int{len(h.Params)}, Want: []int{len(params)}}
-	}
-	for i, p := range params {
-		if !slices.Equal(p.Shape(), h.Params[i].Shape) || p.Name() != h.Params[i].Name {
-			return nil, &graph.ShapeError{What: fmt.Sprintf("model file parameter %d %q (network's %q)", i, h.Params[i].Name, p.Name()), Got: h.Params[i].Shape, Want: p.Shape()}
-		}
-	}
-	rest := floats
-	for _, p := range params {
-		p.SetFloat64s(rest[:p.Size()])
-		rest = rest[p.Size():]
-	}
-	f := &Forecaster{Spec: spec, Scaler: h.Scaler, Meta: h.Meta, model: m}
-	f.Scaler.Mean, f.Scaler.Std = slices.Clone(h.Scaler.Mean), slices.Clone(h.Scaler.Std)
-	if c := h.Checkpoint; c != nil {
-		f.Checkpoint = decodeCheckpoint(c, params, rest)
+	if _, ok := md[keyPanel]; ok {
+		return nil, fmt.Errorf("%w: a panel model file, not a single-series one (see LoadPanel)", ErrModelFile)
 	}
 	return f, nil
 }
 
-func decodeCheckpoint(info *ckptInfo, params []*graph.Param, v []float64) *train.Checkpoint {
-	take := func(n int) []float64 {
-		out := slices.Clone(v[:n])
-		v = v[n:]
-		return out
+// isLegacy reports whether b starts as a file of the older format does
+// (an empty b, too, which that reader calls truncated).
+func isLegacy(b []byte) bool {
+	n := min(len(b), len(magic))
+	return string(b[:n]) == magic[:n]
+}
+
+// fileError is an error of train.ReadModelFile or train.ModelFile's
+// methods as one of this package's: it wraps kind and err, and reads as
+// kind's text followed by err's details.
+type fileError struct {
+	kind, err error
+	msg       string
+}
+
+func (e *fileError) Error() string   { return e.msg }
+func (e *fileError) Unwrap() []error { return []error{e.kind, e.err} }
+
+func modelFileError(err error) error {
+	kind, theirs := ErrCorrupt, train.ErrModelFile
+	for _, k := range []struct{ ours, theirs error }{
+		{ErrBadMagic, train.ErrNotModel}, {ErrTruncated, train.ErrModelTruncated},
+		{ErrChecksum, train.ErrModelChecksum}, {ErrNewerVersion, train.ErrModelVersion},
+	} {
+		if errors.Is(err, k.theirs) {
+			kind, theirs = k.ours, k.theirs
+			break
+		}
 	}
-	perParam := func() [][]float64 {
+	detail, ok := strings.CutPrefix(err.Error(), theirs.Error())
+	if !ok {
+		detail = ": " + strings.TrimPrefix(err.Error(), "train: ")
+	}
+	return &fileError{kind: kind, err: err, msg: kind.Error() + detail}
+}
+
+func corrupt(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrCorrupt}, args...)...)
+}
+
+// decodeFile parses a model file of this format, single-series or panel,
+// and returns the Forecaster and the file's metadata.
+func decodeFile(b []byte) (*Forecaster, map[string]string, error) {
+	mf, err := train.ReadModelFile(b)
+	if err != nil {
+		return nil, nil, modelFileError(err)
+	}
+	md := mf.Metadata
+	if md["metadata_sha256"] == "" {
+		return nil, nil, corrupt("no metadata_sha256")
+	}
+	if _, ok := md[keySpec]; !ok {
+		return nil, nil, fmt.Errorf("%w: a model file of a network without a forecaster's spec (train.LoadModel reads it)", ErrModelFile)
+	}
+	var (
+		spec   Spec
+		scaler series.Scaler
+		meta   Metadata
+	)
+	for _, e := range []struct {
+		key string
+		v   any
+	}{{keySpec, &spec}, {keyScaler, &scaler}, {keyMeta, &meta}} {
+		if err := strictJSON(md[e.key], e.v); err != nil {
+			return nil, nil, corrupt("metadata %s: %v", e.key, err)
+		}
+	}
+	spec, err = checkFileSpec(spec, scaler, uint64(mf.NumParams()))
+	if err != nil {
+		return nil, nil, err
+	}
+	if mf.Dtype != spec.dtype() {
+		return nil, nil, corrupt("dtype %s, the spec's %s", mf.Dtype, spec.Dtype)
+	}
+	if want := []int{spec.Window, len(spec.Features)}; !slices.Equal(mf.InputShape, want) {
+		return nil, nil, corrupt("input_shape %v, the spec's window and features make %v", mf.InputShape, want)
+	}
+	var ck *ckptMeta
+	if js, ok := md[keyCheckpoint]; ok {
+		ck = &ckptMeta{}
+		if err := strictJSON(js, ck); err != nil {
+			return nil, nil, corrupt("metadata checkpoint: %v", err)
+		}
+		if err := ck.check(); err != nil {
+			return nil, nil, err
+		}
+	} else if len(mf.Extra) > 0 {
+		return nil, nil, corrupt("tensor %s belongs to no checkpoint", mf.Extra[0].Name)
+	}
+	net, err := mf.Network(Layers())
+	if err != nil {
+		return nil, nil, modelFileError(err)
+	}
+	if err := sameNetwork(net, spec); err != nil {
+		return nil, nil, err
+	}
+	m, err := mf.Model(net)
+	if err != nil {
+		return nil, nil, modelFileError(err)
+	}
+	f := &Forecaster{Spec: spec, Scaler: scaler, Meta: meta, model: m}
+	if ck != nil {
+		if f.Checkpoint, err = decodeCheckpoint3(ck, m.Net.Params(), mf); err != nil {
+			return nil, nil, err
+		}
+	}
+	return f, md, nil
+}
+
+// strictJSON decodes js into v, refusing unknown fields and trailing data.
+func strictJSON(js string, v any) error {
+	dec := json.NewDecoder(strings.NewReader(js))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("data after the JSON value")
+	}
+	return nil
+}
+
+// checkFileSpec bounds a model file's spec (Validate) and scaler and
+// checks the spec's least parameter count against the nparams weights
+// stored, before anything is built, so that a small file cannot ask for a
+// huge network. It returns the spec with defaults.
+func checkFileSpec(spec Spec, sc series.Scaler, nparams uint64) (Spec, error) {
+	if err := spec.Validate(); err != nil {
+		return Spec{}, corrupt("the file's spec: %s", strings.TrimPrefix(err.Error(), "seqcast: "))
+	}
+	spec = spec.withDefaults()
+	if lb := spec.minParams(); lb > nparams {
+		// Both ErrCorrupt and a *graph.ShapeError: the weights do not fit.
+		se := &graph.ShapeError{What: "model file: the parameter count", Got: []int{int(nparams)}, Want: []int{int(min(lb, math.MaxInt32))}}
+		return Spec{}, fmt.Errorf("%w: the spec asks for a %s network of window %d, horizon %d, %d features, %d units and %d layers, which has at least %d parameters; the file holds %d: %w",
+			ErrCorrupt, spec.Family, spec.Window, spec.Horizon, len(spec.Features), spec.Units, spec.Layers, lb, nparams, se)
+	}
+	nf := len(spec.Features)
+	if len(sc.Mean) != nf || len(sc.Std) != nf {
+		return Spec{}, corrupt("scaler for %d/%d features, spec has %d", len(sc.Mean), len(sc.Std), nf)
+	}
+	for j := range nf {
+		if m, s := sc.Mean[j], sc.Std[j]; math.IsNaN(m) || math.IsInf(m, 0) || !(s > 0) || math.IsInf(s, 0) {
+			return Spec{}, corrupt("scaler mean %v std %v for feature %q", m, s, spec.Features[j])
+		}
+	}
+	return spec, nil
+}
+
+// sameNetwork returns an error unless net, built from a file's layer
+// configs, is the network of spec: a Forecaster's file may not ask for
+// layers its bounded spec does not describe.
+func sameNetwork(net graph.Layer, spec Spec) error {
+	want, err := Build(spec)
+	if err != nil {
+		return corrupt("%s", strings.TrimPrefix(err.Error(), "seqcast: "))
+	}
+	wc, err := graph.ConfigOf(want)
+	if err != nil {
+		return fmt.Errorf("seqcast: %s network: %w", spec.Family, err) // a programmer error: Build's layers are all Configurable
+	}
+	gc, err := graph.ConfigOf(net)
+	if err != nil {
+		return corrupt("layers: %v", err)
+	}
+	if d := diffLayers(gc, wc, ""); d != "" {
+		return corrupt("layers: %s (the file's layers are not its spec's %s network)", d, spec.Family)
+	}
+	return nil
+}
+
+// diffLayers says where got first differs from want, at the path at
+// ("sequential layer 1: "), or returns "".
+func diffLayers(got, want graph.LayerConfig, at string) string {
+	if got.Type != want.Type {
+		return fmt.Sprintf("%slayer type %q, want %q", at, got.Type, want.Type)
+	}
+	if !sameJSON(got.Config, want.Config) {
+		return fmt.Sprintf("%s%s: config %s, want %s", at, got.Type, got.Config, want.Config)
+	}
+	if len(got.Layers) != len(want.Layers) {
+		return fmt.Sprintf("%s%s: %d layers, want %d", at, got.Type, len(got.Layers), len(want.Layers))
+	}
+	for i := range got.Layers {
+		if d := diffLayers(got.Layers[i], want.Layers[i], fmt.Sprintf("%s%s layer %d: ", at, got.Type, i)); d != "" {
+			return d
+		}
+	}
+	return ""
+}
+
+// sameJSON reports whether a and b hold equal JSON values (key order and
+// spacing aside); empty is null.
+func sameJSON(a, b json.RawMessage) bool {
+	canon := func(r json.RawMessage) string {
+		var v any
+		if len(bytes.TrimSpace(r)) == 0 || json.Unmarshal(r, &v) != nil {
+			return string(r)
+		}
+		out, _ := json.Marshal(v)
+		return string(out)
+	}
+	return canon(a) == canon(b)
+}
+
+// check bounds the checkpoint entry before anything is built.
+func (c *ckptMeta) check() error {
+	if c.Epoch < 1 || c.Epochs < 0 || c.Epochs > 1<<20 || len(c.Slots) > 16 {
+		return corrupt("checkpoint after epoch %d, of %d epochs and %d optimiser slots", c.Epoch, c.Epochs, len(c.Slots))
+	}
+	for i, s := range c.Slots {
+		if s == "" || strings.Contains(s, "/") || (i > 0 && c.Slots[i-1] >= s) {
+			return corrupt("checkpoint optimiser slots %q: want sorted, distinct names without /", c.Slots)
+		}
+	}
+	if !slices.Equal(c.Columns, historyColumns) {
+		return corrupt("checkpoint history_columns %q, want %q", c.Columns, historyColumns)
+	}
+	if _, err := strconv.ParseFloat(c.BestLoss, 64); err != nil {
+		return corrupt("checkpoint best_loss %q", c.BestLoss)
+	}
+	return nil
+}
+
+// decodeCheckpoint3 rebuilds the checkpoint c describes from mf's tensors
+// for the network's params; every extra tensor must be one of its own.
+func decodeCheckpoint3(c *ckptMeta, params []*graph.Param, mf *train.ModelFile) (*train.Checkpoint, error) {
+	used := map[string]bool{}
+	take := func(name string, shape []int) ([]float64, error) {
+		t, ok := mf.Tensor(name)
+		if !ok {
+			return nil, corrupt("no tensor %s for the checkpoint", name)
+		}
+		if !slices.Equal(t.Shape, shape) {
+			return nil, fmt.Errorf("%w: %w", ErrCorrupt, &graph.ShapeError{What: "tensor " + name, Got: t.Shape, Want: shape})
+		}
+		used[name] = true
+		return t.Values, nil
+	}
+	perParam := func(prefix string) ([][]float64, error) {
 		out := make([][]float64, len(params))
 		for i, p := range params {
-			out[i] = take(p.Size())
+			v, err := take(prefix+p.Name(), p.Shape())
+			if err != nil {
+				return nil, err
+			}
+			out[i] = v
 		}
-		return out
+		return out, nil
 	}
-	c := &train.Checkpoint{Epoch: info.Epoch, Wait: info.Wait, Settings: info.Settings}
-	c.Params = perParam()
-	c.Optimizer = train.State{Steps: info.OptSteps, Slots: map[string][][]float64{}}
-	for _, name := range info.Slots {
-		c.Optimizer.Slots[name] = perParam()
+	best, _ := strconv.ParseFloat(c.BestLoss, 64)
+	ck := &train.Checkpoint{Epoch: c.Epoch, Wait: c.Wait, Settings: c.Settings, BestLoss: best}
+	var err error
+	if ck.Params, err = perParam(ckptParams); err != nil {
+		return nil, err
 	}
-	if info.HasBest {
-		c.Best = take(graph.CountParams(params))
+	ck.Optimizer = train.State{Steps: c.OptSteps, Slots: map[string][][]float64{}}
+	for _, s := range c.Slots {
+		if ck.Optimizer.Slots[s], err = perParam(ckptSlot(s)); err != nil {
+			return nil, err
+		}
 	}
-	c.BestLoss = take(1)[0]
-	c.History = train.History{BestEpoch: info.BestEpoch, Stopped: info.Stopped}
-	for range info.Epochs {
-		e := take(epochFields)
-		c.History.Epochs = append(c.History.Epochs, train.Epoch{Epoch: int(e[0]), Loss: e[1], ValLoss: e[2], ValLast: e[3], Seconds: e[4], TrainSecs: e[5]})
+	if c.HasBest {
+		parts, err := perParam(ckptBest)
+		if err != nil {
+			return nil, err
+		}
+		ck.Best = slices.Concat(parts...)
 	}
-	return c
+	ck.History = train.History{BestEpoch: c.BestEpoch, Stopped: c.Stopped}
+	if c.Epochs > 0 {
+		h, err := take(ckptHistory, []int{c.Epochs, len(historyColumns)})
+		if err != nil {
+			return nil, err
+		}
+		for e := range c.Epochs {
+			r := h[e*len(historyColumns):]
+			ck.History.Epochs = append(ck.History.Epochs, train.Epoch{Epoch: int(r[0]), Loss: r[1], ValLoss: r[2], ValLast: r[3], Seconds: r[4], TrainSecs: r[5]})
+		}
+	}
+	for _, t := range mf.Extra {
+		if !used[t.Name] {
+			return nil, corrupt("tensor %s is not one of the checkpoint's", t.Name)
+		}
+	}
+	return ck, nil
 }

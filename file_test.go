@@ -3,15 +3,22 @@ package seqcast
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/seqcast/seqcast/graph"
+	"github.com/seqcast/seqcast/internal/safetensors"
 	"github.com/seqcast/seqcast/series"
 	"github.com/seqcast/seqcast/train"
 )
@@ -96,6 +103,12 @@ func TestSaveLoadBitIdentical(t *testing.T) {
 	}
 }
 
+func trainSmallLinear(t testing.TB) *Forecaster {
+	t.Helper()
+	f, _ := trainSmall(t, Linear, 0)
+	return f
+}
+
 func smallBytes(t testing.TB) []byte {
 	smallOnce.Do(func() {
 		f, _ := trainSmall(t, Linear, 0)
@@ -117,31 +130,57 @@ func TestModelFileErrors(t *testing.T) {
 	if _, err := Decode(good); err != nil {
 		t.Fatalf("good file: %v", err)
 	}
-	newer := slices.Clone(good)
-	binary.LittleEndian.PutUint32(newer[len(magic):], FormatVersion+1)
+	newer := reseal(t, good, func(f *safetensors.File) { f.Metadata["format_version"] = strconv.Itoa(FormatVersion + 1) })
 	flipped := slices.Clone(good)
 	flipped[len(flipped)-100] ^= 1 // a weight
-	badMagic := slices.Clone(good)
+	// A digit of the scaler's first mean, in the metadata.
+	scaler := slices.Clone(good)
+	i := bytes.Index(scaler, []byte(`"scaler":"{\"Mean\":[`))
+	if i < 0 {
+		t.Fatal("no scaler in the metadata")
+	}
+	for scaler[i] < '1' || scaler[i] > '8' {
+		i++
+	}
+	scaler[i]++
+	legacy := legacyBytes(t, trainSmallLinear(t), 2)
+	badMagic := slices.Clone(legacy)
 	badMagic[0] = 'X'
+	legacyNewer := slices.Clone(legacy)
+	binary.LittleEndian.PutUint32(legacyNewer[len(magic):], legacyVersion+1)
+	legacyFlipped := slices.Clone(legacy)
+	legacyFlipped[len(legacyFlipped)-100] ^= 1
+	noSpec := reseal(t, good, func(f *safetensors.File) { delete(f.Metadata, "spec") })
 	for _, c := range []struct {
 		name string
 		b    []byte
 		want error
+		msg  string
 	}{
-		{"empty", nil, ErrTruncated},
-		{"bad magic", badMagic, ErrBadMagic},
-		{"newer version", newer, ErrNewerVersion},
-		{"truncated header", good[:20], ErrTruncated},
-		{"truncated weights", good[:len(good)-40], ErrTruncated},
-		{"flipped bit", flipped, ErrChecksum},
-		{"trailing bytes", append(slices.Clone(good), 0), ErrChecksum},
+		{"empty", nil, ErrTruncated, ""},
+		{"a CSV file", []byte("date,co2\n1958-03,315.7\n"), ErrBadMagic, ""},
+		{"bad magic", badMagic, ErrBadMagic, ""},
+		{"newer version", newer, ErrNewerVersion, "format version 4 is newer than this seqcast's 3"},
+		{"truncated header", good[:20], ErrTruncated, ""},
+		{"truncated weights", good[:len(good)-40], ErrTruncated, ""},
+		{"flipped weight", flipped, ErrChecksum, "data_sha256"},
+		{"flipped scaler digit", scaler, ErrChecksum, "metadata_sha256"},
+		{"trailing bytes", append(slices.Clone(good), 0), ErrCorrupt, ""},
+		{"no spec", noSpec, ErrModelFile, "train.LoadModel reads it"},
+		{"v2: truncated", legacy[:len(legacy)-40], ErrTruncated, ""},
+		{"v2: version 3", legacyNewer, ErrCorrupt, "the SEQCAST format, which ended at 2"},
+		{"v2: flipped bit", legacyFlipped, ErrChecksum, ""},
+		{"v2: trailing bytes", append(slices.Clone(legacy), 0), ErrChecksum, ""},
 	} {
 		_, err := Decode(c.b)
-		if !errors.Is(err, c.want) {
-			t.Errorf("%s: %v; want %v", c.name, err, c.want)
+		if !errors.Is(err, c.want) || !strings.Contains(fmt.Sprint(err), c.msg) {
+			t.Errorf("%s: %v; want %v, %q", c.name, err, c.want, c.msg)
 		}
 		if !errors.Is(err, ErrModelFile) {
 			t.Errorf("%s: %v does not wrap ErrModelFile", c.name, err)
+		}
+		if err != nil && strings.Count(err.Error(), "bad model file") != 1 {
+			t.Errorf("%s: %q stutters", c.name, err)
 		}
 	}
 	path := filepath.Join(t.TempDir(), "newer.model")
@@ -154,11 +193,157 @@ func TestModelFileErrors(t *testing.T) {
 	}
 }
 
-// TestShapeMismatch writes a well-formed file whose weights do not fit the
-// architecture of its spec.
+// TestModelFileContentErrors: well-formed files (checksums recomputed)
+// whose content is wrong; each error names what is at fault.
+func TestModelFileContentErrors(t *testing.T) {
+	t.Parallel()
+	gru, _ := trainSmall(t, GRU, 0)
+	var b bytes.Buffer
+	if err := gru.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	good := b.Bytes()
+	ck := tinyBytes(t)
+	md := func(key, value string) func(f *safetensors.File) {
+		return func(f *safetensors.File) { f.Metadata[key] = value }
+	}
+	setTensor := func(name string, mk func(safetensors.Tensor) safetensors.Tensor) func(f *safetensors.File) {
+		return func(f *safetensors.File) {
+			for i, tt := range f.Tensors {
+				if tt.Name == name {
+					f.Tensors[i] = mk(tt)
+				}
+			}
+		}
+	}
+	layers := gru.model.Net.(*graph.Sequential)
+	var gruName string
+	for _, p := range gru.model.Net.Params() {
+		if strings.HasPrefix(p.Name(), "gru") && len(p.Shape()) == 2 && p.Shape()[0] == len(gru.Spec.Features) {
+			gruName = p.Name() // the input kernel, [features, 3 units]
+			break
+		}
+	}
+	if gruName == "" || len(layers.Layers) != 2 {
+		t.Fatalf("the GRU's input kernel not found in %v", gru.model.Net.Params())
+	}
+	for _, c := range []struct {
+		name string
+		file []byte
+		want string
+	}{
+		{"unknown layer", reseal(t, good, md("layers", `{"type":"sequential","layers":[{"type":"transformer"},{"type":"dense","config":{"units":3}}]}`)),
+			`sequential layer 0: graph: unknown layer type "transformer"`},
+		{"other layers", reseal(t, good, md("layers", `{"type":"sequential","layers":[{"type":"lstm","config":{"units":4}},{"type":"dense","config":{"units":3}}]}`)),
+			`layers: sequential layer 0: layer type "lstm", want "gru"`},
+		{"other units", reseal(t, good, md("layers", strings.Replace(reread(t, good).Metadata["layers"], `"units":4`, `"units":5`, 1))),
+			`layers: sequential layer 0: gru: config`},
+		{"tensor shape", reseal(t, good, setTensor(gruName, func(tt safetensors.Tensor) safetensors.Tensor {
+			return safetensors.Float32s(tt.Name, []int{tt.Shape[0] + 1, tt.Shape[1]}, make([]float32, (tt.Shape[0]+1)*tt.Shape[1]))
+		})), "tensor " + gruName + " (a parameter of the layers) has shape"},
+		{"tensor dtype", reseal(t, good, setTensor(gruName, func(tt safetensors.Tensor) safetensors.Tensor {
+			return safetensors.Tensor{Name: tt.Name, DType: "I32", Shape: tt.Shape, Data: tt.Data}
+		})), "tensor " + gruName + " has dtype I32, the model's dtype is float32"},
+		{"missing tensor", reseal(t, good, func(f *safetensors.File) {
+			f.Tensors = slices.DeleteFunc(f.Tensors, func(tt safetensors.Tensor) bool { return tt.Name == gruName })
+		}), "no tensor for parameters [" + gruName + "]"},
+		{"dtype", reseal(t, good, md("dtype", "float16")), `dtype "float16", want float32 or float64`},
+		{"dtype of the spec", reseal(t, good, md("dtype", "float64")), "dtype float64, the spec's float32"},
+		{"input shape", reseal(t, good, md("input_shape", "[10,4]")), "input_shape [10 4], the spec's window and features make [12 4]"},
+		{"spec", reseal(t, good, md("spec", `{"family":"gru","window":0}`)), "Spec.Window 0"},
+		{"spec field", reseal(t, good, md("spec", `{"family":"gru","window":12,"horizon":3,"features":["a"],"heads":2}`)), `metadata spec: json: unknown field "heads"`},
+		{"scaler", reseal(t, good, md("scaler", `{"mean":[0,0,0,0],"std":[1,0,1,1]}`)), `std 0 for feature "precipitation"`},
+		{"no metadata sum", reseal(t, good, func(f *safetensors.File) { delete(f.Metadata, "metadata_sha256") }), "no metadata_sha256"},
+		{"stray tensor", reseal(t, good, func(f *safetensors.File) {
+			f.Tensors = append(f.Tensors, safetensors.Float64s("checkpoint/history", []int{1, 6}, make([]float64, 6)))
+			f.Metadata["extra_tensors"] = `["checkpoint/history"]`
+		}), "tensor checkpoint/history belongs to no checkpoint"},
+		{"checkpoint tensor shape", reseal(t, ck, setTensor("checkpoint/history", func(tt safetensors.Tensor) safetensors.Tensor {
+			return safetensors.Float64s(tt.Name, []int{6, 1}, make([]float64, 6))
+		})), "tensor checkpoint/history has shape [6 1], want [1 6]"},
+		{"checkpoint tensor missing", reseal(t, ck, func(f *safetensors.File) {
+			f.Tensors = slices.DeleteFunc(f.Tensors, func(tt safetensors.Tensor) bool { return tt.Name == "checkpoint/optimizer.v/dense/b" })
+			f.Metadata["extra_tensors"] = strings.Replace(f.Metadata["extra_tensors"], `,"checkpoint/optimizer.v/dense/b"`, "", 1)
+		}), "no tensor checkpoint/optimizer.v/dense/b for the checkpoint"},
+		{"checkpoint slots", reseal(t, ck, func(f *safetensors.File) {
+			f.Metadata["checkpoint"] = strings.Replace(f.Metadata["checkpoint"], `"optimizer_slots":["m","v"]`, `"optimizer_slots":["v","m"]`, 1)
+		}), `checkpoint optimiser slots ["v" "m"]`},
+		{"checkpoint epoch", reseal(t, ck, func(f *safetensors.File) {
+			f.Metadata["checkpoint"] = strings.Replace(f.Metadata["checkpoint"], `"epoch":1`, `"epoch":0`, 1)
+		}), "checkpoint after epoch 0"},
+	} {
+		_, err := Decode(c.file)
+		if !errors.Is(err, ErrCorrupt) || !strings.Contains(fmt.Sprint(err), c.want) {
+			t.Errorf("%s: Decode = %v; want ErrCorrupt and %q", c.name, err, c.want)
+		}
+	}
+	_, err := Decode(reseal(t, good, md("layers", `{"type":"transformer"}`)))
+	if !errors.Is(err, graph.ErrUnknownLayer) || !errors.Is(err, ErrCorrupt) || !errors.Is(err, train.ErrModelFile) {
+		t.Errorf("unknown layer: %v does not wrap graph.ErrUnknownLayer, ErrCorrupt and train.ErrModelFile", err)
+	}
+	_, err = Decode(reseal(t, good, setTensor(gruName, func(tt safetensors.Tensor) safetensors.Tensor {
+		return safetensors.Float32s(tt.Name, []int{tt.Shape[0] + 1, tt.Shape[1]}, make([]float32, (tt.Shape[0]+1)*tt.Shape[1]))
+	})))
+	var se *graph.ShapeError
+	if !errors.As(err, &se) {
+		t.Errorf("tensor shape: %v is not a *graph.ShapeError", err)
+	}
+}
+
+// reread decodes a model file as safetensors.
+func reread(t testing.TB, file []byte) *safetensors.File {
+	t.Helper()
+	f, err := safetensors.Decode(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// reseal decodes a model file, lets edit change it and encodes it again
+// with fresh checksums (data_sha256, and metadata_sha256 if it has one),
+// as a hostile or careless writer would.
+func reseal(t testing.TB, file []byte, edit func(f *safetensors.File)) []byte {
+	t.Helper()
+	f := reread(t, file)
+	edit(f)
+	h := sha256.New()
+	for _, tt := range f.Tensors {
+		h.Write(tt.Data)
+	}
+	f.Metadata["data_sha256"] = hex.EncodeToString(h.Sum(nil))
+	if _, ok := f.Metadata["metadata_sha256"]; ok {
+		f.Metadata["metadata_sha256"] = metadataSHA256(f.Metadata)
+	}
+	var b bytes.Buffer
+	if err := safetensors.Encode(&b, *f); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// metadataSHA256 is metadata_sha256 as the format documents it: for each
+// entry but itself, in key order, the key's length (uint64, little
+// endian), the key, the value's length and the value.
+func metadataSHA256(md map[string]string) string {
+	h := sha256.New()
+	for _, k := range slices.Sorted(maps.Keys(md)) {
+		if k == "metadata_sha256" {
+			continue
+		}
+		for _, s := range []string{k, md[k]} {
+			binary.Write(h, binary.LittleEndian, uint64(len(s)))
+			h.Write([]byte(s))
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// TestShapeMismatch writes a well-formed file of the older format whose
+// weights do not fit the architecture of its spec.
 func TestShapeMismatch(t *testing.T) {
 	t.Parallel()
-	f, _ := trainSmall(t, Linear, 0)
+	f := trainSmallLinear(t)
 	var h header
 	h.Spec, h.Scaler, h.Meta = f.Spec, f.Scaler, f.Meta
 	var floats []float64
@@ -169,7 +354,7 @@ func TestShapeMismatch(t *testing.T) {
 	h.Params[0].Shape[0]-- // 47 inputs where the spec makes 48
 	floats = floats[:len(floats)-h.Spec.Horizon]
 	var b bytes.Buffer
-	if err := writeFile(&b, FormatVersion, h, floats); err != nil {
+	if err := writeFile(&b, legacyVersion, h, floats); err != nil {
 		t.Fatal(err)
 	}
 	_, err := Decode(b.Bytes())
@@ -270,9 +455,20 @@ func TestTrainErrors(t *testing.T) {
 	}
 }
 
-// tinyBytes returns the model file of an untrained linear forecaster of
-// window 4 and horizon 2, with a checkpoint: cheap seed input for fuzzing.
+// tinyBytes returns the model file of tinyForecaster: cheap seed input for
+// fuzzing.
 func tinyBytes(t testing.TB) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := tinyForecaster(t).Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// tinyForecaster returns an untrained linear forecaster of window 4 and
+// horizon 2, with a checkpoint.
+func tinyForecaster(t testing.TB) *Forecaster {
 	spec := Spec{Family: Linear, Window: 4, Horizon: 2, Features: []string{"y"}}.withDefaults()
 	net, err := Build(spec)
 	if err != nil {
@@ -288,21 +484,32 @@ func tinyBytes(t testing.TB) []byte {
 		ps = append(ps, p.Float64s())
 	}
 	f.Checkpoint = &train.Checkpoint{Epoch: 1, Params: ps, Optimizer: train.NewAdam(1e-3).State(), BestLoss: 0.5, History: train.History{Epochs: []train.Epoch{{Epoch: 1, Loss: 1, ValLoss: 0.5}}}}
-	var b bytes.Buffer
-	if err := f.Write(&b); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
+	return f
 }
 
 func FuzzDecode(f *testing.F) {
 	good := tinyBytes(f)
 	f.Add(good)
 	f.Add(good[:40])
+	f.Add(legacyBytes(f, tinyForecaster(f), legacyVersion))
 	f.Add([]byte(magic))
 	f.Add([]byte{})
-	f.Add(hostile(f, func(s *Spec) { s.Family, s.Window, s.Units, s.Layers = LSTM, 65536, 1, 1 }))
-	f.Add(hostile(f, func(s *Spec) { s.Family, s.Units, s.Layers = GRU, 4096, 16 }))
+	for _, edit := range []func(*Spec){
+		func(s *Spec) { s.Family, s.Window, s.Units, s.Layers = LSTM, 65536, 1, 1 },
+		func(s *Spec) { s.Family, s.Units, s.Layers = GRU, 4096, 16 },
+	} {
+		legacy, current := hostile(f, edit)
+		f.Add(legacy)
+		f.Add(current)
+	}
+	// The linear fixtures of every version (the others' networks take
+	// longer to compile than CI's 10 s of fuzzing leave for the seeds).
+	paths, _ := filepath.Glob("testdata/modelfiles/v*/linear.model")
+	for _, p := range paths {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		g, err := Decode(b)
 		if err == nil {

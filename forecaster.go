@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -109,6 +110,9 @@ type SplitMetrics struct {
 	Model         Metrics `json:"model"`
 	Naive         Metrics `json:"naive"`
 	SeasonalNaive Metrics `json:"seasonal_naive"`
+	// Quantiles scores the quantile forecasts of a model trained with
+	// Spec.Quantiles (nil otherwise).
+	Quantiles *QuantileMetrics `json:"quantiles,omitempty"`
 }
 
 // Report is what Train measured.
@@ -122,6 +126,9 @@ type Report struct {
 	Seasons      SeasonChoice `json:"seasons"`
 	Anchor       string       `json:"anchor"`
 	AnchorSeason int          `json:"anchor_season,omitempty"`
+	// SeqToSeq says that the network was trained sequence to sequence
+	// (Spec.SeqToSeq); the metrics are its last step's.
+	SeqToSeq bool `json:"seq2seq,omitempty"`
 	// SeasonalNaive scores the seasonal-naive forecast at every detected
 	// season (Seasons.Seasons), MASE still at Season.
 	SeasonalNaive []SeasonMetrics `json:"seasonal_naive,omitempty"`
@@ -285,6 +292,11 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 		return nil, nil, err
 	}
 	spec.Window = sc.Window
+	if chooseWindow && spec.SeqToSeq && spec.Family == ConvGRU && spec.Window%2 != 0 {
+		spec.Window-- // see Spec.SeqToSeq
+		sc.Window = spec.Window
+		sc.Notes = append(sc.Notes, fmt.Sprintf("window: %d, even for conv_gru with Spec.SeqToSeq", spec.Window))
+	}
 	if chooseAnchor {
 		if spec.AnchorSeason = anchorSeason(sc.Seasons, spec.Window); spec.AnchorSeason == 0 {
 			return nil, nil, fmt.Errorf("seqcast: Spec.Anchor %q: no detected season (seasons %v) fits the window %d; set Spec.AnchorSeason", AnchorSeasonal, sc.Seasons, spec.Window)
@@ -300,6 +312,7 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 		return nil, nil, fmt.Errorf("%w: window %d and horizon %d need at least %d training rows and %d validation and test rows each; the %d rows split into %d, %d and %d (use a shorter Spec.Window or Spec.Horizon)",
 			ErrTooShort, w, h, w+h, h, rows, parts[0], parts[1], parts[2])
 	}
+	values = spec.shiftFuture(values)
 	scaler, err := series.FitScaler(values[:nTrain*nf], nf)
 	if err != nil {
 		return nil, nil, fmt.Errorf("seqcast: scale: %w", err)
@@ -316,6 +329,9 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	trainSet, err := series.SlidingSegments(scaled[:nTrain*nf], nf, spec.Target, w, h, opts.Breaks)
 	if err != nil {
 		return nil, nil, fmt.Errorf("seqcast: training windows: %w", err)
+	}
+	if err := spec.checkSeqSize(trainSet.N); err != nil {
+		return nil, nil, err
 	}
 	trainSet, _ = spec.anchorAll(trainSet)
 	validEnd := nTrain + nValid
@@ -334,7 +350,7 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	if err != nil {
 		return nil, nil, err
 	}
-	f := &Forecaster{Spec: spec, Scaler: scaler, Meta: opts.Meta, model: &train.Model{Net: net, Dtype: spec.dtype(), Seed: opts.Seed, Label: spec.Family, GPU: opts.GPU}}
+	f := &Forecaster{Spec: spec, Scaler: scaler, Meta: opts.Meta, model: &train.Model{Net: net, Dtype: spec.dtype(), Seed: opts.Seed, Label: spec.Family, GPU: opts.GPU, Loss: spec.loss()}}
 	// What is known before training, so that checkpoints carry it too.
 	f.Meta.Seed, f.Meta.Rows, f.Meta.Season = opts.Seed, [3]int{parts[0], parts[1], parts[2]}, season
 	f.Meta.DataSHA256 = settings[len(settings)-1].value
@@ -342,6 +358,7 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 		Epochs: opts.Epochs, BatchSize: opts.BatchSize, LearningRate: opts.LearningRate,
 		Seed: opts.Seed, ClipNorm: opts.ClipNorm, Patience: max(opts.Patience, 0),
 		Progress: opts.Progress, Prefix: spec.Family, Resume: opts.Resume,
+		LastStepPatience: spec.SeqToSeq,
 	}
 	if cfg.LearningRate == 0 {
 		cfg.LearningRate = 1e-3
@@ -361,7 +378,7 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	if err != nil {
 		return nil, nil, wrap("train "+spec.Family, err)
 	}
-	rep := &Report{History: hist, Season: season, Seasons: sc, Anchor: spec.anchorKind(), AnchorSeason: spec.AnchorSeason}
+	rep := &Report{History: hist, Season: season, Seasons: sc, Anchor: spec.anchorKind(), AnchorSeason: spec.AnchorSeason, SeqToSeq: spec.SeqToSeq}
 	var vs, ts []Metrics
 	if rep.Valid, vs, err = f.evaluate(values, scaled, target, nTrain, validEnd, nTrain, season, opts.Breaks, sc.Seasons); err != nil {
 		return nil, nil, err
@@ -390,12 +407,11 @@ func (f *Forecaster) evaluate(values, scaled, target []float64, lo, hi, nTrain, 
 		return SplitMetrics{}, nil, fmt.Errorf("seqcast: evaluation windows: %w", err)
 	}
 	aset, off := f.Spec.anchorAll(set) // packed for AnchorSeasonal; set keeps the rows
-	pred, err := f.model.Predict(aset)
+	pred, quant, err := f.predict(aset)
 	if err != nil {
 		return SplitMetrics{}, nil, fmt.Errorf("seqcast: evaluate: %w", err)
 	}
-	unanchorAll(pred, off)
-	f.Scaler.InverseFeature(pred, pred, f.Spec.Target)
+	f.finish(pred, quant, off)
 	ends := make([]int, set.N)
 	for s := range ends {
 		ends[s] = lo - 1 + set.Start(s) // the last observed row of window s
@@ -404,7 +420,11 @@ func (f *Forecaster) evaluate(values, scaled, target []float64, lo, hi, nTrain, 
 	for _, m := range extra {
 		ms = append(ms, measureSeasonal(target, ends, h, nTrain, m, season))
 	}
-	return measure(pred, target, ends, h, nTrain, season), ms, nil
+	sm := measure(pred, target, ends, h, nTrain, season)
+	if quant != nil {
+		sm.Quantiles = measureQuantiles(quant, target, ends, h, f.Spec.Quantiles)
+	}
+	return sm, ms, nil
 }
 
 // measureSeasonal scores the seasonal-naive forecast at season m from the
@@ -497,7 +517,10 @@ func column(values []float64, nf, j int) []float64 {
 
 // Predict forecasts the Horizon steps after the end of history, T >= Window
 // rows of len(Spec.Features) raw values, row major; only the last Window rows
-// are read. The forecast is in the target's raw units.
+// are read. The forecast is in the target's raw units. For a Spec with
+// Future, history is followed by Horizon more rows, the steps forecast:
+// their Future columns must be known and their target NaN (unknown); their
+// other columns are not read.
 //
 // Predict and PredictMC are safe for concurrent use by several goroutines:
 // the compiled network is not reentrant, so calls take turns on it. Changing
@@ -508,12 +531,11 @@ func (f *Forecaster) Predict(history []float64) ([]float64, error) {
 		return nil, err
 	}
 	w, off := f.Spec.anchorAll(w)
-	y, err := f.model.Predict(w)
+	y, _, err := f.predict(w)
 	if err != nil {
 		return nil, fmt.Errorf("seqcast: predict: %w", err)
 	}
-	unanchorAll(y, off)
-	f.Scaler.InverseFeature(y, y, f.Spec.Target)
+	f.finish(y, nil, off)
 	return y, nil
 }
 
@@ -535,6 +557,14 @@ func (f *Forecaster) PredictMC(ctx context.Context, history []float64, passes in
 	if err != nil {
 		return nil, nil, fmt.Errorf("seqcast: predict: %w", err)
 	}
+	mean, std = f.Spec.lastSteps(mean), f.Spec.lastSteps(std)
+	if nq := len(f.Spec.Quantiles); nq > 0 { // the passes' median forecasts
+		mid := slices.Index(f.Spec.Quantiles, 0.5)
+		for i := range len(mean) / nq {
+			mean[i], std[i] = mean[i*nq+mid], std[i*nq+mid]
+		}
+		mean, std = mean[:len(mean)/nq], std[:len(std)/nq]
+	}
 	unanchorAll(mean, off)
 	f.Scaler.InverseFeature(mean, mean, f.Spec.Target)
 	sd := f.Scaler.Std[f.Spec.Target]
@@ -554,6 +584,12 @@ func (f *Forecaster) window(history []float64) (series.Windows, error) {
 	nf, w := len(f.Spec.Features), f.Spec.Window
 	if len(history)%nf != 0 {
 		return series.Windows{}, fmt.Errorf("seqcast: predict: %d values are not rows of %d features %v", len(history), nf, f.Spec.Features)
+	}
+	if len(f.Spec.Future) > 0 {
+		var err error
+		if history, err = f.Spec.withFuture(history); err != nil {
+			return series.Windows{}, fmt.Errorf("seqcast: predict: %w", err)
+		}
 	}
 	if rows := len(history) / nf; rows < w {
 		return series.Windows{}, fmt.Errorf("%w: predict: the model reads %d rows, got %d", ErrTooShort, w, rows)

@@ -3,9 +3,7 @@ package seqcast
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
@@ -138,25 +136,10 @@ func TestModelFileRoundTrip(t *testing.T) {
 	}
 }
 
-// rewrite decodes a model file, lets edit change it and encodes it again
-// with a fresh checksum, as a hostile or careless writer would.
+// rewrite is reseal for *testing.T.
 func rewrite(t *testing.T, file []byte, edit func(f *safetensors.File)) []byte {
 	t.Helper()
-	f, err := safetensors.Decode(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	edit(f)
-	var data []byte
-	for _, tt := range f.Tensors {
-		data = append(data, tt.Data...)
-	}
-	f.Metadata["data_sha256"] = sha(data)
-	var b bytes.Buffer
-	if err := safetensors.Encode(&b, *f); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
+	return reseal(t, file, edit)
 }
 
 func TestLoadModelErrors(t *testing.T) {
@@ -192,7 +175,7 @@ func TestLoadModelErrors(t *testing.T) {
 					f.Tensors[i] = safetensors.Float32s(tt.Name, []int{2, 4}, make([]float32, 8))
 				}
 			}
-		}), "tensor lstm/wi has shape [2 4], the layers make it [1 4]"},
+		}), "tensor lstm/wi (a parameter of the layers) has shape [2 4], want [1 4]"},
 		{"dtype", rewrite(t, good, func(f *safetensors.File) {
 			for i, tt := range f.Tensors {
 				if tt.Name == "dense/b" {
@@ -308,11 +291,6 @@ func TestModelFileIsSafetensors(t *testing.T) {
 			t.Errorf("header has no %q: %s", k, b[8:8+n])
 		}
 	}
-}
-
-func sha(b []byte) string {
-	h := sha256.Sum256(b)
-	return hex.EncodeToString(h[:])
 }
 
 // FuzzLoadModel: no model file, however made, panics or hangs LoadModel.

@@ -90,6 +90,35 @@ type Spec struct {
 	// Dtype is "float32" (default) or "float64", the element type of the
 	// weights and of the computation.
 	Dtype string `json:"dtype,omitempty"`
+	// SeqToSeq trains the network sequence to sequence: it forecasts the
+	// Horizon values after every step of the window, not only after the
+	// last, which gives it Window times more targets to learn from. Its
+	// recurrent layers all return sequences and a per-step Dense head
+	// (TimeDistributed) follows; wavenet keeps its causal convolutions'
+	// steps and its 1x1 output convolution is the head. Only the last
+	// step's forecast is validated, measured and returned by Predict. For
+	// deep_rnn, lstm, gru, conv_gru (with an even Window, so that its
+	// stride-2 convolution's last step ends at the window's) and wavenet,
+	// with Anchor none or last (see the package doc). Default false:
+	// sequence to vector.
+	SeqToSeq bool `json:"seq2seq,omitempty"`
+	// Quantiles, if set, makes the network forecast these quantiles of
+	// every horizon step, trained with the mean pinball loss over them
+	// (graph.Pinball): the output layer writes Horizon×len(Quantiles)
+	// values. They must lie in (0, 1), increase strictly and include 0.5,
+	// whose forecast is the point forecast (Predict);
+	// PredictQuantiles returns them all. The anchor applies to every
+	// quantile. Default nil: one forecast per step, trained with MSE.
+	Quantiles []float64 `json:"quantiles,omitempty"`
+	// Future names the features that are known-future inputs, such as a
+	// holiday flag or a planned price: the network reads, in the input row
+	// of time t, their values at time t+Horizon, so that the window's last
+	// rows carry the values of the steps forecast. Train and TrainPanel
+	// take them aligned with the other columns, as in the data, and move
+	// them; Predict takes the history followed by the Horizon rows of the
+	// steps forecast (see Forecaster.Predict). They must be features other
+	// than the target. Default nil.
+	Future []string `json:"future,omitempty"`
 }
 
 func (s Spec) withDefaults() Spec {
@@ -107,6 +136,8 @@ func (s Spec) withDefaults() Spec {
 	}
 	s.Features = slices.Clone(s.Features)
 	s.Dilations = slices.Clone(s.Dilations)
+	s.Quantiles = slices.Clone(s.Quantiles)
+	s.Future = slices.Clone(s.Future)
 	return s
 }
 
@@ -158,6 +189,15 @@ func (s Spec) Validate() error {
 	if err := s.validateAnchor(); err != nil {
 		return err
 	}
+	if err := s.validateSeqToSeq(); err != nil {
+		return err
+	}
+	if err := s.validateQuantiles(); err != nil {
+		return err
+	}
+	if err := s.validateFuture(); err != nil {
+		return err
+	}
 	if s.Dtype != "" && s.Dtype != "float32" && s.Dtype != "float64" {
 		return fmt.Errorf("seqcast: Spec.Dtype %q: want float32 or float64", s.Dtype)
 	}
@@ -184,7 +224,7 @@ func (s Spec) unrolled() int {
 // Decode compares it with a model file's parameter list before it builds
 // anything, so that a small file cannot make it build a huge network.
 func (s Spec) minParams() uint64 {
-	u, h, nf := uint64(s.Units), uint64(s.Horizon), uint64(len(s.Features))
+	u, h, nf := uint64(s.Units), uint64(s.Horizon*s.outputs()), uint64(len(s.Features))
 	switch s.Family {
 	case Linear:
 		return uint64(s.Window)*nf*h + h
@@ -206,7 +246,10 @@ func (s Spec) dtype() tensor.Dtype {
 }
 
 // Build returns the network of spec, a graph.Layer that maps
-// [batch, Window, len(Features)] to [batch, Horizon]. Its parameters are
+// [batch, Window, len(Features)] to [batch, Horizon] (with Quantiles,
+// [batch, Horizon·len(Quantiles)], quantile-fastest), or with SeqToSeq to
+// [batch, steps, Horizon] (steps is Window, or (Window-4)/2+1 for
+// conv_gru). Its parameters are
 // created on the first Apply. Build returns an error if spec is invalid.
 func Build(spec Spec) (net graph.Layer, err error) {
 	if err := spec.Validate(); err != nil {
@@ -221,7 +264,7 @@ func Build(spec Spec) (net graph.Layer, err error) {
 	var layers []graph.Layer
 	stack := func(newRNN func(int, ...rnn.Option) *rnn.Layer) {
 		for i := 0; i < s.Layers; i++ {
-			layers = append(layers, newRNN(s.Units, rnn.ReturnSequences(i < s.Layers-1)))
+			layers = append(layers, newRNN(s.Units, rnn.ReturnSequences(i < s.Layers-1 || s.SeqToSeq)))
 		}
 	}
 	switch s.Family {
@@ -237,12 +280,20 @@ func Build(spec Spec) (net graph.Layer, err error) {
 		layers = append(layers, conv.New(s.Units, 4, conv.Strides(2)))
 		stack(rnn.NewGRU)
 	case WaveNet:
+		if s.SeqToSeq {
+			layers = append(layers, causalConvs(s)...)
+			break
+		}
 		layers = append(layers, wavenet.NewSimple(wavenet.SimpleConfig{Filters: s.Units, Dilations: s.Dilations, Outputs: s.Units}), lastStep{})
 	}
 	if s.Dropout > 0 {
 		layers = append(layers, graph.NewDropout(s.Dropout))
 	}
-	layers = append(layers, graph.NewDense(s.Horizon))
+	if s.SeqToSeq {
+		layers = append(layers, seqHead(s))
+	} else {
+		layers = append(layers, graph.NewDense(s.Horizon*s.outputs()))
+	}
 	return graph.NewSequential(layers...), nil
 }
 

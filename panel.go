@@ -108,6 +108,9 @@ type PanelSplitMetrics struct {
 	Model         PanelMetrics `json:"model"`
 	Naive         PanelMetrics `json:"naive"`
 	SeasonalNaive PanelMetrics `json:"seasonal_naive"`
+	// Quantiles holds the means over the series of their quantile
+	// metrics, for a model trained with Spec.Quantiles (nil otherwise).
+	Quantiles *QuantileMetrics `json:"quantiles,omitempty"`
 }
 
 // Aggregate returns the PanelMetrics of the validation (test false) or
@@ -141,10 +144,17 @@ func Aggregate(ms []SeriesMetrics, test bool) PanelSplitMetrics {
 		}
 		return out
 	}
+	qs := make([]*QuantileMetrics, len(ms))
+	for i, s := range ms {
+		if qs[i] = s.Valid.Quantiles; test {
+			qs[i] = s.Test.Quantiles
+		}
+	}
 	return PanelSplitMetrics{
 		Model:         pick(func(s SplitMetrics) Metrics { return s.Model }),
 		Naive:         pick(func(s SplitMetrics) Metrics { return s.Naive }),
 		SeasonalNaive: pick(func(s SplitMetrics) Metrics { return s.SeasonalNaive }),
+		Quantiles:     meanQuantiles(qs),
 	}
 }
 
@@ -297,6 +307,9 @@ func TrainPanel(ctx context.Context, spec Spec, set *series.Set, opts Options) (
 	if spec.anchorKind() == AnchorSeasonal {
 		return nil, nil, fmt.Errorf("seqcast: Spec.Anchor %q: only Train and TrainAuto support it", AnchorSeasonal)
 	}
+	if spec.SeqToSeq {
+		return nil, nil, errSeqPanel
+	}
 	if err := spec.Validate(); err != nil {
 		return nil, nil, err
 	}
@@ -395,6 +408,7 @@ func fitPanel(ctx context.Context, spec Spec, set *series.Set, nTrain, validEnd 
 	for i := range validLo {
 		validLo[i] = nTrain[i] - w
 	}
+	set = spec.shiftSet(set)
 	scalers, err := set.FitScalers(nTrain)
 	if err != nil {
 		return nil, fmt.Errorf("seqcast: scale: %w", err)
@@ -423,7 +437,7 @@ func fitPanel(ctx context.Context, spec Spec, set *series.Set, nTrain, validEnd 
 		identity.Std[j] = 1
 	}
 	inner := &Forecaster{Spec: spec, Scaler: identity, Meta: opts.Meta,
-		model: &train.Model{Net: net, Dtype: spec.dtype(), Seed: opts.Seed, Label: spec.Family, GPU: opts.GPU}}
+		model: &train.Model{Net: net, Dtype: spec.dtype(), Seed: opts.Seed, Label: spec.Family, GPU: opts.GPU, Loss: spec.loss()}}
 	cfg := train.Config{
 		Epochs: opts.Epochs, BatchSize: opts.BatchSize, LearningRate: opts.LearningRate,
 		Seed: opts.Seed, ClipNorm: opts.ClipNorm, Patience: max(opts.Patience, 0),
@@ -464,13 +478,17 @@ func (pf *PanelForecaster) measure(raw, scaled *series.Set, ws series.Windows, l
 			return nil
 		}
 		a, b := chunk[0].lo, chunk[len(chunk)-1].hi
-		pred, err := pf.net.model.Predict(ws.Rows(a, b))
+		pred, quant, err := pf.net.predict(ws.Rows(a, b))
 		if err != nil {
 			return fmt.Errorf("seqcast: evaluate: %w", err)
 		}
 		if lasts != nil {
 			unanchor(pred, lasts[a:b])
+			if quant != nil {
+				unanchor(quant, lasts[a:b])
+			}
 		}
+		nq := len(pf.Spec.Quantiles)
 		for _, c := range chunk {
 			ends := make([]int, 0, c.hi-c.lo)
 			for k := c.lo; k < c.hi; k++ {
@@ -479,7 +497,13 @@ func (pf *PanelForecaster) measure(raw, scaled *series.Set, ws series.Windows, l
 			}
 			p := pred[(c.lo-a)*h : (c.hi-a)*h]
 			pf.Scalers[c.series].InverseFeature(p, p, tg)
-			out[c.series] = measure(p, column(raw.Series(c.series), nf, tg), ends, h, nTrain[c.series], season)
+			y := column(raw.Series(c.series), nf, tg)
+			out[c.series] = measure(p, y, ends, h, nTrain[c.series], season)
+			if quant != nil {
+				qp := quant[(c.lo-a)*h*nq : (c.hi-a)*h*nq]
+				pf.Scalers[c.series].InverseFeature(qp, qp, tg)
+				out[c.series].Quantiles = measureQuantiles(qp, y, ends, h, pf.Spec.Quantiles)
+			}
 		}
 		chunk = chunk[:0]
 		return nil

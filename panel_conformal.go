@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/seqcast/seqcast/graph"
 	"github.com/seqcast/seqcast/series"
 )
 
@@ -22,11 +23,16 @@ type Interval struct {
 
 // IntervalMetrics are an Interval's coverage (the fraction of test values
 // within it) and mean width (in each series' units, averaged over the
-// series) on the test parts.
+// series) on the test parts, and its Pinball loss: the mean pinball loss of
+// its bounds and the point forecast taken as the quantiles (1−Level)/2,
+// 0.5 and (1+Level)/2 (in each series' units, averaged over the series),
+// comparable with QuantileMetrics.Pinball of a model trained with those
+// Spec.Quantiles.
 type IntervalMetrics struct {
 	Level     float64 `json:"level"`
 	Coverage  float64 `json:"coverage"`
 	MeanWidth float64 `json:"mean_width"`
+	Pinball   float64 `json:"pinball"`
 }
 
 // Calibrate wraps pf in split-conformal intervals of the given level, in
@@ -61,25 +67,27 @@ func (pf *PanelForecaster) Calibrate(set *series.Set, level float64) (*IntervalM
 		return nil, fmt.Errorf("seqcast: calibrate: the set's columns %q are not Spec.Features %q", set.Names, pf.Spec.Features)
 	}
 	kept := set.Subset(idx)
-	fit := &panelFit{pf: pf, scaled: kept.Transform(pf.Scalers), spec: pf.Spec}
+	fit := &panelFit{pf: pf, scaled: pf.Spec.shiftSet(kept).Transform(pf.Scalers), spec: pf.Spec}
 	n, w, h := kept.Len(), pf.Spec.Window, pf.Spec.Horizon
 	vlo, vhi, tlo := make([]int, n), make([]int, n), make([]int, n)
 	for i, p := range pf.Meta.Parts {
 		vlo[i], vhi[i], tlo[i] = p[0]-w, p[0]+p[1], p[0]+p[1]-w
 	}
 	// errs returns the absolute scaled errors of the windows within rows
-	// [lo, hi), step by step, and the series of each window.
-	errs := func(what string, lo, hi []int) ([][]float64, []int, error) {
+	// [lo, hi), step by step, the series of each window and the signed
+	// errors (truth − forecast, scaled), window by window.
+	errs := func(what string, lo, hi []int) ([][]float64, []int, []float64, error) {
 		ws, lasts, err := fit.windows(what, lo, hi)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
-		pred, err := pf.net.model.Predict(ws)
+		pred, _, err := pf.net.predict(ws)
 		if err != nil {
-			return nil, nil, fmt.Errorf("seqcast: calibrate: %w", err)
+			return nil, nil, nil, fmt.Errorf("seqcast: calibrate: %w", err)
 		}
 		unanchor(pred, lasts)
 		out := make([][]float64, h)
+		signed := make([]float64, 0, ws.N*h)
 		of := make([]int, ws.N)
 		for k := range ws.N {
 			i, r := fit.scaled.Locate(ws.Start(k))
@@ -87,12 +95,14 @@ func (pf *PanelForecaster) Calibrate(set *series.Set, level float64) (*IntervalM
 			y := fit.scaled.Series(i)
 			nf := len(pf.Spec.Features)
 			for q := range h {
-				out[q] = append(out[q], math.Abs(y[(r+w+q)*nf+pf.Spec.Target]-pred[k*h+q]))
+				e := y[(r+w+q)*nf+pf.Spec.Target] - pred[k*h+q]
+				out[q] = append(out[q], math.Abs(e))
+				signed = append(signed, e)
 			}
 		}
-		return out, of, nil
+		return out, of, signed, nil
 	}
-	valid, _, err := errs("validation", vlo, vhi)
+	valid, _, _, err := errs("validation", vlo, vhi)
 	if err != nil {
 		return nil, err
 	}
@@ -102,13 +112,18 @@ func (pf *PanelForecaster) Calibrate(set *series.Set, level float64) (*IntervalM
 		k := int(math.Ceil(float64(len(e)+1)*level)) - 1
 		iv.HalfWidth[q] = e[min(max(k, 0), len(e)-1)]
 	}
-	test, of, err := errs("test", tlo, nil)
+	test, of, signed, err := errs("test", tlo, nil)
 	if err != nil {
 		return nil, err
 	}
 	in, total := 0, 0
-	width := make([]float64, n)
+	width, pin := make([]float64, n), make([]float64, n)
 	count := make([]int, n)
+	qlo, qhi := (1-level)/2, (1+level)/2
+	for k, e := range signed { // window k/h, step k%h; e = truth − point
+		i, d := of[k/h], iv.HalfWidth[k%h]
+		pin[i] += (graph.PinballLoss(e, -d, qlo) + graph.PinballLoss(e, 0, 0.5) + graph.PinballLoss(e, d, qhi)) / 3 * pf.Scalers[i].Std[pf.Spec.Target]
+	}
 	for q, e := range test {
 		for k, v := range e {
 			total++
@@ -120,15 +135,16 @@ func (pf *PanelForecaster) Calibrate(set *series.Set, level float64) (*IntervalM
 			count[i]++
 		}
 	}
-	mean, seriesN := 0.0, 0
+	mean, meanPin, seriesN := 0.0, 0.0, 0
 	for i := range width {
 		if count[i] > 0 {
 			mean += width[i] / float64(count[i])
+			meanPin += pin[i] / float64(count[i])
 			seriesN++
 		}
 	}
 	pf.Meta.Interval = iv
-	return &IntervalMetrics{Level: level, Coverage: float64(in) / float64(total), MeanWidth: mean / float64(seriesN)}, nil
+	return &IntervalMetrics{Level: level, Coverage: float64(in) / float64(total), MeanWidth: mean / float64(seriesN), Pinball: meanPin / float64(seriesN)}, nil
 }
 
 // PredictInterval forecasts series id as Predict does, with the bounds of

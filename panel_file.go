@@ -12,24 +12,28 @@ import (
 	"slices"
 
 	"github.com/seqcast/seqcast/internal/atomicfile"
+	"github.com/seqcast/seqcast/internal/safetensors"
 	"github.com/seqcast/seqcast/series"
 )
 
-// The panel model file format, version 1. All integers are little endian.
+// The panel model file is a model file (see Save) of the network, with the
+// identity Scaler, whose metadata holds one more entry, panel: the JSON of
+// the series' ids, their scalers and the panel's metadata. Version 1 of the
+// panel format is read too. All its integers are little endian:
 //
 //	magic    8 bytes  "SEQPANEL"
-//	version  uint32   PanelFormatVersion
+//	version  uint32   1
 //	hlen     uint32   length of the header
 //	header   hlen bytes of JSON: the series' ids and scalers, the metadata
 //	mlen     uint64   length of the model
-//	model    mlen bytes: the network as a model file (see Save), with the
-//	         identity Scaler
+//	model    mlen bytes: the network as a model file of the older format
 //	sum      32 bytes, the SHA-256 of everything before it
 const (
 	panelMagic = "SEQPANEL"
 	// PanelFormatVersion is the version of the panel model files SavePanel
-	// writes.
-	PanelFormatVersion = 1
+	// writes: 2, a model file with a panel entry; 1 is the SEQPANEL
+	// container, which LoadPanel reads too.
+	PanelFormatVersion = 2
 )
 
 type panelHeader struct {
@@ -46,9 +50,25 @@ func IsPanelFile(path string) bool {
 		return false
 	}
 	defer f.Close()
-	b := make([]byte, len(panelMagic))
-	_, err = io.ReadFull(f, b)
-	return err == nil && string(b) == panelMagic
+	b := make([]byte, 8)
+	if _, err := io.ReadFull(f, b); err != nil {
+		return false
+	}
+	if string(b) == panelMagic {
+		return true
+	}
+	hl := binary.LittleEndian.Uint64(b)
+	if hl > safetensors.MaxHeader {
+		return false
+	}
+	var head struct {
+		Metadata map[string]string `json:"__metadata__"`
+	}
+	if err := json.NewDecoder(io.LimitReader(f, int64(hl))).Decode(&head); err != nil {
+		return false
+	}
+	_, ok := head.Metadata[keyPanel]
+	return ok
 }
 
 // Save writes pf to path atomically, in the panel model file format.
@@ -68,29 +88,13 @@ func (pf *PanelForecaster) Write(w io.Writer) error {
 	if pf == nil || pf.net == nil || pf.net.model == nil {
 		return fmt.Errorf("seqcast: save: panel forecaster not trained or loaded")
 	}
-	var model bytes.Buffer
+	js, err := json.Marshal(panelHeader{IDs: pf.IDs, Scalers: pf.Scalers, Meta: pf.Meta})
+	if err != nil {
+		return fmt.Errorf("seqcast: save: panel: %w", err)
+	}
 	inner := *pf.net
 	inner.Meta = pf.Meta.Metadata
-	if err := inner.Write(&model); err != nil {
-		return err
-	}
-	hj, err := json.Marshal(panelHeader{IDs: pf.IDs, Scalers: pf.Scalers, Meta: pf.Meta})
-	if err != nil {
-		return fmt.Errorf("seqcast: save: header: %w", err)
-	}
-	var b bytes.Buffer
-	b.WriteString(panelMagic)
-	binary.Write(&b, binary.LittleEndian, uint32(PanelFormatVersion))
-	binary.Write(&b, binary.LittleEndian, uint32(len(hj)))
-	b.Write(hj)
-	binary.Write(&b, binary.LittleEndian, uint64(model.Len()))
-	b.Write(model.Bytes())
-	sum := sha256.Sum256(b.Bytes())
-	b.Write(sum[:])
-	if _, err := w.Write(b.Bytes()); err != nil {
-		return fmt.Errorf("seqcast: save: %w", err)
-	}
-	return nil
+	return inner.write(w, map[string]string{keyPanel: string(js)})
 }
 
 // LoadPanel reads the panel model file at path, verifying its checksum.
@@ -114,13 +118,30 @@ func DecodePanel(b []byte) (pf *PanelForecaster, err error) {
 			pf, err = nil, fmt.Errorf("%w: %v", ErrCorrupt, r)
 		}
 	}()
-	n := min(len(b), len(panelMagic))
-	if string(b[:n]) != panelMagic[:n] {
-		if n == len(magic) && string(b[:n]) == magic {
-			return nil, fmt.Errorf("%w: a single-series model file, not a panel one (see Load)", ErrModelFile)
-		}
-		return nil, ErrBadMagic
+	single := fmt.Errorf("%w: a single-series model file, not a panel one (see Load)", ErrModelFile)
+	if n := min(len(b), len(panelMagic)); string(b[:n]) == panelMagic[:n] {
+		return decodePanelV1(b)
 	}
+	if len(b) >= len(magic) && string(b[:len(magic)]) == magic {
+		return nil, single
+	}
+	f, md, err := decodeFile(b)
+	if err != nil {
+		return nil, err
+	}
+	js, ok := md[keyPanel]
+	if !ok {
+		return nil, single
+	}
+	var h panelHeader
+	if err := strictJSON(js, &h); err != nil {
+		return nil, corrupt("metadata panel: %v", err)
+	}
+	return panelFrom(h, f)
+}
+
+// decodePanelV1 parses a panel model file of version 1 (SEQPANEL).
+func decodePanelV1(b []byte) (*PanelForecaster, error) {
 	const fixed = len(panelMagic) + 8
 	if len(b) < fixed+8+sha256.Size {
 		return nil, fmt.Errorf("%w: %d bytes", ErrTruncated, len(b))
@@ -153,10 +174,20 @@ func DecodePanel(b []byte) (pf *PanelForecaster, err error) {
 		return nil, fmt.Errorf("%w: header: %v", ErrCorrupt, err)
 	}
 	start := uint64(fixed) + hlen + 8
-	f, err := Decode(b[start : start+mlen])
+	inner := b[start : start+mlen]
+	if !isLegacy(inner) {
+		return nil, fmt.Errorf("%w: a version 1 panel file holds a model file of the older format", ErrCorrupt)
+	}
+	f, err := decodeLegacy(inner)
 	if err != nil {
 		return nil, err
 	}
+	return panelFrom(h, f)
+}
+
+// panelFrom checks a panel file's entry h against its network's
+// Forecaster f and returns the PanelForecaster.
+func panelFrom(h panelHeader, f *Forecaster) (*PanelForecaster, error) {
 	if len(h.IDs) == 0 || len(h.Scalers) != len(h.IDs) {
 		return nil, fmt.Errorf("%w: %d series ids and %d scalers", ErrCorrupt, len(h.IDs), len(h.Scalers))
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 )
 
@@ -50,6 +51,15 @@ func runSettings(spec Spec, opts Options, values []float64) []setting {
 	var anchor []setting // recorded only when set, so that older checkpoints still resume
 	if spec.Anchor != "" {
 		anchor = []setting{{"Spec.Anchor", spec.Anchor}, {"Spec.AnchorSeason", strconv.Itoa(spec.AnchorSeason)}}
+	}
+	if spec.SeqToSeq {
+		anchor = append(anchor, setting{"Spec.SeqToSeq", "true"})
+	}
+	if len(spec.Quantiles) > 0 {
+		anchor = append(anchor, setting{"Spec.Quantiles", fmt.Sprint(spec.Quantiles)})
+	}
+	if len(spec.Future) > 0 {
+		anchor = append(anchor, setting{"Spec.Future", fmt.Sprintf("%q", spec.Future)})
 	}
 	return append(anchor, []setting{
 		{"Spec.Family", spec.Family},
@@ -104,6 +114,10 @@ func checkResume(now []setting, recorded map[string]string) error {
 		if w, ok := recorded[s.name]; !ok || w != s.value {
 			return &ResumeError{Field: s.name, Got: s.value, Want: w}
 		}
+	}
+	// Recorded only when set: a run without it must not resume one with it.
+	if w, ok := recorded["Spec.SeqToSeq"]; ok && !slices.ContainsFunc(now, func(s setting) bool { return s.name == "Spec.SeqToSeq" }) {
+		return &ResumeError{Field: "Spec.SeqToSeq", Got: "false", Want: w}
 	}
 	return nil
 }

@@ -104,7 +104,7 @@ func TestReadVersion1(t *testing.T) {
 		floats = append(floats, p.Float64s()...)
 	}
 	var b bytes.Buffer
-	if err := writeFile(&b, 1, h, floats); err != nil {
+	if err := writeFile(&b, 1, h, floats); err != nil { // as seqcast wrote version 1
 		t.Fatal(err)
 	}
 	if _, err := Decode(b.Bytes()); err != nil {

@@ -3,7 +3,6 @@ package seqcast
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/seqcast/seqcast/graph"
+	"github.com/seqcast/seqcast/internal/safetensors"
 	"github.com/seqcast/seqcast/series"
 	"github.com/seqcast/seqcast/train"
 )
@@ -44,33 +44,26 @@ func TestMinParams(t *testing.T) {
 	}
 }
 
-// hostile returns tinyBytes' file with its spec replaced by edit and a
-// recomputed checksum: a well-formed file of about 2.5 KB.
-func hostile(t testing.TB, edit func(*Spec)) []byte {
+// hostile returns tinyForecaster's file, in the older format and in this
+// one, with its spec replaced by edit, its checkpoint dropped and its
+// checksums recomputed: well-formed files of a few KB.
+func hostile(t testing.TB, edit func(*Spec)) (legacy, current []byte) {
 	t.Helper()
-	b := tinyBytes(t)
-	hlen := binary.LittleEndian.Uint32(b[len(magic)+4:])
-	start := len(magic) + 8
-	var h header
-	if err := json.Unmarshal(b[start:start+int(hlen)], &h); err != nil {
+	f := tinyForecaster(t)
+	f.Checkpoint = nil
+	var b bytes.Buffer
+	if err := f.Write(&b); err != nil {
 		t.Fatal(err)
 	}
-	edit(&h.Spec)
-	h.Checkpoint = nil
-	n := 0
-	for _, p := range h.Params {
-		size := 1
-		for _, d := range p.Shape {
-			size *= d
-		}
-		n += size
-	}
-	floats := make([]float64, n)
-	var out bytes.Buffer
-	if err := writeFile(&out, FormatVersion, h, floats); err != nil {
+	spec := f.Spec
+	edit(&spec)
+	js, err := json.Marshal(spec)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return out.Bytes()
+	current = reseal(t, b.Bytes(), func(sf *safetensors.File) { sf.Metadata["spec"] = string(js) })
+	f.Spec = spec
+	return legacyBytes(t, f, legacyVersion), current
 }
 
 // TestDecodeHugeSpec: a small file whose header asks for a huge network is
@@ -88,14 +81,16 @@ func TestDecodeHugeSpec(t *testing.T) {
 		{"conv_gru window 65536", func(s *Spec) { s.Family, s.Window, s.Units, s.Layers = ConvGRU, 65536, 1, 1 }},
 		{"wavenet 4096 filters", func(s *Spec) { s.Family, s.Units, s.Dilations = WaveNet, 4096, nil }},
 	} {
-		b := hostile(t, c.edit)
-		start := time.Now()
-		_, err := Decode(b)
-		if !errors.Is(err, ErrCorrupt) {
-			t.Errorf("%s: Decode(%d bytes) = %v; want ErrCorrupt", c.name, len(b), err)
-		}
-		if d := time.Since(start); d > 2*time.Second {
-			t.Errorf("%s: Decode took %v", c.name, d)
+		legacy, current := hostile(t, c.edit)
+		for _, b := range [][]byte{legacy, current} {
+			start := time.Now()
+			_, err := Decode(b)
+			if !errors.Is(err, ErrCorrupt) {
+				t.Errorf("%s: Decode(%d bytes) = %v; want ErrCorrupt", c.name, len(b), err)
+			}
+			if d := time.Since(start); d > 2*time.Second {
+				t.Errorf("%s: Decode took %v", c.name, d)
+			}
 		}
 	}
 }

@@ -3,13 +3,13 @@
 package cuda
 
 import (
+	_ "embed"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
-	"strings"
 	"sync"
 
 	"github.com/seqcast/seqcast/third_party/cu"
@@ -19,22 +19,19 @@ import (
 // Built reports whether this binary has the GPU path compiled in.
 const Built = true
 
-// kernelDirs lists where the compiled GPU kernels (*.ptx, one module per
-// file, see kernels/README.md) are looked for, in order: the directory named
-// by the first argument given to LoadKernels, then "kernels" next to the
-// executable, then ../share/seqcast/kernels relative to it (the Docker
-// image's layout).
-func kernelDirs() []string {
-	exe, err := os.Executable()
-	if err != nil {
-		return nil
-	}
-	if r, err := filepath.EvalSymlinks(exe); err == nil {
-		exe = r
-	}
-	d := filepath.Dir(exe)
-	return []string{filepath.Join(d, "kernels"), filepath.Join(d, "..", "share", "seqcast", "kernels")}
-}
+// The kernels' PTX (kernels/seqcast.ptx, compiled from kernels/seqcast.cu
+// by scripts/build-kernels.sh and committed) is embedded in the binary, so a
+// program that imports seqcast with the GPU tag needs no files beside it.
+// The environment variable SEQCAST_KERNELS names a directory whose
+// seqcast.ptx is used instead (kernels built for another architecture, or
+// being developed).
+//
+//go:embed kernels/seqcast.ptx
+var embeddedPTX []byte
+
+// KernelsEnv is the environment variable that overrides the embedded
+// kernels with the seqcast.ptx of a directory.
+const KernelsEnv = "SEQCAST_KERNELS"
 
 var (
 	kernelsOnce sync.Once
@@ -43,18 +40,20 @@ var (
 	kernelsPTX  []byte
 )
 
-// LoadKernels reads seqcast's GPU kernels (kernels/seqcast.ptx, compiled from
-// cuda/kernels/seqcast.cu, see kernels/README.md) from dir or, when dir is
-// empty, from the default places: "kernels" next to the executable, then
-// ../share/seqcast/kernels. It runs once per process; later calls return the
-// first call's result.
+// LoadKernels returns seqcast's GPU kernels: the seqcast.ptx of dir or, when
+// dir is empty, of the directory in $SEQCAST_KERNELS, or else the PTX
+// embedded in the binary. It runs once per process; later calls return the
+// first call's result. The description names where the kernels came from.
 func LoadKernels(dir string) (string, error) {
 	kernelsOnce.Do(func() {
-		dirs := kernelDirs()
-		if dir != "" {
-			dirs = []string{dir}
+		if dir == "" {
+			dir = os.Getenv(KernelsEnv)
 		}
-		kernelsPTX, kernelsDesc, kernelsErr = loadKernels(dirs)
+		if dir == "" {
+			kernelsPTX, kernelsDesc, kernelsErr = embeddedKernels(embeddedPTX)
+			return
+		}
+		kernelsPTX, kernelsDesc, kernelsErr = loadKernels(dir)
 	})
 	return kernelsDesc, kernelsErr
 }
@@ -64,23 +63,25 @@ const module = "seqcast"
 
 var entryRe = regexp.MustCompile(`(?m)^\s*\.(?:visible\s+)?\.entry\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(`)
 
-func loadKernels(dirs []string) ([]byte, string, error) {
-	for _, d := range dirs {
-		f := filepath.Join(d, module+".ptx")
-		b, err := os.ReadFile(f)
-		if errors.Is(err, os.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return nil, "", fmt.Errorf("%w: kernels: %v; or use --device cpu", ErrNoDevice, err)
-		}
-		n := len(entryRe.FindAllSubmatch(b, -1))
-		if n == 0 {
-			return nil, "", fmt.Errorf("%w: kernels: %s has no .entry (not PTX?); or use --device cpu", ErrNoDevice, f)
-		}
-		return b, fmt.Sprintf("%d kernels from %s", n, d), nil
+func embeddedKernels(b []byte) ([]byte, string, error) {
+	n := len(entryRe.FindAllSubmatch(b, -1))
+	if n == 0 {
+		return nil, "", fmt.Errorf("%w: this binary embeds no GPU kernels (cuda/kernels/%s.ptx has no .entry): rebuild it with scripts/build-kernels.sh, or set %s; or use --device cpu", ErrNoDevice, module, KernelsEnv)
 	}
-	return nil, "", fmt.Errorf("%w: no compiled GPU kernels (%s.ptx) in %s: compile cuda/kernels/%s.cu with scripts/build-kernels.sh (needs nvcc) and put %s.ptx there (docs/gpu.md); or use --device cpu", ErrNoDevice, module, strings.Join(dirs, " or "), module, module)
+	return b, fmt.Sprintf("%d kernels (embedded)", n), nil
+}
+
+func loadKernels(dir string) ([]byte, string, error) {
+	f := filepath.Join(dir, module+".ptx")
+	b, err := os.ReadFile(f)
+	if err != nil {
+		return nil, "", fmt.Errorf("%w: kernels from %s=%s: %v (unset it to use the embedded kernels; or use --device cpu)", ErrNoDevice, KernelsEnv, dir, err)
+	}
+	n := len(entryRe.FindAllSubmatch(b, -1))
+	if n == 0 {
+		return nil, "", fmt.Errorf("%w: kernels: %s has no .entry (not PTX?); or use --device cpu", ErrNoDevice, f)
+	}
+	return b, fmt.Sprintf("%d kernels from %s", n, dir), nil
 }
 
 // probe checks that the CUDA driver initialised, that it sees a device, and

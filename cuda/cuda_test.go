@@ -57,9 +57,15 @@ func TestResolveGPU(t *testing.T) {
 }
 
 func TestLoadKernels(t *testing.T) {
+	if ptx, desc, err := embeddedKernels(embeddedPTX); err != nil || !strings.HasSuffix(desc, "kernels (embedded)") || len(ptx) == 0 {
+		t.Errorf("embeddedKernels = %q, %v; want the embedded kernels", desc, err)
+	}
+	if _, _, err := embeddedKernels(nil); !errors.Is(err, ErrNoDevice) || !strings.Contains(err.Error(), "build-kernels.sh") {
+		t.Errorf("embeddedKernels(nil) error = %v; want ErrNoDevice naming build-kernels.sh", err)
+	}
 	dir := t.TempDir()
-	if _, _, err := loadKernels([]string{dir}); !errors.Is(err, ErrNoDevice) || !strings.Contains(err.Error(), "build-kernels.sh") {
-		t.Errorf("loadKernels(empty dir) error = %v; want ErrNoDevice naming build-kernels.sh", err)
+	if _, _, err := loadKernels(dir); !errors.Is(err, ErrNoDevice) || !strings.Contains(err.Error(), KernelsEnv) {
+		t.Errorf("loadKernels(empty dir) error = %v; want ErrNoDevice naming %s", err, KernelsEnv)
 	}
 	write := func(b string) {
 		if err := os.WriteFile(filepath.Join(dir, "seqcast.ptx"), []byte(b), 0o644); err != nil {
@@ -67,7 +73,7 @@ func TestLoadKernels(t *testing.T) {
 		}
 	}
 	write("not ptx")
-	if _, _, err := loadKernels([]string{dir}); !errors.Is(err, ErrNoDevice) || !strings.Contains(err.Error(), "no .entry") {
+	if _, _, err := loadKernels(dir); !errors.Is(err, ErrNoDevice) || !strings.Contains(err.Error(), "no .entry") {
 		t.Errorf("loadKernels(not PTX) error = %v; want ErrNoDevice, no .entry", err)
 	}
 	// A fragment of nvcc's PTX output: only the .entry lines matter here.
@@ -76,7 +82,7 @@ func TestLoadKernels(t *testing.T) {
 		s += ".visible .entry " + f + "(\n\t.param .u64 " + f + "_param_0\n)\n{\n\tret;\n}\n"
 	}
 	write(s)
-	ptx, got, err := loadKernels([]string{filepath.Join(dir, "missing"), dir})
+	ptx, got, err := loadKernels(dir)
 	if err != nil || got != "3 kernels from "+dir || string(ptx) != s {
 		t.Errorf("loadKernels = %q, %v; want 3 kernels from %s", got, err, dir)
 	}

@@ -1,6 +1,7 @@
 // Package graph is seqcast's Gorgonia plumbing: parameters that outlive any
 // one expression graph, seeded initialisers, the Layer interface with Dense,
-// Flatten, TimeDistributed, Dropout and Sequential, the MSE loss, layer
+// Flatten, TimeDistributed, Dropout and Sequential, the MSE and pinball
+// (quantile) losses (Spec.Loss chooses a program's), layer
 // configs and a Registry of layer types for model files, and compile-once
 // programs that run a network for one batch size: training programs on a
 // TapeMachine, forward-only ones on a plan of op calls (exec.go) that

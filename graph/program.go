@@ -23,6 +23,9 @@ type Spec struct {
 	// Out is the shape of one target sample, e.g. [10]. Nil builds no loss:
 	// the program can only predict.
 	Out []int
+	// Loss is the training loss (default MSE, whose network output must
+	// have the target's shape; another Loss checks the shapes itself).
+	Loss Loss
 	// Dtype is tensor.Float32 (the zero value means float32) or
 	// tensor.Float64.
 	Dtype tensor.Dtype
@@ -141,11 +144,15 @@ func compile(net Layer, spec Spec, salt int) (p *Program, err error) {
 	}
 	if spec.Out != nil {
 		ys := append([]int{spec.Batch}, spec.Out...)
-		if !slices.Equal(p.out.Shape(), ys) {
+		if spec.Loss == nil && !slices.Equal(p.out.Shape(), ys) {
 			return nil, &ShapeError{What: "network output", Got: p.out.Shape(), Want: ys}
 		}
 		p.y = b.Input("y", ys...)
-		p.loss = ops.Must(MSE(p.out, p.y))
+		if spec.Loss == nil {
+			p.loss = ops.Must(MSE(p.out, p.y))
+		} else if p.loss, err = spec.Loss.Apply(p.out, p.y); err != nil {
+			return nil, err
+		}
 		p.yv = tensor.New(tensor.WithShape(ys...), tensor.Of(b.Dtype))
 	}
 	p.xv = tensor.New(tensor.WithShape(xs...), tensor.Of(b.Dtype))
@@ -209,7 +216,8 @@ func (p *Program) Nodes() int { return len(p.b.G.AllNodes()) }
 
 // Run runs one batch. x holds Batch input samples and y Batch targets, both
 // row-major; y may be nil for a program without a loss. It returns the
-// batch's mean squared error (0 without a loss). In a Train program the
+// batch's loss (Spec.Loss, by default the mean squared error; 0 without a
+// loss). In a Train program the
 // gradients of this batch are then in Grads.
 //
 // An Eval or Sample program's Run allocates nothing once it has run once,

@@ -24,7 +24,19 @@
 //
 //	m := train.NewModel(net)
 //	m.Build([]int{50, 1})          // create the parameters
-//	err := pytorch.Import(m.Net, data)
+//	err := pytorch.Import(m.Net, data)   // or ImportFile(path, m.Net)
+//
+// A seqcast model file: seqcast.NewForecaster(spec, scaler, seed) builds
+// one whose Net() Import fills; Forecaster.Save writes it. The command
+// line does the same: seqcast import and seqcast export.
+//
+// Modules are taken in the order of their paths (numbers compared as
+// numbers, so "2" before "10"); when their kinds do not line up with the
+// network's layers that way, as for an nn.LSTM "rnn" and an nn.Linear
+// "head", they are taken kind by kind, each layer getting the first
+// unused module of its kind. ModulesFor lists them in the order used;
+// ImportWith takes the order (ImportOptions.Modules) when names do not
+// tell it.
 //
 // # Errors
 //

@@ -242,8 +242,98 @@ func comparePaths(a, b string) int {
 	return len(as) - len(bs)
 }
 
+// lineUp returns mods in the order of the layers ls: mods itself when
+// their kinds line up, else, if they can, the modules taken kind by kind
+// (each layer gets the first unused module of its kind, in path order;
+// those left over follow), so that a state_dict whose modules are named
+// in another order than the network's ("head" before "rnn") still fits.
+func lineUp(mods []module, ls []layer) []module {
+	fits := func(ms []module) bool {
+		for i := range min(len(ms), len(ls)) {
+			if k, ok := ms[i].kind(); ok && k != ls[i].kind {
+				return false
+			}
+		}
+		return true
+	}
+	if fits(mods) {
+		return mods
+	}
+	used := make([]bool, len(mods))
+	out := make([]module, 0, len(mods))
+	for _, l := range ls {
+		j := -1
+		for c, m := range mods {
+			if k, ok := m.kind(); !used[c] && ok && k == l.kind {
+				j = c
+				break
+			}
+		}
+		if j < 0 {
+			return mods
+		}
+		used[j] = true
+		out = append(out, mods[j])
+	}
+	for j, m := range mods {
+		if !used[j] {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// pick returns the modules named by names, in that order, then the others,
+// for a network of n layers.
+func pick(mods []module, names []string, n int) ([]module, error) {
+	if len(names) != n {
+		return nil, fmt.Errorf("pytorch: ImportOptions.Modules has %d names for %d layers", len(names), n)
+	}
+	used := make([]bool, len(mods))
+	out := make([]module, 0, len(mods))
+	for _, name := range names {
+		j := slices.IndexFunc(mods, func(m module) bool { return m.name() == name })
+		if j < 0 {
+			return nil, fmt.Errorf("pytorch: ImportOptions.Modules: no module %q in the state_dict (it has %s)", name, moduleNames(mods))
+		}
+		if used[j] {
+			return nil, fmt.Errorf("pytorch: ImportOptions.Modules: module %q named twice", name)
+		}
+		used[j] = true
+		out = append(out, mods[j])
+	}
+	for j, m := range mods {
+		if !used[j] {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// ModulesFor lists the modules of a PyTorch state_dict in the order Import
+// matches them to net's layers (see Import), for ExportOptions.Modules:
+// exporting under these names writes the state_dict's keys.
+func ModulesFor(net graph.Layer, stateDict []byte) ([]string, error) {
+	ls, err := layers(net)
+	if err != nil {
+		return nil, err
+	}
+	f, err := safetensors.Decode(stateDict)
+	if err != nil {
+		return nil, fmt.Errorf("pytorch: %w", err)
+	}
+	mods, _ := modules(f)
+	mods = lineUp(mods, ls)
+	names := make([]string, len(mods))
+	for i, m := range mods {
+		names[i] = m.name()
+	}
+	return names, nil
+}
+
 // Modules lists the modules of a PyTorch state_dict (safetensors bytes) in
-// the order Import maps them to a network's layers. A recurrent layer N > 0
+// the order Import maps them to a network's layers when their kinds line
+// up (see ModulesFor for one network). A recurrent layer N > 0
 // of a multi-layer RNN is listed as "path:N". The list is what Export takes
 // to write the same keys.
 func Modules(stateDict []byte) ([]string, error) {
@@ -262,8 +352,11 @@ func Modules(stateDict []byte) ([]string, error) {
 // Import sets the parameters of net, which must be built, from a PyTorch
 // state_dict saved in safetensors (float32 or float64 tensors). The
 // state_dict's modules (Linear, Conv1d, and each layer of RNN, LSTM and
-// GRU) are matched to net's layers in order (see Modules); PyTorch's gate
-// orders (LSTM i, f, g, o; GRU r, z, n) and its two biases are converted:
+// GRU) are matched to net's layers in order (see Modules): by path, numbers
+// compared as numbers, or, when the kinds do not line up that way, kind by
+// kind, so that modules of one kind must be named in the network's order
+// ("lstm", "head" fits LSTM, Linear; "decoder", "encoder" would be taken
+// in that order: ImportWith takes the order). PyTorch's gate orders (LSTM i, f, g, o; GRU r, z, n) and its two biases are converted:
 // an RNN's or LSTM's bias_ih + bias_hh becomes seqcast's one bias, a GRU's
 // bias_hh its recurrent bias. The RNN's nonlinearity must be tanh and
 // Conv1d's padding is the seqcast layer's (PyTorch users pad causal
@@ -273,6 +366,20 @@ func Modules(stateDict []byte) ([]string, error) {
 // state_dict's missing keys (with the shape each needs) and its extra keys,
 // or names the tensor whose shape is wrong.
 func Import(net graph.Layer, stateDict []byte) error {
+	return ImportWith(net, stateDict, ImportOptions{})
+}
+
+// ImportOptions are the settings of ImportWith.
+type ImportOptions struct {
+	// Modules names the state_dict's module of each of the network's
+	// layers, in order, as Modules lists them ("encoder", "encoder:1",
+	// "decoder", "head"); modules it leaves out are extra. Nil lines the
+	// modules up as Import says.
+	Modules []string
+}
+
+// ImportWith is Import with options.
+func ImportWith(net graph.Layer, stateDict []byte, opt ImportOptions) error {
 	ls, err := layers(net)
 	if err != nil {
 		return err
@@ -282,6 +389,11 @@ func Import(net graph.Layer, stateDict []byte) error {
 		return fmt.Errorf("pytorch: %w", err)
 	}
 	mods, extra := modules(f)
+	if opt.Modules == nil {
+		mods = lineUp(mods, ls)
+	} else if mods, err = pick(mods, opt.Modules, len(ls)); err != nil {
+		return err
+	}
 	var missing []string
 	if len(mods) < len(ls) {
 		for _, l := range ls[len(mods):] {
@@ -338,6 +450,7 @@ func Import(net graph.Layer, stateDict []byte) error {
 	}
 	sort.Strings(missing)
 	sort.Strings(extra)
+	sort.Strings(shapeErrs)
 	var msg []string
 	if len(missing) > 0 {
 		msg = append(msg, "missing "+strings.Join(missing, ", "))

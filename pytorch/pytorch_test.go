@@ -230,6 +230,103 @@ func TestExportLoadsInPyTorch(t *testing.T) {
 	}
 }
 
+// TestImportNamedModules imports the seq2seq LSTM's weights renamed as a
+// PyTorch user names them, one two-layer nn.LSTM "rnn" and a Linear
+// "head", which sort before the LSTM: Import lines them up by kind, and
+// ModulesFor gives the names in the network's order.
+func TestImportNamedModules(t *testing.T) {
+	t.Parallel()
+	state, x, y := readFixture(t, "seq2seq_lstm")
+	f, err := safetensors.Decode(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var renamed safetensors.File
+	for _, tt := range f.Tensors {
+		name := tt.Name
+		switch {
+		case strings.HasPrefix(name, "0.rnn."):
+			name = "rnn." + strings.TrimPrefix(name, "0.rnn.")
+		case strings.HasPrefix(name, "1.rnn."):
+			name = "rnn." + strings.Replace(strings.TrimPrefix(name, "1.rnn."), "_l0", "_l1", 1)
+		default:
+			name = "head." + strings.TrimPrefix(name, "2.")
+		}
+		tt.Name = name
+		renamed.Tensors = append(renamed.Tensors, tt)
+	}
+	var b bytes.Buffer
+	if err := safetensors.Encode(&b, renamed); err != nil {
+		t.Fatal(err)
+	}
+	m := model(t, archs[3].net(), x, 1)
+	if err := Import(m.Net, b.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := y.Values()
+	if d := maxDiff(predict(t, m, x), want); d > 1e-5 {
+		t.Errorf("max |seqcast - PyTorch| = %g, want <= 1e-5", d)
+	}
+	mods, err := ModulesFor(m.Net, b.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"rnn", "rnn:1", "head"}; !slices.Equal(mods, want) {
+		t.Errorf("ModulesFor = %v, want %v", mods, want)
+	}
+	out, err := Export(m.Net, ExportOptions{Modules: mods})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := keys(t, out), keys(t, b.Bytes()); !slices.Equal(got, want) {
+		t.Errorf("exported keys %v, want %v", got, want)
+	}
+}
+
+// TestImportWithModules imports the seq2seq LSTM's layers renamed "b"
+// (the first) and "a" (the second), which path order takes the wrong way
+// round, in the order ImportOptions.Modules gives.
+func TestImportWithModules(t *testing.T) {
+	t.Parallel()
+	state, x, y := readFixture(t, "seq2seq_lstm")
+	f, err := safetensors.Decode(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var renamed safetensors.File
+	for _, tt := range f.Tensors {
+		tt.Name = strings.NewReplacer("0.rnn.", "b.", "1.rnn.", "a.", "2.", "head.").Replace(tt.Name)
+		renamed.Tensors = append(renamed.Tensors, tt)
+	}
+	var b bytes.Buffer
+	if err := safetensors.Encode(&b, renamed); err != nil {
+		t.Fatal(err)
+	}
+	m := model(t, archs[3].net(), x, 1)
+	if err := Import(m.Net, b.Bytes()); err == nil || !strings.Contains(err.Error(), "a.weight_ih_l0 has shape [80 20], want [80 1]") {
+		t.Errorf("Import in path order = %v, want a shape error", err)
+	}
+	if err := ImportWith(m.Net, b.Bytes(), ImportOptions{Modules: []string{"b", "a", "head"}}); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := y.Values()
+	if d := maxDiff(predict(t, m, x), want); d > 1e-5 {
+		t.Errorf("max |seqcast - PyTorch| = %g, want <= 1e-5", d)
+	}
+	for _, c := range []struct {
+		mods []string
+		want string
+	}{
+		{[]string{"b", "a"}, "ImportOptions.Modules has 2 names for 3 layers"},
+		{[]string{"b", "c", "head"}, `no module "c" in the state_dict (it has a, b, head)`},
+		{[]string{"b", "b", "head"}, `module "b" named twice`},
+	} {
+		if err := ImportWith(m.Net, b.Bytes(), ImportOptions{Modules: c.mods}); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("ImportWith(%v) = %v, want %q", c.mods, err, c.want)
+		}
+	}
+}
+
 func TestImportErrors(t *testing.T) {
 	t.Parallel()
 	state, x, _ := readFixture(t, "seq2seq_lstm")
@@ -323,5 +420,31 @@ func TestModules(t *testing.T) {
 	}
 	if want := []string{"2", "10", "lstm", "lstm:1"}; !slices.Equal(mods, want) {
 		t.Errorf("Modules = %v, want %v", mods, want)
+	}
+}
+
+func TestFiles(t *testing.T) {
+	t.Parallel()
+	state, x, _ := readFixture(t, "seq2seq_gru")
+	m := model(t, archs[4].net(), x, 1)
+	if err := Import(m.Net, state); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "gru.safetensors")
+	if err := ExportFile(path, m.Net, ExportOptions{Float64: true}); err != nil {
+		t.Fatal(err)
+	}
+	m2 := model(t, archs[4].net(), x, 2)
+	if err := ImportFile(path, m2.Net); err != nil {
+		t.Fatal(err)
+	}
+	if d := maxDiff(predict(t, m2, x), predict(t, m, x)); d != 0 {
+		t.Errorf("predictions moved by %g after ExportFile and ImportFile", d)
+	}
+	if err := ImportFile(filepath.Join(t.TempDir(), "none"), m2.Net); err == nil || !strings.Contains(err.Error(), "no such file") {
+		t.Errorf("ImportFile of a missing file = %v", err)
+	}
+	if err := ImportFile("testdata/seq2seq_lstm.safetensors", m2.Net); err == nil || !strings.Contains(err.Error(), "(testdata/seq2seq_lstm.safetensors)") {
+		t.Errorf("ImportFile of another architecture = %v, want an error naming the file", err)
 	}
 }

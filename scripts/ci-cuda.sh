@@ -21,7 +21,11 @@ echo "== cuda: go vet -tags seqcast_cuda ./..."
 go vet -tags seqcast_cuda ./...
 lap
 echo "== cuda: another module imports seqcast with the GPU tag (as after go get)"
-(cd scripts/gpu-consumer && go build -mod=mod -tags seqcast_cuda -o /dev/null . && go vet -mod=mod -tags seqcast_cuda .)
+consumer=$(mktemp -d)/gpu-consumer
+(cd scripts/gpu-consumer && go build -mod=mod -tags seqcast_cuda -o "$consumer" . && go vet -mod=mod -tags seqcast_cuda .)
+(cd / && env -u SEQCAST_KERNELS "$consumer") | tee /dev/stderr | grep -q '^kernels: [0-9]* kernels (embedded) <nil>$' \
+	|| { echo "ci-cuda: the consumer did not find the embedded kernels"; exit 1; }
+rm -rf "$(dirname "$consumer")"
 lap
 echo "== cuda: go test -tags seqcast_cuda -exec /bin/true ./... (compile and link only)"
 go test -tags seqcast_cuda -exec /bin/true ./...

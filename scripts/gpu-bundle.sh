@@ -5,10 +5,9 @@
 #
 #   build/gpu/check.sh          the check (scripts/gpu-check.sh); last line PASS/FAIL
 #   build/gpu/build-kernels.sh  compiles the kernels there with nvcc
-#   build/gpu/kernels-src/      cuda/kernels/*.cu and layout.h
-#   build/gpu/bin/seqcast       the CLI, built with -tags seqcast_cuda
+#   build/gpu/kernels-src/      cuda/kernels/*.cu, layout.h and the committed PTX
+#   build/gpu/bin/seqcast       the CLI, built with -tags seqcast_cuda (PTX embedded)
 #   build/gpu/bin/cuda.test     the cuda package's tests (GPU vs CPU)
-#   build/gpu/bin/kernels/      PTX, when cuda/kernels/ptx/ has it
 #
 # Then copy build/gpu to the GPU machine and run ./check.sh there.
 set -euo pipefail
@@ -17,16 +16,13 @@ start=$(date +%s)
 eval "$(scripts/cuda-env.sh)"
 dest=build/gpu
 rm -rf "$dest"
-mkdir -p "$dest/bin/kernels" "$dest/kernels-src"
+mkdir -p "$dest/bin" "$dest/kernels-src"
 # The Go build cache does not notice a changed stub .so: after changing
 # scripts/cuda-env.sh's stubs, run `go clean -cache` once.
 flags=(-tags seqcast_cuda -trimpath -ldflags=-s\ -w)
 go build "${flags[@]}" -o "$dest/bin/seqcast" ./cmd/seqcast
 go test -c "${flags[@]}" -o "$dest/bin/cuda.test" ./cuda
-cp cuda/kernels/*.cu cuda/kernels/*.h "$dest/kernels-src/"
-if ls cuda/kernels/ptx/*.ptx >/dev/null 2>&1; then
-	cp cuda/kernels/ptx/*.ptx "$dest/bin/kernels/"
-fi
+cp cuda/kernels/*.cu cuda/kernels/*.h cuda/kernels/*.ptx "$dest/kernels-src/"
 cp scripts/build-kernels.sh "$dest/build-kernels.sh"
 cp scripts/gpu-check.sh "$dest/check.sh"
 chmod +x "$dest"/*.sh

@@ -7,7 +7,7 @@
 #
 # Steps (each bounded by `timeout`, about 5 minutes in all):
 #   1. find libcublas.so.13 (CUDA 13) and check the binaries' libraries load;
-#   2. compile the kernels with nvcc when the bundle has no PTX;
+#   2. note the embedded kernels and, where nvcc is there, check that the sources compile with it;
 #   3. the cuda tests (cuda.test with SEQCAST_REQUIRE_GPU=1: no skipping);
 #   4. every model family trained for a few steps on the GPU and on the CPU
 #      from the same seed: float32 train losses within 1e-3 (relative),
@@ -70,20 +70,19 @@ note "- driver library: $(ldconfig -p 2>/dev/null | awk '/libcuda.so.1 / {print 
 note "- cuBLAS: $(ldconfig -p 2>/dev/null | awk '/libcublas.so.1[123] / {print $NF; exit}')${dir:+ $dir}"
 
 step "kernels"
-if ! ls "$bin"/kernels/*.ptx >/dev/null 2>&1; then
-	nvcc=$(command -v nvcc || ls /usr/local/cuda/bin/nvcc /usr/local/cuda-*/bin/nvcc 2>/dev/null | head -1)
-	if [ -n "$nvcc" ]; then
-		NVCC=$nvcc timeout "$(lim 120)" "$here/build-kernels.sh" "$here/kernels-src" "$bin/kernels" \
-			|| { echo "retrying with ARCH=compute_90"; ARCH=compute_90 NVCC=$nvcc timeout "$(lim 120)" "$here/build-kernels.sh" "$here/kernels-src" "$bin/kernels"; } \
-			|| fail "nvcc could not compile the kernels"
-		note "- kernels: compiled here by $("$nvcc" --version | tail -1)"
+# The binaries embed cuda/kernels/seqcast.ptx (built by scripts/build-kernels.sh
+# and committed). When this machine has nvcc, the sources are compiled here too,
+# as a check that they build with its toolkit; the embedded PTX is what runs.
+note "- kernels: embedded, $(sed -n 2p "$here/kernels-src/seqcast.ptx" | sed 's|^// built by ||')"
+nvcc=$(command -v nvcc || ls /usr/local/cuda/bin/nvcc /usr/local/cuda-*/bin/nvcc 2>/dev/null | head -1)
+if [ -n "$nvcc" ]; then
+	mkdir -p "$out/kernels-device"
+	if NVCC=$nvcc timeout "$(lim 120)" "$here/build-kernels.sh" "$here/kernels-src" "$out/kernels-device" >/dev/null 2>&1; then
+		note "- kernels: the sources also compile with this machine's $("$nvcc" --version | tail -1)"
 	else
-		fail "no PTX in the bundle and no nvcc here"
+		note "- kernels: this machine's nvcc could not compile the sources (the embedded PTX still runs)"
 	fi
-else
-	note "- kernels: PTX shipped in the bundle"
 fi
-mkdir -p "$out/kernels" && cp "$bin"/kernels/*.ptx "$out/kernels/" 2>/dev/null
 
 step "device"
 timeout "$(lim 30)" "$bin/seqcast" bench --device auto --experiments naive1 --series 100 --quiet 2>&1 | head -3 | tee "$out/device.txt"

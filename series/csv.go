@@ -125,6 +125,13 @@ type CSVOptions struct {
 	// Name names the input in error messages. Empty means "<input>";
 	// ReadCSVFile sets it to the path.
 	Name string
+
+	// Trailing keeps the rows at the end of the input (of each series,
+	// for ReadLong) that miss values, with NaN for each missing value: the
+	// rows after a series ends that give only its known-future inputs.
+	// Missing values in the rows before them are still errors. It needs
+	// GapFail. Default false.
+	Trailing bool
 }
 
 // Table is a multivariate series read from CSV: Rows time steps of
@@ -137,7 +144,9 @@ type Table struct {
 	// i is the column's 0-based index in the file.
 	Names []string
 	// Values holds the data, shape (Rows, len(Names)), row major: row t,
-	// column j is Values[t*len(Names)+j]. Every value is finite.
+	// column j is Values[t*len(Names)+j]. Every value is finite, but in
+	// the trailing rows that CSVOptions.Trailing keeps, where NaN marks a
+	// missing value.
 	Values []float64
 	// Rows is the number of data rows, at least 2.
 	Rows int
@@ -267,6 +276,10 @@ func ReadCSV(r io.Reader, opt CSVOptions) (*Table, error) {
 	if opt.Gaps < GapFail || opt.Gaps > GapInterpolate {
 		return nil, invalidf("read csv: %s: gap policy %d unknown", in.name, int(opt.Gaps))
 	}
+	if opt.Trailing && opt.Gaps != GapFail {
+		return nil, invalidf("read csv: %s: trailing rows need the gap policy GapFail, not %v", in.name, opt.Gaps)
+	}
+	in.trailing = opt.Trailing
 	comma := opt.Delimiter
 	if comma != 0 && (comma == '"' || comma == '\r' || comma == '\n' || comma == utf8.RuneError || !utf8.ValidRune(comma)) {
 		return nil, invalidf("read csv: %s: delimiter %q is not valid", in.name, comma)
@@ -346,6 +359,8 @@ type csvInput struct {
 	lines     []int    // line of each row kept, with a time column
 	breaks    []int    // see Table.Breaks
 	gapBefore bool     // whether a row was dropped since the last row kept
+	trailing  bool     // CSVOptions.Trailing
+	misses    []miss   // with trailing: the first missing value of each row that has one
 
 	values  []float64 // selected values of the rows kept, NaN where missing
 	times   []string
@@ -550,7 +565,13 @@ func (in *csvInput) row(rec []string) error {
 	start, gap := len(in.values), false
 	for _, j := range in.cols {
 		v, kind := parseCell(rec[j])
-		if kind == cellMissing && in.gaps != GapFail {
+		if kind == cellMissing && in.trailing && in.gaps == GapFail {
+			if !gap {
+				l, _ := in.cr.FieldPos(j)
+				in.misses = append(in.misses, miss{row: in.rows, line: l, col: j, value: rec[j]})
+			}
+			gap = true
+		} else if kind == cellMissing && in.gaps != GapFail {
 			gap = true
 		} else if kind != cellNumber {
 			l, _ := in.cr.FieldPos(j)
@@ -573,6 +594,28 @@ func (in *csvInput) row(rec []string) error {
 		in.lines = append(in.lines, line)
 	}
 	in.rows++
+	return nil
+}
+
+// miss is where a row has its first missing value.
+type miss struct {
+	row, line, col int
+	value          string
+}
+
+// trailingError returns the GapError of the first missing value before
+// the trailing rows with missing values of rows [lo, hi) of ms (rows in
+// increasing order), or nil.
+func (in *csvInput) trailingError(ms []miss, lo, hi int) error {
+	first := hi // the first of the trailing rows
+	for k := len(ms) - 1; k >= 0 && ms[k].row == first-1; k-- {
+		first--
+	}
+	for _, m := range ms {
+		if m.row >= lo && m.row < first {
+			return in.cellError(m.value, cellMissing, m.line, m.col)
+		}
+	}
 	return nil
 }
 
@@ -643,6 +686,9 @@ func (in *csvInput) table() (*Table, error) {
 	if in.rows < 2 {
 		return nil, tooShortf("read csv: %s: %d data rows left after dropping %d of %d with missing values, need at least 2",
 			in.name, in.rows, in.dropped, in.read)
+	}
+	if err := in.trailingError(in.misses, 0, in.rows); err != nil {
+		return nil, err
 	}
 	nc := len(in.cols)
 	if in.gaps == GapInterpolate {

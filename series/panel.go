@@ -25,7 +25,8 @@ type Set struct {
 	// Names are the columns of every row, as Table.Names.
 	Names []string
 	// Values holds the rows of every series, series after series, shape
-	// (Starts[len(IDs)], len(Names)), row major. Every value is finite.
+	// (Starts[len(IDs)], len(Names)), row major. Every value is finite
+	// (ReadLong's CSVOptions.Trailing rows aside).
 	Values []float64
 	// Starts has len(IDs)+1 increasing entries: series i holds rows
 	// Starts[i] to Starts[i+1]-1, and Starts[0] is 0.

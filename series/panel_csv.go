@@ -93,6 +93,10 @@ func ReadLong(r io.Reader, id string, opt CSVOptions) (*Set, error) {
 	if strings.TrimSpace(id) == "" {
 		return nil, invalidf("read long csv: %s: no id column given", in.name)
 	}
+	if opt.Trailing && opt.Gaps != GapFail {
+		return nil, invalidf("read long csv: %s: trailing rows need the gap policy GapFail, not %v", in.name, opt.Gaps)
+	}
+	in.trailing = opt.Trailing
 	if opt.Gaps != GapFail {
 		in.gaps = GapInterpolate // keep rows with NaNs; applied per series below
 	}
@@ -245,8 +249,24 @@ func (lr *longRows) set() (*Set, error) {
 	if ax != nil {
 		step = ax.step(groups)
 	}
+	missAt := make(map[int]miss, len(in.misses))
+	for _, m := range in.misses {
+		missAt[m.row] = m
+	}
 	for g, rows := range groups {
 		id := s.IDs[g]
+		if in.trailing { // the rows with missing values must end the series
+			var ms []miss
+			for n, k := range rows {
+				if m, ok := missAt[k]; ok {
+					m.row = n
+					ms = append(ms, m)
+				}
+			}
+			if err := in.trailingError(ms, 0, len(rows)); err != nil {
+				return nil, err
+			}
+		}
 		base := len(s.Values) / nc
 		vals := make([]float64, 0, len(rows)*nc)
 		var times []string

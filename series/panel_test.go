@@ -310,13 +310,31 @@ func FuzzReadLong(f *testing.F) {
 		"id,t,y\na,x,1\nb,y,2\n",
 		"id,t,y\n",
 	} {
-		for g := range 3 {
+		for g := range 4 {
 			f.Add(s, uint8(g))
 		}
 	}
 	f.Fuzz(func(t *testing.T, text string, gaps uint8) {
-		s, err := ReadLong(strings.NewReader(text), "id", CSVOptions{Time: "t", Gaps: GapPolicy(gaps % 3)})
+		opt := CSVOptions{Time: "t", Gaps: GapPolicy(gaps % 4)}
+		if opt.Gaps == 3 { // GapFail with the trailing rows kept
+			opt.Gaps, opt.Trailing = GapFail, true
+		}
+		s, err := ReadLong(strings.NewReader(text), "id", opt)
 		if err != nil {
+			return
+		}
+		if opt.Trailing { // NaNs only in the rows that end each series
+			nf := len(s.Names)
+			for i := range s.IDs {
+				v, tail := s.Series(i), true
+				for r := s.Rows(i) - 1; r >= 0; r-- {
+					nan := slices.ContainsFunc(v[r*nf:(r+1)*nf], math.IsNaN)
+					if nan && !tail {
+						t.Fatalf("ReadLong(%q) with Trailing: series %q has a NaN in row %d, before a complete row", text, s.IDs[i], r)
+					}
+					tail = tail && nan
+				}
+			}
 			return
 		}
 		if err := s.Check(); err != nil {

@@ -13,6 +13,15 @@
 // forecast in steady state allocates nothing at all. Predictors (one per
 // goroutine) forecast in parallel with one Model's weights.
 //
+// # Model files
+//
+// Model.Save writes any network of Configurable layers as a safetensors
+// file: its weights, its layer configs and a checksum (save.go lists the
+// metadata); SaveWith adds tensors of the caller's (package seqcast keeps a
+// training checkpoint there). LoadModel reads one back with a
+// graph.Registry; ReadModelFile checks a file without building it, for a
+// caller that checks more first.
+//
 // # Shapes
 //
 // Inputs are series.Windows: X is [n, steps, features] and Y is [n, ...]

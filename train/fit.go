@@ -45,6 +45,11 @@ type Config struct {
 	Patience int
 	// MinDelta is the smallest improvement that counts for Patience.
 	MinDelta float64
+	// LastStepPatience makes Patience judge the validation MSE of the last
+	// time step (Epoch.ValLast) of sequence targets ([steps, k]) rather
+	// than of every step (Epoch.ValLoss), for a sequence-to-sequence model
+	// of which only the last step's forecast is used.
+	LastStepPatience bool
 	// Progress receives one line per epoch; when it is a terminal, a live bar
 	// is drawn during the epoch too. Nil means silent.
 	Progress io.Writer
@@ -92,8 +97,8 @@ func (c Config) withDefaults() (Config, error) {
 type Epoch struct {
 	Epoch     int     // 1-based
 	Loss      float64 // mean training loss over the epoch's batches, weighted by batch size
-	ValLoss   float64 // validation MSE (NaN without a validation set)
-	ValLast   float64 // validation MSE of the last time step for sequence targets, else NaN
+	ValLoss   float64 // validation loss: Model.Loss, by default MSE (NaN without a validation set)
+	ValLast   float64 // validation MSE of the last time step for sequence targets and the default loss, else NaN
 	Seconds   float64 // wall time of the epoch, validation included
 	TrainSecs float64 // wall time of the training passes only
 }
@@ -232,8 +237,9 @@ func (m *Model) Fit(ctx context.Context, trainSet, valid series.Windows, cfg Con
 			if err != nil {
 				return h, fmt.Errorf("train: epoch %d: validation: %w", ep, err)
 			}
-			e.ValLoss = series.MSE(validY, pred)
-			if len(valid.YShape) == 2 {
+			if m.Loss != nil {
+				e.ValLoss = m.Loss.Eval(validY, pred)
+			} else if e.ValLoss = series.MSE(validY, pred); len(valid.YShape) == 2 {
 				e.ValLast = series.LastStepMSE(validY, pred, valid.YShape[0], valid.YShape[1])
 			}
 		}
@@ -242,8 +248,12 @@ func (m *Model) Fit(ctx context.Context, trainSet, valid series.Windows, cfg Con
 		bar.epoch(e, cfg.Epochs)
 		stop := false
 		if cfg.Patience > 0 && valid.N > 0 {
-			if e.ValLoss < bestLoss-cfg.MinDelta {
-				bestLoss, wait, h.BestEpoch = e.ValLoss, 0, ep
+			judged := e.ValLoss
+			if cfg.LastStepPatience && !math.IsNaN(e.ValLast) {
+				judged = e.ValLast
+			}
+			if judged < bestLoss-cfg.MinDelta {
+				bestLoss, wait, h.BestEpoch = judged, 0, ep
 				best = snapshot(params, best)
 			} else if wait++; wait >= cfg.Patience {
 				h.Stopped, stop = true, true

@@ -51,6 +51,10 @@ type Model struct {
 	// layers run there, everything else on the CPU (docs/gpu.md). It needs a
 	// binary built with the cuda tag and a usable GPU (see package cuda).
 	GPU bool
+	// Loss is the training loss, which Fit also reports on the validation
+	// set (default nil: the mean squared error). A graph.Pinball loss
+	// trains a network of several outputs per target value.
+	Loss graph.Loss
 
 	// mu guards progs and every run of one of them (Lock), and the
 	// parameters: Predictors run under RLock, Fit under Lock.
@@ -153,7 +157,7 @@ func (m *Model) compiled(ps *programs, mode graph.Mode, batch int, in, out []int
 	if p, ok := ps.m[k]; ok {
 		return p, nil
 	}
-	p, err := graph.Compile(m.Net, graph.Spec{Batch: batch, In: slices.Clone(in), Out: slices.Clone(out), Dtype: m.Dtype, Mode: mode, Seed: m.Seed ^ seed, GPU: m.GPU, MaxParams: m.maxParams})
+	p, err := graph.Compile(m.Net, graph.Spec{Batch: batch, In: slices.Clone(in), Out: slices.Clone(out), Dtype: m.Dtype, Mode: mode, Seed: m.Seed ^ seed, GPU: m.GPU, MaxParams: m.maxParams, Loss: m.Loss})
 	if err != nil {
 		return nil, err
 	}

@@ -70,6 +70,8 @@ func backtestCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		csvOut   = fs.String("csv-out", "", "write the metrics per origin, series and horizon step as CSV to this file")
 		plotPath = fs.String("plot", "", "draw the error by horizon step to this PNG file")
 		quiet    = fs.Bool("quiet", false, "no per-epoch progress")
+		quants   = fs.String("quantiles", "", quantilesHelp)
+		future   = fs.String("future", "", futureHelp)
 	)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `Usage: seqcast backtest --csv FILE --target COL [--id COL | --targets a,b|all] --window N --horizon H --origins N [--stride S] [--refit K] [--shard i/n] [flags]
@@ -137,6 +139,17 @@ Flags:
 	if err != nil {
 		return fmt.Errorf("backtest: %w", err)
 	}
+	qs, err := parseQuantiles(*quants)
+	if err != nil {
+		return fmt.Errorf("backtest: %w", err)
+	}
+	futureCols := splitList(*future)
+	switch {
+	case len(futureCols) > 0 && gp != series.GapFail:
+		return fmt.Errorf("backtest: --future and --gaps %s: the rows after the target ends are told from gaps by --gaps fail only", *gaps)
+	case len(futureCols) > 0 && *targets != "":
+		return errors.New("backtest: --future with --targets: a wide CSV has no per-series features; use a long CSV (--id)")
+	}
 	si, sn, err := parseShard(*shard, os.Getenv("JOB_COMPLETION_INDEX"), os.Getenv("JOB_COMPLETIONS"))
 	if err != nil {
 		return fmt.Errorf("backtest: %w", err)
@@ -156,12 +169,21 @@ Flags:
 		if *targets != "" && *targets != "all" {
 			cols = splitList(*targets)
 		} else if *id != "" {
-			cols = append([]string{*target}, splitList(*features)...)
+			cols = append(append([]string{*target}, splitList(*features)...), futureCols...)
 		}
-		set, err = readSet(*csvPath, *id, cols, *timeCol, gp, *delim)
+		if len(futureCols) > 0 {
+			set, _, err = readSetFuture(*csvPath, *id, cols, *timeCol, *delim) // the rows after each target ends are not forecast
+		} else {
+			set, err = readSet(*csvPath, *id, cols, *timeCol, gp, *delim)
+		}
 	default:
 		var tab *series.Table
-		tab, err = readTable(*csvPath, append([]string{*target}, splitList(*features)...), *timeCol, gp, *delim)
+		cols := append(append([]string{*target}, splitList(*features)...), futureCols...)
+		if len(futureCols) > 0 {
+			tab, _, _, err = readTableFuture(*csvPath, cols, *timeCol, *delim)
+		} else {
+			tab, err = readTable(*csvPath, cols, *timeCol, gp, *delim)
+		}
 		if err == nil {
 			set = &series.Set{IDs: []string{*target}, Names: tab.Names, Values: tab.Values, Starts: []int{0, tab.Rows},
 				Time: tab.Time, TimeName: tab.TimeName, Breaks: tab.Breaks}
@@ -171,7 +193,7 @@ Flags:
 		return fmt.Errorf("backtest: %w", err)
 	}
 	spec := seqcast.Spec{Family: *model, Window: *window, Horizon: *horizon, Features: set.Names,
-		Units: *units, Layers: *layers, Dropout: *dropout, Delta: *delta}
+		Units: *units, Layers: *layers, Dropout: *dropout, Delta: *delta, Quantiles: qs, Future: futureCols}
 	opts := seqcast.BacktestOptions{
 		Options: seqcast.Options{GPU: gpu, Epochs: *epochs, BatchSize: *batch, LearningRate: *lr, Patience: *patience,
 			Seed: *seed, ValidFrac: *validF, Season: *season},
@@ -356,6 +378,17 @@ func writeBacktest(rep *seqcast.BacktestReport, jsonOut, csvOut, plotPath string
 		fmt.Fprintf(tw, "%s\t%.4g\t%.4g\t%.4g\t%.4g\t%.4g\t\n", row.name, row.m.MeanMASE, row.m.MedianMASE, row.m.SMAPE, row.m.MAE, row.m.RMSE)
 	}
 	tw.Flush()
+	writeQuantileMetrics(stdout, r.Spec.Quantiles, quantileRow{"backtest", rep.Overall.Quantiles})
+	if len(r.Spec.Quantiles) > 1 && rep.Overall.Quantiles != nil {
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "step\tpinball\tcoverage\tmean width\t")
+		for _, g := range rep.Steps {
+			if q := g.Metrics.Quantiles; q != nil {
+				fmt.Fprintf(tw, "%d\t%.4g\t%.3f\t%.4g\t\n", g.Step, q.Pinball, q.Coverage, q.MeanWidth)
+			}
+		}
+		tw.Flush()
+	}
 	if jsonOut != "" {
 		b, err := json.MarshalIndent(rep, "", "  ")
 		if err == nil {
@@ -368,11 +401,22 @@ func writeBacktest(rep *seqcast.BacktestReport, jsonOut, csvOut, plotPath string
 	if csvOut != "" {
 		var buf bytes.Buffer
 		w := csv.NewWriter(&buf)
-		w.Write([]string{"group", "origin", "series", "step", "forecast", "mean_mase", "median_mase", "smape", "mae", "rmse"})
+		head := []string{"group", "origin", "series", "step", "forecast", "mean_mase", "median_mase", "smape", "mae", "rmse"}
+		quant := len(r.Spec.Quantiles) > 0
+		if quant { // the model's quantile metrics, on its rows
+			head = append(head, "pinball", "coverage", "mean_width")
+		}
+		w.Write(head)
 		put := func(group, origin, series, step string, m seqcast.PanelSplitMetrics) {
-			for _, row := range metricRows("model", m) {
-				f := func(v float64) string { return strconv.FormatFloat(v, 'g', 8, 64) }
-				w.Write([]string{group, origin, series, step, row.name, f(row.m.MeanMASE), f(row.m.MedianMASE), f(row.m.SMAPE), f(row.m.MAE), f(row.m.RMSE)})
+			f := func(v float64) string { return strconv.FormatFloat(v, 'g', 8, 64) }
+			for i, row := range metricRows("model", m) {
+				rec := []string{group, origin, series, step, row.name, f(row.m.MeanMASE), f(row.m.MedianMASE), f(row.m.SMAPE), f(row.m.MAE), f(row.m.RMSE)}
+				if q := m.Quantiles; quant && i == 0 && q != nil {
+					rec = append(rec, f(q.Pinball), f(q.Coverage), f(q.MeanWidth))
+				} else if quant {
+					rec = append(rec, "", "", "")
+				}
+				w.Write(rec)
 			}
 		}
 		put("overall", "", "", "", rep.Overall)

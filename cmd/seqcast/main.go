@@ -4,6 +4,8 @@
 //	seqcast train [flags]    train a forecaster on a CSV series and save it
 //	seqcast predict [flags]  forecast the steps after a CSV series with a saved model
 //	seqcast backtest [flags] rolling-origin evaluation of a model family on CSV series
+//	seqcast import [flags]   make a model file from a PyTorch state_dict (safetensors)
+//	seqcast export [flags]   write a model's weights as a PyTorch state_dict (safetensors)
 //	seqcast help [command]   show help
 package main
 
@@ -31,6 +33,8 @@ Commands:
   train     train a forecaster on your own CSV series and save it to a model file
   predict   forecast the steps after the end of a CSV series with a saved model
   backtest  rolling-origin evaluation on CSV series (shards for an Indexed Job; "backtest merge")
+  import    make a model file from a PyTorch state_dict saved in safetensors
+  export    write a model's weights as a PyTorch state_dict in safetensors
   help      show help for a command
   version   print the version
 
@@ -84,6 +88,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return predictCmd(ctx, rest, stdout, stderr)
 	case "backtest":
 		return backtestCmd(ctx, rest, stdout, stderr)
+	case "import":
+		return importCmd(rest, stdout, stderr)
+	case "export":
+		return exportCmd(rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "seqcast", version())
 		return nil

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"text/tabwriter"
@@ -97,8 +98,8 @@ func panelTrain(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool, 
 	if p.wide() && str("target") != "" {
 		return errors.New("train: --target and --targets: a wide CSV's series are the --targets columns; drop --target")
 	}
-	if p.wide() && str("features") != "" {
-		return errors.New("train: --features with --targets: a wide CSV has no per-series features; use a long CSV (--id) for them")
+	if p.wide() && (str("features") != "" || str("future") != "") {
+		return errors.New("train: --features and --future with --targets: a wide CSV has no per-series features; use a long CSV (--id) for them")
 	}
 	for _, f := range []string{"checkpoint", "resume"} {
 		if str(f) != "" {
@@ -121,9 +122,15 @@ func panelTrain(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool, 
 			}
 		}
 	} else {
-		cols = append([]string{str("target")}, splitList(str("features"))...)
+		cols = append(append([]string{str("target")}, splitList(str("features"))...), splitList(str("future"))...)
 	}
-	set, err := readSet(csvPath, *p.id, cols, str("time"), mustGaps(str("gaps")), str("delimiter"))
+	var set *series.Set
+	var err error
+	if str("future") != "" {
+		set, _, err = readSetFuture(csvPath, *p.id, cols, str("time"), str("delimiter")) // the rows after each target ends are for predict
+	} else {
+		set, err = readSet(csvPath, *p.id, cols, str("time"), mustGaps(str("gaps")), str("delimiter"))
+	}
 	if err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
@@ -138,6 +145,8 @@ func panelTrain(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool, 
 		Family: str("model"), Window: get[int](fs, "window"), Horizon: get[int](fs, "horizon"), Features: set.Names,
 		Units: get[int](fs, "units"), Layers: get[int](fs, "layers"), Dropout: get[float64](fs, "dropout"), Delta: get[bool](fs, "delta"),
 	}
+	spec.Quantiles, _ = parseQuantiles(str("quantiles")) // checked by train
+	spec.Future = splitList(str("future"))
 	opts := seqcast.Options{
 		GPU:    gpu,
 		Epochs: get[int](fs, "epochs"), BatchSize: get[int](fs, "batch"), LearningRate: get[float64](fs, "lr"),
@@ -195,7 +204,8 @@ func panelTrain(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool, 
 	}
 	writePanelReport(stdout, pf, rep, out.LocalFamily, out.Local)
 	if im := out.Interval; im != nil {
-		fmt.Fprintf(stdout, "conformal %.3g interval: test coverage %.3f, mean width %.4g\n", im.Level, im.Coverage, im.MeanWidth)
+		fmt.Fprintf(stdout, "conformal %.3g interval: test coverage %.3f, mean width %.4g, mean pinball loss %.4g (of its bounds and the forecast as quantiles %.3g, 0.5, %.3g)\n",
+			im.Level, im.Coverage, im.MeanWidth, im.Pinball, (1-im.Level)/2, (1+im.Level)/2)
 	}
 	fmt.Fprintf(stdout, "wrote %s (%d series, %d parameters)\n", str("out"), pf.Len(), pf.NumParams())
 	if js != nil {
@@ -247,6 +257,7 @@ func writePanelReport(w io.Writer, pf *seqcast.PanelForecaster, rep *seqcast.Pan
 		}
 	}
 	tw.Flush()
+	writeQuantileMetrics(w, pf.Spec.Quantiles, quantileRow{"valid", rep.Valid.Quantiles}, quantileRow{"test", rep.Test.Quantiles})
 }
 
 func localOr(r *seqcast.PanelReport, test bool) seqcast.PanelSplitMetrics {
@@ -292,7 +303,16 @@ func panelPredict(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool
 	} else {
 		cols = want
 	}
-	set, err := readSet(csvPath, pf.Meta.IDColumn, cols, tc, mustGaps(str("gaps")), str("delimiter"))
+	var set *series.Set
+	var future [][]float64 // each series' rows after its target ends, for a model with known-future inputs
+	if len(pf.Spec.Future) > 0 {
+		if mustGaps(str("gaps")) != series.GapFail {
+			return fmt.Errorf("predict: --gaps %s: the model reads known-future inputs from the rows after the target ends, which are told from gaps by --gaps fail only", str("gaps"))
+		}
+		set, future, err = readSetFuture(csvPath, pf.Meta.IDColumn, cols, tc, str("delimiter"))
+	} else {
+		set, err = readSet(csvPath, pf.Meta.IDColumn, cols, tc, mustGaps(str("gaps")), str("delimiter"))
+	}
 	if err != nil {
 		return fmt.Errorf("predict: %w", err)
 	}
@@ -303,6 +323,14 @@ func panelPredict(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool
 		}
 		if !slices.Equal(names, pf.Meta.Calendar) {
 			return fmt.Errorf("predict: %s: the time step gives the calendar inputs %q; the model was trained with %q", csvPath, names, pf.Meta.Calendar)
+		}
+		for i, rows := range future { // the calendar columns of the rows forecast are not read
+			nf := len(set.Names) - len(names)
+			var padded []float64
+			for r := range len(rows) / nf {
+				padded = append(append(padded, rows[r*nf:(r+1)*nf]...), slices.Repeat([]float64{math.NaN()}, len(names))...)
+			}
+			future[i] = padded
 		}
 	}
 	if !slices.Equal(set.Names, pf.Spec.Features) {
@@ -336,6 +364,9 @@ func panelPredict(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool
 		head = append(head, "lower", "upper") // the conformal interval of level iv.Level
 		fmt.Fprintf(stderr, "predict: lower and upper bound a split-conformal interval of level %.3g\n", iv.Level)
 	}
+	qs := pf.Spec.Quantiles
+	nq := len(qs)
+	head = append(head, quantileNames(qs)...)
 	w.Write(head)
 	for _, id := range want {
 		i, err := set.Index(id)
@@ -347,6 +378,12 @@ func panelPredict(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool
 			return libError("predict", err)
 		}
 		hist, rows := set.Series(i), set.Rows(i)
+		input := hist
+		if future != nil {
+			if input, err = withFutureRows(pf.Spec, hist, future[i], fmt.Sprintf("%s: series %q", csvPath, id), nil); err != nil {
+				return fmt.Errorf("predict: %w", err)
+			}
+		}
 		if rows < pf.Spec.Window {
 			return fmt.Errorf("predict: %s: series %q has %d rows; the model reads the last %d", csvPath, id, rows, pf.Spec.Window)
 		}
@@ -355,15 +392,25 @@ func panelPredict(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool
 		}
 		var mean, std []float64
 		if mc > 0 {
-			mean, std, err = f.PredictMC(ctx, hist, mc, seed)
+			mean, std, err = f.PredictMC(ctx, input, mc, seed)
 		} else {
-			mean, err = f.Predict(hist)
+			mean, err = f.Predict(input)
 		}
 		if err != nil {
 			if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 				return &cmdError{"predict: interrupted", err}
 			}
 			return libError(fmt.Sprintf("predict: series %q", id), err)
+		}
+		var quant []float64
+		if nq > 0 {
+			if quant, err = f.PredictQuantiles(input); err != nil {
+				return libError(fmt.Sprintf("predict: series %q", id), err)
+			}
+		}
+		var conformal *band
+		if iv != nil {
+			conformal = &band{label: fmt.Sprintf("conformal %.3g interval", iv.Level)}
 		}
 		tab := &series.Table{Rows: rows, Time: set.Times(i), TimeName: set.TimeName}
 		times, err := forecastTimes(tab, len(mean))
@@ -378,6 +425,10 @@ func panelPredict(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool
 			if iv != nil {
 				d := iv.HalfWidth[k] * f.Scaler.Std[pf.Spec.Target]
 				rec = append(rec, strconv.FormatFloat(v-d, 'g', 8, 64), strconv.FormatFloat(v+d, 'g', 8, 64))
+				conformal.lo, conformal.hi = append(conformal.lo, v-d), append(conformal.hi, v+d)
+			}
+			if quant != nil {
+				rec = append(rec, formatRow(quant[k*nq:(k+1)*nq])...)
 			}
 			w.Write(rec)
 		}
@@ -388,7 +439,7 @@ func panelPredict(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool
 				y[r] = hist[r*nf+tg]
 			}
 			title := fmt.Sprintf("global %s forecast of %s (%s)", pf.Spec.Family, id, csvPath)
-			b, err := forecastPNG(title, id, y, set.Times(i), mean, std, times, 3*max(pf.Spec.Window, pf.Spec.Horizon))
+			b, err := forecastPNG(title, id, y, set.Times(i), mean, chooseBand(qs, quant, conformal, mean, std), times, 3*max(pf.Spec.Window, pf.Spec.Horizon))
 			if err == nil {
 				err = atomicfile.Write(plotPath, b, 0o644)
 			}

@@ -94,9 +94,25 @@ Flags:
 	if tc == "" {
 		tc = f.Meta.TimeColumn
 	}
-	tab, err := readFeatures(*csvPath, f.Spec.Features, tc, gp, *delim)
+	var tab *series.Table
+	var future []float64 // the rows after the target ends, for a model with known-future inputs
+	var futureTimes []string
+	if len(f.Spec.Future) > 0 {
+		if gp != series.GapFail {
+			return fmt.Errorf("predict: --gaps %s: the model reads known-future inputs from the rows after the target ends, which are told from gaps by --gaps fail only", *gaps)
+		}
+		tab, future, futureTimes, err = readTableFuture(*csvPath, f.Spec.Features, tc, *delim)
+	} else {
+		tab, err = readFeatures(*csvPath, f.Spec.Features, tc, gp, *delim)
+	}
 	if err != nil {
 		return fmt.Errorf("predict: %w", err)
+	}
+	input := tab.Values
+	if len(f.Spec.Future) > 0 {
+		if input, err = withFutureRows(f.Spec, tab.Values, future, *csvPath, futureTimes); err != nil {
+			return fmt.Errorf("predict: %w", err)
+		}
 	}
 	if tab.Rows < f.Spec.Window {
 		return fmt.Errorf("predict: %s has %d rows; the model reads the last %d", *csvPath, tab.Rows, f.Spec.Window)
@@ -112,9 +128,9 @@ Flags:
 		if f.Spec.Dropout == 0 {
 			fmt.Fprintln(stderr, "predict: the model has no dropout (train --dropout); the std is 0")
 		}
-		mean, std, err = f.PredictMC(ctx, tab.Values, *mc, *seed)
+		mean, std, err = f.PredictMC(ctx, input, *mc, *seed)
 	} else {
-		mean, err = f.Predict(tab.Values)
+		mean, err = f.Predict(input)
 	}
 	if err != nil {
 		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
@@ -126,6 +142,13 @@ Flags:
 	if err != nil {
 		return fmt.Errorf("predict: %w", err)
 	}
+	var quant []float64
+	nq := len(f.Spec.Quantiles)
+	if nq > 0 {
+		if quant, err = f.PredictQuantiles(input); err != nil {
+			return libError("predict", err)
+		}
+	}
 
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
@@ -133,11 +156,15 @@ Flags:
 	if std != nil {
 		head = append(head, "std")
 	}
+	head = append(head, quantileNames(f.Spec.Quantiles)...)
 	w.Write(head)
 	for i, v := range mean {
 		rec := []string{times[i], strconv.FormatFloat(v, 'g', 8, 64)}
 		if std != nil {
 			rec = append(rec, strconv.FormatFloat(std[i], 'g', 6, 64))
+		}
+		if quant != nil {
+			rec = append(rec, formatRow(quant[i*nq:(i+1)*nq])...)
 		}
 		w.Write(rec)
 	}
@@ -159,7 +186,7 @@ Flags:
 			return fmt.Errorf("predict: %w", err)
 		}
 		title := fmt.Sprintf("%s forecast of %s (%s)", f.Spec.Family, target, *csvPath)
-		b, err := forecastPNG(title, target, hist, tab.Time, mean, std, times, 3*max(f.Spec.Window, f.Spec.Horizon))
+		b, err := forecastPNG(title, target, hist, tab.Time, mean, chooseBand(f.Spec.Quantiles, quant, nil, mean, std), times, 3*max(f.Spec.Window, f.Spec.Horizon))
 		if err == nil {
 			err = atomicfile.Write(*plotPath, b, 0o644)
 		}
@@ -212,10 +239,40 @@ func forecastTimes(tab *series.Table, n int) ([]string, error) {
 	return out, nil
 }
 
+// band is an interval around a forecast, drawn shaded: its lower and upper
+// bounds at each step and its legend.
+type band struct {
+	lo, hi []float64
+	label  string
+}
+
+// chooseBand returns the band to draw: the outermost of quantile forecasts
+// quant (of quantiles qs, step by step), else the interval iv (lower and
+// upper), else ±2 MC dropout standard deviations, else nil.
+func chooseBand(qs, quant []float64, iv *band, mean, std []float64) *band {
+	switch nq := len(qs); {
+	case nq > 1 && quant != nil:
+		b := &band{label: fmt.Sprintf("q%g to q%g (%.3g interval)", qs[0], qs[nq-1], qs[nq-1]-qs[0])}
+		for k := range len(quant) / nq {
+			b.lo, b.hi = append(b.lo, quant[k*nq]), append(b.hi, quant[(k+1)*nq-1])
+		}
+		return b
+	case iv != nil:
+		return iv
+	case std != nil:
+		b := &band{label: "±2 std (MC dropout)"}
+		for k, m := range mean {
+			b.lo, b.hi = append(b.lo, m-2*std[k]), append(b.hi, m+2*std[k])
+		}
+		return b
+	}
+	return nil
+}
+
 // forecastPNG draws the last keep values of hist and the forecast after
-// them, with a ±2 std band when std is given, as a 960 x 540 PNG. The x axis
+// them, with the band shaded when given, as a 960 x 540 PNG. The x axis
 // is the row number, labelled with the times where known.
-func forecastPNG(title, yLabel string, hist []float64, histTimes []string, mean, std []float64, times []string, keep int) (b []byte, err error) {
+func forecastPNG(title, yLabel string, hist []float64, histTimes []string, mean []float64, iv *band, times []string, keep int) (b []byte, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			b, err = nil, fmt.Errorf("draw: %v", r)
@@ -240,22 +297,22 @@ func forecastPNG(title, yLabel string, hist []float64, histTimes []string, mean,
 		p.X.Tick.Marker = labelTicks(labels)
 	}
 
-	if std != nil {
-		var band plotter.XYs
-		for i, m := range mean {
-			band = append(band, plotter.XY{X: float64(len(hist) + i), Y: m + 2*std[i]})
+	if iv != nil {
+		var ring plotter.XYs
+		for i, v := range iv.hi {
+			ring = append(ring, plotter.XY{X: float64(len(hist) + i), Y: v})
 		}
-		for i := len(mean) - 1; i >= 0; i-- {
-			band = append(band, plotter.XY{X: float64(len(hist) + i), Y: mean[i] - 2*std[i]})
+		for i := len(iv.lo) - 1; i >= 0; i-- {
+			ring = append(ring, plotter.XY{X: float64(len(hist) + i), Y: iv.lo[i]})
 		}
-		poly, err := plotter.NewPolygon(band)
+		poly, err := plotter.NewPolygon(ring)
 		if err != nil {
 			return nil, err
 		}
 		poly.Color = color.NRGBA{R: 238, G: 46, B: 47, A: 60}
 		poly.LineStyle.Width = 0
 		p.Add(poly)
-		p.Legend.Add("±2 std (MC dropout)", poly)
+		p.Legend.Add(iv.label, poly)
 	}
 	var h plotter.XYs
 	for i := start; i < len(hist); i++ {

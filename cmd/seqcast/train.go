@@ -35,6 +35,7 @@ func trainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		units    = fs.Int("units", 32, "units of each recurrent layer, convolution filters, WaveNet filters")
 		layers   = fs.Int("layers", 2, "recurrent layers (deep_rnn, lstm, gru, conv_gru)")
 		dropout  = fs.Float64("dropout", 0, "dropout before the output layer, in [0, 1); enables predict --mc-dropout")
+		seq2seq  = fs.Bool("seq2seq", false, "train sequence to sequence: the network forecasts the --horizon values after every step of the window, not only after the last, and learns from all of them; validation, the metrics and predict use the last step's forecast (deep_rnn, lstm, gru, conv_gru with an even --window, wavenet; --anchor last or none; a single series)")
 		delta    = fs.Bool("delta", true, "forecast the change from the last value of the target (follows trends); --delta=false forecasts levels (the same as --anchor last and --anchor none; given with --anchor, they must agree)")
 		anchor   = fs.String("anchor", "", "what the forecast is relative to: last (value), seasonal (the seasonal-naive forecast of the longest detected season the window holds), none (levels) or auto (the best on the validation part) (default: last, or auto with --model auto)")
 		budget   = fs.Duration("budget", 2*time.Minute, "time for --model auto or --anchor auto to try families and anchors (at least "+seqcast.MinBudget.String()+")")
@@ -52,6 +53,8 @@ func trainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		ckpt     = fs.String("checkpoint", "", "write a resumable checkpoint to this file after every epoch")
 		resume   = fs.String("resume", "", "resume the run saved in this checkpoint file (same data and flags)")
 		quiet    = fs.Bool("quiet", false, "no per-epoch progress")
+		quants   = fs.String("quantiles", "", quantilesHelp)
+		future   = fs.String("future", "", futureHelp)
 		ensemble = fs.Int("ensemble", 1, "train this many seeds (--seed, --seed+1, ...) of the model (with --model auto: of the one chosen, after the --budget search; default 5 there) and report the median of their forecasts and the spread between them")
 	)
 	pf := addPanelTrainFlags(fs)
@@ -66,6 +69,11 @@ column's step suggests (48 and 336 for half-hourly data, 7 and 365 for
 daily, 12 for monthly); without --window the window covers the longest
 season twice, bounded by the data. --model auto tries the families and
 anchors on the validation part within --budget and keeps the best.
+--seq2seq trains the recurrent and convolutional families sequence to
+sequence: at every step t of the window the network forecasts the
+--horizon values after t (with --anchor last, relative to the value at
+t), which gives it many more targets to learn from; the last step's
+forecast is the one validated, measured and used by predict.
 
 Flags:
 `)
@@ -131,6 +139,18 @@ Flags:
 	if pf.any() && (set["anchor"] || *model == "auto") {
 		return errors.New("train: --anchor and --model auto are for a single series, not with --id or --targets")
 	}
+	if *seq2seq {
+		switch {
+		case pf.any():
+			return errors.New("train: --seq2seq is for a single series, not with --id or --targets")
+		case auto:
+			return errors.New("train: --seq2seq is not available with --model auto or --anchor auto (they choose among sequence-to-vector models)")
+		case *model == seqcast.Linear:
+			return errors.New("train: --seq2seq: --model linear has no per-step outputs; use deep_rnn, lstm, gru, conv_gru or wavenet")
+		case anchorName == seqcast.AnchorSeasonal:
+			return errors.New("train: --seq2seq and --anchor seasonal: not supported together (the seasonal-naive forecast from the window's early steps lies before the window); use --anchor last or none")
+		}
+	}
 	if *patience < 0 {
 		return fmt.Errorf("train: --patience %d: must not be negative (0 turns early stopping off)", *patience)
 	}
@@ -159,6 +179,14 @@ Flags:
 	if err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
+	qs, err := parseQuantiles(*quants)
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	futureCols := splitList(*future)
+	if len(futureCols) > 0 && gp != series.GapFail {
+		return fmt.Errorf("train: --future and --gaps %s: the rows after the target ends are told from gaps by --gaps fail only", *gaps)
+	}
 	if err := checkOutputs(
 		[]file{{flag: "--csv", path: *csvPath}, {flag: "--resume", path: *resume}},
 		[]file{{flag: "--out", path: *out}, {flag: "--json", path: *jsonOut}, {flag: "--checkpoint", path: *ckpt, mayOverwrite: "--resume"}},
@@ -172,8 +200,13 @@ Flags:
 	if pf.any() {
 		return panelTrain(ctx, fs, pf, gpu, stdout, stderr)
 	}
-	cols := append([]string{*target}, splitList(*features)...)
-	tab, err := readTable(*csvPath, cols, *timeCol, gp, *delim)
+	cols := append(append([]string{*target}, splitList(*features)...), futureCols...)
+	var tab *series.Table
+	if len(futureCols) > 0 {
+		tab, _, _, err = readTableFuture(*csvPath, cols, *timeCol, *delim) // the rows after the target ends are for predict
+	} else {
+		tab, err = readTable(*csvPath, cols, *timeCol, gp, *delim)
+	}
 	if err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
@@ -182,7 +215,7 @@ Flags:
 	}
 	spec := seqcast.Spec{
 		Family: *model, Window: *window, Horizon: *horizon, Features: tab.Names,
-		Units: *units, Layers: *layers, Dropout: *dropout,
+		Units: *units, Layers: *layers, Dropout: *dropout, SeqToSeq: *seq2seq, Quantiles: qs, Future: futureCols,
 	}
 	switch {
 	case auto:
@@ -287,7 +320,7 @@ Flags:
 	if err := f.Save(*out); err != nil {
 		return libError("train: --out", err)
 	}
-	name := f.Spec.Family
+	name := familyName(f.Spec)
 	if er != nil {
 		name = fmt.Sprintf("median of %d %s", *ensemble, f.Spec.Family)
 	}
@@ -454,7 +487,7 @@ func writeReport(w io.Writer, f *seqcast.Forecaster, rep *seqcast.Report, name s
 		anchor = fmt.Sprintf("%s %d", anchor, rep.AnchorSeason)
 	}
 	fmt.Fprintf(w, "%s: window %d, horizon %d, features %v, anchor %s, %d epochs (best %d), season %d\n",
-		f.Spec.Family, f.Spec.Window, f.Spec.Horizon, f.Spec.Features, anchor, len(h.Epochs), h.BestEpoch, rep.Season)
+		familyName(f.Spec), f.Spec.Window, f.Spec.Horizon, f.Spec.Features, anchor, len(h.Epochs), h.BestEpoch, rep.Season)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "split\tforecast\tMSE\tMAE\tsMAPE\tMASE\t")
 	for _, s := range []struct {
@@ -479,4 +512,14 @@ func writeReport(w io.Writer, f *seqcast.Forecaster, rep *seqcast.Report, name s
 		}
 	}
 	tw.Flush()
+	writeQuantileMetrics(w, f.Spec.Quantiles, quantileRow{"valid", rep.Valid.Quantiles}, quantileRow{"test", rep.Test.Quantiles})
+}
+
+// familyName names a spec's family for reports: "lstm", or "lstm seq2seq"
+// for a sequence-to-sequence one.
+func familyName(s seqcast.Spec) string {
+	if s.SeqToSeq {
+		return s.Family + " seq2seq"
+	}
+	return s.Family
 }

@@ -56,6 +56,11 @@ func TestTrainPredictErrors(t *testing.T) {
 		{with("--device", "cuda"), cudaWant()},
 		{with("--resume", junk), "not a seqcast model file"},
 		{with("extra"), `unexpected argument "extra"`},
+		{with("--seq2seq", "--model", "linear"), "--seq2seq: --model linear has no per-step outputs"},
+		{with("--seq2seq", "--anchor", "seasonal"), "--seq2seq and --anchor seasonal: not supported together"},
+		{with("--seq2seq", "--model", "auto"), "--seq2seq is not available with --model auto"},
+		{with("--seq2seq", "--model", "conv_gru", "--window", "13"), "--window 13 and --seq2seq: conv_gru needs an even window"},
+		{[]string{"train", "--csv", "../../data/us-employment.csv", "--targets", "all", "--window", "12", "--horizon", "3", "--out", out, "--seq2seq"}, "--seq2seq is for a single series"},
 		{[]string{"predict", "--csv", co2CSV}, "--model is required"},
 		{[]string{"predict", "--model", junk}, "--csv is required"},
 		{[]string{"predict", "--model", junk, "--csv", co2CSV}, "bad magic"},
@@ -122,6 +127,34 @@ func TestTrainPredictEndToEnd(t *testing.T) {
 	}
 	if b, err := os.ReadFile(png); err != nil || !bytes.HasPrefix(b, []byte("\x89PNG")) {
 		t.Errorf("plot: %v, %d bytes; want a PNG", err, len(b))
+	}
+}
+
+// TestTrainSeqToSeqCLI trains a sequence-to-sequence GRU for two epochs
+// and forecasts with it: predict needs nothing more.
+func TestTrainSeqToSeqCLI(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	model := filepath.Join(dir, "s2s.model")
+	var o, e bytes.Buffer
+	err := run(context.Background(), []string{"train", "--csv", co2CSV, "--target", "co2", "--model", "gru", "--seq2seq",
+		"--window", "24", "--horizon", "4", "--units", "8", "--layers", "1", "--epochs", "2", "--quiet", "--out", model}, &o, &e)
+	if err != nil {
+		t.Fatalf("train: %v\n%s", err, e.String())
+	}
+	if !strings.Contains(o.String(), "gru seq2seq: window 24, horizon 4") {
+		t.Errorf("train output does not name the model gru seq2seq:\n%s", o.String())
+	}
+	o.Reset()
+	if err := run(context.Background(), []string{"predict", "--model", model, "--csv", co2CSV}, &o, &e); err != nil {
+		t.Fatalf("predict: %v", err)
+	}
+	recs, err := csv.NewReader(&o).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 5 || recs[1][0] != "2020-05" {
+		t.Errorf("forecast CSV = %v; want a header and 4 rows from 2020-05", recs)
 	}
 }
 

@@ -19,7 +19,7 @@ var allowed = map[string][]string{
 	"conv":    {"graph"},
 	"wavenet": {"graph", "conv"},
 	"train":   {"graph", "series", "internal/atomicfile", "internal/safetensors"},
-	"pytorch": {"graph", "internal/safetensors"},
+	"pytorch": {"graph", "internal/safetensors", "internal/atomicfile"},
 	// The root package: model files and forecasting your own series.
 	".": {"graph", "series", "rnn", "conv", "wavenet", "train", "cuda", "internal/atomicfile", "internal/safetensors"},
 }

@@ -204,8 +204,16 @@ func elements(shape []int) (int, bool) {
 // ErrFormat is wrapped by every error of Decode about the file's content.
 var ErrFormat = errors.New("safetensors: bad file")
 
+// ErrTruncated is wrapped by Decode's errors for data that ends before
+// the header or a tensor does; it wraps ErrFormat.
+var ErrTruncated = fmt.Errorf("%w: truncated", ErrFormat)
+
 func formatf(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrFormat}, args...)...)
+}
+
+func truncatedf(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrTruncated}, args...)...)
 }
 
 // Decode parses a safetensors file held in data. Tensors come back in the
@@ -213,17 +221,18 @@ func formatf(format string, args ...any) error {
 // error wrapping ErrFormat, naming the tensor where there is one, if the
 // header length, the JSON or any entry is malformed, a dtype is unknown, a
 // tensor's byte range does not match its shape, or the ranges leave a gap,
-// overlap or do not end at the end of data.
+// overlap or do not end at the end of data; the error wraps ErrTruncated
+// too if data ends before the header or a tensor does.
 func Decode(data []byte) (*File, error) {
 	if len(data) < 8 {
-		return nil, formatf("%d bytes, shorter than the 8-byte header length", len(data))
+		return nil, truncatedf("%d bytes, shorter than the 8-byte header length", len(data))
 	}
 	hl := binary.LittleEndian.Uint64(data)
 	if hl > MaxHeader {
 		return nil, formatf("header length %d exceeds the limit of %d", hl, MaxHeader)
 	}
 	if hl > uint64(len(data)-8) {
-		return nil, formatf("header length %d exceeds the %d bytes after it", hl, len(data)-8)
+		return nil, truncatedf("header length %d exceeds the %d bytes after it", hl, len(data)-8)
 	}
 	js := data[8 : 8+hl]
 	if len(js) == 0 || js[0] != '{' {
@@ -266,7 +275,10 @@ func Decode(data []byte) (*File, error) {
 			return nil, formatf("tensor %q: bad shape %v", name, e.Shape)
 		}
 		b, end := e.Offsets[0], e.Offsets[1]
-		if b < 0 || end < b || end > len(body) {
+		if b >= 0 && end >= b && end > len(body) {
+			return nil, truncatedf("tensor %q: data_offsets [%d, %d] outside the %d data bytes", name, b, end, len(body))
+		}
+		if b < 0 || end < b {
 			return nil, formatf("tensor %q: data_offsets [%d, %d] outside the %d data bytes", name, b, end, len(body))
 		}
 		if end-b != n*t.DType.Size() {
