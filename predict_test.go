@@ -121,3 +121,4 @@ func TestPlanMatchesTapeMachine(t *testing.T) {
 		}
 	}
 }
+
