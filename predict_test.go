@@ -121,4 +121,3 @@ func TestPlanMatchesTapeMachine(t *testing.T) {
 		}
 	}
 }
-
