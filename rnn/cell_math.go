@@ -330,23 +330,11 @@ func forward[E kernel.Float](d *dims, s *stepData[E], out []E, tmp []E) {
 		actRows(d.fr, out[lstmI*H:], 2*H, B, P) // i and f together: fewer tails
 		actRows(d.fa, out[lstmG*H:], H, B, P)
 		actRows(d.fr, out[lstmO*H:], H, B, P)
-		for b := range B {
-			row := out[b*P : (b+1)*P]
-			c, i, f, g, ac := blk(row, lstmC, H), blk(row, lstmI, H), blk(row, lstmF, H), blk(row, lstmG, H), blk(row, lstmActC, H)
-			cp := blk(s.prev[b*P:], lstmC, H)
-			for j := range c {
-				c[j] = f[j]*cp[j] + i[j]*g[j]
-			}
-			copy(ac, c)
-		}
+		// c = f ⊙ c' + i ⊙ g, act(c), h = o ⊙ act(c).
+		kernel.MulAdd2Rows(out[lstmC*H:], out[lstmF*H:], s.prev[lstmC*H:], out[lstmI*H:], out[lstmG*H:], H, B, P)
+		copyCols(out, P, lstmActC*H, out, P, lstmC*H, B, H)
 		actRows(d.fa, out[lstmActC*H:], H, B, P)
-		for b := range B {
-			row := out[b*P : (b+1)*P]
-			h, o, ac := blk(row, stH, H), blk(row, lstmO, H), blk(row, lstmActC, H)
-			for j := range h {
-				h[j] = o[j] * ac[j]
-			}
-		}
+		kernel.MulRows(out[stH*H:], out[lstmO*H:], out[lstmActC*H:], H, B, P)
 	case kindGRU:
 		// hh U_h's block gets r_h (see inputBias for the gates').
 		fillRows(out, P, gruUH*H, B, blk(s.bias, gruBiasRec+gateHH, H))

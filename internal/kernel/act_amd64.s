@@ -342,3 +342,97 @@ sigmoidRowsnext:
 sigmoidRowsdone:
 	VZEROUPPER
 	RET
+
+// func mulAdd2Rows(dst, a, b, c, d *float32, n, rows, stride int)
+// Sets dst[r*stride+j] = a·b + c·d (each product rounded, then the sum) for
+// r < rows, j < n, n >= 8: full vectors of 8, then, if n%8 != 0, the last 8
+// again. dst must not overlap the inputs.
+TEXT ·mulAdd2Rows(SB), NOSPLIT, $0-64
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), R8
+	MOVQ c+24(FP), R9
+	MOVQ d+32(FP), R10
+	MOVQ n+40(FP), BX
+	MOVQ rows+48(FP), R12
+	MOVQ stride+56(FP), R13
+	SHLQ $2, R13
+	SHLQ $2, BX
+	MOVQ BX, R14
+	ANDQ $-32, R14
+	MOVQ BX, DX
+	SUBQ $32, DX
+	TESTQ R12, R12
+	JE   mulAdd2Rowsdone
+mulAdd2Rowsrow:
+	XORQ AX, AX
+mulAdd2Rowsvec:
+	VMOVUPS (SI)(AX*1), Y0
+	VMULPS  (R8)(AX*1), Y0, Y0
+	VMOVUPS (R9)(AX*1), Y1
+	VMULPS  (R10)(AX*1), Y1, Y1
+	VADDPS  Y1, Y0, Y0
+	VMOVUPS Y0, (DI)(AX*1)
+	ADDQ $32, AX
+	CMPQ AX, R14
+	JLT  mulAdd2Rowsvec
+	CMPQ R14, BX
+	JEQ  mulAdd2Rowsnext
+	VMOVUPS (SI)(DX*1), Y0
+	VMULPS  (R8)(DX*1), Y0, Y0
+	VMOVUPS (R9)(DX*1), Y1
+	VMULPS  (R10)(DX*1), Y1, Y1
+	VADDPS  Y1, Y0, Y0
+	VMOVUPS Y0, (DI)(DX*1)
+mulAdd2Rowsnext:
+	ADDQ R13, DI
+	ADDQ R13, SI
+	ADDQ R13, R8
+	ADDQ R13, R9
+	ADDQ R13, R10
+	DECQ R12
+	JNE  mulAdd2Rowsrow
+mulAdd2Rowsdone:
+	VZEROUPPER
+	RET
+
+// func mulRows(dst, a, b *float32, n, rows, stride int)
+// Sets dst[r*stride+j] = a·b for r < rows, j < n, n >= 8, as mulAdd2Rows.
+TEXT ·mulRows(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), R8
+	MOVQ n+24(FP), BX
+	MOVQ rows+32(FP), R12
+	MOVQ stride+40(FP), R13
+	SHLQ $2, R13
+	SHLQ $2, BX
+	MOVQ BX, R14
+	ANDQ $-32, R14
+	MOVQ BX, DX
+	SUBQ $32, DX
+	TESTQ R12, R12
+	JE   mulRowsdone
+mulRowsrow:
+	XORQ AX, AX
+mulRowsvec:
+	VMOVUPS (SI)(AX*1), Y0
+	VMULPS  (R8)(AX*1), Y0, Y0
+	VMOVUPS Y0, (DI)(AX*1)
+	ADDQ $32, AX
+	CMPQ AX, R14
+	JLT  mulRowsvec
+	CMPQ R14, BX
+	JEQ  mulRowsnext
+	VMOVUPS (SI)(DX*1), Y0
+	VMULPS  (R8)(DX*1), Y0, Y0
+	VMOVUPS Y0, (DI)(DX*1)
+mulRowsnext:
+	ADDQ R13, DI
+	ADDQ R13, SI
+	ADDQ R13, R8
+	DECQ R12
+	JNE  mulRowsrow
+mulRowsdone:
+	VZEROUPPER
+	RET

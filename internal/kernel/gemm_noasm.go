@@ -53,3 +53,11 @@ func tanhRows(x *float32, n, rows, stride int) {
 func sigmoidRows(x *float32, n, rows, stride int) {
 	panic("kernel: no assembly kernels in this build")
 }
+
+func mulAdd2Rows(dst, a, b, c, d *float32, n, rows, stride int) {
+	panic("kernel: no assembly kernels in this build")
+}
+
+func mulRows(dst, a, b *float32, n, rows, stride int) {
+	panic("kernel: no assembly kernels in this build")
+}

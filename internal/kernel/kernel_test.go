@@ -328,3 +328,33 @@ func TestActRows(t *testing.T) {
 		}
 	}
 }
+
+// TestMulRows: MulAdd2Rows and MulRows give, bit for bit, the products
+// and sums in Go, and leave the columns between rows alone.
+func TestMulRows(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(5, 4))
+	for _, d := range [][3]int{{20, 5, 33}, {40, 3, 140}, {8, 4, 9}, {16, 2, 16}, {5, 3, 7}} {
+		n, rows, stride := d[0], d[1], d[2]
+		size := (rows-1)*stride + n
+		a, b, c, e := to32(random(rng, size)), to32(random(rng, size)), to32(random(rng, size)), to32(random(rng, size))
+		dst, dst2 := to32(random(rng, size+2)), to32(random(rng, size+2))
+		want, want2 := slices.Clone(dst), slices.Clone(dst2)
+		for r := range rows {
+			for j := range n {
+				k := r*stride + j
+				p, q := a[k]*b[k], c[k]*e[k]
+				want[k] = p + q
+				want2[k] = a[k] * b[k]
+			}
+		}
+		MulAdd2Rows(dst, a, b, c, e, n, rows, stride)
+		MulRows(dst2, a, b, n, rows, stride)
+		if !slices.Equal(dst, want) {
+			t.Errorf("MulAdd2Rows %v: differs from Go", d)
+		}
+		if !slices.Equal(dst2, want2) {
+			t.Errorf("MulRows %v: differs from Go", d)
+		}
+	}
+}
