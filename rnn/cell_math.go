@@ -331,8 +331,7 @@ func forward[E kernel.Float](d *dims, s *stepData[E], out []E, tmp []E) {
 		actRows(d.fa, out[lstmG*H:], H, B, P)
 		actRows(d.fr, out[lstmO*H:], H, B, P)
 		// c = f ⊙ c' + i ⊙ g, act(c), h = o ⊙ act(c).
-		kernel.MulAdd2Rows(out[lstmC*H:], out[lstmF*H:], s.prev[lstmC*H:], out[lstmI*H:], out[lstmG*H:], H, B, P)
-		copyCols(out, P, lstmActC*H, out, P, lstmC*H, B, H)
+		kernel.MulAdd2Rows(out[lstmC*H:], out[lstmActC*H:], out[lstmF*H:], s.prev[lstmC*H:], out[lstmI*H:], out[lstmG*H:], H, B, P)
 		actRows(d.fa, out[lstmActC*H:], H, B, P)
 		kernel.MulRows(out[stH*H:], out[lstmO*H:], out[lstmActC*H:], H, B, P)
 	case kindGRU:

@@ -161,27 +161,32 @@ func actRows[E Float](x []E, n, rows, stride int, sigmoid bool) {
 
 // MulAdd2Rows sets dst[r*stride+j] = a·b + c·d, elementwise, for r < rows
 // and j < n, each product rounded before the sum (as Go's a*b + c*d on
-// amd64 without FMA): an LSTM's c = f ⊙ c' + i ⊙ g over a batch's packed
-// states. dst must not overlap the inputs. It panics if a slice is too
-// short.
-func MulAdd2Rows[E Float](dst, a, b, c, d []E, n, rows, stride int) {
+// amd64 without FMA), and dst2 (if not nil) to the same: an LSTM's
+// c = f ⊙ c' + i ⊙ g over a batch's packed states, and the copy of c that
+// its activation replaces. dst and dst2 must not overlap the inputs. It
+// panics if a slice is too short.
+func MulAdd2Rows[E Float](dst, dst2, a, b, c, d []E, n, rows, stride int) {
 	if rows <= 0 || n <= 0 {
 		return
 	}
+	if dst2 == nil {
+		dst2 = dst
+	}
 	need := (rows-1)*stride + n
-	if len(dst) < need || len(a) < need || len(b) < need || len(c) < need || len(d) < need {
+	if len(dst) < need || len(dst2) < need || len(a) < need || len(b) < need || len(c) < need || len(d) < need {
 		panic(fmt.Sprintf("kernel: %d rows of %d, stride %d, in slices too short", rows, n, stride))
 	}
 	if d32, ok := any(dst).([]float32); ok && hasFMA && n >= 8 {
-		a32, b32, c32, dd32 := any(a).([]float32), any(b).([]float32), any(c).([]float32), any(d).([]float32)
-		mulAdd2Rows(&d32[0], &a32[0], &b32[0], &c32[0], &dd32[0], n, rows, stride)
+		e32, a32, b32, c32, dd32 := any(dst2).([]float32), any(a).([]float32), any(b).([]float32), any(c).([]float32), any(d).([]float32)
+		mulAdd2Rows(&d32[0], &e32[0], &a32[0], &b32[0], &c32[0], &dd32[0], n, rows, stride)
 		return
 	}
 	for r := range rows {
 		o := r * stride
-		x, av, bv, cv, dv := dst[o:o+n], a[o:o+n], b[o:o+n], c[o:o+n], d[o:o+n]
+		x, y, av, bv, cv, dv := dst[o:o+n], dst2[o:o+n], a[o:o+n], b[o:o+n], c[o:o+n], d[o:o+n]
 		for j := range x {
-			x[j] = E(av[j]*bv[j]) + E(cv[j]*dv[j])
+			v := E(av[j]*bv[j]) + E(cv[j]*dv[j])
+			x[j], y[j] = v, v
 		}
 	}
 }

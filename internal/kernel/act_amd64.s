@@ -343,19 +343,21 @@ sigmoidRowsdone:
 	VZEROUPPER
 	RET
 
-// func mulAdd2Rows(dst, a, b, c, d *float32, n, rows, stride int)
+// func mulAdd2Rows(dst, dst2, a, b, c, d *float32, n, rows, stride int)
 // Sets dst[r*stride+j] = a·b + c·d (each product rounded, then the sum) for
 // r < rows, j < n, n >= 8: full vectors of 8, then, if n%8 != 0, the last 8
-// again. dst must not overlap the inputs.
-TEXT ·mulAdd2Rows(SB), NOSPLIT, $0-64
+// again, into dst and dst2 (which may be dst). Neither may overlap the
+// inputs.
+TEXT ·mulAdd2Rows(SB), NOSPLIT, $0-72
 	MOVQ dst+0(FP), DI
-	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), R8
-	MOVQ c+24(FP), R9
-	MOVQ d+32(FP), R10
-	MOVQ n+40(FP), BX
-	MOVQ rows+48(FP), R12
-	MOVQ stride+56(FP), R13
+	MOVQ dst2+8(FP), CX
+	MOVQ a+16(FP), SI
+	MOVQ b+24(FP), R8
+	MOVQ c+32(FP), R9
+	MOVQ d+40(FP), R10
+	MOVQ n+48(FP), BX
+	MOVQ rows+56(FP), R12
+	MOVQ stride+64(FP), R13
 	SHLQ $2, R13
 	SHLQ $2, BX
 	MOVQ BX, R14
@@ -373,6 +375,7 @@ mulAdd2Rowsvec:
 	VMULPS  (R10)(AX*1), Y1, Y1
 	VADDPS  Y1, Y0, Y0
 	VMOVUPS Y0, (DI)(AX*1)
+	VMOVUPS Y0, (CX)(AX*1)
 	ADDQ $32, AX
 	CMPQ AX, R14
 	JLT  mulAdd2Rowsvec
@@ -384,8 +387,10 @@ mulAdd2Rowsvec:
 	VMULPS  (R10)(DX*1), Y1, Y1
 	VADDPS  Y1, Y0, Y0
 	VMOVUPS Y0, (DI)(DX*1)
+	VMOVUPS Y0, (CX)(DX*1)
 mulAdd2Rowsnext:
 	ADDQ R13, DI
+	ADDQ R13, CX
 	ADDQ R13, SI
 	ADDQ R13, R8
 	ADDQ R13, R9

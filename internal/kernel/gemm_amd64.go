@@ -44,7 +44,7 @@ func tanhRows(x *float32, n, rows, stride int)
 func sigmoidRows(x *float32, n, rows, stride int)
 
 //go:noescape
-func mulAdd2Rows(dst, a, b, c, d *float32, n, rows, stride int)
+func mulAdd2Rows(dst, dst2, a, b, c, d *float32, n, rows, stride int)
 
 //go:noescape
 func mulRows(dst, a, b *float32, n, rows, stride int)

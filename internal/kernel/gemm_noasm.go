@@ -54,7 +54,7 @@ func sigmoidRows(x *float32, n, rows, stride int) {
 	panic("kernel: no assembly kernels in this build")
 }
 
-func mulAdd2Rows(dst, a, b, c, d *float32, n, rows, stride int) {
+func mulAdd2Rows(dst, dst2, a, b, c, d *float32, n, rows, stride int) {
 	panic("kernel: no assembly kernels in this build")
 }
 

@@ -329,8 +329,9 @@ func TestActRows(t *testing.T) {
 	}
 }
 
-// TestMulRows: MulAdd2Rows and MulRows give, bit for bit, the products
-// and sums in Go, and leave the columns between rows alone.
+// TestMulRows: MulAdd2Rows (into two destinations) and MulRows give, bit
+// for bit, the products and sums in Go, and leave the columns between rows
+// alone.
 func TestMulRows(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(5, 4))
@@ -338,19 +339,19 @@ func TestMulRows(t *testing.T) {
 		n, rows, stride := d[0], d[1], d[2]
 		size := (rows-1)*stride + n
 		a, b, c, e := to32(random(rng, size)), to32(random(rng, size)), to32(random(rng, size)), to32(random(rng, size))
-		dst, dst2 := to32(random(rng, size+2)), to32(random(rng, size+2))
-		want, want2 := slices.Clone(dst), slices.Clone(dst2)
+		dst, dst2, dst3 := to32(random(rng, size+2)), to32(random(rng, size+2)), to32(random(rng, size+2))
+		want, want2, want3 := slices.Clone(dst), slices.Clone(dst2), slices.Clone(dst3)
 		for r := range rows {
 			for j := range n {
 				k := r*stride + j
 				p, q := a[k]*b[k], c[k]*e[k]
-				want[k] = p + q
+				want[k], want3[k] = p+q, p+q
 				want2[k] = a[k] * b[k]
 			}
 		}
-		MulAdd2Rows(dst, a, b, c, e, n, rows, stride)
+		MulAdd2Rows(dst, dst3, a, b, c, e, n, rows, stride)
 		MulRows(dst2, a, b, n, rows, stride)
-		if !slices.Equal(dst, want) {
+		if !slices.Equal(dst, want) || !slices.Equal(dst3, want3) {
 			t.Errorf("MulAdd2Rows %v: differs from Go", d)
 		}
 		if !slices.Equal(dst2, want2) {
