@@ -159,15 +159,12 @@ func dtypeOf[E kernel.Float]() tensor.Dtype {
 }
 
 func denseForward[E kernel.Float](y, x, w, b []E, n, in, out int, act Activation) {
-	for i := 0; i < n; i++ {
-		row := y[i*out : (i+1)*out]
-		if b != nil {
-			copy(row, b)
-		} else {
-			clear(row)
-		}
+	if b != nil {
+		kernel.GemmBiasNN(n, out, in, x, in, w, out, b, y, out)
+	} else {
+		clear(y[:n*out])
+		kernel.GemmNN(n, out, in, x, in, w, out, y, out)
 	}
-	kernel.GemmNN(n, out, in, x, in, w, out, y, out)
 	switch act {
 	case Tanh:
 		kernel.Tanh(y, y)

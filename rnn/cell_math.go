@@ -264,8 +264,7 @@ func inputGates[E kernel.Float](d *dims, s *stepData[E], out []E, ld, off int) {
 		copyCols(out, ld, off, s.xw, s.xws, 0, d.batch, gh)
 		return
 	}
-	fillRows(out, ld, off, d.batch, s.xbias)
-	kernel.GemmNN(d.batch, gh, d.in, s.x, s.xs, s.w, gh, out[off:], ld)
+	kernel.GemmBiasNN(d.batch, gh, d.in, s.x, s.xs, s.w, gh, s.xbias, out[off:], ld)
 }
 
 // inputBias sets dst (G*H) to the bias of the input side's gate blocks:

@@ -48,3 +48,6 @@ func mulAdd2Rows(dst, dst2, a, b, c, d *float32, n, rows, stride int)
 
 //go:noescape
 func mulRows(dst, a, b *float32, n, rows, stride int)
+
+//go:noescape
+func gemm4x16b(k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, bias *float32)

@@ -471,3 +471,81 @@ storegemm1x8:
 	VMOVUPS Y4, (DX)
 	VZEROUPPER
 	RET
+
+// func gemm4x16b(k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, bias *float32)
+// C[i][j] = bias[j] + sum_p a[i*ars+p*aps] * b[p*ldb+j] for i < 4, j < 16:
+// gemm4x16 with the bias in place of C's old values.
+TEXT ·gemm4x16b(SB), NOSPLIT, $0-72
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ ars+16(FP), R8
+	MOVQ aps+24(FP), R9
+	MOVQ b+32(FP), DI
+	MOVQ ldb+40(FP), R10
+	MOVQ c+48(FP), DX
+	MOVQ ldc+56(FP), R11
+	MOVQ bias+64(FP), BX
+	SHLQ $2, R8
+	SHLQ $2, R9
+	SHLQ $2, R10
+	SHLQ $2, R11
+	LEAQ (SI)(R8*1), R12
+	LEAQ (R12)(R8*1), R13
+	LEAQ (R13)(R8*1), R14
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	TESTQ CX, CX
+	JE    store16b
+
+loop16b:
+	VMOVUPS      (DI), Y0
+	VMOVUPS      32(DI), Y1
+	VBROADCASTSS (SI), Y2
+	VFMADD231PS  Y0, Y2, Y4
+	VFMADD231PS  Y1, Y2, Y5
+	VBROADCASTSS (R12), Y3
+	VFMADD231PS  Y0, Y3, Y6
+	VFMADD231PS  Y1, Y3, Y7
+	VBROADCASTSS (R13), Y2
+	VFMADD231PS  Y0, Y2, Y8
+	VFMADD231PS  Y1, Y2, Y9
+	VBROADCASTSS (R14), Y3
+	VFMADD231PS  Y0, Y3, Y10
+	VFMADD231PS  Y1, Y3, Y11
+	ADDQ         R9, SI
+	ADDQ         R9, R12
+	ADDQ         R9, R13
+	ADDQ         R9, R14
+	ADDQ         R10, DI
+	DECQ         CX
+	JNE          loop16b
+
+store16b:
+	VADDPS  (BX), Y4, Y4
+	VMOVUPS Y4, (DX)
+	VADDPS  32(BX), Y5, Y5
+	VMOVUPS Y5, 32(DX)
+	ADDQ    R11, DX
+	VADDPS  (BX), Y6, Y6
+	VMOVUPS Y6, (DX)
+	VADDPS  32(BX), Y7, Y7
+	VMOVUPS Y7, 32(DX)
+	ADDQ    R11, DX
+	VADDPS  (BX), Y8, Y8
+	VMOVUPS Y8, (DX)
+	VADDPS  32(BX), Y9, Y9
+	VMOVUPS Y9, 32(DX)
+	ADDQ    R11, DX
+	VADDPS  (BX), Y10, Y10
+	VMOVUPS Y10, (DX)
+	VADDPS  32(BX), Y11, Y11
+	VMOVUPS Y11, 32(DX)
+	VZEROUPPER
+	RET
+

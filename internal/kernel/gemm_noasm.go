@@ -61,3 +61,7 @@ func mulAdd2Rows(dst, dst2, a, b, c, d *float32, n, rows, stride int) {
 func mulRows(dst, a, b *float32, n, rows, stride int) {
 	panic("kernel: no assembly kernels in this build")
 }
+
+func gemm4x16b(k int, a *float32, ars, aps int, b *float32, ldb int, c *float32, ldc int, bias *float32) {
+	panic("kernel: no assembly kernels in this build")
+}
