@@ -9,29 +9,28 @@ import (
 
 // The anchors of Spec.Anchor: what a network's forecast is relative to.
 const (
-	// AnchorNone forecasts levels (the default).
-	AnchorNone = "none"
 	// AnchorLast forecasts the change from the last observed value of the
-	// target, as Spec.Delta does.
+	// target (the default).
 	AnchorLast = "last"
+	// AnchorNone forecasts levels.
+	AnchorNone = "none"
 	// AnchorSeasonal forecasts the difference from the seasonal-naive
 	// forecast at Spec.AnchorSeason: the value one season before each
 	// forecast step.
 	AnchorSeasonal = "seasonal"
 )
 
+// DefaultAnchor is the anchor of a Spec whose Anchor is "".
+const DefaultAnchor = AnchorLast
+
 // Anchors returns the anchors of Spec.Anchor, in the order TrainAuto tries
 // them.
 func Anchors() []string { return []string{AnchorLast, AnchorSeasonal, AnchorNone} }
 
-// anchorKind returns the anchor of s: AnchorLast for Delta, else Anchor,
-// AnchorNone for "".
+// anchorKind returns the anchor of s: DefaultAnchor for "", else Anchor.
 func (s Spec) anchorKind() string {
-	switch {
-	case s.Delta:
-		return AnchorLast
-	case s.Anchor == "":
-		return AnchorNone
+	if s.Anchor == "" {
+		return DefaultAnchor
 	}
 	return s.Anchor
 }
@@ -43,14 +42,8 @@ func (s Spec) validateAnchor() error {
 		if s.AnchorSeason != 0 {
 			return fmt.Errorf("seqcast: Spec.AnchorSeason %d: only for Spec.Anchor %q", s.AnchorSeason, AnchorSeasonal)
 		}
-		if s.Delta && s.Anchor == AnchorNone {
-			return fmt.Errorf("seqcast: Spec.Delta and Spec.Anchor %q: Delta is Anchor %q; set one", s.Anchor, AnchorLast)
-		}
 		return nil
 	case AnchorSeasonal:
-		if s.Delta {
-			return fmt.Errorf("seqcast: Spec.Delta and Spec.Anchor %q: Delta is Anchor %q; set one", s.Anchor, AnchorLast)
-		}
 		if s.AnchorSeason < 2 {
 			return fmt.Errorf("seqcast: Spec.AnchorSeason %d: Spec.Anchor %q needs a season of at least 2 steps", s.AnchorSeason, AnchorSeasonal)
 		}
@@ -62,7 +55,7 @@ func (s Spec) validateAnchor() error {
 	return fmt.Errorf("seqcast: Spec.Anchor %q: want one of %v", s.Anchor, Anchors())
 }
 
-// anchorAll returns w anchored as s.Anchor (or Delta) says, and the offsets
+// anchorAll returns w anchored as s.Anchor says, and the offsets
 // to add back to each forecast, one per sample and horizon step (nil for
 // AnchorNone). AnchorLast is Windows.Delta. AnchorSeasonal copies the
 // samples: the target feature of every input step is taken relative to the

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/seqcast/seqcast/series"
+	"github.com/seqcast/seqcast/train"
 )
 
 // seasonalSeries returns n values of a trend plus a sine of period m plus
@@ -35,7 +36,7 @@ func TestAnchorAll(t *testing.T) {
 		snaive bool
 	}{
 		{Spec{Anchor: AnchorLast}, false},
-		{Spec{Delta: true}, false},
+		{Spec{}, false}, // the default
 		{Spec{Anchor: AnchorSeasonal, AnchorSeason: 12}, true},
 	} {
 		aw, off := c.spec.anchorAll(w)
@@ -62,7 +63,7 @@ func TestAnchorAll(t *testing.T) {
 			}
 		}
 	}
-	if aw, off := (Spec{}).anchorAll(w); off != nil || !slices.Equal(aw.SampleY(0), w.SampleY(0)) {
+	if aw, off := (Spec{Anchor: AnchorNone}).anchorAll(w); off != nil || !slices.Equal(aw.SampleY(0), w.SampleY(0)) {
 		t.Errorf("anchorAll without an anchor changed the windows or gave offsets %v", off)
 	}
 }
@@ -77,13 +78,11 @@ func TestValidateAnchor(t *testing.T) {
 	}{
 		{"none", func(s *Spec) { s.Anchor = AnchorNone }, true},
 		{"last", func(s *Spec) { s.Anchor = AnchorLast }, true},
-		{"delta and last", func(s *Spec) { s.Anchor, s.Delta = AnchorLast, true }, true},
+		{"default", func(s *Spec) { s.Anchor = "" }, true},
 		{"seasonal", func(s *Spec) { s.Anchor, s.AnchorSeason = AnchorSeasonal, 12 }, true},
 		{"unknown", func(s *Spec) { s.Anchor = "mean" }, false},
 		{"seasonal without season", func(s *Spec) { s.Anchor = AnchorSeasonal }, false},
 		{"season longer than window", func(s *Spec) { s.Anchor, s.AnchorSeason = AnchorSeasonal, 25 }, false},
-		{"delta and seasonal", func(s *Spec) { s.Anchor, s.AnchorSeason, s.Delta = AnchorSeasonal, 12, true }, false},
-		{"delta and none", func(s *Spec) { s.Anchor, s.Delta = AnchorNone, true }, false},
 		{"season without seasonal", func(s *Spec) { s.AnchorSeason = 12 }, false},
 	} {
 		s := base
@@ -112,7 +111,7 @@ func TestTrainChoosesSeasonWindowAnchor(t *testing.T) {
 	t.Parallel()
 	y := seasonalSeries(400, 12)
 	spec := Spec{Family: Linear, Horizon: 3, Features: []string{"y"}, Anchor: AnchorSeasonal}
-	f, rep, err := Train(context.Background(), spec, y, Options{Epochs: 30, LearningRate: 0.01, Seed: 1, SeasonCandidates: []int{12}})
+	f, rep, err := Train(context.Background(), spec, y, Options{Config: train.Config{Epochs: 30, LearningRate: 0.01, Seed: 1}, SeasonCandidates: []int{12}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +168,7 @@ func TestSeasonalAnchorOnlyForTrain(t *testing.T) {
 	t.Parallel()
 	set := testSet()
 	spec := Spec{Family: Linear, Window: 8, Horizon: 2, Features: []string{"y"}, Anchor: AnchorSeasonal, AnchorSeason: 6}
-	if _, _, err := TrainPanel(context.Background(), spec, set, Options{Epochs: 1}); err == nil {
+	if _, _, err := TrainPanel(context.Background(), spec, set, Options{Config: train.Config{Epochs: 1}}); err == nil {
 		t.Error("TrainPanel with Spec.Anchor seasonal: no error")
 	}
 }

@@ -62,7 +62,7 @@ type AutoReport struct {
 }
 
 // TrainAuto trains spec with every family of auto.Families and anchor of
-// auto.Anchors (spec.Family, spec.Anchor and spec.Delta are ignored) within
+// auto.Anchors (spec.Family and spec.Anchor are ignored) within
 // auto.Budget, and returns the Forecaster and Report of the one with the
 // lowest validation MAE, in the data's units: the test part is never used
 // to choose. The linear family, which is cheap and converges slowly under
@@ -110,10 +110,7 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 	ar := &AutoReport{Best: -1}
 	var bestF *Forecaster
 	var bestR *Report
-	lr := opts.LearningRate
-	if lr == 0 {
-		lr = 1e-3
-	}
+	lr := opts.Config.WithDefaults().LearningRate
 	type variant struct {
 		family, anchor string
 		lr             float64
@@ -143,7 +140,7 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 			continue
 		}
 		s := spec
-		s.Family, s.Anchor, s.Delta, s.AnchorSeason, s.Window = fam, a, false, 0, v.window
+		s.Family, s.Anchor, s.AnchorSeason, s.Window = fam, a, 0, v.window
 		if a == AnchorSeasonal {
 			s.AnchorSeason = spec.AnchorSeason
 		}
@@ -153,13 +150,8 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 		o := opts
 		o.LearningRate = v.lr
 		if fam == Linear {
-			if o.Epochs == 0 {
-				o.Epochs = 50
-			}
+			o.Config = o.Config.WithDefaults()
 			o.Epochs *= 4
-			if o.Patience == 0 {
-				o.Patience = 5
-			}
 			if o.Patience > 0 {
 				o.Patience *= 4
 			}

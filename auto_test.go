@@ -7,13 +7,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/seqcast/seqcast/train"
 )
 
 func TestTrainAuto(t *testing.T) {
 	t.Parallel()
 	y := seasonalSeries(300, 12)
 	spec := Spec{Horizon: 3, Features: []string{"y"}}
-	opts := Options{Epochs: 3, Seed: 1, SeasonCandidates: []int{12}}
+	opts := Options{Config: train.Config{Epochs: 3, Seed: 1}, SeasonCandidates: []int{12}}
 	f, rep, ar, err := TrainAuto(context.Background(), spec, y, opts, AutoOptions{Families: []string{Linear, WaveNet}})
 	if err != nil {
 		t.Fatal(err)
@@ -46,8 +48,8 @@ func TestTrainAutoBudget(t *testing.T) {
 func TestTrainEnsemble(t *testing.T) {
 	t.Parallel()
 	y := seasonalSeries(200, 12)
-	spec := Spec{Family: Linear, Horizon: 3, Features: []string{"y"}, Delta: true}
-	opts := Options{Epochs: 2, Seed: 1, SeasonCandidates: []int{12}}
+	spec := Spec{Family: Linear, Horizon: 3, Features: []string{"y"}, Anchor: AnchorLast}
+	opts := Options{Config: train.Config{Epochs: 2, Seed: 1}, SeasonCandidates: []int{12}}
 	e, er, err := TrainEnsemble(context.Background(), spec, y, opts, 3)
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +93,7 @@ func TestTrainAutoOneSeasonWindow(t *testing.T) {
 		y[i] += 4 * math.Sin(2*math.Pi*float64(i)/100)
 	}
 	spec := Spec{Horizon: 3, Features: []string{"y"}}
-	opts := Options{Epochs: 2, Seed: 1, SeasonCandidates: []int{12, 100}}
+	opts := Options{Config: train.Config{Epochs: 2, Seed: 1}, SeasonCandidates: []int{12, 100}}
 	_, _, ar, err := TrainAuto(context.Background(), spec, y, opts, AutoOptions{Families: []string{Linear}, Anchors: []string{AnchorLast}})
 	if err != nil {
 		t.Fatal(err)

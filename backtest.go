@@ -15,10 +15,10 @@ import (
 
 // BacktestOptions are the settings of a rolling-origin backtest.
 type BacktestOptions struct {
-	// Options train each model (Epochs, BatchSize, LearningRate,
-	// Patience, ClipNorm, Seed, Season, GPU, Progress, Meta). ValidFrac is
-	// the fraction of the rows before a model's origin kept for early
-	// stopping (default 0.15); TestFrac is not used.
+	// Options train each model (its Config, Season, GPU and Meta; Resume
+	// and OnCheckpoint must be unset). ValidFrac is the fraction of the
+	// rows before a model's origin kept for early stopping (default 0.15);
+	// TestFrac is not used.
 	Options
 	// Origins is the number of forecast origins, the last of which
 	// forecasts the last Horizon rows of every series (at least 1).
@@ -131,6 +131,9 @@ func NewBacktest(ctx context.Context, spec Spec, set *series.Set, opts BacktestO
 		opts.Stride = spec.Horizon
 	}
 	o := opts.Options
+	if o.Resume != nil || o.OnCheckpoint != nil {
+		return nil, errors.New("seqcast: backtest: Options.Resume and Options.OnCheckpoint are for Train")
+	}
 	if o.ValidFrac == 0 {
 		o.ValidFrac = 0.15
 	}

@@ -3,7 +3,7 @@
 //
 //	tab, _ := series.ReadCSVFile("data/co2-monthly.csv", series.CSVOptions{Columns: []string{"co2"}, Time: "date"})
 //	spec := seqcast.Spec{Family: seqcast.LSTM, Window: 24, Horizon: 12, Features: tab.Names}
-//	f, rep, err := seqcast.Train(ctx, spec, tab.Values, seqcast.Options{Seed: 1})
+//	f, rep, err := seqcast.Train(ctx, spec, tab.Values, seqcast.Options{})
 //	...
 //	err = f.Save("co2.model")
 //	...
@@ -19,7 +19,11 @@
 // Dense), conv_gru (a Conv1D of Units filters, kernel 4, stride 2, then GRUs)
 // and wavenet (the simplified WaveNet with Units filters, its last step, then
 // Dense). Spec.Dropout adds dropout before the output layer, which gives
-// PredictMC its error bars. Spec.Quantiles makes the output layer forecast
+// PredictMC its error bars. Spec.Anchor sets what the network forecasts
+// relative to: by default (AnchorLast) the change from the last observed
+// value, which follows a trend; AnchorNone forecasts levels and
+// AnchorSeasonal the difference from the seasonal-naive forecast.
+// Spec.Quantiles makes the output layer forecast
 // those quantiles of every step, [batch, Horizon·len(Quantiles)], trained
 // with the mean pinball loss; Predict returns the median and
 // PredictQuantiles all of them. Spec.Future names known-future inputs
@@ -35,7 +39,7 @@
 // learns from all of them; early stopping, the metrics and Predict use the
 // last step's forecast only, so that they are measured exactly as a
 // sequence-to-vector model's, from the same origins. With Anchor last
-// (Delta) every step's targets are relative to the target's value at that
+// every step's targets are relative to the target's value at that
 // step and the inputs relative to the window's first value, since relative
 // to the last one would show the earlier steps what they forecast; the
 // seasonal anchor is refused, and so are TrainPanel and TrainAuto.
@@ -51,7 +55,15 @@
 // fitted on the training part only, trains with Adam and early stopping on
 // the validation loss, and reports the model's MSE, MAE, sMAPE and MASE in
 // raw units next to the naive (last value) and seasonal-naive (value one
-// season earlier) forecasts. A run can be checkpointed after every epoch
+// season earlier) forecasts. Options embeds the train.Config of the
+// training settings, whose zero values are the defaults that train.Config
+// documents, the same for every function of the package and for the
+// seqcast command:
+//
+//	opts := seqcast.Options{Config: train.Config{Epochs: 200, Patience: -1, Seed: 7}}
+//	opts.LearningRate = 0.01 // the fields of train.Config are Options' too
+//
+// A run can be checkpointed after every epoch
 // (Options.OnCheckpoint, Forecaster.Save) and resumed (Options.Resume) with
 // the same result as an uninterrupted run: the checkpoint records every
 // setting that determines the result and the SHA-256 of the values, and

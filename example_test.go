@@ -8,6 +8,7 @@ import (
 
 	"github.com/seqcast/seqcast"
 	"github.com/seqcast/seqcast/series"
+	"github.com/seqcast/seqcast/train"
 )
 
 // Train an LSTM on the packaged monthly CO2 series for two epochs, save it,
@@ -19,7 +20,7 @@ func Example() {
 		return
 	}
 	spec := seqcast.Spec{Family: seqcast.LSTM, Window: 24, Horizon: 12, Features: tab.Names, Units: 8, Layers: 1}
-	f, rep, err := seqcast.Train(context.Background(), spec, tab.Values, seqcast.Options{Epochs: 2, Seed: 1})
+	f, rep, err := seqcast.Train(context.Background(), spec, tab.Values, seqcast.Options{Config: train.Config{Epochs: 2, Seed: 1}})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -103,7 +103,7 @@ func TestModelFileFixtureResumes(t *testing.T) {
 			if ck.Checkpoint == nil || ck.Checkpoint.Epoch != 1 || len(ck.Checkpoint.History.Epochs) != 1 {
 				t.Fatalf("checkpoint %+v; want one after epoch 1", ck.Checkpoint)
 			}
-			opts := Options{Epochs: fx.Options.Epochs, Seed: fx.Options.Seed, Season: fx.Options.Season}
+			opts := Options{Config: train.Config{Epochs: fx.Options.Epochs, Seed: fx.Options.Seed}, Season: fx.Options.Season}
 			straight, _, err := Train(context.Background(), fx.Spec, fx.Values, opts)
 			if err != nil {
 				t.Fatal(err)

@@ -54,7 +54,7 @@ func trainSmall(t testing.TB, family string, dropout float64) (*Forecaster, *ser
 	if family == WaveNet {
 		spec.Dilations = []int{1, 2}
 	}
-	f, _, err := Train(context.Background(), spec, tab.Values, Options{Epochs: 1, Seed: 7})
+	f, _, err := Train(context.Background(), spec, tab.Values, Options{Config: train.Config{Epochs: 1, Seed: 7}})
 	if err != nil {
 		t.Fatalf("train %s: %v", family, err)
 	}
@@ -371,7 +371,7 @@ func TestResumeFromFile(t *testing.T) {
 	t.Parallel()
 	tab := co2(t)
 	spec := Spec{Family: GRU, Window: 12, Horizon: 3, Features: tab.Names, Units: 4, Layers: 1, Dropout: 0.1}
-	opts := Options{Epochs: 4, Seed: 5, Patience: 2}
+	opts := Options{Config: train.Config{Epochs: 4, Seed: 5, Patience: 2}}
 	straight, rep1, err := Train(context.Background(), spec, tab.Values, opts)
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/seqcast/seqcast/series"
+	"github.com/seqcast/seqcast/train"
 )
 
 // panelFixture is the JSON next to the panel fixture: each series'
@@ -44,7 +45,7 @@ func TestGenerateFixturesPanel(t *testing.T) {
 	}
 	set := fixtureSet()
 	spec := Spec{Family: Linear, Window: 8, Horizon: 2, Features: set.Names}
-	pf, _, err := TrainPanel(context.Background(), spec, set, Options{Epochs: 1, Seed: 2, Season: 12})
+	pf, _, err := TrainPanel(context.Background(), spec, set, Options{Config: train.Config{Epochs: 1, Seed: 2}, Season: 12})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -102,7 +102,7 @@ func TestGenerateFixtures(t *testing.T) {
 	f64.Dtype, f64.Dropout = "float64", 0.1
 	jobs = append(jobs, job{"gru_float64", f64})
 	for _, j := range jobs {
-		f, _, err := Train(context.Background(), j.spec, values, Options{Epochs: opts.Epochs, Seed: opts.Seed, Season: opts.Season})
+		f, _, err := Train(context.Background(), j.spec, values, Options{Config: train.Config{Epochs: opts.Epochs, Seed: opts.Seed}, Season: opts.Season})
 		if err != nil {
 			t.Fatalf("%s: %v", j.name, err)
 		}
@@ -123,7 +123,9 @@ func TestGenerateFixtures(t *testing.T) {
 	copts := fixtureOpts{Epochs: 2, Seed: 5, Season: 12}
 	path := filepath.Join(*fixtureDir, "checkpoint.model")
 	var y []float64
-	_, _, err := Train(context.Background(), spec, values, Options{Epochs: copts.Epochs, Seed: copts.Seed, Season: copts.Season,
+	_, _, err := Train(context.Background(), spec, values, Options{
+		Config: train.Config{Epochs: copts.Epochs, Seed: copts.Seed},
+		Season: copts.Season,
 		OnCheckpoint: func(f *Forecaster) error {
 			if err := f.Save(path); err != nil {
 				return err
@@ -133,7 +135,8 @@ func TestGenerateFixtures(t *testing.T) {
 				return err
 			}
 			return train.ErrStop
-		}})
+		},
+	})
 	if err != nil && !errors.Is(err, train.ErrStop) {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"slices"
 	"strings"
@@ -142,22 +141,28 @@ type SeasonMetrics struct {
 	Test   Metrics `json:"test"`
 }
 
-// Options are the settings of Train. The zero value of each field is its
-// documented default.
+// Options are the settings of Train, TrainPanel, TrainEach, TrainAuto,
+// TrainEnsemble and NewBacktest. The zero value of each field is its
+// documented default, and DefaultOptions returns them.
 type Options struct {
-	// Epochs is the most epochs to train (default 50), BatchSize the
-	// mini-batch size (default 32), LearningRate Adam's (default 1e-3).
-	Epochs       int
-	BatchSize    int
-	LearningRate float64
-	// Patience stops training when the validation loss has not improved for
-	// this many epochs, keeping the best epoch's weights (default 5; negative
-	// turns early stopping off).
-	Patience int
-	// ClipNorm, if positive, clips the global gradient norm.
-	ClipNorm float64
-	// Seed seeds the initial weights, the shuffling and dropout.
-	Seed uint64
+	// Config holds the training settings (Epochs, BatchSize, LearningRate,
+	// Patience, MinDelta, ClipNorm, Seed, Progress, OnEpoch), with the
+	// defaults that train.Config documents; early stopping reads the
+	// validation part (its last step's forecasts with Spec.SeqToSeq, so
+	// LastStepPatience follows the spec). Prefix starts the progress lines
+	// (default: the family).
+	//
+	// Resume continues the training run saved in a Forecaster's
+	// Checkpoint. The spec, the values and every option but Epochs,
+	// Progress, Prefix, OnEpoch, Meta and OnCheckpoint must be those of the
+	// interrupted run, so that the result equals an uninterrupted run's:
+	// the checkpoint records them (the values by their SHA-256), and Train
+	// returns a *ResumeError naming the first that differs.
+	//
+	// Config.Optimizer and Config.OnCheckpoint must be nil: every run
+	// trains with its own Adam, and OnCheckpoint below receives the
+	// Forecaster.
+	train.Config
 	// ValidFrac and TestFrac are the fractions of the rows in the
 	// validation and test parts, which follow the training part in time
 	// (default 0.15 each).
@@ -178,48 +183,48 @@ type Options struct {
 	// rows are adjacent. The seasonal-naive baseline and MASE still count
 	// rows, not time, across a break.
 	Breaks []int
-	// Progress receives one line per epoch; nil is silent.
-	Progress io.Writer
 	// Meta is copied into the Forecaster's Metadata (Source, TimeColumn);
 	// Train fills in the rest.
 	Meta Metadata
 	// GPU trains the recurrent layers on CUDA device 0 (a binary built with
 	// the cuda tag and a usable GPU; see package cuda and docs/gpu.md).
 	GPU bool
-	// Resume continues the training run saved in a Forecaster's Checkpoint.
-	// The spec, the values and every option but Epochs, Progress, Meta and
-	// OnCheckpoint must be those of the interrupted run, so that the result
-	// equals an uninterrupted run's: the checkpoint records them (the values
-	// by their SHA-256), and Train returns a *ResumeError naming the first
-	// that differs.
-	Resume *train.Checkpoint
 	// OnCheckpoint, if set, is called after every epoch with the Forecaster
 	// being trained, whose Checkpoint is set: f.Save(path) writes a file to
-	// resume from. Returning train.ErrStop ends training early, without an
-	// error.
+	// resume from (Resume). Returning train.ErrStop ends training early,
+	// without an error.
 	OnCheckpoint func(f *Forecaster) error
+}
+
+// DefaultOptions returns the settings that the zero Options stands for:
+// train.DefaultConfig() and the 70/15/15 split. The seqcast CLI takes its
+// flags' defaults from it.
+func DefaultOptions() Options {
+	return Options{Config: train.DefaultConfig(), ValidFrac: 0.15, TestFrac: 0.15}
 }
 
 func (o Options) withDefaults() (Options, error) {
 	for _, f := range []struct {
 		name string
 		v    float64
-	}{{"Epochs", float64(o.Epochs)}, {"BatchSize", float64(o.BatchSize)}, {"LearningRate", o.LearningRate}, {"Season", float64(o.Season)}, {"ClipNorm", o.ClipNorm}} {
+	}{{"Epochs", float64(o.Epochs)}, {"BatchSize", float64(o.BatchSize)}, {"LearningRate", o.LearningRate}, {"Season", float64(o.Season)}, {"ClipNorm", o.ClipNorm}, {"MinDelta", o.MinDelta}} {
 		if f.v < 0 || math.IsNaN(f.v) || math.IsInf(f.v, 0) {
 			return o, fmt.Errorf("seqcast: Options.%s %v: must not be negative", f.name, f.v)
 		}
 	}
-	if o.Epochs == 0 {
-		o.Epochs = 50
+	if o.Optimizer != nil {
+		return o, errors.New("seqcast: Options.Optimizer: must be nil; every run trains with its own Adam at Options.LearningRate")
 	}
-	if o.Patience == 0 {
-		o.Patience = 5
+	if o.Config.OnCheckpoint != nil {
+		return o, errors.New("seqcast: Options.Config.OnCheckpoint: must be nil; set Options.OnCheckpoint, which receives the Forecaster")
 	}
+	o.Config = o.Config.WithDefaults()
+	d := DefaultOptions()
 	if o.ValidFrac == 0 {
-		o.ValidFrac = 0.15
+		o.ValidFrac = d.ValidFrac
 	}
 	if o.TestFrac == 0 {
-		o.TestFrac = 0.15
+		o.TestFrac = d.TestFrac
 	}
 	if !(o.ValidFrac > 0 && o.ValidFrac < 1) {
 		return o, fmt.Errorf("seqcast: Options.ValidFrac %v: must be in (0, 1)", o.ValidFrac)
@@ -231,6 +236,20 @@ func (o Options) withDefaults() (Options, error) {
 		return o, fmt.Errorf("seqcast: Options.ValidFrac %v and Options.TestFrac %v: must add up to less than 1", o.ValidFrac, o.TestFrac)
 	}
 	return o, nil
+}
+
+// trainConfig returns the train.Config of a run of spec with opts (with
+// defaults): a new Adam, Prefix the family unless set, and early stopping
+// on the last step of a sequence-to-sequence spec.
+func (o Options) trainConfig(spec Spec) train.Config {
+	cfg := o.Config
+	cfg.Optimizer = train.NewAdam(cfg.LearningRate)
+	if cfg.Prefix == "" {
+		cfg.Prefix = spec.Family
+	}
+	cfg.LastStepPatience = spec.SeqToSeq
+	cfg.OnCheckpoint = nil
+	return cfg
 }
 
 // ErrTooShort reports a series too short for the window, the horizon and the
@@ -354,16 +373,7 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	// What is known before training, so that checkpoints carry it too.
 	f.Meta.Seed, f.Meta.Rows, f.Meta.Season = opts.Seed, [3]int{parts[0], parts[1], parts[2]}, season
 	f.Meta.DataSHA256 = settings[len(settings)-1].value
-	cfg := train.Config{
-		Epochs: opts.Epochs, BatchSize: opts.BatchSize, LearningRate: opts.LearningRate,
-		Seed: opts.Seed, ClipNorm: opts.ClipNorm, Patience: max(opts.Patience, 0),
-		Progress: opts.Progress, Prefix: spec.Family, Resume: opts.Resume,
-		LastStepPatience: spec.SeqToSeq,
-	}
-	if cfg.LearningRate == 0 {
-		cfg.LearningRate = 1e-3
-	}
-	cfg.Optimizer = train.NewAdam(cfg.LearningRate)
+	cfg := opts.trainConfig(spec)
 	f.Meta.Optimizer = cfg.Optimizer.Name()
 	if opts.OnCheckpoint != nil {
 		cfg.OnCheckpoint = func(c *train.Checkpoint) error {
@@ -472,10 +482,10 @@ func detectSeason(ctx context.Context, y []float64) (int, error) {
 	return series.DetectSeason(ctx, d, len(d)/2)
 }
 
-// anchor, for a Delta spec (or Anchor last), returns w with the target feature of every input
-// step and every target of each sample taken relative to the sample's last
-// observed target value, and those values (w and nil without Delta). See
-// series.Windows.Delta; w is left alone.
+// anchor, for Anchor last, returns w with the target feature of every
+// input step and every target of each sample taken relative to the
+// sample's last observed target value, and those values (w and nil for the
+// other anchors). See series.Windows.Delta; w is left alone.
 func (s Spec) anchor(w series.Windows) (series.Windows, []float64) {
 	if s.anchorKind() != AnchorLast {
 		return w, nil

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/seqcast/seqcast/series"
+	"github.com/seqcast/seqcast/train"
 )
 
 func TestShiftFuture(t *testing.T) {
@@ -84,7 +85,7 @@ func TestFutureAlignment(t *testing.T) {
 	run := func(lag int, future []string) (*Forecaster, *Report) {
 		values, _ := futureData(600, lag)
 		spec := Spec{Family: Linear, Window: 4, Horizon: 2, Features: []string{"y", "c"}, Future: future}
-		f, rep, err := Train(context.Background(), spec, values, Options{Epochs: 60, LearningRate: 0.01, Seed: 1, Season: 1})
+		f, rep, err := Train(context.Background(), spec, values, Options{Config: train.Config{Epochs: 60, LearningRate: 0.01, Seed: 1}, Season: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -125,7 +126,7 @@ func TestFuturePanel(t *testing.T) {
 	a, _ := futureData(200, 0)
 	set := testSetOf([]string{"y", "c"}, map[string][]float64{"a": a, "b": a[40:]})
 	spec := Spec{Family: Linear, Window: 4, Horizon: 2, Features: set.Names, Future: []string{"c"}}
-	pf, rep, err := TrainPanel(context.Background(), spec, set, Options{Epochs: 80, LearningRate: 0.01, Seed: 1, Season: 1})
+	pf, rep, err := TrainPanel(context.Background(), spec, set, Options{Config: train.Config{Epochs: 80, LearningRate: 0.01, Seed: 1}, Season: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +138,7 @@ func TestFuturePanel(t *testing.T) {
 	if err != nil || math.Abs(y[0]-12) > 0.5 || math.Abs(y[1]-9) > 0.5 {
 		t.Errorf("panel forecast = %v, %v; want about 12 and 9", y, err)
 	}
-	b, err := NewBacktest(context.Background(), spec, set, BacktestOptions{Options: Options{Epochs: 20, LearningRate: 0.01, Seed: 1, Season: 1}, Origins: 3})
+	b, err := NewBacktest(context.Background(), spec, set, BacktestOptions{Options: Options{Config: train.Config{Epochs: 20, LearningRate: 0.01, Seed: 1}, Season: 1}, Origins: 3})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,9 @@ import (
 //	err = f.Save("model.seqcast")
 //
 // The network reads windows scaled and anchored as Spec says (Predict does
-// both) and its outputs are in the target's scaled units.
+// both) and its outputs are in the target's scaled units. A network that
+// forecasts levels, as a PyTorch one usually does, needs Spec.Anchor
+// AnchorNone: the default anchor is AnchorLast.
 func NewForecaster(spec Spec, scaler series.Scaler, seed uint64) (*Forecaster, error) {
 	if err := spec.Validate(); err != nil {
 		return nil, err

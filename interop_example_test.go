@@ -13,10 +13,11 @@ import (
 
 // The chapter's sequence-to-sequence LSTM trained in PyTorch becomes a
 // seqcast model file: the architecture as a Spec, the weights from the
-// state_dict, no scaling. Its forecast is the network's last step.
+// state_dict, no scaling, and levels (AnchorNone), which the PyTorch network
+// forecasts. Its forecast is the network's last step.
 func ExampleNewForecaster() {
 	spec := seqcast.Spec{Family: seqcast.LSTM, Window: 50, Horizon: 10, Features: []string{"y"},
-		Units: 20, Layers: 2, SeqToSeq: true}
+		Units: 20, Layers: 2, SeqToSeq: true, Anchor: seqcast.AnchorNone}
 	f, err := seqcast.NewForecaster(spec, series.Scaler{}, 1)
 	if err != nil {
 		log.Fatal(err)

@@ -75,17 +75,18 @@ type Spec struct {
 	// and for longer windows 1, 2, ..., 2^k twice with the smallest k whose
 	// receptive field, 2^(k+2)-1 steps, covers the window).
 	Dilations []int `json:"dilations,omitempty"`
-	// Delta makes the network read the target feature relative to its last
-	// observed value and forecast the change from that value, which is
-	// added back to the forecast. It lets a model follow a trend beyond the
-	// range of its training data (as CO2's). Default false: levels.
-	Delta bool `json:"delta,omitempty"`
-	// Anchor is what the network forecasts relative to: AnchorNone (or
-	// "", levels), AnchorLast (the change from the last value; Delta is the
-	// same and is kept for older model files) or AnchorSeasonal (the
-	// difference from the seasonal-naive forecast at AnchorSeason, which
-	// must be in [2, Window]). Default "".
-	Anchor       string `json:"anchor,omitempty"`
+	// Anchor is what the network forecasts relative to: AnchorLast (the
+	// default, also for ""), the change from the last observed value of the
+	// target, which the network also reads its target input relative to,
+	// so that a model follows a trend beyond the range of its training data
+	// (as CO2's); AnchorNone, levels; or AnchorSeasonal, the difference
+	// from the seasonal-naive forecast at AnchorSeason, which must be in
+	// [2, Window]. The offsets are added back to the forecasts.
+	//
+	// Model files and JSON always hold the anchor; JSON without one (from
+	// before it was written) reads as it was trained: "delta": true as
+	// AnchorLast, else AnchorNone.
+	Anchor       string `json:"anchor"`
 	AnchorSeason int    `json:"anchor_season,omitempty"`
 	// Dtype is "float32" (default) or "float64", the element type of the
 	// weights and of the computation.
@@ -134,6 +135,7 @@ func (s Spec) withDefaults() Spec {
 	if s.Dtype == "" {
 		s.Dtype = "float32"
 	}
+	s.Anchor = s.anchorKind()
 	s.Features = slices.Clone(s.Features)
 	s.Dilations = slices.Clone(s.Dilations)
 	s.Quantiles = slices.Clone(s.Quantiles)

@@ -384,7 +384,7 @@ type panelFit struct {
 }
 
 // windows returns the windows of the scaled set within rows [lo, hi) of
-// each series, anchored for a Delta spec, and the anchors.
+// each series, anchored for Anchor last, and the anchors.
 func (f *panelFit) windows(what string, lo, hi []int) (series.Windows, []float64, error) {
 	ws, err := f.scaled.Windows(f.spec.Target, f.spec.Window, f.spec.Horizon, lo, hi)
 	if err != nil {
@@ -438,15 +438,7 @@ func fitPanel(ctx context.Context, spec Spec, set *series.Set, nTrain, validEnd 
 	}
 	inner := &Forecaster{Spec: spec, Scaler: identity, Meta: opts.Meta,
 		model: &train.Model{Net: net, Dtype: spec.dtype(), Seed: opts.Seed, Label: spec.Family, GPU: opts.GPU, Loss: spec.loss()}}
-	cfg := train.Config{
-		Epochs: opts.Epochs, BatchSize: opts.BatchSize, LearningRate: opts.LearningRate,
-		Seed: opts.Seed, ClipNorm: opts.ClipNorm, Patience: max(opts.Patience, 0),
-		Progress: opts.Progress, Prefix: spec.Family,
-	}
-	if cfg.LearningRate == 0 {
-		cfg.LearningRate = 1e-3
-	}
-	cfg.Optimizer = train.NewAdam(cfg.LearningRate)
+	cfg := opts.trainConfig(spec)
 	hist, err := inner.model.Fit(ctx, trainSet, validSet, cfg)
 	if err != nil {
 		return nil, wrap("train "+spec.Family, err)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/seqcast/seqcast/series"
+	"github.com/seqcast/seqcast/train"
 )
 
 // BenchmarkPanelMemory trains a global linear model for one epoch on the
@@ -31,7 +32,7 @@ func BenchmarkPanelMemory(b *testing.B) {
 		set.Starts = append(set.Starts, (i+1)*steps)
 	}
 	spec := Spec{Family: Linear, Window: 168, Horizon: 24, Features: set.Names}
-	opts := Options{Epochs: 1, BatchSize: 1024, Seed: 1, Season: 24, Patience: -1}
+	opts := Options{Config: train.Config{Epochs: 1, BatchSize: 1024, Seed: 1, Patience: -1}, Season: 24}
 	for b.Loop() {
 		if _, _, err := TrainPanel(context.Background(), spec, set, opts); err != nil {
 			b.Fatal(err)

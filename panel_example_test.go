@@ -7,6 +7,7 @@ import (
 
 	"github.com/seqcast/seqcast"
 	"github.com/seqcast/seqcast/series"
+	"github.com/seqcast/seqcast/train"
 )
 
 // ExampleTrainPanel trains one global linear model on two series of a long
@@ -27,7 +28,7 @@ func ExampleTrainPanel() {
 		return
 	}
 	spec := seqcast.Spec{Family: seqcast.Linear, Window: 8, Horizon: 4, Features: set.Names}
-	pf, rep, err := seqcast.TrainPanel(context.Background(), spec, set, seqcast.Options{Epochs: 5, Seed: 1, Season: 4})
+	pf, rep, err := seqcast.TrainPanel(context.Background(), spec, set, seqcast.Options{Config: train.Config{Epochs: 5, Seed: 1}, Season: 4})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/seqcast/seqcast/series"
+	"github.com/seqcast/seqcast/train"
 )
 
 // testSet returns a panel of seasonal series (season 6) of different
@@ -31,7 +32,7 @@ func testSet() *series.Set {
 }
 
 func testPanelOptions() Options {
-	return Options{Epochs: 2, Seed: 1, Patience: -1}
+	return Options{Config: train.Config{Epochs: 2, Seed: 1, Patience: -1}}
 }
 
 func TestPanelTrain(t *testing.T) {
@@ -159,8 +160,8 @@ func TestPanelTrainErrors(t *testing.T) {
 func TestPanelTrainLSTMDelta(t *testing.T) {
 	t.Parallel()
 	set := testSet()
-	spec := Spec{Family: LSTM, Window: 8, Horizon: 2, Features: set.Names, Units: 4, Layers: 1, Delta: true}
-	pf, rep, err := TrainPanel(context.Background(), spec, set, Options{Epochs: 1, Seed: 1})
+	spec := Spec{Family: LSTM, Window: 8, Horizon: 2, Features: set.Names, Units: 4, Layers: 1, Anchor: AnchorLast}
+	pf, rep, err := TrainPanel(context.Background(), spec, set, Options{Config: train.Config{Epochs: 1, Seed: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +199,7 @@ func TestPanelCalendarAlignment(t *testing.T) {
 			t.Fatal(err)
 		}
 		spec := Spec{Family: Linear, Window: 6, Horizon: 2, Features: cal.Names}
-		pf, _, err := TrainPanel(context.Background(), spec, cal, Options{Epochs: 2, Seed: 1, Season: 24, Patience: -1})
+		pf, _, err := TrainPanel(context.Background(), spec, cal, Options{Config: train.Config{Epochs: 2, Seed: 1, Patience: -1}, Season: 24})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/seqcast/seqcast"
 	"github.com/seqcast/seqcast/series"
+	"github.com/seqcast/seqcast/train"
 )
 
 // Train a linear model of the packaged CO2 series for the 0.1, 0.5 and 0.9
@@ -16,8 +17,8 @@ func ExampleForecaster_PredictQuantiles() {
 		fmt.Println(err)
 		return
 	}
-	spec := seqcast.Spec{Family: seqcast.Linear, Window: 24, Horizon: 12, Features: tab.Names, Delta: true, Quantiles: []float64{0.1, 0.5, 0.9}}
-	f, rep, err := seqcast.Train(context.Background(), spec, tab.Values, seqcast.Options{Epochs: 20, LearningRate: 0.01, Seed: 1})
+	spec := seqcast.Spec{Family: seqcast.Linear, Window: 24, Horizon: 12, Features: tab.Names, Anchor: seqcast.AnchorLast, Quantiles: []float64{0.1, 0.5, 0.9}}
+	f, rep, err := seqcast.Train(context.Background(), spec, tab.Values, seqcast.Options{Config: train.Config{Epochs: 20, LearningRate: 0.01, Seed: 1}})
 	if err != nil {
 		fmt.Println(err)
 		return

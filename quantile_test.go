@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/seqcast/seqcast/train"
 )
 
 func TestQuantilesValidate(t *testing.T) {
@@ -61,11 +63,11 @@ func TestQuantilesEveryFamily(t *testing.T) {
 	for _, fam := range append(Families(), "linear seasonal") {
 		t.Run(fam, func(t *testing.T) {
 			t.Parallel()
-			spec := Spec{Family: fam, Window: 8, Horizon: 3, Features: []string{"y"}, Units: 4, Layers: 1, Delta: true, Quantiles: qs}
+			spec := Spec{Family: fam, Window: 8, Horizon: 3, Features: []string{"y"}, Units: 4, Layers: 1, Anchor: AnchorLast, Quantiles: qs}
 			if fam == "linear seasonal" { // the seasonal anchor applies to every quantile
-				spec.Family, spec.Delta, spec.Anchor, spec.AnchorSeason = Linear, false, AnchorSeasonal, 6
+				spec.Family, spec.Anchor, spec.AnchorSeason = Linear, AnchorSeasonal, 6
 			}
-			f, rep, err := Train(context.Background(), spec, y, Options{Epochs: 2, Seed: 1, Patience: -1, Season: 6})
+			f, rep, err := Train(context.Background(), spec, y, Options{Config: train.Config{Epochs: 2, Seed: 1, Patience: -1}, Season: 6})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -114,7 +116,7 @@ func TestQuantilesCalibrated(t *testing.T) {
 	const sd = 0.5
 	y := noisySeries(2000, sd, 2)
 	spec := Spec{Family: Linear, Window: 12, Horizon: 1, Features: []string{"y"}, Quantiles: []float64{0.1, 0.5, 0.9}}
-	_, rep, err := Train(context.Background(), spec, y, Options{Epochs: 40, LearningRate: 0.01, Seed: 1, Season: 6})
+	_, rep, err := Train(context.Background(), spec, y, Options{Config: train.Config{Epochs: 40, LearningRate: 0.01, Seed: 1}, Season: 6})
 	if err != nil {
 		t.Fatal(err)
 	}

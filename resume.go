@@ -37,31 +37,22 @@ type setting struct{ name, value string }
 // runSettings lists every setting of a Train call that determines its result
 // (spec and opts with defaults), then the SHA-256 of the values. Options
 // Epochs is not one: a resumed run may go on for more epochs. Progress,
-// Meta and the hooks are not either.
+// Prefix, Meta and the hooks are not either.
 func runSettings(spec Spec, opts Options, values []float64) []setting {
 	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
-	// The defaults Train's train.Config applies, so that 0 and the default
-	// compare equal.
-	if opts.BatchSize == 0 {
-		opts.BatchSize = 32
-	}
-	if opts.LearningRate == 0 {
-		opts.LearningRate = 1e-3
-	}
-	var anchor []setting // recorded only when set, so that older checkpoints still resume
-	if spec.Anchor != "" {
-		anchor = []setting{{"Spec.Anchor", spec.Anchor}, {"Spec.AnchorSeason", strconv.Itoa(spec.AnchorSeason)}}
-	}
+	opts.Config = opts.Config.WithDefaults() // so that 0 and the default compare equal
+	ss := []setting{{"Spec.Anchor", spec.anchorKind()}, {"Spec.AnchorSeason", strconv.Itoa(spec.AnchorSeason)}}
+	// Recorded only when set, so that older checkpoints still resume.
 	if spec.SeqToSeq {
-		anchor = append(anchor, setting{"Spec.SeqToSeq", "true"})
+		ss = append(ss, setting{"Spec.SeqToSeq", "true"})
 	}
 	if len(spec.Quantiles) > 0 {
-		anchor = append(anchor, setting{"Spec.Quantiles", fmt.Sprint(spec.Quantiles)})
+		ss = append(ss, setting{"Spec.Quantiles", fmt.Sprint(spec.Quantiles)})
 	}
 	if len(spec.Future) > 0 {
-		anchor = append(anchor, setting{"Spec.Future", fmt.Sprintf("%q", spec.Future)})
+		ss = append(ss, setting{"Spec.Future", fmt.Sprintf("%q", spec.Future)})
 	}
-	return append(anchor, []setting{
+	ss = append(ss, []setting{
 		{"Spec.Family", spec.Family},
 		{"Spec.Window", strconv.Itoa(spec.Window)},
 		{"Spec.Horizon", strconv.Itoa(spec.Horizon)},
@@ -71,11 +62,15 @@ func runSettings(spec Spec, opts Options, values []float64) []setting {
 		{"Spec.Layers", strconv.Itoa(spec.Layers)},
 		{"Spec.Dropout", f(spec.Dropout)},
 		{"Spec.Dilations", fmt.Sprint(spec.Dilations)},
-		{"Spec.Delta", strconv.FormatBool(spec.Delta)},
 		{"Spec.Dtype", spec.Dtype},
 		{"Options.BatchSize", strconv.Itoa(opts.BatchSize)},
 		{"Options.LearningRate", f(opts.LearningRate)},
 		{"Options.Patience", strconv.Itoa(opts.Patience)},
+	}...)
+	if opts.MinDelta != 0 { // recorded only when set, so that older checkpoints still resume
+		ss = append(ss, setting{"Options.MinDelta", f(opts.MinDelta)})
+	}
+	return append(ss, []setting{
 		{"Options.ClipNorm", f(opts.ClipNorm)},
 		{"Options.Seed", strconv.FormatUint(opts.Seed, 10)},
 		{"Options.ValidFrac", f(opts.ValidFrac)},
@@ -110,6 +105,7 @@ func fingerprint(values []float64, nf int) string {
 // checkpoint's run recorded, and returns a *ResumeError for the first
 // difference.
 func checkResume(now []setting, recorded map[string]string) error {
+	recorded = canonicalAnchor(recorded)
 	for _, s := range now {
 		if w, ok := recorded[s.name]; !ok || w != s.value {
 			return &ResumeError{Field: s.name, Got: s.value, Want: w}
@@ -120,6 +116,27 @@ func checkResume(now []setting, recorded map[string]string) error {
 		return &ResumeError{Field: "Spec.SeqToSeq", Got: "false", Want: w}
 	}
 	return nil
+}
+
+// canonicalAnchor returns the settings of a checkpoint with its anchor
+// recorded as runSettings records it. Older checkpoints recorded
+// Spec.Delta, and Spec.Anchor only when set; levels was their default.
+func canonicalAnchor(recorded map[string]string) map[string]string {
+	if _, ok := recorded["Spec.Anchor"]; ok {
+		return recorded
+	}
+	if _, ok := recorded["Spec.Delta"]; !ok {
+		return recorded // not recorded at all: checkResume says so
+	}
+	m := make(map[string]string, len(recorded)+1)
+	for k, v := range recorded {
+		m[k] = v
+	}
+	m["Spec.Anchor"], m["Spec.AnchorSeason"] = AnchorNone, "0"
+	if recorded["Spec.Delta"] == "true" {
+		m["Spec.Anchor"] = AnchorLast
+	}
+	return m
 }
 
 func settingsMap(ss []setting) map[string]string {

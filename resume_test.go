@@ -16,7 +16,7 @@ func TestResumeRefusesOtherSettings(t *testing.T) {
 	t.Parallel()
 	tab := co2(t)
 	spec := Spec{Family: Linear, Window: 12, Horizon: 3, Features: tab.Names, Dropout: 0.1}
-	opts := Options{Epochs: 3, Seed: 5, BatchSize: 16}
+	opts := Options{Config: train.Config{Epochs: 3, Seed: 5, BatchSize: 16}}
 	var ckpt *Forecaster
 	o := opts
 	o.OnCheckpoint = func(f *Forecaster) error {
@@ -46,7 +46,7 @@ func TestResumeRefusesOtherSettings(t *testing.T) {
 		{"Options.Patience", nil, func(o *Options) { o.Patience = 2 }, nil},
 		{"Options.ValidFrac", nil, func(o *Options) { o.ValidFrac = 0.2 }, nil},
 		{"Spec.Dropout", func(s *Spec) { s.Dropout = 0.2 }, nil, nil},
-		{"Spec.Delta", func(s *Spec) { s.Delta = true }, nil, nil},
+		{"Spec.Anchor", func(s *Spec) { s.Anchor = AnchorNone }, nil, nil},
 		{"Spec.Units", func(s *Spec) { s.Units = 8 }, nil, nil},
 		{"values", nil, nil, other},
 		{"", nil, func(o *Options) { o.Epochs = 4 }, nil}, // more epochs: fine

@@ -240,10 +240,13 @@ func TestPredictInCheckpointHook(t *testing.T) {
 	spec := Spec{Family: Linear, Window: 12, Horizon: 3, Features: tab.Names}
 	done := make(chan error, 1)
 	go func() {
-		_, _, err := Train(context.Background(), spec, tab.Values, Options{Epochs: 2, Seed: 1, OnCheckpoint: func(f *Forecaster) error {
-			_, err := f.Predict(tab.Values)
-			return err
-		}})
+		_, _, err := Train(context.Background(), spec, tab.Values, Options{
+			Config: train.Config{Epochs: 2, Seed: 1},
+			OnCheckpoint: func(f *Forecaster) error {
+				_, err := f.Predict(tab.Values)
+				return err
+			},
+		})
 		done <- err
 	}()
 	select {

@@ -107,7 +107,7 @@ func (s Spec) checkSeqSize(n int) error {
 // at that step, and the inputs' target feature relative to its value at
 // the window's first step: relative to the last, as sequence to vector
 // does, would tell the earlier steps the value they forecast. Both are
-// unchanged when a constant is added to the window, as the Delta set-up
+// unchanged when a constant is added to the window, as AnchorLast
 // wants. The offset of the last step is the window's last value.
 func (s Spec) seqAnchor(w series.Windows) (series.Windows, []float64) {
 	nf, steps, h, tg := w.Features, w.Steps, s.Horizon, s.Target

@@ -32,7 +32,7 @@ func TestSeqAnchorTargets(t *testing.T) {
 	}{
 		{"lstm levels", Spec{Family: LSTM, Window: 4, Horizon: 2, Target: 1}, []int{0, 1, 2, 3}},
 		{"gru last", Spec{Family: GRU, Window: 4, Horizon: 3, Target: 1, Anchor: AnchorLast}, []int{0, 1, 2, 3}},
-		{"deep_rnn delta", Spec{Family: DeepRNN, Window: 3, Horizon: 2, Target: 1, Delta: true}, []int{0, 1, 2}},
+		{"deep_rnn delta", Spec{Family: DeepRNN, Window: 3, Horizon: 2, Target: 1, Anchor: AnchorLast}, []int{0, 1, 2}},
 		{"wavenet last", Spec{Family: WaveNet, Window: 5, Horizon: 1, Target: 1, Anchor: AnchorLast}, []int{0, 1, 2, 3, 4}},
 		{"conv_gru", Spec{Family: ConvGRU, Window: 8, Horizon: 2, Target: 1}, []int{3, 5, 7}},
 		{"conv_gru last", Spec{Family: ConvGRU, Window: 6, Horizon: 2, Target: 1, Anchor: AnchorLast}, []int{3, 5}},
@@ -174,8 +174,8 @@ func seqSeries() []float64 {
 func TestSeqToSeqTrainPredict(t *testing.T) {
 	t.Parallel()
 	y := seqSeries()
-	spec := Spec{Family: LSTM, Window: 16, Horizon: 3, Features: []string{"y"}, Units: 6, Layers: 2, Delta: true, SeqToSeq: true}
-	f, rep, err := Train(context.Background(), spec, y, Options{Epochs: 2, Seed: 1, Season: 12})
+	spec := Spec{Family: LSTM, Window: 16, Horizon: 3, Features: []string{"y"}, Units: 6, Layers: 2, Anchor: AnchorLast, SeqToSeq: true}
+	f, rep, err := Train(context.Background(), spec, y, Options{Config: train.Config{Epochs: 2, Seed: 1}, Season: 12})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,7 +276,7 @@ func TestSeqToSeqFamilies(t *testing.T) {
 			if fam == WaveNet {
 				spec.Dilations = []int{1, 2}
 			}
-			f, rep, err := Train(context.Background(), spec, y, Options{Epochs: 1, Seed: 3, Season: 12})
+			f, rep, err := Train(context.Background(), spec, y, Options{Config: train.Config{Epochs: 1, Seed: 3}, Season: 12})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -312,7 +312,7 @@ func TestSeqToSeqPatience(t *testing.T) {
 	spec := Spec{Family: LSTM, Window: 12, Horizon: 2, Features: []string{"y"}, Units: 4, Layers: 1, SeqToSeq: true}
 	differ := 0
 	for seed := range uint64(6) {
-		_, rep, err := Train(context.Background(), spec, seqSeries(), Options{Epochs: 12, Patience: 2, Seed: seed, Season: 12, LearningRate: 0.02})
+		_, rep, err := Train(context.Background(), spec, seqSeries(), Options{Config: train.Config{Epochs: 12, Patience: 2, Seed: seed, LearningRate: 0.02}, Season: 12})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -356,8 +356,8 @@ func TestSeqToSeqRefused(t *testing.T) {
 func TestSeqToSeqResume(t *testing.T) {
 	t.Parallel()
 	y := seqSeries()
-	spec := Spec{Family: GRU, Window: 12, Horizon: 2, Features: []string{"y"}, Units: 4, Layers: 1, SeqToSeq: true, Delta: true}
-	opts := Options{Epochs: 3, Seed: 2, Season: 12}
+	spec := Spec{Family: GRU, Window: 12, Horizon: 2, Features: []string{"y"}, Units: 4, Layers: 1, SeqToSeq: true, Anchor: AnchorLast}
+	opts := Options{Config: train.Config{Epochs: 3, Seed: 2}, Season: 12}
 	first := func(s Spec) *train.Checkpoint {
 		var ck *Forecaster
 		o := opts

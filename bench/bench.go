@@ -2,8 +2,8 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"runtime"
@@ -38,15 +38,21 @@ type Config struct {
 	Profile     Profile  // default Quick
 	Experiments []string // default: all
 	Series      int      // number of generated series
-	Epochs      int
-	BatchSize   int
-	Seed        uint32
-	MCPasses    int // Monte Carlo dropout passes (book 100)
-	Device      cuda.Device
+	// Config holds the training settings of every experiment. Its zero
+	// fields take the profile's values, which are the chapter's: every
+	// epoch of Epochs (quick 10, book 20; Patience -1, no early stopping,
+	// unless Patience is set), Seed 42, each experiment's own learning
+	// rate (as seq2seq_rnn's 1e-2) unless LearningRate is set, and
+	// train.Config's defaults otherwise. Seed also seeds the data,
+	// numpy-compatibly, and must fit in 32 bits. OnEpoch is called after
+	// every epoch of each experiment; Prefix defaults to the experiment's
+	// name. Optimizer, Resume and OnCheckpoint must be nil: they belong to
+	// one run, not a suite.
+	train.Config
+	MCPasses int // Monte Carlo dropout passes (book 100)
+	Device   cuda.Device
 	// Float64 trains in float64 instead of float32 (Keras' floatx).
 	Float64 bool
-	// Progress receives per-epoch lines and live bars; nil is silent.
-	Progress io.Writer
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -63,12 +69,23 @@ func (c Config) withDefaults() (Config, error) {
 	default:
 		return c, fmt.Errorf("bench: unknown profile %q (want quick or book)", c.Profile)
 	}
-	c.BatchSize = or(c.BatchSize, 32)
 	if c.Seed == 0 {
 		c.Seed = 42
 	}
+	if c.Patience == 0 {
+		c.Patience = -1 // the chapter trains every epoch
+	}
 	if c.Epochs < 0 || c.BatchSize < 0 || c.Series < 0 || c.MCPasses < 0 {
 		return c, fmt.Errorf("bench: epochs, batch size, series and passes must be positive")
+	}
+	if c.Seed > math.MaxUint32 {
+		return c, fmt.Errorf("bench: Config.Seed %d: must fit in 32 bits (numpy's legacy seeding of the data)", c.Seed)
+	}
+	if c.Optimizer != nil || c.Resume != nil || c.OnCheckpoint != nil {
+		return c, errors.New("bench: Config.Optimizer, Config.Resume and Config.OnCheckpoint: must be nil; they belong to one run, not a suite")
+	}
+	if err := c.Config.Validate(); err != nil {
+		return c, fmt.Errorf("bench: %w", err)
 	}
 	if len(c.Experiments) == 0 {
 		c.Experiments = Names()
@@ -163,11 +180,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
-	data, err := NewData(cfg.Series, cfg.Seed)
+	data, err := NewData(cfg.Series, uint32(cfg.Seed))
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Machine: machine(devName), Profile: cfg.Profile, Series: cfg.Series, Seed: cfg.Seed, Dtype: "float32"}
+	rep := &Report{Machine: machine(devName), Profile: cfg.Profile, Series: cfg.Series, Seed: uint32(cfg.Seed), Dtype: "float32"}
 	if cfg.Float64 {
 		rep.Dtype = "float64"
 	}
@@ -186,23 +203,37 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 func runOne(ctx context.Context, e Experiment, data *Data, cfg Config, gpu bool) (*Result, error) {
 	debug.FreeOSMemory()
 	resetPeakRSS()
-	f := e.New()
-	if m, ok := f.(*train.Model); ok {
-		m.GPU = gpu
+	f := e.Baseline
+	var m *train.Model // the network trained, nil for a baseline
+	if e.Net != nil {
+		m = &train.Model{Net: e.Net(), GPU: gpu}
 		if cfg.Float64 {
 			m.Dtype = tensor.Float64
 		}
 		defer m.Close()
+		f = m
+	}
+	if m == nil && (e.Iterate > 0 || e.MCPasses) {
+		return nil, errors.New("iterating and MC dropout need a network (Experiment.Net)")
 	}
 	tr, va, te := data.Splits(e.Task)
 	r := &Result{Experiment: e.Name, Model: e.Model, Notebook: e.Notebook}
-	if !e.Untrained {
-		tc := train.Config{Epochs: cfg.Epochs, BatchSize: cfg.BatchSize, LearningRate: e.LR, Seed: uint64(cfg.Seed), Progress: cfg.Progress, Prefix: e.Name,
-			OnEpoch: func(train.Epoch) error {
-				r.RSSMB = append(r.RSSMB, math.Round(rssMB()*10)/10)
-				return nil
-			}}
-		h, err := f.Fit(ctx, tr, va, tc)
+	if m != nil {
+		tc := cfg.Config
+		if tc.LearningRate == 0 {
+			tc.LearningRate = e.LR
+		}
+		if tc.Prefix == "" {
+			tc.Prefix = e.Name
+		}
+		tc.OnEpoch = func(ep train.Epoch) error {
+			r.RSSMB = append(r.RSSMB, math.Round(rssMB()*10)/10)
+			if cfg.OnEpoch != nil {
+				return cfg.OnEpoch(ep)
+			}
+			return nil
+		}
+		h, err := m.Fit(ctx, tr, va, tc)
 		if err != nil {
 			return nil, err
 		}
@@ -217,7 +248,6 @@ func runOne(ctx context.Context, e Experiment, data *Data, cfg Config, gpu bool)
 	r.Params = f.NumParams()
 	predict := f.Predict
 	if e.Iterate > 0 {
-		m := f.(*train.Model)
 		_, va, te = data.Splits(TenStep)
 		predict = func(w series.Windows) ([]float64, error) { return train.Iterate(m, w, e.Iterate) }
 	}
@@ -237,8 +267,7 @@ func runOne(ctx context.Context, e Experiment, data *Data, cfg Config, gpu bool)
 	r.TestMSE = series.MSE(te.Y, pt)
 	var std []float64
 	if e.MCPasses && cfg.MCPasses > 0 {
-		m := f.(*train.Model)
-		mean, s, err := m.PredictMC(ctx, va, cfg.MCPasses, uint64(cfg.Seed))
+		mean, s, err := m.PredictMC(ctx, va, cfg.MCPasses, cfg.Seed)
 		if err != nil {
 			return nil, fmt.Errorf("mc dropout: %w", err)
 		}

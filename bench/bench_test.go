@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/seqcast/seqcast/train"
 )
 
 // TestEveryExperimentRuns trains each experiment of the suite for one epoch
@@ -13,7 +15,7 @@ func TestEveryExperimentRuns(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains every model")
 	}
-	rep, err := Run(context.Background(), Config{Series: 40, Epochs: 1, BatchSize: 8, MCPasses: 2})
+	rep, err := Run(context.Background(), Config{Series: 40, Config: train.Config{Epochs: 1, BatchSize: 8}, MCPasses: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +34,7 @@ func TestEveryExperimentRuns(t *testing.T) {
 func TestMCDropoutSeeded(t *testing.T) {
 	t.Parallel()
 	run := func() *MC {
-		rep, err := Run(context.Background(), Config{Experiments: []string{"mc_dropout_gru"}, Series: 40, Epochs: 1, BatchSize: 8, MCPasses: 3})
+		rep, err := Run(context.Background(), Config{Experiments: []string{"mc_dropout_gru"}, Series: 40, Config: train.Config{Epochs: 1, BatchSize: 8}, MCPasses: 3})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,7 +54,10 @@ func TestConfigErrors(t *testing.T) {
 	for _, c := range []Config{
 		{Experiments: []string{"nope"}},
 		{Profile: "huge"},
-		{Epochs: -1},
+		{Config: train.Config{Epochs: -1}},
+		{Config: train.Config{Seed: 1 << 32}},
+		{Config: train.Config{LearningRate: math.NaN()}},
+		{Config: train.Config{Optimizer: train.NewAdam(1e-3)}},
 	} {
 		if _, err := Run(context.Background(), c); err == nil {
 			t.Errorf("Run(%+v): no error", c)
@@ -80,7 +85,7 @@ func TestDataShapes(t *testing.T) {
 func TestFloat64(t *testing.T) {
 	t.Parallel()
 	run := func(f64 bool) *Report {
-		rep, err := Run(context.Background(), Config{Experiments: []string{"seq2vec_rnn"}, Series: 60, Epochs: 1, BatchSize: 8, Float64: f64})
+		rep, err := Run(context.Background(), Config{Experiments: []string{"seq2vec_rnn"}, Series: 60, Config: train.Config{Epochs: 1, BatchSize: 8}, Float64: f64})
 		if err != nil {
 			t.Fatal(err)
 		}

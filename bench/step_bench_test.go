@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/seqcast/seqcast/graph"
-	"github.com/seqcast/seqcast/train"
 )
 
 // BenchmarkStep measures one training step (forward, backward, no
@@ -17,13 +16,10 @@ func BenchmarkStep(b *testing.B) {
 		b.Fatal(err)
 	}
 	for _, e := range experiments {
-		if e.Untrained {
+		if e.Net == nil {
 			continue
 		}
-		m, ok := e.New().(*train.Model)
-		if !ok {
-			continue
-		}
+		net := e.Net()
 		tr, _, _ := d.Splits(e.Task)
 		in, out := []int{tr.Steps, tr.Features}, tr.YShape
 		rng := rand.New(rand.NewPCG(1, 1))
@@ -38,7 +34,7 @@ func BenchmarkStep(b *testing.B) {
 				if mode == graph.Train {
 					spec.Out = out
 				}
-				p, err := graph.Compile(m.Net, spec)
+				p, err := graph.Compile(net, spec)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -30,8 +30,8 @@
 //
 // # Errors
 //
-// Fit returns an error for invalid settings (negative epochs or batch
-// size), an empty or non-finite data set, and a diverging loss
+// Fit returns an error for invalid settings (Config.Validate: negative
+// epochs or batch size, a negative or non-finite learning rate), an empty or non-finite data set, and a diverging loss
 // (ErrDiverged, naming the epoch and batch). On cancellation it returns the
 // history so far and the context's error. An OnEpoch hook that returns
 // ErrStop ends training early without an error.
@@ -40,4 +40,11 @@
 //
 //	m := train.NewModel(graph.NewSequential(graph.NewFlatten(), graph.NewDense(1)))
 //	hist, err := m.Fit(ctx, trainSet, validSet, train.Config{Epochs: 20})
+//
+// # Defaults
+//
+// The zero value of each field of Config is its default, documented on
+// Config and returned by DefaultConfig. The seqcast package, the seqcast
+// command and the benchmark suite train with the same Config type and
+// defaults.
 package train

@@ -17,16 +17,27 @@ import (
 	"github.com/seqcast/seqcast/series"
 )
 
-// Config holds the settings of a training run. The zero value of every field
-// is its documented default: 20 epochs, batch 32, Adam(1e-3), no clipping,
-// no early stopping, no progress output.
+// Config holds the settings of a training run: one type for Fit, for
+// package seqcast's Train, TrainPanel, TrainEach, TrainAuto, TrainEnsemble
+// and backtests (seqcast.Options embeds it), for the flags of the seqcast
+// command and for the benchmark suite (bench.Config embeds it).
+//
+// The zero value of every field is its default, and DefaultConfig returns
+// them: at most 50 epochs of batches of 32 with Adam at learning rate 1e-3,
+// early stopping after 5 epochs without a better validation loss (keeping
+// the best epoch's weights), no gradient clipping, seed 0 and no progress
+// output (as Keras' fit with an EarlyStopping(patience=5,
+// restore_best_weights=True) callback). A negative Patience turns early
+// stopping off, so that every run trains Epochs epochs.
 type Config struct {
-	// Epochs is the number of passes over the training set (default 20).
+	// Epochs is the most passes over the training set (default 50): fewer
+	// when early stopping ends the run.
 	Epochs int
 	// BatchSize is the mini-batch size (default 32). The last, partial batch
 	// of an epoch is trained too, through a program compiled for its size.
 	BatchSize int
-	// Optimizer defaults to Adam with LearningRate.
+	// Optimizer defaults to Adam with LearningRate. An Optimizer holds the
+	// state of one run: do not share one between runs.
 	Optimizer Optimizer
 	// LearningRate is Adam's learning rate when Optimizer is nil (default
 	// 1e-3).
@@ -34,16 +45,19 @@ type Config struct {
 	// Seed seeds the initial weights when Fit creates them (it sets
 	// Model.Seed before the network's first build; weights made earlier,
 	// by Build or Predict, stay), the shuffling of every epoch and the
-	// dropout masks. The same Seed gives the same result.
+	// dropout masks. The same Seed gives the same result (default 0).
 	Seed uint64
 	// ClipNorm, if positive, scales gradients so their global L2 norm is at
-	// most ClipNorm.
+	// most ClipNorm (default 0: no clipping).
 	ClipNorm float64
-	// Patience, if positive, stops training when the validation loss has not
-	// improved by more than MinDelta for Patience epochs, and restores the
-	// best epoch's weights (Keras EarlyStopping with restore_best_weights).
+	// Patience stops training when the validation loss has not improved by
+	// more than MinDelta for Patience epochs, and restores the best epoch's
+	// weights (Keras EarlyStopping with restore_best_weights). Default 5; a
+	// negative Patience turns early stopping off. Without a validation set
+	// there is no early stopping.
 	Patience int
-	// MinDelta is the smallest improvement that counts for Patience.
+	// MinDelta is the smallest improvement that counts for Patience
+	// (default 0).
 	MinDelta float64
 	// LastStepPatience makes Patience judge the validation MSE of the last
 	// time step (Epoch.ValLast) of sequence targets ([steps, k]) rather
@@ -68,25 +82,59 @@ type Config struct {
 	OnCheckpoint func(c *Checkpoint) error
 }
 
-func (c Config) withDefaults() (Config, error) {
-	if c.Epochs < 0 {
-		return c, fmt.Errorf("train: epochs %d must be positive", c.Epochs)
-	}
-	if c.BatchSize < 0 {
-		return c, fmt.Errorf("train: batch size %d must be positive", c.BatchSize)
-	}
-	if c.LearningRate < 0 || math.IsNaN(c.LearningRate) {
-		return c, fmt.Errorf("train: learning rate %g must be positive", c.LearningRate)
-	}
+// DefaultConfig returns the settings that the zero Config stands for, as
+// Config documents them, with Optimizer nil (Adam at LearningRate). The
+// seqcast command takes its flags' defaults from it.
+func DefaultConfig() Config {
+	return Config{Epochs: 50, BatchSize: 32, LearningRate: 1e-3, Patience: 5}
+}
+
+// WithDefaults returns c with each zero field of Epochs, BatchSize,
+// LearningRate and Patience set to its default (DefaultConfig). It leaves
+// Optimizer as it is: when nil, Fit makes a new Adam for each run.
+func (c Config) WithDefaults() Config {
+	d := DefaultConfig()
 	if c.Epochs == 0 {
-		c.Epochs = 20
+		c.Epochs = d.Epochs
 	}
 	if c.BatchSize == 0 {
-		c.BatchSize = 32
+		c.BatchSize = d.BatchSize
 	}
 	if c.LearningRate == 0 {
-		c.LearningRate = 1e-3
+		c.LearningRate = d.LearningRate
 	}
+	if c.Patience == 0 {
+		c.Patience = d.Patience
+	}
+	return c
+}
+
+// Validate reports the first setting of c that Fit cannot train with:
+// negative Epochs or BatchSize, or a negative or non-finite LearningRate,
+// ClipNorm or MinDelta. Its errors name the field (Config.Epochs).
+func (c Config) Validate() error {
+	if c.Epochs < 0 {
+		return fmt.Errorf("train: Config.Epochs %d: must not be negative", c.Epochs)
+	}
+	if c.BatchSize < 0 {
+		return fmt.Errorf("train: Config.BatchSize %d: must not be negative", c.BatchSize)
+	}
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"LearningRate", c.LearningRate}, {"ClipNorm", c.ClipNorm}, {"MinDelta", c.MinDelta}} {
+		if f.v < 0 || math.IsNaN(f.v) || math.IsInf(f.v, 0) {
+			return fmt.Errorf("train: Config.%s %v: must be finite and not negative", f.name, f.v)
+		}
+	}
+	return nil
+}
+
+func (c Config) withDefaults() (Config, error) {
+	if err := c.Validate(); err != nil {
+		return c, err
+	}
+	c = c.WithDefaults()
 	if c.Optimizer == nil {
 		c.Optimizer = NewAdam(c.LearningRate)
 	}

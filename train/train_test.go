@@ -3,6 +3,7 @@ package train_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -120,8 +121,11 @@ func TestFitErrors(t *testing.T) {
 		cfg  train.Config
 		want string
 	}{
-		{"negative epochs", tr, train.Config{Epochs: -1}, "epochs"},
-		{"negative batch", tr, train.Config{BatchSize: -2}, "batch size"},
+		{"negative epochs", tr, train.Config{Epochs: -1}, "Config.Epochs"},
+		{"negative batch", tr, train.Config{BatchSize: -2}, "Config.BatchSize"},
+		{"nan learning rate", tr, train.Config{LearningRate: math.NaN()}, "Config.LearningRate"},
+		{"negative clip norm", tr, train.Config{ClipNorm: -1}, "Config.ClipNorm"},
+		{"infinite min delta", tr, train.Config{MinDelta: math.Inf(1)}, "Config.MinDelta"},
 		{"empty", series.Windows{}, train.Config{}, "empty"},
 		{"nan", bad, train.Config{}, "nan"},
 	}
@@ -178,6 +182,51 @@ func TestEarlyStoppingRestoresBest(t *testing.T) {
 	}
 	if got := series.MSE(va.Y, pred); math.Abs(got-best) > 1e-6*best {
 		t.Errorf("validation MSE after fit %g; want best epoch's %g (epoch %d of %d)", got, best, h.BestEpoch, len(h.Epochs))
+	}
+}
+
+// TestPatienceDefault checks the defaults of early stopping: the zero
+// Patience stops a run whose validation loss bounces (as Patience 5), and
+// a negative one trains every epoch.
+func TestPatienceDefault(t *testing.T) {
+	t.Parallel()
+	tr, va := data(t, 200, 1)
+	run := func(patience int) *train.History {
+		h, err := linear(1).Fit(context.Background(), tr, va, train.Config{Epochs: 40, Patience: patience, LearningRate: 0.3, Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	zero, five, off := run(0), run(train.DefaultConfig().Patience), run(-1)
+	if !zero.Stopped || len(zero.Epochs) >= 40 {
+		t.Errorf("Patience 0: %d epochs, stopped %v; want early stopping", len(zero.Epochs), zero.Stopped)
+	}
+	if !slices.Equal(losses(zero), losses(five)) || zero.BestEpoch != five.BestEpoch {
+		t.Errorf("Patience 0 and 5 differ: best epochs %d and %d", zero.BestEpoch, five.BestEpoch)
+	}
+	if off.Stopped || len(off.Epochs) != 40 || off.BestEpoch != 0 {
+		t.Errorf("Patience -1: %d epochs, stopped %v, best %d; want all 40, no early stopping", len(off.Epochs), off.Stopped, off.BestEpoch)
+	}
+}
+
+func TestConfigWithDefaults(t *testing.T) {
+	t.Parallel()
+	d := train.DefaultConfig()
+	if d.Epochs != 50 || d.BatchSize != 32 || d.LearningRate != 1e-3 || d.Patience != 5 || d.Seed != 0 || d.Optimizer != nil {
+		t.Errorf("DefaultConfig() = %+v; want 50 epochs, batch 32, lr 1e-3, patience 5, seed 0, no optimizer", d)
+	}
+	for _, c := range []struct {
+		in, want train.Config
+	}{
+		{train.Config{}, d},
+		{train.Config{Epochs: 3, BatchSize: 8, LearningRate: 0.1, Patience: -1, Seed: 4},
+			train.Config{Epochs: 3, BatchSize: 8, LearningRate: 0.1, Patience: -1, Seed: 4}},
+		{train.Config{Patience: 2, ClipNorm: 1}, train.Config{Epochs: 50, BatchSize: 32, LearningRate: 1e-3, Patience: 2, ClipNorm: 1}},
+	} {
+		if got := c.in.WithDefaults(); fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("%+v.WithDefaults() = %+v; want %+v", c.in, got, c.want)
+		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/seqcast/seqcast"
 	"github.com/seqcast/seqcast/series"
+	"github.com/seqcast/seqcast/train"
 )
 
 // TestProtocolMatchesTrain checks the mirrored split, season and origins,
@@ -26,7 +27,7 @@ func TestProtocolMatchesTrain(t *testing.T) {
 		t.Fatal(err)
 	}
 	spec := seqcast.Spec{Family: seqcast.Linear, Window: 24, Horizon: horizon, Features: []string{"y"}}
-	f, rep, err := seqcast.Train(t.Context(), spec, y, seqcast.Options{Epochs: 1, Seed: 1})
+	f, rep, err := seqcast.Train(t.Context(), spec, y, seqcast.Options{Config: train.Config{Epochs: 1, Seed: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,6 +50,7 @@ import (
 	"github.com/seqcast/seqcast/bench"
 	"github.com/seqcast/seqcast/internal/atomicfile"
 	"github.com/seqcast/seqcast/series"
+	"github.com/seqcast/seqcast/train"
 )
 
 // A seriesCase is one packaged series and how it is forecast.
@@ -439,8 +440,8 @@ func abs(v float64) float64 {
 // trainFamily trains one seqcast family under the protocol and checks that
 // seqcast.Train split the series and chose the season as p did.
 func trainFamily(ctx context.Context, cfg config, c seriesCase, y []float64, p *protocol, fam string, stderr io.Writer) (Row, *seqcast.SplitMetrics, error) {
-	spec := seqcast.Spec{Family: fam, Window: c.Window, Horizon: c.Horizon, Features: []string{c.Target}, Units: 32, Layers: 2, Delta: true}
-	opts := seqcast.Options{Epochs: epochs(cfg, c), Seed: 1}
+	spec := seqcast.Spec{Family: fam, Window: c.Window, Horizon: c.Horizon, Features: []string{c.Target}, Units: 32, Layers: 2, Anchor: seqcast.AnchorLast}
+	opts := seqcast.Options{Config: train.Config{Epochs: epochs(cfg, c), Seed: 1}}
 	t0 := time.Now()
 	f, rep, err := seqcast.Train(ctx, spec, y, opts)
 	if err != nil {

@@ -115,7 +115,7 @@ func markdown(rep *Report) []byte {
 		"Fourier terms of every season, as seasonal ARIMA at lag 48 did not finish fitting in 8 minutes), "+
 		"TBATS and STL+ETS every season. Only the forecasts come from R; "+
 		"they are scored here with seqcast's metrics. seqcast's rows are `seqcast.Train` on the target alone "+
-		"with `seqcast train`'s defaults (32 units, 2 layers, `--delta`, Adam 1e-3, batch 32, patience 5, seed 1), "+
+		"with `seqcast train`'s defaults (32 units, 2 layers, anchor last, Adam 1e-3, batch 32, patience 5) at seed 1, "+
 		"a window covering the longest season, and, where training is slow, fewer epochs than the default 50 "+
 		"(stated per series) to keep the run short on 2 CPUs. "+
 		"Before any row is written, R's seasonal naive and naive forecasts must score within 1e-9 of "+

@@ -24,6 +24,7 @@ import (
 
 	"github.com/seqcast/seqcast/bench"
 	"github.com/seqcast/seqcast/internal/atomicfile"
+	"github.com/seqcast/seqcast/train"
 )
 
 // Row is one experiment's comparison.
@@ -121,7 +122,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			continue
 		}
 		fmt.Fprintf(stderr, "== %s: seqcast, %d epochs\n", name, *epochs)
-		rep, err := bench.Run(ctx, bench.Config{Profile: bench.Book, Experiments: []string{name}, Epochs: *epochs, Progress: stderr})
+		rep, err := bench.Run(ctx, bench.Config{Profile: bench.Book, Experiments: []string{name}, Config: train.Config{Epochs: *epochs, Progress: stderr}})
 		if err != nil {
 			return err
 		}

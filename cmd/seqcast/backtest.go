@@ -52,13 +52,9 @@ func backtestCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		units    = fs.Int("units", 32, "units of each recurrent layer, convolution filters, WaveNet filters")
 		layers   = fs.Int("layers", 2, "recurrent layers")
 		dropout  = fs.Float64("dropout", 0, "dropout before the output layer, in [0, 1)")
-		delta    = fs.Bool("delta", true, "forecast the change from the last value of the target")
-		epochs   = fs.Int("epochs", 50, "most epochs per model")
-		patience = fs.Int("patience", 5, "early stopping patience (0: never)")
-		batch    = fs.Int("batch", 32, "mini-batch size")
-		lr       = fs.Float64("lr", 1e-3, "Adam learning rate")
-		seed     = fs.Uint64("seed", 1, "seed of the weights, shuffling and dropout")
-		validF   = fs.Float64("val-frac", 0.15, "fraction of the rows before a model's first origin used for early stopping")
+		delta    = deltaFlag(fs, "forecast the change from the last value of the target; --delta=false forecasts levels")
+		tf       = addTrainingFlags(fs)
+		validF   = fs.Float64("val-frac", seqcast.DefaultOptions().ValidFrac, "fraction of the rows before a model's first origin used for early stopping")
 		season   = fs.Int("season", 0, "season of the seasonal-naive baseline and MASE (default: detected)")
 		origins  = fs.Int("origins", 0, "forecast origins, the last forecasting the last --horizon rows (required)")
 		stride   = fs.Int("stride", 0, "steps between origins (default: --horizon)")
@@ -110,7 +106,7 @@ Flags:
 	for _, f := range []struct {
 		name string
 		v    int
-	}{{"window", *window}, {"horizon", *horizon}, {"origins", *origins}, {"units", *units}, {"layers", *layers}, {"epochs", *epochs}, {"batch", *batch}, {"jobs", *jobs}} {
+	}{{"window", *window}, {"horizon", *horizon}, {"origins", *origins}, {"units", *units}, {"layers", *layers}, {"jobs", *jobs}} {
 		if f.v <= 0 {
 			return fmt.Errorf("backtest: --%s %d: must be at least 1", f.name, f.v)
 		}
@@ -118,16 +114,16 @@ Flags:
 	for _, f := range []struct {
 		name string
 		v    int
-	}{{"stride", *stride}, {"refit", *refit}, {"patience", *patience}, {"season", *season}} {
+	}{{"stride", *stride}, {"refit", *refit}, {"season", *season}} {
 		if f.v < 0 {
 			return fmt.Errorf("backtest: --%s %d: must not be negative", f.name, f.v)
 		}
 	}
+	if err := tf.check(); err != nil {
+		return fmt.Errorf("backtest: %w", err)
+	}
 	if !(*validF > 0 && *validF < 1) {
 		return fmt.Errorf("backtest: --val-frac %v: must be in (0, 1)", *validF)
-	}
-	if !(*lr > 0) || math.IsInf(*lr, 0) {
-		return fmt.Errorf("backtest: --lr %v: must be positive", *lr)
 	}
 	if !(*dropout >= 0 && *dropout < 1) {
 		return fmt.Errorf("backtest: --dropout %v: must be in [0, 1)", *dropout)
@@ -193,14 +189,10 @@ Flags:
 		return fmt.Errorf("backtest: %w", err)
 	}
 	spec := seqcast.Spec{Family: *model, Window: *window, Horizon: *horizon, Features: set.Names,
-		Units: *units, Layers: *layers, Dropout: *dropout, Delta: *delta, Quantiles: qs, Future: futureCols}
+		Units: *units, Layers: *layers, Dropout: *dropout, Anchor: deltaAnchor(*delta), Quantiles: qs, Future: futureCols}
 	opts := seqcast.BacktestOptions{
-		Options: seqcast.Options{GPU: gpu, Epochs: *epochs, BatchSize: *batch, LearningRate: *lr, Patience: *patience,
-			Seed: *seed, ValidFrac: *validF, Season: *season},
+		Options: seqcast.Options{Config: tf.config(), GPU: gpu, ValidFrac: *validF, Season: *season},
 		Origins: *origins, Stride: *stride, Refit: *refit,
-	}
-	if *patience == 0 {
-		opts.Patience = -1
 	}
 	if !*quiet && (*jobs == 1 || *refit == 0) { // one model at a time: readable progress
 		opts.Progress = stderr

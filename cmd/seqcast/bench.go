@@ -12,6 +12,7 @@ import (
 
 	"github.com/seqcast/seqcast/bench"
 	"github.com/seqcast/seqcast/internal/atomicfile"
+	"github.com/seqcast/seqcast/train"
 )
 
 func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -21,7 +22,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		profile = fs.String("profile", "quick", "quick (every experiment, fewer series and epochs, minutes) or book (the chapter's set-up: 10,000 series, 20 epochs)")
 		exps    = fs.String("experiments", "", "comma-separated experiments (default all): "+joinNames())
 		epochs  = fs.Int("epochs", 0, "epochs per experiment (default: the profile's, book 20)")
-		batch   = fs.Int("batch", 32, "mini-batch size")
+		batch   = fs.Int("batch", train.DefaultConfig().BatchSize, "mini-batch size")
 		seed    = fs.Uint("seed", 42, "seed of the data (numpy-compatible), weights and shuffling")
 		nSeries = fs.Int("series", 0, "number of generated series, split 70/20/10 (default: the profile's, book 10000)")
 		passes  = fs.Int("mc-passes", 0, "Monte Carlo dropout passes (default: the profile's, book 100)")
@@ -76,9 +77,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Profile:     bench.Profile(*profile),
 		Experiments: splitList(*exps),
 		Series:      *nSeries,
-		Epochs:      *epochs,
-		BatchSize:   *batch,
-		Seed:        uint32(*seed),
+		Config:      train.Config{Epochs: *epochs, BatchSize: *batch, Seed: uint64(*seed)},
 		MCPasses:    *passes,
 		Device:      dev,
 		Float64:     *dtype == "float64",

@@ -96,10 +96,7 @@ Flags:
 			return fmt.Errorf("import: --anchor %q: want none or last", *anchor)
 		}
 		spec = seqcast.Spec{Family: *model, Window: *window, Horizon: *horizon, Units: *units, Layers: *layers,
-			SeqToSeq: *seq2seq, Features: append([]string{*target}, splitList(*features)...), Dtype: *dtype}
-		if *anchor == seqcast.AnchorLast {
-			spec.Anchor = seqcast.AnchorLast
-		}
+			SeqToSeq: *seq2seq, Features: append([]string{*target}, splitList(*features)...), Dtype: *dtype, Anchor: *anchor}
 		if *dilations != "" {
 			d, err := parseInts(*dilations)
 			if err != nil {
@@ -246,7 +243,7 @@ Flags:
 	}
 	fmt.Fprintf(stdout, "inputs: %v standardised with mean %v and std %v", f.Spec.Features, f.Scaler.Mean, f.Scaler.Std)
 	switch {
-	case f.Spec.Delta || f.Spec.Anchor == seqcast.AnchorLast:
+	case f.Spec.Anchor == seqcast.AnchorLast:
 		if f.Spec.SeqToSeq {
 			fmt.Fprintf(stdout, ", %s relative to the window's first value; each step forecasts the change from its own value", f.Spec.Features[f.Spec.Target])
 		} else {

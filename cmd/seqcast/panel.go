@@ -17,6 +17,7 @@ import (
 	"github.com/seqcast/seqcast"
 	"github.com/seqcast/seqcast/internal/atomicfile"
 	"github.com/seqcast/seqcast/series"
+	"github.com/seqcast/seqcast/train"
 )
 
 // panelFlags are the flags of train and predict for many series.
@@ -81,7 +82,7 @@ func readSet(path, id string, cols []string, timeCol string, gaps series.GapPoli
 
 // panelTrain is train with --id or --targets: train's flags, parsed and
 // checked, are read from fs.
-func panelTrain(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool, stdout, stderr io.Writer) error {
+func panelTrain(ctx context.Context, fs *flag.FlagSet, p *panelFlags, cfg train.Config, gpu bool, stdout, stderr io.Writer) error {
 	str := func(name string) string { return get[string](fs, name) }
 	if !p.on() {
 		if *p.calendar {
@@ -143,19 +144,14 @@ func panelTrain(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool, 
 	}
 	spec := seqcast.Spec{
 		Family: str("model"), Window: get[int](fs, "window"), Horizon: get[int](fs, "horizon"), Features: set.Names,
-		Units: get[int](fs, "units"), Layers: get[int](fs, "layers"), Dropout: get[float64](fs, "dropout"), Delta: get[bool](fs, "delta"),
+		Units: get[int](fs, "units"), Layers: get[int](fs, "layers"), Dropout: get[float64](fs, "dropout"), Anchor: deltaAnchor(get[bool](fs, "delta")),
 	}
 	spec.Quantiles, _ = parseQuantiles(str("quantiles")) // checked by train
 	spec.Future = splitList(str("future"))
 	opts := seqcast.Options{
-		GPU:    gpu,
-		Epochs: get[int](fs, "epochs"), BatchSize: get[int](fs, "batch"), LearningRate: get[float64](fs, "lr"),
-		Patience: get[int](fs, "patience"), Seed: get[uint64](fs, "seed"),
+		Config: cfg, GPU: gpu,
 		ValidFrac: get[float64](fs, "val-frac"), TestFrac: get[float64](fs, "test-frac"), Season: get[int](fs, "season"),
 		Meta: seqcast.Metadata{Source: csvPath, TimeColumn: set.TimeName},
-	}
-	if opts.Patience == 0 {
-		opts.Patience = -1
 	}
 	if !get[bool](fs, "quiet") {
 		opts.Progress = stderr

@@ -104,7 +104,6 @@ var fieldFlags = []struct{ field, flag string }{
 	{"Spec.Layers", "--layers"},
 	{"Spec.Dropout", "--dropout"},
 	{"Spec.SeqToSeq", "--seq2seq"},
-	{"Spec.Delta", "--delta"},
 	{"Spec.AnchorSeason", "--anchor"},
 	{"Spec.Anchor", "--anchor"},
 	{"Spec.Quantiles", "--quantiles"},

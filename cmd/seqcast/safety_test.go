@@ -239,11 +239,11 @@ func TestResumeFlagsChecked(t *testing.T) {
 		extra []string
 		want  string
 	}{
-		{[]string{"--seed", "9"}, "had --seed 1, this run has --seed 9"},
+		{[]string{"--seed", "9"}, "had --seed 0, this run has --seed 9"},
 		{[]string{"--batch", "8"}, "had --batch 32, this run has --batch 8"},
 		{[]string{"--lr", "0.01"}, "--lr"},
 		{[]string{"--dropout", "0.3"}, "--dropout"},
-		{[]string{"--delta=false"}, "--delta"},
+		{[]string{"--delta=false"}, "had --anchor last, this run has --anchor none"},
 		{[]string{"--patience", "0"}, "had --patience 5, this run has --patience 0"},
 		{[]string{"--csv", other}, "the data read from --csv"},
 	} {

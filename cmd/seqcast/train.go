@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -36,16 +35,12 @@ func trainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		layers   = fs.Int("layers", 2, "recurrent layers (deep_rnn, lstm, gru, conv_gru)")
 		dropout  = fs.Float64("dropout", 0, "dropout before the output layer, in [0, 1); enables predict --mc-dropout")
 		seq2seq  = fs.Bool("seq2seq", false, "train sequence to sequence: the network forecasts the --horizon values after every step of the window, not only after the last, and learns from all of them; validation, the metrics and predict use the last step's forecast (deep_rnn, lstm, gru, conv_gru with an even --window, wavenet; --anchor last or none; a single series)")
-		delta    = fs.Bool("delta", true, "forecast the change from the last value of the target (follows trends); --delta=false forecasts levels (the same as --anchor last and --anchor none; given with --anchor, they must agree)")
-		anchor   = fs.String("anchor", "", "what the forecast is relative to: last (value), seasonal (the seasonal-naive forecast of the longest detected season the window holds), none (levels) or auto (the best on the validation part) (default: last, or auto with --model auto)")
+		delta    = deltaFlag(fs, "forecast the change from the last value of the target (follows trends); --delta=false forecasts levels (the same as --anchor last and --anchor none; given with --anchor, they must agree)")
+		anchor   = fs.String("anchor", "", "what the forecast is relative to: last (value), seasonal (the seasonal-naive forecast of the longest detected season the window holds), none (levels) or auto (the best on the validation part) (default: "+seqcast.DefaultAnchor+", or auto with --model auto)")
 		budget   = fs.Duration("budget", 2*time.Minute, "time for --model auto or --anchor auto to try families and anchors (at least "+seqcast.MinBudget.String()+")")
-		epochs   = fs.Int("epochs", 50, "most epochs")
-		patience = fs.Int("patience", 5, "stop after this many epochs without a better validation loss (0: never)")
-		batch    = fs.Int("batch", 32, "mini-batch size")
-		lr       = fs.Float64("lr", 1e-3, "Adam learning rate")
-		seed     = fs.Uint64("seed", 1, "seed of the weights, shuffling and dropout")
-		validF   = fs.Float64("val-frac", 0.15, "fraction of the rows in the validation part (after the training part)")
-		testF    = fs.Float64("test-frac", 0.15, "fraction of the rows in the test part (at the end)")
+		tf       = addTrainingFlags(fs)
+		validF   = fs.Float64("val-frac", seqcast.DefaultOptions().ValidFrac, "fraction of the rows in the validation part (after the training part)")
+		testF    = fs.Float64("test-frac", seqcast.DefaultOptions().TestFrac, "fraction of the rows in the test part (at the end)")
 		season   = fs.Int("season", 0, "season of the seasonal-naive baseline and MASE (default: detected)")
 		device   = fs.String("device", envOr("SEQCAST_DEVICE", "cpu"), "cpu, cuda or auto (env SEQCAST_DEVICE)")
 		out      = fs.String("out", "", "model file to write (required)")
@@ -93,10 +88,13 @@ Flags:
 	for _, f := range []struct {
 		name string
 		v    int
-	}{{"horizon", *horizon}, {"units", *units}, {"layers", *layers}, {"epochs", *epochs}, {"batch", *batch}} {
+	}{{"horizon", *horizon}, {"units", *units}, {"layers", *layers}} {
 		if f.v <= 0 {
 			return fmt.Errorf("train: --%s %d: must be at least 1", f.name, f.v)
 		}
+	}
+	if err := tf.check(); err != nil {
+		return fmt.Errorf("train: %w", err)
 	}
 	if *window < 0 || *window == 0 && pf.any() {
 		return fmt.Errorf("train: --window %d: must be at least 1 (0 chooses one, for a single series only)", *window)
@@ -106,7 +104,7 @@ Flags:
 	anchorName := *anchor
 	switch {
 	case set["anchor"] && set["delta"]:
-		if want := map[bool]string{true: seqcast.AnchorLast, false: seqcast.AnchorNone}[*delta]; anchorName != want {
+		if want := deltaAnchor(*delta); anchorName != want {
 			return fmt.Errorf("train: --delta=%v and --anchor %s: --delta=%v is --anchor %s; give one", *delta, anchorName, *delta, want)
 		}
 	case set["anchor"]:
@@ -118,7 +116,7 @@ Flags:
 	case *model == "auto":
 		anchorName = "auto"
 	default:
-		anchorName = seqcast.AnchorLast
+		anchorName = deltaAnchor(*delta)
 	}
 	auto := *model == "auto" || anchorName == "auto"
 	if *model == "auto" && !set["ensemble"] && *ckpt == "" && *resume == "" {
@@ -151,14 +149,8 @@ Flags:
 			return errors.New("train: --seq2seq and --anchor seasonal: not supported together (the seasonal-naive forecast from the window's early steps lies before the window); use --anchor last or none")
 		}
 	}
-	if *patience < 0 {
-		return fmt.Errorf("train: --patience %d: must not be negative (0 turns early stopping off)", *patience)
-	}
 	if *season < 0 {
 		return fmt.Errorf("train: --season %d: must not be negative (0 detects it)", *season)
-	}
-	if !(*lr > 0) || math.IsInf(*lr, 0) {
-		return fmt.Errorf("train: --lr %v: must be positive", *lr)
 	}
 	if !(*validF > 0 && *validF < 1) {
 		return fmt.Errorf("train: --val-frac %v: must be in (0, 1)", *validF)
@@ -198,7 +190,7 @@ Flags:
 		return err
 	}
 	if pf.any() {
-		return panelTrain(ctx, fs, pf, gpu, stdout, stderr)
+		return panelTrain(ctx, fs, pf, tf.config(), gpu, stdout, stderr)
 	}
 	cols := append(append([]string{*target}, splitList(*features)...), futureCols...)
 	var tab *series.Table
@@ -217,22 +209,14 @@ Flags:
 		Family: *model, Window: *window, Horizon: *horizon, Features: tab.Names,
 		Units: *units, Layers: *layers, Dropout: *dropout, SeqToSeq: *seq2seq, Quantiles: qs, Future: futureCols,
 	}
-	switch {
-	case auto:
-	case anchorName == seqcast.AnchorLast:
-		spec.Delta = true // as before --anchor, so that older checkpoints resume
-	case anchorName == seqcast.AnchorSeasonal:
+	if !auto {
 		spec.Anchor = anchorName
 	}
 	opts := seqcast.Options{
-		GPU:    gpu,
-		Epochs: *epochs, BatchSize: *batch, LearningRate: *lr, Patience: *patience, Seed: *seed,
+		Config: tf.config(), GPU: gpu,
 		ValidFrac: *validF, TestFrac: *testF, Season: *season, Breaks: tab.Breaks,
 		SeasonCandidates: series.SeasonCandidates(tab.Time),
 		Meta:             seqcast.Metadata{Source: *csvPath, TimeColumn: tab.TimeName},
-	}
-	if *patience == 0 {
-		opts.Patience = -1
 	}
 	if !*quiet {
 		opts.Progress = stderr
