@@ -157,7 +157,7 @@ func BenchmarkForecasterPredict(b *testing.B) {
 		history[i] = math.Sin(float64(i)/5) + float64(i)/100
 	}
 	spec := Spec{Family: LSTM, Window: 50, Horizon: 10, Features: []string{"y"}}
-	f, _, err := Train(context.Background(), spec, history, Options{Epochs: 1, Seed: 1})
+	f, _, err := Train(context.Background(), spec, history, Options{Config: train.Config{Epochs: 1, Seed: 1}})
 	if err != nil {
 		b.Fatal(err)
 	}
