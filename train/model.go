@@ -309,14 +309,6 @@ const (
 	gpuEvalBatch = 256
 )
 
-func prod(s []int) int {
-	n := 1
-	for _, d := range s {
-		n *= d
-	}
-	return n
-}
-
 func finite(v []float64) error {
 	for i, x := range v {
 		// x - x is NaN for NaN and ±Inf only: one test in the loop.
