@@ -51,7 +51,7 @@ type Spec struct {
 // A Program is a network compiled once, for one batch size: a Train
 // program on a TapeMachine, an Eval or Sample (forward-only) program as a
 // plan of op calls that allocates nothing per run. Run it once per batch.
-// It is not safe for concurrent use; programs of one network compiled
+// It is not safe for concurrent use; CPU programs of one network compiled
 // separately may run at once, as long as nothing updates the parameters.
 type Program struct {
 	spec   Spec

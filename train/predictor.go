@@ -14,7 +14,9 @@ import (
 //
 // A Predictor is not safe for concurrent use; use one per goroutine. Its
 // PredictInto allocates nothing in steady state. Close releases its
-// programs.
+// programs. Predictors are meant for CPU programs: with Model.GPU set,
+// theirs share the process's CUDA runtime, whose use from several
+// goroutines at once is not tested.
 type Predictor struct {
 	m     *Model
 	progs programs
