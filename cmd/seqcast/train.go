@@ -176,6 +176,9 @@ Flags:
 		return fmt.Errorf("train: %w", err)
 	}
 	futureCols := splitList(*future)
+	if err := checkFutureFlags(*target, splitList(*features), futureCols); err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
 	if len(futureCols) > 0 && gp != series.GapFail {
 		return fmt.Errorf("train: --future and --gaps %s: the rows after the target ends are told from gaps by --gaps fail only", *gaps)
 	}
