@@ -35,8 +35,10 @@ type Forecaster interface {
 // input shape and reused.
 //
 // A Model is safe for concurrent use: a compiled program is not reentrant,
-// so Fit, Predict, PredictMC, Build and Close take turns (a call waits for
-// the one running). Fit's hooks (OnEpoch, OnCheckpoint) run between turns
+// so Fit, Predict, PredictInto, PredictMC, Build and Close take turns (a
+// call waits for the one running). For forecasts in parallel, give each
+// goroutine its own Predictor (NewPredictor): Predictors run at once, and
+// take turns only with those calls. Fit's hooks (OnEpoch, OnCheckpoint) run between turns
 // and may call Predict; they must not call Close. A Model must not be
 // copied after first use.
 type Model struct {
