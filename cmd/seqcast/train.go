@@ -147,6 +147,8 @@ Flags:
 			return errors.New("train: --seq2seq: --model linear has no per-step outputs; use deep_rnn, lstm, gru, conv_gru or wavenet")
 		case anchorName == seqcast.AnchorSeasonal:
 			return errors.New("train: --seq2seq and --anchor seasonal: not supported together (the seasonal-naive forecast from the window's early steps lies before the window); use --anchor last or none")
+		case anchorName == seqcast.AnchorSTL:
+			return errors.New("train: --seq2seq and --anchor stl: not supported together (the stl anchor forecasts from the window's last step only); use --anchor last or none")
 		}
 	}
 	if *season < 0 {
