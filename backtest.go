@@ -264,7 +264,9 @@ func (b *Backtest) ShardOf(k, shards int) int {
 // RunRefit trains model r of the backtest on the data before its first
 // origin and forecasts every series from each of origins (which must be
 // origins of r), returning one record per origin and series whose windows
-// span no break. On cancellation it returns ctx's error.
+// span no break. It forecasts up to GOMAXPROCS origins at a time (one on
+// the GPU), each origin's windows in one prediction. On cancellation it
+// returns ctx's error.
 func (b *Backtest) RunRefit(ctx context.Context, r int, origins []int) ([]BacktestRecord, error) {
 	if ctx == nil {
 		return nil, errors.New("seqcast: backtest: nil context")
