@@ -192,20 +192,39 @@ def n_params(model):
 # ---------------------------------------------------------------------------
 # device, precision, timing
 # ---------------------------------------------------------------------------
+def new_precision_api():
+    """torch 2.9 and later: per-backend fp32_precision settings."""
+    def has(obj, *path):
+        try:  # torch's backend modules raise AssertionError, not AttributeError, for unknown names
+            for name in path:
+                obj = getattr(obj, name)
+        except Exception:  # noqa: BLE001
+            return False
+        return True
+    b = torch.backends
+    return (has(b, "cuda", "matmul", "fp32_precision") and has(b, "cudnn", "conv", "fp32_precision")
+            and has(b, "cudnn", "rnn", "fp32_precision"))
+
+
 def set_tf32(on):
     """TF32 in cuBLAS products and cuDNN (convolutions, RNNs) on or off."""
-    mode = "tf32" if on else "ieee"
-    if hasattr(torch.backends, "fp32_precision"):  # torch 2.9 and later
+    if new_precision_api():
+        mode = "tf32" if on else "ieee"
         torch.backends.cuda.matmul.fp32_precision = mode
         torch.backends.cudnn.conv.fp32_precision = mode
         torch.backends.cudnn.rnn.fp32_precision = mode
+        got = set(tf32_state().values())
+        want = {mode}
     else:
         torch.backends.cuda.matmul.allow_tf32 = on
         torch.backends.cudnn.allow_tf32 = on
+        got, want = set(tf32_state().values()), {on}
+    if got != want:
+        raise RuntimeError("TF32 %s did not take: torch reports %s" % ("on" if on else "off", tf32_state()))
 
 
 def tf32_state():
-    if hasattr(torch.backends, "fp32_precision"):
+    if new_precision_api():
         return {"matmul": torch.backends.cuda.matmul.fp32_precision,
                 "cudnn_conv": torch.backends.cudnn.conv.fp32_precision,
                 "cudnn_rnn": torch.backends.cudnn.rnn.fp32_precision}
@@ -443,14 +462,20 @@ def main():
         dev = torch.device("cuda", 0)
         torch.backends.cudnn.enabled = True
         torch.backends.cudnn.benchmark = True
-        set_tf32(a.tf32)
     else:
         dev = torch.device("cpu")
+    errors = []
+    if dev.type == "cuda":
+        try:
+            set_tf32(a.tf32)
+        except Exception as e:  # noqa: BLE001  (measure anyway; the JSON says what the settings were)
+            errors.append("precision: %s" % e)
+            log("precision: %s" % e)
 
     doc = {"env": env_info(dev),
            "config": {"experiments": names, "batches": batches, "epochs": a.epochs, "series": a.series,
                       "tf32_in_epochs": a.tf32 and dev.type == "cuda"},
-           "epochs": [], "lstm_step": [], "errors": []}
+           "epochs": [], "lstm_step": [], "errors": errors}
     write_json(a.json, doc)
     start = time.perf_counter()
 
@@ -463,8 +488,9 @@ def main():
             log("%s: FAILED: %s" % (what, e))
         else:
             into.append(r)
-            key = "sec_per_step" if "sec_per_step" in r else "sec_per_epoch"
-            log("%s: %.4g s (%.0f s so far)" % (what, r[key], time.perf_counter() - start))
+            for key in ("sec_per_step", "sec_per_epoch"):
+                if key in r:
+                    log("%s: %.4g s (%.0f s so far)" % (what, r[key], time.perf_counter() - start))
         write_json(a.json, doc)
 
     if not a.no_step:
@@ -474,11 +500,11 @@ def main():
                     lambda: time_lstm_step(a.step_batch, a.step_units, a.step_features, a.step_steps, dev, tf,
                                            a.step_rounds), doc["lstm_step"])
         if dev.type == "cuda":
-            set_tf32(a.tf32)
+            attempt("precision for the epochs", lambda: set_tf32(a.tf32) or {"tf32": tf32_state()}, [])
     if names:
         d = data_seq2seq(a.series)
-        for b in batches:
-            for n in names:
+        for n in names:  # experiment by experiment: a timeout leaves the first ones whole
+            for b in batches:
                 attempt("%s b%d" % (n, b), lambda: time_epochs(n, d, b, a.epochs, dev), doc["epochs"])
     doc["seconds"] = round(time.perf_counter() - start, 2)
     write_json(a.json, doc)
