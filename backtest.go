@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"runtime"
 	"slices"
 	"sort"
+	"sync"
+	"sync/atomic"
 
 	"github.com/seqcast/seqcast/series"
 )
@@ -111,8 +114,8 @@ func NewBacktest(ctx context.Context, spec Spec, set *series.Set, opts BacktestO
 	if ctx == nil {
 		return nil, errors.New("seqcast: backtest: nil context")
 	}
-	if spec.anchorKind() == AnchorSeasonal {
-		return nil, fmt.Errorf("seqcast: Spec.Anchor %q: only Train and TrainAuto support it", AnchorSeasonal)
+	if a := spec.anchorKind(); a == AnchorSeasonal || a == AnchorSTL {
+		return nil, fmt.Errorf("seqcast: Spec.Anchor %q: only Train and TrainAuto support it", a)
 	}
 	if spec.SeqToSeq {
 		return nil, errors.New("seqcast: Spec.SeqToSeq: backtests train sequence-to-vector models only, as TrainPanel")
@@ -261,7 +264,9 @@ func (b *Backtest) ShardOf(k, shards int) int {
 // RunRefit trains model r of the backtest on the data before its first
 // origin and forecasts every series from each of origins (which must be
 // origins of r), returning one record per origin and series whose windows
-// span no break. On cancellation it returns ctx's error.
+// span no break. It forecasts up to GOMAXPROCS origins at a time (one on
+// the GPU), each origin's windows in one prediction. On cancellation it
+// returns ctx's error.
 func (b *Backtest) RunRefit(ctx context.Context, r int, origins []int) ([]BacktestRecord, error) {
 	if ctx == nil {
 		return nil, errors.New("seqcast: backtest: nil context")
@@ -276,7 +281,7 @@ func (b *Backtest) RunRefit(ctx context.Context, r int, origins []int) ([]Backte
 		}
 	}
 	s, spec := b.set, b.spec
-	n, w, h, nf, tg := s.Len(), spec.Window, spec.Horizon, len(spec.Features), spec.Target
+	n, nf, tg := s.Len(), len(spec.Features), spec.Target
 	nTrain, validEnd := make([]int, n), make([]int, n)
 	idx := make([]int, n)
 	for i := range idx {
@@ -305,56 +310,125 @@ func (b *Backtest) RunRefit(ctx context.Context, r int, origins []int) ([]Backte
 	targets := make([][]float64, n)
 	scales := make([]float64, n)
 	for i := range n {
-		targets[i] = column(s.Series(i), nf, tg)
+		targets[i] = targetOf(s.Series(i), nf, tg)
 		scales[i] = naiveMAE(targets[i][:nTrain[i]], b.season)
 	}
+	// Origins are forecast in parallel, each in one prediction of its
+	// windows, so that every forecast is the one a run of any shard
+	// makes; each worker has a Predictor of its own (one, the model's, on
+	// the GPU).
+	recs := make([][]BacktestRecord, len(origins))
+	workers := min(runtime.GOMAXPROCS(0), len(origins))
+	if b.opts.GPU {
+		workers = 1
+	}
+	var (
+		next atomic.Int64
+		mu   sync.Mutex
+		ferr error
+		wg   sync.WaitGroup
+	)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			predict := pf.net.predict
+			if !b.opts.GPU {
+				p := pf.net.model.NewPredictor()
+				defer p.Close()
+				predict = func(w series.Windows) ([]float64, []float64, error) {
+					out, err := p.Predict(w)
+					if err != nil {
+						return nil, nil, err
+					}
+					point, quant := spec.splitQuantiles(spec.lastSteps(out))
+					return point, quant, nil
+				}
+			}
+			for {
+				j := int(next.Add(1)) - 1
+				mu.Lock()
+				stop := ferr != nil
+				mu.Unlock()
+				if j >= len(origins) || stop {
+					return
+				}
+				rs, err := b.forecastOrigin(ctx, origins[j], scaled, pf, predict, targets, scales)
+				if err != nil {
+					mu.Lock()
+					if ferr == nil {
+						ferr = err
+					}
+					mu.Unlock()
+					return
+				}
+				recs[j] = rs
+			}
+		}()
+	}
+	wg.Wait()
+	if ferr != nil {
+		return nil, ferr
+	}
 	var out []BacktestRecord
+	for _, rs := range recs {
+		out = append(out, rs...)
+	}
+	return out, nil
+}
+
+// forecastOrigin forecasts every series of the scaled set from origin k
+// with predict (pf's network), returning one record per series whose
+// window spans no break.
+func (b *Backtest) forecastOrigin(ctx context.Context, k int, scaled *series.Set, pf *PanelForecaster,
+	predict func(series.Windows) ([]float64, []float64, error), targets [][]float64, scales []float64) ([]BacktestRecord, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("seqcast: backtest: %w", err)
+	}
+	s, spec := b.set, b.spec
+	n, w, h, tg := s.Len(), spec.Window, spec.Horizon, spec.Target
 	lo, hi := make([]int, n), make([]int, n)
-	for _, k := range origins {
-		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("seqcast: backtest: %w", err)
-		}
-		for i := range n {
-			c := b.cut(i, k)
-			lo[i], hi[i] = c-w, c+h
-		}
-		ws, err := scaled.Windows(tg, w, h, lo, hi)
-		if errors.Is(err, series.ErrTooShort) {
-			continue // every series' window spans a break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("seqcast: backtest windows: %w", err)
-		}
-		ws, lasts := spec.anchor(ws)
-		pred, quant, err := pf.net.predict(ws)
-		if err != nil {
-			return nil, fmt.Errorf("seqcast: backtest: predict: %w", err)
-		}
-		unanchor(pred, lasts)
+	for i := range n {
+		c := b.cut(i, k)
+		lo[i], hi[i] = c-w, c+h
+	}
+	ws, err := scaled.Windows(tg, w, h, lo, hi)
+	if errors.Is(err, series.ErrTooShort) {
+		return nil, nil // every series' window spans a break
+	}
+	if err != nil {
+		return nil, fmt.Errorf("seqcast: backtest windows: %w", err)
+	}
+	ws, lasts := spec.anchor(ws)
+	pred, quant, err := predict(ws)
+	if err != nil {
+		return nil, fmt.Errorf("seqcast: backtest: predict: %w", err)
+	}
+	unanchor(pred, lasts)
+	if quant != nil {
+		unanchor(quant, lasts)
+	}
+	hq := h * len(spec.Quantiles)
+	out := make([]BacktestRecord, 0, ws.N)
+	for j := range ws.N {
+		i, _ := scaled.Locate(ws.Start(j))
+		p := pred[j*h : (j+1)*h]
+		pf.Scalers[i].InverseFeature(p, p, tg)
+		c, y := b.cut(i, k), targets[i]
+		rec := BacktestRecord{Origin: k, Series: s.IDs[i], Scale: scales[i], Last: y[c-1],
+			Truth: slices.Clone(y[c : c+h]), Forecast: slices.Clone(p), SeasonalNaive: make([]float64, h)}
 		if quant != nil {
-			unanchor(quant, lasts)
+			qp := quant[j*hq : (j+1)*hq]
+			pf.Scalers[i].InverseFeature(qp, qp, tg)
+			rec.Quantiles = slices.Clone(qp)
 		}
-		hq := h * len(spec.Quantiles)
-		for j := range ws.N {
-			i, _ := scaled.Locate(ws.Start(j))
-			p := pred[j*h : (j+1)*h]
-			pf.Scalers[i].InverseFeature(p, p, tg)
-			c, y := b.cut(i, k), targets[i]
-			rec := BacktestRecord{Origin: k, Series: s.IDs[i], Scale: scales[i], Last: y[c-1],
-				Truth: slices.Clone(y[c : c+h]), Forecast: slices.Clone(p), SeasonalNaive: make([]float64, h)}
-			if quant != nil {
-				qp := quant[j*hq : (j+1)*hq]
-				pf.Scalers[i].InverseFeature(qp, qp, tg)
-				rec.Quantiles = slices.Clone(qp)
-			}
-			for q := range h {
-				rec.SeasonalNaive[q] = y[c+q-b.season*((q+b.season)/b.season)]
-			}
-			if s.Time != nil {
-				rec.Time = s.Times(i)[c]
-			}
-			out = append(out, rec)
+		for q := range h {
+			rec.SeasonalNaive[q] = y[c+q-b.season*((q+b.season)/b.season)]
 		}
+		if s.Time != nil {
+			rec.Time = s.Times(i)[c]
+		}
+		out = append(out, rec)
 	}
 	return out, nil
 }

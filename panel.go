@@ -2,9 +2,12 @@ package seqcast
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"slices"
 	"sort"
@@ -202,9 +205,6 @@ func plan(ctx context.Context, spec Spec, set *series.Set, opts Options) (*panel
 	if opts.Breaks != nil {
 		return nil, errors.New("seqcast: Options.Breaks: a panel keeps its breaks in Set.Breaks")
 	}
-	if opts.Resume != nil || opts.OnCheckpoint != nil {
-		return nil, errors.New("seqcast: Options.Resume and Options.OnCheckpoint: not supported for panels yet")
-	}
 	w, h := spec.Window, spec.Horizon
 	p := &panelPlan{}
 	var keep []int
@@ -263,6 +263,22 @@ func plan(ctx context.Context, spec Spec, set *series.Set, opts Options) (*panel
 	return p, nil
 }
 
+// panelSettings are the runSettings of a panel, whose "values" fingerprint
+// also covers the ids, lengths and breaks of its series.
+func panelSettings(spec Spec, opts Options, set *series.Set) []setting {
+	ss := runSettings(spec, opts, set.Values)
+	h := sha256.New()
+	io.WriteString(h, ss[len(ss)-1].value)
+	for i, id := range set.IDs {
+		fmt.Fprintf(h, "\x00%q %d", id, set.Rows(i))
+	}
+	for _, b := range set.Breaks {
+		fmt.Fprintf(h, "\x00%d", b)
+	}
+	ss[len(ss)-1].value = hex.EncodeToString(h.Sum(nil))
+	return ss
+}
+
 // windowsIn returns the number of windows of in+h rows within rows
 // [lo, hi) that span none of the breaks.
 func windowsIn(lo, hi int, breaks []int, in, h int) int {
@@ -298,14 +314,20 @@ func windowsIn(lo, hi int, breaks []int, in, h int) int {
 // validation and test parts in its raw units, next to the naive and
 // seasonal-naive forecasts, and the metrics are aggregated (Aggregate).
 //
-// Options.Breaks, Options.Resume and Options.OnCheckpoint must be unset.
-// On cancellation TrainPanel returns ctx's error.
+// Options.Breaks must be unset. Options.OnCheckpoint receives, after
+// every epoch, a Forecaster of the global network with its Checkpoint set
+// (its Scaler is the identity: the series' Scalers are fitted again from
+// set on resuming); Options.Resume continues the run from that
+// Checkpoint, as Train does: set, spec and the options must be the
+// interrupted run's (the ids, lengths, breaks and values of the series
+// count as the values), or TrainPanel returns a *ResumeError naming the
+// first that differs. On cancellation TrainPanel returns ctx's error.
 func TrainPanel(ctx context.Context, spec Spec, set *series.Set, opts Options) (*PanelForecaster, *PanelReport, error) {
 	if ctx == nil {
 		return nil, nil, errors.New("seqcast: train panel: nil context")
 	}
-	if spec.anchorKind() == AnchorSeasonal {
-		return nil, nil, fmt.Errorf("seqcast: Spec.Anchor %q: only Train and TrainAuto support it", AnchorSeasonal)
+	if a := spec.anchorKind(); a == AnchorSeasonal || a == AnchorSTL {
+		return nil, nil, fmt.Errorf("seqcast: Spec.Anchor %q: only Train and TrainAuto support it", a)
 	}
 	if spec.SeqToSeq {
 		return nil, nil, errSeqPanel
@@ -439,15 +461,36 @@ func fitPanel(ctx context.Context, spec Spec, set *series.Set, nTrain, validEnd 
 	inner := &Forecaster{Spec: spec, Scaler: identity, Meta: opts.Meta,
 		model: &train.Model{Net: net, Dtype: spec.dtype(), Seed: opts.Seed, Label: spec.Family, GPU: opts.GPU, Loss: spec.loss()}}
 	cfg := opts.trainConfig(spec)
+	inner.Meta.Seed, inner.Meta.Optimizer = opts.Seed, cfg.Optimizer.Name()
+	inner.Meta.DataSHA256 = fingerprint(set.Values, nf)
+	if opts.Resume != nil || opts.OnCheckpoint != nil {
+		settings := panelSettings(spec, opts, set)
+		if opts.Resume != nil {
+			if err := checkResume(settings, opts.Resume.Settings); err != nil {
+				return nil, err
+			}
+		}
+		if opts.OnCheckpoint != nil {
+			cfg.OnCheckpoint = func(c *train.Checkpoint) error {
+				c.Settings = settingsMap(settings)
+				inner.Meta.Epochs, inner.Meta.BestEpoch, inner.Meta.Stopped = c.Epoch, c.History.BestEpoch, c.History.Stopped
+				inner.Checkpoint = c
+				defer func() { inner.Checkpoint = nil }()
+				return opts.OnCheckpoint(inner)
+			}
+		}
+	}
 	hist, err := inner.model.Fit(ctx, trainSet, validSet, cfg)
+	// The training programs keep the activations of a whole batch at every
+	// step of the window (for a recurrent network, most of the memory of a
+	// large panel's run); what follows compiles evaluation programs only.
+	inner.model.Close()
 	if err != nil {
 		return nil, wrap("train "+spec.Family, err)
 	}
 	m := &inner.Meta
 	m.Trained = time.Now().UTC().Format(time.RFC3339)
-	m.DataSHA256 = fingerprint(set.Values, nf)
-	m.Seed, m.Epochs, m.BestEpoch, m.Stopped = opts.Seed, len(hist.Epochs), hist.BestEpoch, hist.Stopped
-	m.Optimizer = cfg.Optimizer.Name()
+	m.Epochs, m.BestEpoch, m.Stopped = len(hist.Epochs), hist.BestEpoch, hist.Stopped
 	fit.pf = &PanelForecaster{Spec: spec, IDs: slices.Clone(set.IDs), Scalers: scalers, net: inner}
 	fit.hist = hist
 	return fit, nil
@@ -489,7 +532,7 @@ func (pf *PanelForecaster) measure(raw, scaled *series.Set, ws series.Windows, l
 			}
 			p := pred[(c.lo-a)*h : (c.hi-a)*h]
 			pf.Scalers[c.series].InverseFeature(p, p, tg)
-			y := column(raw.Series(c.series), nf, tg)
+			y := targetOf(raw.Series(c.series), nf, tg)
 			out[c.series] = measure(p, y, ends, h, nTrain[c.series], season)
 			if quant != nil {
 				qp := quant[(c.lo-a)*h*nq : (c.hi-a)*h*nq]
@@ -521,6 +564,15 @@ func (pf *PanelForecaster) measure(raw, scaled *series.Set, ws series.Windows, l
 		return nil, err
 	}
 	return out, nil
+}
+
+// targetOf returns column tg of values of rows of nf features: values
+// itself when it is the only column.
+func targetOf(values []float64, nf, tg int) []float64 {
+	if nf == 1 {
+		return values
+	}
+	return column(values, nf, tg)
 }
 
 // Len returns the number of series.
@@ -583,13 +635,16 @@ func TrainEach(ctx context.Context, spec Spec, set *series.Set, opts Options) ([
 	if ctx == nil {
 		return nil, nil, errors.New("seqcast: train each: nil context")
 	}
-	if spec.anchorKind() == AnchorSeasonal {
-		return nil, nil, fmt.Errorf("seqcast: Spec.Anchor %q: only Train and TrainAuto support it", AnchorSeasonal)
+	if a := spec.anchorKind(); a == AnchorSeasonal || a == AnchorSTL {
+		return nil, nil, fmt.Errorf("seqcast: Spec.Anchor %q: only Train and TrainAuto support it", a)
 	}
 	if err := spec.Validate(); err != nil {
 		return nil, nil, err
 	}
 	spec = spec.withDefaults()
+	if opts.Resume != nil || opts.OnCheckpoint != nil {
+		return nil, nil, errors.New("seqcast: Options.Resume and Options.OnCheckpoint: TrainEach trains many runs; resume them with Train")
+	}
 	o, err := opts.withDefaults()
 	if err != nil {
 		return nil, nil, err

@@ -102,10 +102,8 @@ func panelTrain(ctx context.Context, fs *flag.FlagSet, p *panelFlags, cfg train.
 	if p.wide() && (str("features") != "" || str("future") != "") {
 		return errors.New("train: --features and --future with --targets: a wide CSV has no per-series features; use a long CSV (--id) for them")
 	}
-	for _, f := range []string{"checkpoint", "resume"} {
-		if str(f) != "" {
-			return fmt.Errorf("train: --%s: not supported with --id or --targets yet", f)
-		}
+	if *p.local != "" && (str("checkpoint") != "" || str("resume") != "") {
+		return errors.New("train: --local with --checkpoint or --resume: the checkpoint is of the global model only; train --local in a run of its own")
 	}
 	if c := *p.conformal; c != 0 && !(c > 0 && c < 1) {
 		return fmt.Errorf("train: --conformal %v: must be in (0, 1), such as 0.8", c)
@@ -156,12 +154,33 @@ func panelTrain(ctx context.Context, fs *flag.FlagSet, p *panelFlags, cfg train.
 	if !get[bool](fs, "quiet") {
 		opts.Progress = stderr
 	}
+	ckpt, resume := str("checkpoint"), str("resume")
+	if resume != "" {
+		f, err := seqcast.Load(resume)
+		if err != nil {
+			return libError("train: --resume", err)
+		}
+		if f.Checkpoint == nil {
+			return fmt.Errorf("train: --resume %s: the file holds a finished model, not a checkpoint", resume)
+		}
+		opts.Resume = f.Checkpoint
+	}
+	saved := 0 // the last epoch checkpointed to --checkpoint
+	if ckpt != "" {
+		opts.OnCheckpoint = func(f *seqcast.Forecaster) error {
+			if err := f.Save(ckpt); err != nil {
+				return libError("--checkpoint", err)
+			}
+			saved = f.Checkpoint.Epoch
+			return nil
+		}
+	}
 	pf, rep, err := seqcast.TrainPanel(ctx, spec, set, opts)
 	if err != nil {
 		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-			return &cmdError{"train: interrupted; nothing was saved", err}
+			return interrupted(err, ckpt, saved, resume)
 		}
-		return trainError(err, "")
+		return trainError(err, resume)
 	}
 	pf.Meta.Calendar = calendar
 	out := panelJSON{PanelReport: rep}

@@ -134,7 +134,8 @@ func TestPanelCLIErrors(t *testing.T) {
 		{with("--id", "store", "--targets", "a"), "--id and --targets: give one"},
 		{with("--targets", "sales", "--target", "sales"), "drop --target"},
 		{with("--id", "store", "--target", "sales", "--window", "100"), "no series is long enough"},
-		{with("--id", "store", "--target", "sales", "--checkpoint", filepath.Join(dir, "c.model")), "--checkpoint: not supported"},
+		{with("--id", "store", "--target", "sales", "--local", "linear", "--checkpoint", filepath.Join(dir, "c.model")), "--local with --checkpoint or --resume"},
+		{with("--id", "store", "--target", "sales", "--resume", single), "holds a finished model, not a checkpoint"},
 		{with("--id", "store", "--target", "sales", "--local", "gpt"), `--local "gpt": unknown model`},
 		{with("--target", "sales", "--local", "linear"), "give --id or --targets"},
 		{with("--id", "store", "--target", "sales", "--csv", dup), `series "a": time "2020-01" repeats line 2`},
@@ -237,5 +238,47 @@ func TestPanelConformalCLI(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("seqcast %s: error %v; want %q", strings.Join(c.args, " "), err, c.want)
 		}
+	}
+}
+
+// TestPanelResumeCLI: train --id with --checkpoint, then --resume with
+// more epochs, reports what one uninterrupted run does; the checkpoint
+// resumes no run on other data.
+func TestPanelResumeCLI(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	data := writePanelCSV(t, dir)
+	args := func(extra ...string) []string {
+		return append([]string{"train", "--csv", data, "--id", "store", "--target", "sales", "--model", "linear",
+			"--window", "6", "--horizon", "2", "--quiet", "--seed", "3", "--patience", "0"}, extra...)
+	}
+	var o, e bytes.Buffer
+	if err := run(context.Background(), args("--epochs", "3", "--out", filepath.Join(dir, "a.model")), &o, &e); err != nil {
+		t.Fatalf("%v\n%s", err, e.String())
+	}
+	straight := o.String()
+	ck := filepath.Join(dir, "ck.model")
+	if err := run(context.Background(), args("--epochs", "1", "--checkpoint", ck, "--out", filepath.Join(dir, "b.model")), new(bytes.Buffer), &e); err != nil {
+		t.Fatalf("%v\n%s", err, e.String())
+	}
+	o.Reset()
+	if err := run(context.Background(), args("--epochs", "3", "--resume", ck, "--out", filepath.Join(dir, "c.model")), &o, &e); err != nil {
+		t.Fatalf("%v\n%s", err, e.String())
+	}
+	clean := func(s string) string { return s[:strings.LastIndex(s, "wrote")] }
+	if clean(o.String()) != clean(straight) {
+		t.Errorf("resumed run reports\n%s\nwant\n%s", o.String(), straight)
+	}
+	other := filepath.Join(dir, "other.csv")
+	b, err := os.ReadFile(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(other, []byte(strings.Replace(string(b), "a,2020-01,", "a,2020-01,1", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err = run(context.Background(), append(args("--epochs", "3", "--resume", ck, "--out", filepath.Join(dir, "d.model")), "--csv", other), new(bytes.Buffer), new(bytes.Buffer))
+	if err == nil || !strings.Contains(err.Error(), "--resume "+ck+": the data read from --csv") {
+		t.Errorf("resume on other data: %v", err)
 	}
 }
