@@ -82,6 +82,7 @@ type gpuMem struct {
 	hpAll, hpMask cuda.Ptr // (B*T, H): the h each step read, and it ⊙ a mask
 	aux1, aux2    cuda.Ptr // (B*T, H): per cell (persist_bwd)
 	xm, dxm       cuda.Ptr // (B*T, F): x ⊙ m_k and its gradient (input dropout)
+	ones          cuda.Ptr // B*T ones: column sums as products
 }
 
 // mem returns the kernel's GPU memory for sp, allocating it on the first
@@ -108,7 +109,7 @@ func (k *gpuKernel[E]) mem(sp *seqSpec) (*gpuMem, error) {
 		{&g.dw, F * G * H}, {&g.du, H * G * H}, {&g.db, d.kind.biasLen(H)}, {&g.dx, B * T * F},
 		{&g.xw, B * T * G * H}, {&g.dzAll, B * T * G * H},
 		{&g.dzhAll, B * T * 3 * H}, {&g.hpAll, B * T * H}, {&g.hpMask, B * T * H}, {&g.aux1, B * T * H}, {&g.aux2, B * T * H},
-		{&g.xm, B * T * F}, {&g.dxm, B * T * F},
+		{&g.xm, B * T * F}, {&g.dxm, B * T * F}, {&g.ones, B * T},
 	} {
 		p, err := g.rt.Alloc(int64(a.n * g.esz))
 		if err != nil {
@@ -117,6 +118,14 @@ func (k *gpuKernel[E]) mem(sp *seqSpec) (*gpuMem, error) {
 		}
 		*a.p = p
 		g.all = append(g.all, p)
+	}
+	ones := make([]E, B*T)
+	for i := range ones {
+		ones[i] = 1
+	}
+	if err := upload(g, g.ones, ones); err != nil {
+		g.free()
+		return nil, err
 	}
 	runtime.SetFinalizer(g, func(g *gpuMem) { _ = g.rt.Do(func() error { g.free(); return nil }) })
 	k.m = g

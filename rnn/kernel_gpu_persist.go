@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/seqcast/seqcast/cuda"
 )
 
 // The GPU runs a recurrent layer one of two ways, chosen per layer by size
@@ -151,6 +153,13 @@ func (g *gpuMem) persistForward(sp *seqSpec, p persistPlan) error {
 	)
 }
 
+// sumRows adds the sums over rows of src (rows × n, stride ld) to dst (n):
+// one product with a row of ones, which spreads the B·T rows over the GPU
+// where col_sums would loop over them in one thread per column.
+func (g *gpuMem) sumRows(dst, src cuda.Ptr, ld, rows, n int) error {
+	return g.gemm(false, false, 1, n, rows, g.ones, rows, src, ld, 1, dst, n)
+}
+
 // persistBackward runs the backward pass of every step in one launch, which
 // sets every step's dZ and the initial state's gradient, then adds db, dU,
 // dW and dX from all steps at once.
@@ -165,15 +174,15 @@ func (g *gpuMem) persistBackward(sp *seqSpec, p persistPlan) error {
 			return g.launchBlocks("persist_bwd_"+d.kind.String(), p, g.dzAll, g.hpAll, g.dzhAll, g.aux1, g.aux2, g.dprev,
 				g.out, g.ds, g.prev0, g.u, g.bias, mrec, B, H, d.p, sp.steps, back(sp), p.rows, int(d.fa), int(d.fr))
 		},
-		func() error { return g.colSums(g.db, g.dzAll, gh, 0, rows, gh) },
+		func() error { return g.sumRows(g.db, g.dzAll, gh, rows, gh) },
 	}
 	switch d.kind {
 	case kindLNSimple:
 		fs = append(fs,
-			func() error { return g.colSums(g.at(g.db, lnGain*H), g.aux1, H, 0, rows, H) },
-			func() error { return g.colSums(g.at(g.db, lnOffset*H), g.aux2, H, 0, rows, H) })
+			func() error { return g.sumRows(g.at(g.db, lnGain*H), g.aux1, H, rows, H) },
+			func() error { return g.sumRows(g.at(g.db, lnOffset*H), g.aux2, H, rows, H) })
 	case kindGRU:
-		fs = append(fs, func() error { return g.colSums(g.at(g.db, gruBiasRec*H), g.dzhAll, gh, 0, rows, gh) })
+		fs = append(fs, func() error { return g.sumRows(g.at(g.db, gruBiasRec*H), g.dzhAll, gh, rows, gh) })
 		recDz = g.dzhAll
 	case kindGRUClassic:
 		// dU_hh = (r ⊙ h ⊙ m)ᵀ dZ_hh, the candidate's product.
