@@ -2,6 +2,7 @@ package seqcast
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/seqcast/seqcast/series"
@@ -18,6 +19,13 @@ const (
 	// forecast at Spec.AnchorSeason: the value one season before each
 	// forecast step.
 	AnchorSeasonal = "seasonal"
+	// AnchorSTL forecasts the seasonally adjusted target relative to its
+	// last value: Train fits an STL decomposition (series.MSTL) on the
+	// training part, keeps the last period of its seasonal component in
+	// Spec.AnchorProfile, and at each origin subtracts that profile, at
+	// the phase that best matches the window, from the window's target
+	// values and adds it back to the forecast steps.
+	AnchorSTL = "stl"
 )
 
 // DefaultAnchor is the anchor of a Spec whose Anchor is "".
@@ -25,7 +33,11 @@ const DefaultAnchor = AnchorLast
 
 // Anchors returns the anchors of Spec.Anchor, in the order TrainAuto tries
 // them.
-func Anchors() []string { return []string{AnchorLast, AnchorSeasonal, AnchorNone} }
+func Anchors() []string { return []string{AnchorLast, AnchorSTL, AnchorSeasonal, AnchorNone} }
+
+// maxProfile bounds the values of Spec.AnchorProfile, in the target's
+// scaled units (standard deviations of its training part).
+const maxProfile = 1e6
 
 // anchorKind returns the anchor of s: DefaultAnchor for "", else Anchor.
 func (s Spec) anchorKind() string {
@@ -35,8 +47,12 @@ func (s Spec) anchorKind() string {
 	return s.Anchor
 }
 
-// validateAnchor reports a bad Spec.Anchor or Spec.AnchorSeason.
+// validateAnchor reports a bad Spec.Anchor, Spec.AnchorSeason or
+// Spec.AnchorProfile.
 func (s Spec) validateAnchor() error {
+	if s.Anchor != AnchorSTL && (s.AnchorProfile != nil || s.AnchorAlpha != 0 || s.AnchorGamma != 0 || s.AnchorDrift) {
+		return fmt.Errorf("seqcast: Spec.AnchorProfile, Spec.AnchorAlpha, Spec.AnchorGamma and Spec.AnchorDrift: only for Spec.Anchor %q", AnchorSTL)
+	}
 	switch s.Anchor {
 	case "", AnchorNone, AnchorLast:
 		if s.AnchorSeason != 0 {
@@ -49,6 +65,27 @@ func (s Spec) validateAnchor() error {
 		}
 		if s.AnchorSeason > s.Window {
 			return fmt.Errorf("seqcast: Spec.AnchorSeason %d: longer than Spec.Window %d, which must hold the season's last values", s.AnchorSeason, s.Window)
+		}
+		return nil
+	case AnchorSTL:
+		if n := len(s.AnchorProfile); n < 2 || n > s.Window {
+			return fmt.Errorf("seqcast: Spec.AnchorProfile: %d values; Spec.Anchor %q needs one period of 2 to Spec.Window (%d) values, which Train fits when it is empty", n, AnchorSTL, s.Window)
+		}
+		if s.AnchorSeason != len(s.AnchorProfile) {
+			return fmt.Errorf("seqcast: Spec.AnchorSeason %d: with Spec.Anchor %q it is the period of Spec.AnchorProfile, %d", s.AnchorSeason, AnchorSTL, len(s.AnchorProfile))
+		}
+		for _, f := range []struct {
+			name string
+			v    float64
+		}{{"AnchorAlpha", s.AnchorAlpha}, {"AnchorGamma", s.AnchorGamma}} {
+			if !(f.v >= 0 && f.v <= 1) {
+				return fmt.Errorf("seqcast: Spec.%s %v: must be in [0, 1]", f.name, f.v)
+			}
+		}
+		for i, v := range s.AnchorProfile {
+			if !(math.Abs(v) <= maxProfile) {
+				return fmt.Errorf("seqcast: Spec.AnchorProfile[%d] %v: must be finite and at most %g in absolute value", i, v, maxProfile)
+			}
 		}
 		return nil
 	}
@@ -80,6 +117,9 @@ func (s Spec) anchorAll(w series.Windows) (series.Windows, []float64) {
 		return aw, off
 	case AnchorSeasonal:
 		return seasonalAnchor(w, s.Target, s.AnchorSeason)
+	case AnchorSTL:
+		aw, off, _ := stlAnchor(w, s.Target, s.AnchorProfile, s.smoothing())
+		return aw, off
 	}
 	return w, nil
 }
@@ -107,6 +147,380 @@ func seasonalAnchor(w series.Windows, target, m int) (series.Windows, []float64)
 		}
 	}
 	return series.Windows{X: x, N: w.N, Steps: steps, Features: nf, Y: y, YShape: slices.Clone(w.YShape)}, off
+}
+
+// smoothing returns the smoothing of AnchorSTL that s holds.
+func (s Spec) smoothing() smoothing {
+	return smoothing{s.AnchorAlpha, s.AnchorGamma, s.AnchorDrift}
+}
+
+// stlAnchor is anchorAll for AnchorSTL with the seasonal profile prof (in
+// scaled units) and the smoothing es, and returns the phase found for each
+// sample too: the index of prof that matches the sample's first input
+// step. From that phase, es updates the profile along the window's target
+// values (smoothing.seasons); the target of every input step becomes its
+// value less the updated profile less the last step's, and each target the
+// same less the drift's steps, with es.drift.
+func stlAnchor(w series.Windows, target int, prof []float64, es smoothing) (series.Windows, []float64, []int) {
+	x, y := w.AppendX(nil), w.AppendY(nil)
+	nx, h, nf, steps := w.XSize(), w.YSize(), w.Features, w.Steps
+	if len(y) != w.N*h {
+		y = make([]float64, w.N*h)
+	}
+	off := make([]float64, w.N*h)
+	phases := make([]int, w.N)
+	xt := make([]float64, steps)
+	ph := newPhaseFinder(prof, steps)
+	L := len(prof)
+	cur := make([]float64, L)
+	for i := range w.N {
+		xi := x[i*nx : (i+1)*nx]
+		for t := range steps {
+			xt[t] = xi[t*nf+target]
+		}
+		p := ph.find(xt)
+		phases[i] = p
+		es.seasons(cur, xt, prof, p)
+		last := xt[steps-1] - cur[(p+steps-1)%L]
+		drift := es.driftOf(xt, cur, p)
+		for t := range steps {
+			xi[t*nf+target] = xt[t] - cur[(p+t)%L] - last
+		}
+		for k := range h {
+			off[i*h+k] = cur[(p+steps+k)%L] + last + float64(k+1)*drift
+			y[i*h+k] -= off[i*h+k]
+		}
+	}
+	return series.Windows{X: x, N: w.N, Steps: steps, Features: nf, Y: y, YShape: slices.Clone(w.YShape)}, off, phases
+}
+
+// smoothing holds the additive Holt-Winters smoothing of AnchorSTL: the
+// level's alpha and the season's gamma, both in [0, 1].
+// With drift, the forecast also continues the seasonally adjusted
+// window's average change per step (as a random walk with drift does).
+type smoothing struct {
+	alpha, gamma float64
+	drift        bool
+}
+
+// driftOf returns the average change per step of the values x less the
+// seasons cur (x[0] at index p), or 0 without es.drift.
+func (es smoothing) driftOf(x, cur []float64, p int) float64 {
+	n := len(x)
+	if !es.drift || n < 2 {
+		return 0
+	}
+	L := len(cur)
+	return ((x[n-1] - cur[(p+n-1)%L]) - (x[0] - cur[p%L])) / float64(n-1)
+}
+
+// seasons writes to dst (len(prof)) the profile prof after the additive
+// Holt-Winters recursion along x, whose first value is at index p of prof:
+//
+//	l[t] = α(x[t] - s[j]) + (1-α)l[t-1],  s[j] = γ(x[t] - l[t]) + (1-γ)s[j]
+//
+// with j = (p+t) mod len(prof) and l[-1] = x[0] - s[p]. With gamma 0 dst
+// is prof.
+func (es smoothing) seasons(dst, x, prof []float64, p int) {
+	copy(dst, prof)
+	if es.gamma == 0 || len(x) == 0 {
+		return
+	}
+	L := len(prof)
+	j := p % L
+	l := x[0] - dst[j]
+	for _, v := range x {
+		ln := es.alpha*(v-dst[j]) + (1-es.alpha)*l
+		dst[j] = es.gamma*(v-ln) + (1-es.gamma)*dst[j]
+		l = ln
+		if j++; j == L {
+			j = 0
+		}
+	}
+}
+
+// fitSmoothing chooses the smoothing of AnchorSTL on the training part y
+// (raw) with the profile prof aligned to its rows: the alpha, gamma and
+// drift of a small grid whose anchor forecast (the updated profile plus
+// the last seasonally adjusted value, plus the drift if any, without a
+// network) from windows of w steps has the lowest MAE over the next h
+// steps, at up to 200 origins spread over y.
+func fitSmoothing(y, prof []float64, w, h int) smoothing {
+	L := len(prof)
+	var origins []int // the last row of each window
+	first, lastO := w-1, len(y)-h-1
+	if lastO < first {
+		return smoothing{}
+	}
+	stride := max(1, (lastO-first+1)/200)
+	for o := first; o <= lastO; o += stride {
+		origins = append(origins, o)
+	}
+	cur := make([]float64, L)
+	best, bestMAE := smoothing{}, math.Inf(1)
+	for _, d := range []bool{false, true} {
+		for _, g := range []float64{0, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9} {
+			for _, a := range []float64{0.01, 0.02, 0.05, 0.1, 0.2, 0.5} {
+				if g == 0 {
+					a = 0 // alpha plays no part without gamma
+				}
+				es := smoothing{a, g, d}
+				sum := 0.0
+				for _, o := range origins {
+					x := y[o-w+1 : o+1]
+					p := (o - w + 1) % L
+					es.seasons(cur, x, prof, p)
+					last := y[o] - cur[o%L]
+					drift := es.driftOf(x, cur, p)
+					for k := 1; k <= h; k++ {
+						sum += math.Abs(y[o+k] - cur[(o+k)%L] - last - float64(k)*drift)
+					}
+				}
+				if sum < bestMAE {
+					best, bestMAE = es, sum
+				}
+				if g == 0 {
+					break
+				}
+			}
+		}
+	}
+	return best
+}
+
+// A phaseFinder finds where in a seasonal profile a window of values
+// starts: the shift p whose profile values P[t] = prof[(p+t) mod L], with
+// a level and a linear trend, fit the window best by least squares, with a
+// positive coefficient on P (so that neither a level nor a trend, nor an
+// inverted season, counts).
+type phaseFinder struct {
+	prof   []float64
+	folded []float64 // the values less their line, summed by t mod L
+	tc     []float64 // t less the mean of 0..steps-1
+	tss    float64   // Σ tc²
+	// res[p] is the squared norm of P less its own line at shift p, which
+	// depends on the window's length only.
+	res []float64
+}
+
+func newPhaseFinder(prof []float64, steps int) *phaseFinder {
+	L := len(prof)
+	f := &phaseFinder{prof: prof, folded: make([]float64, L), tc: make([]float64, steps), res: make([]float64, L)}
+	count, tsum := make([]float64, L), make([]float64, L) // the steps, and the sum of tc, by t mod L
+	mt := float64(steps-1) / 2
+	for t := range steps {
+		f.tc[t] = float64(t) - mt
+		f.tss += f.tc[t] * f.tc[t]
+		count[t%L]++
+		tsum[t%L] += f.tc[t]
+	}
+	n := float64(steps)
+	for p := range L {
+		var sP, stP, sPP float64
+		for r := range L {
+			v := prof[(p+r)%L]
+			sP += count[r] * v
+			stP += tsum[r] * v
+			sPP += count[r] * v * v
+		}
+		f.res[p] = sPP - sP*sP/n
+		if f.tss > 0 {
+			f.res[p] -= stP * stP / f.tss
+		}
+	}
+	return f
+}
+
+func (f *phaseFinder) find(x []float64) int {
+	L, n := len(f.prof), float64(len(x))
+	mean, cov := 0.0, 0.0
+	for t, v := range x {
+		mean += v
+		cov += f.tc[t] * v
+	}
+	mean /= n
+	slope := 0.0
+	if f.tss > 0 {
+		slope = cov / f.tss
+	}
+	clear(f.folded)
+	for t, v := range x {
+		f.folded[t%L] += v - mean - slope*f.tc[t]
+	}
+	best, bestScore := 0, math.Inf(-1)
+	for p := range L {
+		// Σ_r folded[r]·prof[(p+r) mod L], in two runs without the modulo.
+		a, b := f.folded[:L-p], f.prof[p:]
+		sxP := 0.0
+		for r, v := range a {
+			sxP += v * b[r]
+		}
+		a, b = f.folded[L-p:], f.prof[:p]
+		for r, v := range a {
+			sxP += v * b[r]
+		}
+		// The fit's gain is sxP²/res, for sxP > 0.
+		score := math.Inf(-1)
+		if f.res[p] > 0 {
+			score = math.Copysign(sxP*sxP/f.res[p], sxP)
+		}
+		if score > bestScore {
+			best, bestScore = p, score
+		}
+	}
+	return best
+}
+
+// stlProfile fits series.MSTL on y (the training part of the target, raw)
+// at the longest of seasons whose common period (the least common
+// multiple) is at most window, and returns the sum of their seasonal
+// components over the last common period, aligned so that index t mod L
+// is row t of y, with the periods used. It returns nil if no season fits.
+func stlProfile(y []float64, seasons []int, window int) ([]float64, []int, error) {
+	cand := slices.Clone(seasons)
+	slices.Sort(cand)
+	slices.Reverse(cand)
+	var use []int
+	L := 1
+	for _, p := range cand {
+		if p < 2 || 2*p >= len(y) || slices.Contains(use, p) {
+			continue
+		}
+		if l := lcm(L, p); l <= window {
+			use, L = append(use, p), l
+		}
+	}
+	if len(use) == 0 {
+		return nil, nil, nil
+	}
+	d, err := series.MSTL(y, use, series.MSTLOptions{})
+	if err != nil {
+		return nil, nil, err
+	}
+	n := len(y)
+	prof := make([]float64, L)
+	for i, s := range d.Seasonal {
+		p := d.Periods[i]
+		if n < minCycles*p {
+			// Each phase's value rests on a few cycles: keep the
+			// component's first harmonics only.
+			sm := fourierSmooth(s[n-p:], n-p, smoothHarmonics)
+			for t := n - L; t < n; t++ {
+				prof[t%L] += sm[t%p]
+			}
+			continue
+		}
+		for t := n - L; t < n; t++ {
+			prof[t%L] += s[t]
+		}
+	}
+	return prof, d.Periods, nil
+}
+
+// A seasonal component of a period that the training part holds fewer
+// than minCycles times is smoothed to its first smoothHarmonics
+// harmonics, as TBATS's Fourier terms would describe it: STL estimates
+// each of its phases from too few values (daily temperature over 2.8
+// years: 2 or 3 values per day of the year).
+const (
+	minCycles       = 5
+	smoothHarmonics = 3
+)
+
+// fourierSmooth returns the least-squares fit of the first k harmonics of
+// period len(x) (and a constant) to one period x, whose first value is at
+// row start, indexed by row mod len(x).
+func fourierSmooth(x []float64, start, k int) []float64 {
+	p := len(x)
+	k = min(k, (p-1)/2)
+	out := make([]float64, p)
+	mean := 0.0
+	for _, v := range x {
+		mean += v
+	}
+	mean /= float64(p)
+	for t := range out {
+		out[t] = mean
+	}
+	for h := 1; h <= k; h++ {
+		a, b := 0.0, 0.0
+		for i, v := range x {
+			ang := 2 * math.Pi * float64(h*((start+i)%p)) / float64(p)
+			a += v * math.Cos(ang)
+			b += v * math.Sin(ang)
+		}
+		a, b = 2*a/float64(p), 2*b/float64(p)
+		for t := range out {
+			ang := 2 * math.Pi * float64(h*t) / float64(p)
+			out[t] += a*math.Cos(ang) + b*math.Sin(ang)
+		}
+	}
+	return out
+}
+
+// fitAnchorProfile fits Spec.AnchorProfile for Train: stlProfile of the
+// training part of the target (values, rows of nf features, the first
+// nTrain) at spec.AnchorSeason if set, else at the detected seasons, in
+// the scaled units the network reads, and the smoothing that updates it
+// (fitSmoothing; the smoothing is the same in scaled units).
+func fitAnchorProfile(values []float64, nf, nTrain int, spec Spec, seasons []int) ([]float64, smoothing, error) {
+	if spec.AnchorSeason > 0 {
+		seasons = []int{spec.AnchorSeason}
+	}
+	y := column(values[:nTrain*nf], nf, spec.Target)
+	prof, _, err := stlProfile(y, seasons, spec.Window)
+	if err != nil {
+		return nil, smoothing{}, fmt.Errorf("seqcast: Spec.Anchor %q: %w", AnchorSTL, err)
+	}
+	if prof == nil {
+		return nil, smoothing{}, fmt.Errorf("seqcast: Spec.Anchor %q: no season of %v is at most the window %d and under half of the %d training rows; set a longer Spec.Window or an Options.Season that fits", AnchorSTL, seasons, spec.Window, nTrain)
+	}
+	sc, err := series.FitScaler(y, 1)
+	if err != nil {
+		return nil, smoothing{}, fmt.Errorf("seqcast: scale: %w", err)
+	}
+	es := fitSmoothing(y, prof, spec.Window, spec.Horizon)
+	for i := range prof {
+		prof[i] /= sc.Std[0]
+	}
+	return prof, es, nil
+}
+
+// stlNote says how often the phase stlAnchor found for the windows of
+// whole (over the training part, from row 0) is the one their rows give.
+func stlNote(whole series.Windows, phases []int, spec Spec) string {
+	ok, near, period := 0, 0, len(spec.AnchorProfile)
+	tol := max(1, period/50)
+	for i, p := range phases {
+		d := p - whole.Start(i)%period
+		d = min(abs(d), period-abs(d))
+		if d == 0 {
+			ok++
+		}
+		if d <= tol {
+			near++
+		}
+	}
+	drift := ""
+	if spec.AnchorDrift {
+		drift = ", with drift"
+	}
+	return fmt.Sprintf("anchor: STL seasonal profile of %d steps, updated along each window with alpha %g, gamma %g%s; the phase found from each window is the true one in %d of %d training windows, within %d steps of it in %d", period, spec.AnchorAlpha, spec.AnchorGamma, drift, ok, len(phases), tol, near)
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+func lcm(a, b int) int {
+	g, h := a, b
+	for h != 0 {
+		g, h = h, g%h
+	}
+	return a / g * b
 }
 
 // unanchorAll adds the offsets of anchorAll back to pred, elementwise.

@@ -1,6 +1,7 @@
 package seqcast
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -16,9 +17,11 @@ import (
 // least one model.
 const MinBudget = time.Second
 
-// AutoFamilies returns the families TrainAuto tries by default, cheapest
-// first.
-func AutoFamilies() []string { return []string{Linear, WaveNet, ConvGRU, GRU, LSTM} }
+// AutoFamilies returns the families TrainAuto tries by default, in its
+// order: linear, the cheapest, then the recurrent ones, then wavenet, whose
+// epochs take longest on long windows (one epoch at a window of 672 takes
+// about three times a GRU's).
+func AutoFamilies() []string { return []string{Linear, GRU, LSTM, ConvGRU, WaveNet} }
 
 // AutoOptions are the settings of TrainAuto. The zero value of each field
 // is its documented default.
@@ -62,15 +65,24 @@ type AutoReport struct {
 }
 
 // TrainAuto trains spec with every family of auto.Families and anchor of
-// auto.Anchors (spec.Family and spec.Anchor are ignored) within
-// auto.Budget, and returns the Forecaster and Report of the one with the
-// lowest validation MAE, in the data's units: the test part is never used
-// to choose. The linear family, which is cheap and converges slowly under
-// Adam, is tried at opts' learning rate and at 10 times it, both with 4
-// times the epochs and the patience. spec.Window 0 lets each trial choose
-// its window (see Train); if the longest season detected was too long for
-// the window chosen (it needs two seasons), every family and anchor is then
-// tried again at a window of one season.
+// auto.Anchors (spec.Family, spec.Anchor and the stl anchor's fitted fields are
+// ignored) within auto.Budget, and returns the Forecaster
+// and Report of the one with the lowest validation MAE, in the data's
+// units: the test part is never used to choose. The linear family, which
+// is cheap and converges slowly under Adam, goes first, with every anchor,
+// at opts' learning rate and at 10 times it, both with 4 times the epochs
+// and the patience, and then, with its best anchor and learning rate, at
+// windows of 3 and 5 times the season the chosen window covers twice; it
+// stops at half the budget if other families follow. Its validation MAE
+// ranks the (anchor, window) pairs; the other families are then tried at
+// the best pair and at the best pair of each other window (but the
+// longer ones linear probed), each trial with an equal share of the
+// budget left (a trial stops after the epoch that reaches its share,
+// keeping its best epoch), and then at the other pairs, best first, until
+// the budget is spent (see autoQueue). spec.Window 0 lets each trial
+// choose its window (see Train); if the longest season detected was too
+// long for the window chosen (it needs two seasons), every family and
+// anchor is also tried at a window of one season.
 // opts.OnCheckpoint and opts.Resume must be unset. TrainAuto returns an
 // error if the budget is below MinBudget, naming it, or if no trial
 // trained.
@@ -107,40 +119,42 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 		}
 	}
 	deadline := time.Now().Add(auto.Budget)
+	halfway := time.Now().Add(auto.Budget / 2)
 	ar := &AutoReport{Best: -1}
 	var bestF *Forecaster
 	var bestR *Report
 	lr := opts.Config.WithDefaults().LearningRate
-	type variant struct {
-		family, anchor string
-		lr             float64
-		window         int
-	}
-	variants := func(window int) []variant {
-		var vs []variant
-		for _, fam := range auto.Families {
-			for _, a := range auto.Anchors {
-				vs = append(vs, variant{fam, a, lr, window})
-				if fam == Linear {
-					vs = append(vs, variant{fam, a, 10 * lr, window})
-				}
-			}
+	q := newAutoQueue(auto.Families, auto.Anchors, spec.Window, lr)
+	longer := false // whether the window of the longest season was added
+	for {
+		v, ok := q.next()
+		if !ok {
+			break
 		}
-		return vs
-	}
-	vs := variants(spec.Window)
-	longer := false // whether the trials at a window of the longest season are in vs
-	for i := 0; i < len(vs); i++ {
-		v := vs[i]
 		fam, a := v.family, v.anchor
 		tr := Trial{Family: fam, Anchor: a, LearningRate: v.lr}
-		if time.Now().After(deadline) {
+		now := time.Now()
+		if now.After(deadline) {
 			tr.Skipped = "budget spent"
 			ar.Trials = append(ar.Trials, tr)
+			q.done(v, math.NaN())
 			continue
+		}
+		if fam == Linear && len(q.others) > 0 && now.After(halfway) {
+			tr.Skipped = "half the budget spent on linear; the rest is for the other families"
+			ar.Trials = append(ar.Trials, tr)
+			q.done(v, math.NaN())
+			continue
+		}
+		// A trial of the first round of the other families gets its share
+		// of what is left, so that every family is tried.
+		end := deadline
+		if v.share > 0 {
+			end = now.Add(deadline.Sub(now) / time.Duration(v.share))
 		}
 		s := spec
 		s.Family, s.Anchor, s.AnchorSeason, s.Window = fam, a, 0, v.window
+		s.AnchorProfile, s.AnchorAlpha, s.AnchorGamma, s.AnchorDrift = nil, 0, 0, false
 		if a == AnchorSeasonal {
 			s.AnchorSeason = spec.AnchorSeason
 		}
@@ -158,7 +172,7 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 		}
 		cut := false
 		o.OnCheckpoint = func(*Forecaster) error {
-			if time.Now().After(deadline) {
+			if time.Now().After(end) {
 				cut = true
 				return train.ErrStop
 			}
@@ -173,20 +187,32 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 			}
 			tr.Skipped = err.Error()
 			ar.Trials = append(ar.Trials, tr)
+			q.done(v, math.NaN())
 			continue
 		}
 		f.Checkpoint = nil
 		// A season that the chosen window could not cover twice: try a
-		// window of one season too, after the others.
+		// window of one season too. Longer windows, of 3 and 5 times the
+		// season the chosen one covers twice, are probed with linear.
 		if sc := rep.Seasons; !longer && sc.WindowChosen && len(sc.Seasons) > 0 {
-			if l := slices.Max(sc.Seasons); l > f.Spec.Window && l <= f.Meta.Rows[0]/2 {
-				vs, longer = append(vs, variants(l)...), true
+			longer = true
+			half := f.Meta.Rows[0] / 2
+			if l := slices.Max(sc.Seasons); l > f.Spec.Window && l <= half {
+				q.addWindow(l)
+			}
+			if m := f.Spec.Window / 2; slices.Contains(sc.Seasons, m) {
+				for _, k := range []int{3, 5} {
+					if k*m <= half {
+						q.probes = append(q.probes, k*m)
+					}
+				}
 			}
 		}
 		tr.AnchorSeason, tr.Window, tr.Cut = f.Spec.AnchorSeason, f.Spec.Window, cut
 		tr.Epochs, tr.BestEpoch = len(rep.History.Epochs), rep.History.BestEpoch
 		tr.ValidMAE, tr.ValidMASE = rep.Valid.Model.MAE, rep.Valid.Model.MASE
 		ar.Trials = append(ar.Trials, tr)
+		q.done(v, tr.ValidMAE)
 		if !math.IsNaN(tr.ValidMAE) && (bestR == nil || tr.ValidMAE < bestR.Valid.Model.MAE) {
 			bestF, bestR, ar.Best, ar.Options = f, rep, len(ar.Trials)-1, o
 			ar.Options.OnCheckpoint = nil
@@ -200,4 +226,197 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 		return nil, nil, ar, errors.New("seqcast: train auto: " + msg)
 	}
 	return bestF, bestR, ar, nil
+}
+
+// An autoVariant is one trial of TrainAuto. share > 0 gives it 1/share of
+// the budget left when it starts.
+type autoVariant struct {
+	family, anchor string
+	lr             float64
+	window         int
+	share          int
+}
+
+// An autoQueue orders TrainAuto's trials. The linear family, which trains
+// in seconds, goes first, at every anchor and window and at two learning
+// rates, then at longer windows (probes) with its best anchor and learning
+// rate; its validation MAE then ranks the anchor and window pairs. The
+// other families follow, first each at the best pair and at the best pair
+// of every other window but the probes (sharing the budget left between
+// them, so that the slow recurrent ones are reached), then each at the
+// other pairs, best first. Pairs at which linear failed (no
+// season for the anchor) are not tried again. Without linear, the pairs
+// come in the order of the anchors.
+type autoQueue struct {
+	others  []string // the families after linear
+	anchors []string
+	lr      float64
+	windows []int
+	linear  bool
+	pending []autoVariant
+	score   map[[2]string]float64 // the best linear validation MAE of an (anchor, window) pair; NaN if it failed
+	phase   int                   // 0: linear; 1: the others
+	tried   map[string]bool       // family/anchor/window of the trials queued after linear
+	// probes are longer windows to try linear at, with the best anchor and
+	// learning rate, once the other linear trials are done.
+	probes []int
+	probed []int // the probes queued
+	bestLR map[[2]string]float64
+}
+
+func newAutoQueue(families, anchors []string, window int, lr float64) *autoQueue {
+	q := &autoQueue{anchors: anchors, lr: lr, windows: []int{window}, score: map[[2]string]float64{}, tried: map[string]bool{}, bestLR: map[[2]string]float64{}}
+	for _, f := range families {
+		if f == Linear {
+			q.linear = true
+		} else {
+			q.others = append(q.others, f)
+		}
+	}
+	if q.linear {
+		q.pending = q.linearVariants(window)
+	} else {
+		q.phase = 1
+		q.pending = q.otherVariants()
+	}
+	return q
+}
+
+func (q *autoQueue) linearVariants(window int) []autoVariant {
+	var vs []autoVariant
+	for _, a := range q.anchors {
+		vs = append(vs, autoVariant{family: Linear, anchor: a, lr: q.lr, window: window}, autoVariant{family: Linear, anchor: a, lr: 10 * q.lr, window: window})
+	}
+	return vs
+}
+
+func pairKey(anchor string, window int) [2]string {
+	return [2]string{anchor, fmt.Sprint(window)}
+}
+
+// pairs returns the (anchor, window) pairs to try the other families at,
+// best first.
+func (q *autoQueue) pairs() []autoVariant {
+	var ps []autoVariant
+	for _, w := range q.windows {
+		for _, a := range q.anchors {
+			sc, ok := q.score[pairKey(a, w)]
+			if q.linear && (!ok || math.IsNaN(sc)) {
+				continue
+			}
+			ps = append(ps, autoVariant{anchor: a, window: w})
+		}
+	}
+	if q.linear {
+		slices.SortStableFunc(ps, func(x, y autoVariant) int {
+			return cmp.Compare(q.score[pairKey(x.anchor, x.window)], q.score[pairKey(y.anchor, y.window)])
+		})
+	}
+	return ps
+}
+
+// otherVariants queues the families after linear: at the best pair
+// first, each with its share of the budget, then at the rest.
+func (q *autoQueue) otherVariants() []autoVariant {
+	ps := q.pairs()
+	if len(ps) == 0 || len(q.others) == 0 {
+		return nil
+	}
+	var vs []autoVariant
+	add := func(f string, p autoVariant, share int) {
+		k := fmt.Sprint(f, "/", p.anchor, "/", p.window)
+		if !q.tried[k] {
+			q.tried[k] = true
+			vs = append(vs, autoVariant{family: f, anchor: p.anchor, lr: q.lr, window: p.window, share: share})
+		}
+	}
+	if q.phase == 1 {
+		// The best pair, and the best at each window that is not a probe:
+		// a window linear does badly at (too many weights for the data)
+		// may suit the recurrent families.
+		first := []autoVariant{ps[0]}
+		for _, w := range q.windows {
+			if slices.Contains(q.probed, w) || w == ps[0].window {
+				continue
+			}
+			if i := slices.IndexFunc(ps, func(p autoVariant) bool { return p.window == w }); i >= 0 {
+				first = append(first, ps[i])
+			}
+		}
+		n := len(first) * len(q.others)
+		for _, p := range first {
+			for _, f := range q.others {
+				add(f, p, n)
+				n--
+			}
+		}
+	}
+	for _, p := range ps {
+		for _, f := range q.others {
+			add(f, p, 0)
+		}
+	}
+	return vs
+}
+
+// next returns the next trial, and false when there is none.
+func (q *autoQueue) next() (autoVariant, bool) {
+	if len(q.pending) == 0 && q.phase == 0 && len(q.probes) > 0 {
+		if ps := q.pairs(); len(ps) > 0 {
+			best := ps[0]
+			lr := q.bestLR[pairKey(best.anchor, best.window)]
+			for _, w := range q.probes {
+				if !slices.Contains(q.windows, w) {
+					q.windows = append(q.windows, w)
+					q.probed = append(q.probed, w)
+					q.pending = append(q.pending, autoVariant{family: Linear, anchor: best.anchor, lr: lr, window: w})
+				}
+			}
+		}
+		q.probes = nil
+	}
+	if len(q.pending) == 0 && q.phase == 0 {
+		q.phase = 1
+		q.pending = q.otherVariants()
+	}
+	if len(q.pending) == 0 {
+		return autoVariant{}, false
+	}
+	v := q.pending[0]
+	q.pending = q.pending[1:]
+	return v, true
+}
+
+// done records the validation MAE of a trial (NaN if it failed).
+func (q *autoQueue) done(v autoVariant, mae float64) {
+	if v.family != Linear {
+		return
+	}
+	k := pairKey(v.anchor, v.window)
+	if old, ok := q.score[k]; !ok || math.IsNaN(old) || mae < old {
+		q.score[k], q.bestLR[k] = mae, v.lr
+	}
+}
+
+// addWindow adds a window (that of the longest season) to the pairs: with
+// linear still in its turn, linear at that window joins it; later, the
+// other families at that window join the end.
+func (q *autoQueue) addWindow(w int) {
+	if slices.Contains(q.windows, w) {
+		return
+	}
+	q.windows = append(q.windows, w)
+	if q.phase == 0 {
+		q.pending = append(q.pending, q.linearVariants(w)...)
+		return
+	}
+	for _, a := range q.anchors {
+		for _, f := range q.others {
+			k := fmt.Sprint(f, "/", a, "/", w)
+			if !q.tried[k] {
+				q.tried[k] = true
+				q.pending = append(q.pending, autoVariant{family: f, anchor: a, lr: q.lr, window: w})
+			}
+		}
+	}
 }

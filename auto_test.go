@@ -2,6 +2,7 @@ package seqcast
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -20,8 +21,23 @@ func TestTrainAuto(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ar.Trials) != 9 {
-		t.Fatalf("%d trials; want 9 (linear at 2 learning rates and wavenet, x 3 anchors): %+v", len(ar.Trials), ar.Trials)
+	// Linear at 2 learning rates x 4 anchors, then at windows 36 and 60
+	// with its best anchor; wavenet at the 6 (anchor, window) pairs.
+	if len(ar.Trials) != 16 {
+		t.Fatalf("%d trials; want 16: %+v", len(ar.Trials), ar.Trials)
+	}
+	// Linear first; wavenet then starts at linear's best anchor.
+	bestLinear := 0
+	for i, tr := range ar.Trials[:10] {
+		if tr.Family != Linear {
+			t.Fatalf("trial %d is %s; want the 10 linear trials first", i, tr.Family)
+		}
+		if tr.ValidMAE < ar.Trials[bestLinear].ValidMAE {
+			bestLinear = i
+		}
+	}
+	if got, want := ar.Trials[8].Anchor, ar.Trials[bestLinear].Anchor; got != want {
+		t.Errorf("the first wavenet trial has anchor %s; want linear's best, %s", got, want)
 	}
 	best := ar.Trials[ar.Best]
 	for _, tr := range ar.Trials {
@@ -87,7 +103,8 @@ func TestMedianSpread(t *testing.T) {
 func TestTrainAutoOneSeasonWindow(t *testing.T) {
 	t.Parallel()
 	// Seasons 12 and 100: 210 training rows cannot hold a window of 200,
-	// so Train chooses 24, and TrainAuto tries 100 too.
+	// so Train chooses 24, and TrainAuto tries 100 too, and the probes of
+	// 3 and 5 times 12.
 	y := seasonalSeries(300, 12)
 	for i := range y {
 		y[i] += 4 * math.Sin(2*math.Pi*float64(i)/100)
@@ -102,7 +119,85 @@ func TestTrainAutoOneSeasonWindow(t *testing.T) {
 	for _, tr := range ar.Trials {
 		windows = append(windows, tr.Window)
 	}
-	if want := []int{24, 24, 100, 100}; !slices.Equal(windows, want) {
+	if want := []int{24, 24, 100, 100, 36, 60}; !slices.Equal(windows, want) {
 		t.Errorf("trial windows %v; want %v (%+v)", windows, want, ar.Trials)
+	}
+}
+
+// TestAutoQueue checks the order of TrainAuto's trials without training:
+// linear at every anchor and learning rate, then every other family at the
+// best (anchor, window) pair with a share of the budget, then the rest,
+// best pair first, never a pair at which linear failed.
+func TestAutoQueue(t *testing.T) {
+	t.Parallel()
+	q := newAutoQueue([]string{Linear, GRU, LSTM}, []string{AnchorLast, AnchorSTL, AnchorSeasonal}, 0, 1e-3)
+	mae := map[string]float64{AnchorLast: 2, AnchorSTL: 1, AnchorSeasonal: math.NaN()}
+	var got []string
+	for {
+		v, ok := q.next()
+		if !ok {
+			break
+		}
+		got = append(got, fmt.Sprintf("%s/%s/%g/%d", v.family, v.anchor, v.lr, v.share))
+		if v.family == Linear && v.lr == 1e-3 {
+			q.addWindow(0) // a window already queued changes nothing
+		}
+		q.done(v, mae[v.anchor])
+	}
+	want := []string{
+		"linear/last/0.001/0", "linear/last/0.01/0", "linear/stl/0.001/0", "linear/stl/0.01/0",
+		"linear/seasonal/0.001/0", "linear/seasonal/0.01/0",
+		"gru/stl/0.001/2", "lstm/stl/0.001/1", "gru/last/0.001/0", "lstm/last/0.001/0",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("trials %v; want %v", got, want)
+	}
+}
+
+func TestAutoQueueLongerWindow(t *testing.T) {
+	t.Parallel()
+	q := newAutoQueue([]string{GRU}, []string{AnchorLast, AnchorSTL}, 0, 1e-3)
+	var got []string
+	for {
+		v, ok := q.next()
+		if !ok {
+			break
+		}
+		got = append(got, fmt.Sprintf("%s/%d/%d", v.anchor, v.window, v.share))
+		q.addWindow(365)
+	}
+	if want := []string{"last/0/1", "stl/0/0", "last/365/0", "stl/365/0"}; !slices.Equal(got, want) {
+		t.Errorf("trials %v; want %v", got, want)
+	}
+}
+
+func TestAutoQueueProbes(t *testing.T) {
+	t.Parallel()
+	q := newAutoQueue([]string{Linear, GRU}, []string{AnchorLast, AnchorSTL}, 24, 1e-3)
+	q.probes = []int{36}
+	mae := map[string]float64{AnchorLast: 2, AnchorSTL: 1}
+	var got []string
+	for {
+		v, ok := q.next()
+		if !ok {
+			break
+		}
+		got = append(got, fmt.Sprintf("%s/%s/%g/%d", v.family, v.anchor, v.lr, v.window))
+		m := mae[v.anchor]
+		if v.lr == 1e-2 {
+			m -= 0.5
+		}
+		if v.window == 36 {
+			m -= 0.7 // the probe wins
+		}
+		q.done(v, m)
+	}
+	want := []string{
+		"linear/last/0.001/24", "linear/last/0.01/24", "linear/stl/0.001/24", "linear/stl/0.01/24",
+		"linear/stl/0.01/36", // the probe: the best anchor and learning rate
+		"gru/stl/0.001/36", "gru/stl/0.001/24", "gru/last/0.001/24",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("trials %v; want %v", got, want)
 	}
 }

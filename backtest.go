@@ -111,8 +111,8 @@ func NewBacktest(ctx context.Context, spec Spec, set *series.Set, opts BacktestO
 	if ctx == nil {
 		return nil, errors.New("seqcast: backtest: nil context")
 	}
-	if spec.anchorKind() == AnchorSeasonal {
-		return nil, fmt.Errorf("seqcast: Spec.Anchor %q: only Train and TrainAuto support it", AnchorSeasonal)
+	if a := spec.anchorKind(); a == AnchorSeasonal || a == AnchorSTL {
+		return nil, fmt.Errorf("seqcast: Spec.Anchor %q: only Train and TrainAuto support it", a)
 	}
 	if spec.SeqToSeq {
 		return nil, errors.New("seqcast: Spec.SeqToSeq: backtests train sequence-to-vector models only, as TrainPanel")

@@ -187,6 +187,7 @@ func FuzzSpecJSON(f *testing.F) {
 	f.Add([]byte(`{"family":"lstm","window":4,"horizon":2,"features":["y"],"target":0,"delta":true}`))
 	f.Add([]byte(`{"family":"linear","anchor":"seasonal","anchor_season":3,"dilations":[1,2]}`))
 	f.Add([]byte(`{"delta":true,"anchor":"none"}`))
+	f.Add([]byte(`{"family":"linear","window":4,"horizon":2,"features":["y"],"anchor":"stl","anchor_season":2,"anchor_profile":[0.5,-0.5],"anchor_alpha":0.1,"anchor_gamma":0.3,"anchor_drift":true}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var s Spec
 		if json.Unmarshal(b, &s) != nil {

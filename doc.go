@@ -21,8 +21,10 @@
 // Dense). Spec.Dropout adds dropout before the output layer, which gives
 // PredictMC its error bars. Spec.Anchor sets what the network forecasts
 // relative to: by default (AnchorLast) the change from the last observed
-// value, which follows a trend; AnchorNone forecasts levels and
-// AnchorSeasonal the difference from the seasonal-naive forecast.
+// value, which follows a trend; AnchorNone forecasts levels,
+// AnchorSeasonal the difference from the seasonal-naive forecast, and
+// AnchorSTL the change of the seasonally adjusted target, with the seasonal
+// component of an STL decomposition of the training part added back.
 // Spec.Quantiles makes the output layer forecast
 // those quantiles of every step, [batch, Horizon·len(Quantiles)], trained
 // with the mean pinball loss; Predict returns the median and

@@ -275,9 +275,13 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	}
 	chooseWindow := spec.Window == 0
 	chooseAnchor := spec.anchorKind() == AnchorSeasonal && spec.AnchorSeason == 0
+	fitSTL := spec.anchorKind() == AnchorSTL && spec.AnchorProfile == nil
 	probe := spec // spec with placeholders for what Train chooses
-	if chooseAnchor {
+	if chooseAnchor || fitSTL {
 		probe.AnchorSeason = 2
+	}
+	if fitSTL {
+		probe.AnchorProfile = []float64{0, 0}
 	}
 	if chooseWindow {
 		probe.Window = max(4, probe.AnchorSeason)
@@ -322,6 +326,13 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 		}
 		sc.Notes = append(sc.Notes, fmt.Sprintf("anchor: seasonal naive at season %d", spec.AnchorSeason))
 	}
+	if fitSTL {
+		var es smoothing
+		if spec.AnchorProfile, es, err = fitAnchorProfile(values, nf, nTrain, spec, sc.Seasons); err != nil {
+			return nil, nil, err
+		}
+		spec.AnchorSeason, spec.AnchorAlpha, spec.AnchorGamma, spec.AnchorDrift = len(spec.AnchorProfile), es.alpha, es.gamma, es.drift
+	}
 	if err := spec.Validate(); err != nil {
 		return nil, nil, err
 	}
@@ -352,7 +363,14 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	if err := spec.checkSeqSize(trainSet.N); err != nil {
 		return nil, nil, err
 	}
-	trainSet, _ = spec.anchorAll(trainSet)
+	if spec.anchorKind() == AnchorSTL {
+		var phases []int
+		whole := trainSet
+		trainSet, _, phases = stlAnchor(whole, spec.Target, spec.AnchorProfile, spec.smoothing())
+		sc.Notes = append(sc.Notes, stlNote(whole, phases, spec))
+	} else {
+		trainSet, _ = spec.anchorAll(trainSet)
+	}
 	validEnd := nTrain + nValid
 	validSet, err := series.SlidingSegments(scaled[(nTrain-w)*nf:validEnd*nf], nf, spec.Target, w, h, shift(opts.Breaks, nTrain-w))
 	if err != nil {

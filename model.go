@@ -81,13 +81,32 @@ type Spec struct {
 	// so that a model follows a trend beyond the range of its training data
 	// (as CO2's); AnchorNone, levels; or AnchorSeasonal, the difference
 	// from the seasonal-naive forecast at AnchorSeason, which must be in
-	// [2, Window]. The offsets are added back to the forecasts.
+	// [2, Window]; or AnchorSTL, the seasonally adjusted target's change
+	// from its last value (AnchorSeason is then the length of
+	// AnchorProfile). The offsets are added back to the forecasts.
 	//
 	// Model files and JSON always hold the anchor; JSON without one (from
 	// before it was written) reads as it was trained: "delta": true as
 	// AnchorLast, else AnchorNone.
 	Anchor       string `json:"anchor"`
 	AnchorSeason int    `json:"anchor_season,omitempty"`
+	// AnchorProfile is, for AnchorSTL, one period (2 to Window values) of
+	// the target's seasonal component, in the units the network reads (the
+	// target scaled by the Forecaster's Scaler), fitted by Train on the
+	// training part when it is empty; nil for the other anchors.
+	AnchorProfile []float64 `json:"anchor_profile,omitempty"`
+	// AnchorAlpha and AnchorGamma, in [0, 1], are for AnchorSTL the
+	// smoothing of the level and of the season of the additive
+	// Holt-Winters recursion that updates AnchorProfile along each window
+	// before it is subtracted and added back (0 and 0: the profile as it
+	// is). Train fits them on the training part with AnchorProfile.
+	AnchorAlpha float64 `json:"anchor_alpha,omitempty"`
+	AnchorGamma float64 `json:"anchor_gamma,omitempty"`
+	// AnchorDrift, for AnchorSTL, adds to the forecast the seasonally
+	// adjusted window's average change per step, once per step ahead, so
+	// that the network forecasts the difference from a random walk with
+	// drift. Train chooses it with AnchorAlpha and AnchorGamma.
+	AnchorDrift bool `json:"anchor_drift,omitempty"`
 	// Dtype is "float32" (default) or "float64", the element type of the
 	// weights and of the computation.
 	Dtype string `json:"dtype,omitempty"`
@@ -138,6 +157,7 @@ func (s Spec) withDefaults() Spec {
 	s.Anchor = s.anchorKind()
 	s.Features = slices.Clone(s.Features)
 	s.Dilations = slices.Clone(s.Dilations)
+	s.AnchorProfile = slices.Clone(s.AnchorProfile)
 	s.Quantiles = slices.Clone(s.Quantiles)
 	s.Future = slices.Clone(s.Future)
 	return s

@@ -304,8 +304,8 @@ func TrainPanel(ctx context.Context, spec Spec, set *series.Set, opts Options) (
 	if ctx == nil {
 		return nil, nil, errors.New("seqcast: train panel: nil context")
 	}
-	if spec.anchorKind() == AnchorSeasonal {
-		return nil, nil, fmt.Errorf("seqcast: Spec.Anchor %q: only Train and TrainAuto support it", AnchorSeasonal)
+	if a := spec.anchorKind(); a == AnchorSeasonal || a == AnchorSTL {
+		return nil, nil, fmt.Errorf("seqcast: Spec.Anchor %q: only Train and TrainAuto support it", a)
 	}
 	if spec.SeqToSeq {
 		return nil, nil, errSeqPanel
@@ -583,8 +583,8 @@ func TrainEach(ctx context.Context, spec Spec, set *series.Set, opts Options) ([
 	if ctx == nil {
 		return nil, nil, errors.New("seqcast: train each: nil context")
 	}
-	if spec.anchorKind() == AnchorSeasonal {
-		return nil, nil, fmt.Errorf("seqcast: Spec.Anchor %q: only Train and TrainAuto support it", AnchorSeasonal)
+	if a := spec.anchorKind(); a == AnchorSeasonal || a == AnchorSTL {
+		return nil, nil, fmt.Errorf("seqcast: Spec.Anchor %q: only Train and TrainAuto support it", a)
 	}
 	if err := spec.Validate(); err != nil {
 		return nil, nil, err

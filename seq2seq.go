@@ -39,6 +39,9 @@ func (s Spec) validateSeqToSeq() error {
 		// the window, in rows the network never reads.
 		return fmt.Errorf("seqcast: Spec.SeqToSeq and Spec.Anchor %q: not supported together (the seasonal-naive forecast from the window's early steps lies before the window); use Anchor %q or %q", AnchorSeasonal, AnchorLast, AnchorNone)
 	}
+	if s.anchorKind() == AnchorSTL {
+		return fmt.Errorf("seqcast: Spec.SeqToSeq and Spec.Anchor %q: not supported together (the stl anchor forecasts from the window's last step only); use Anchor %q or %q", AnchorSTL, AnchorLast, AnchorNone)
+	}
 	return nil
 }
 

@@ -96,21 +96,26 @@ func Markdown(rep *Report, others []*Report, cmp []Comparison, cmpMachine *Machi
 // MachineInfo describes this machine and build, for reports.
 func MachineInfo(device string) Machine { return machine(device) }
 
-// The markers of the section of BENCHMARKS.md that go run ./bench/classical
-// writes.
-const (
-	classicalBegin = "<!-- classical:begin -->"
-	classicalEnd   = "<!-- classical:end -->"
-)
+// The markers of the sections of BENCHMARKS.md that other commands or
+// people own: the classical reference's (go run ./bench/classical) and
+// the measured runs of seqcast train --model auto against it.
+var keptSections = [][2]string{
+	{"<!-- classical:begin -->", "<!-- classical:end -->"},
+	{"<!-- auto:begin -->", "<!-- auto:end -->"},
+}
 
-// KeepSections returns doc followed by the section of old (the document
-// being replaced) that another command owns, the classical reference's, so
-// that rewriting BENCHMARKS.md keeps it.
+// KeepSections returns doc followed by the sections of old (the document
+// being replaced) that others own (keptSections), in that order, so that
+// rewriting BENCHMARKS.md keeps them.
 func KeepSections(doc, old []byte) []byte {
-	i, j := bytes.Index(old, []byte(classicalBegin)), bytes.Index(old, []byte(classicalEnd))
-	if i < 0 || j < i {
-		return doc
+	out := doc
+	for _, m := range keptSections {
+		i, j := bytes.Index(old, []byte(m[0])), bytes.Index(old, []byte(m[1]))
+		if i < 0 || j < i {
+			continue
+		}
+		out = append(bytes.TrimRight(out, "\n"), "\n\n"...)
+		out = append(append(out, old[i:j+len(m[1])]...), '\n')
 	}
-	out := append(bytes.TrimRight(doc, "\n"), "\n\n"...)
-	return append(append(out, old[i:j+len(classicalEnd)]...), '\n')
+	return out
 }

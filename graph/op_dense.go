@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 	"hash"
+	"unsafe"
 
 	"github.com/chewxy/hm"
 	"gorgonia.org/gorgonia"
@@ -91,17 +92,20 @@ func (op denseOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 		return nil, fmt.Errorf("graph: %v: %d inputs, want %d", op, len(vs), op.arity())
 	}
 	x, w := vs[0].(*tensor.Dense), vs[1].(*tensor.Dense)
+	if w.Dtype() != x.Dtype() {
+		return nil, fmt.Errorf("graph: %v: %v input, %v weights", op, x.Dtype(), w.Dtype())
+	}
 	n, in, out := x.Shape()[0], x.Shape()[1], w.Shape()[1]
 	y := reuse(&op.st.out, x.Dtype(), n, out)
 	var bias *tensor.Dense
 	if op.bias {
 		bias = vs[2].(*tensor.Dense)
 	}
-	switch yd := y.Data().(type) {
-	case []float32:
-		denseForward(yd, x.Data().([]float32), w.Data().([]float32), biasData[float32](bias), n, in, out, op.act)
-	case []float64:
-		denseForward(yd, x.Data().([]float64), w.Data().([]float64), biasData[float64](bias), n, in, out, op.act)
+	switch y.Dtype() {
+	case tensor.Float32:
+		denseForward(y.Float32s(), x.Float32s(), w.Float32s(), biasData[float32](bias), n, in, out, op.act)
+	case tensor.Float64:
+		denseForward(y.Float64s(), x.Float64s(), w.Float64s(), biasData[float64](bias), n, in, out, op.act)
 	default:
 		return nil, fmt.Errorf("graph: %v: unsupported dtype %v", op, x.Dtype())
 	}
@@ -116,28 +120,51 @@ func biasData[E kernel.Float](b *tensor.Dense) []E {
 	if b == nil {
 		return nil
 	}
-	return b.Data().([]E)
+	return data[E](b)
 }
 
 func copy2(dst, src *tensor.Dense) {
-	switch d := dst.Data().(type) {
-	case []float32:
-		copy(d, src.Data().([]float32))
-	case []float64:
-		copy(d, src.Data().([]float64))
+	switch dst.Dtype() {
+	case tensor.Float32:
+		copy(dst.Float32s(), src.Float32s())
+	case tensor.Float64:
+		copy(dst.Float64s(), src.Float64s())
 	}
 }
 
-func denseForward[E kernel.Float](y, x, w, b []E, n, in, out int, act Activation) {
-	for i := 0; i < n; i++ {
-		row := y[i*out : (i+1)*out]
-		if b != nil {
-			copy(row, b)
-		} else {
-			clear(row)
-		}
+// data returns t's backing slice, of dtype E. It reads it through
+// Float32s/Float64s rather than Data, whose interface result allocates on
+// every call.
+func data[E kernel.Float](t *tensor.Dense) []E {
+	if t.Dtype() != tensor.Dtype(dtypeOf[E]()) {
+		panic(fmt.Sprintf("graph: %v tensor read as %v", t.Dtype(), dtypeOf[E]()))
 	}
-	kernel.GemmNN(n, out, in, x, in, w, out, y, out)
+	var z E
+	switch any(z).(type) {
+	case float32:
+		s := t.Float32s()
+		return unsafe.Slice((*E)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
+	default:
+		s := t.Float64s()
+		return unsafe.Slice((*E)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
+	}
+}
+
+func dtypeOf[E kernel.Float]() tensor.Dtype {
+	var z E
+	if _, ok := any(z).(float32); ok {
+		return tensor.Float32
+	}
+	return tensor.Float64
+}
+
+func denseForward[E kernel.Float](y, x, w, b []E, n, in, out int, act Activation) {
+	if b != nil {
+		kernel.GemmBiasNN(n, out, in, x, in, w, out, b, y, out)
+	} else {
+		clear(y[:n*out])
+		kernel.GemmNN(n, out, in, x, in, w, out, y, out)
+	}
 	switch act {
 	case Tanh:
 		kernel.Tanh(y, y)
@@ -240,11 +267,11 @@ func (op denseGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 			return nil, fmt.Errorf("graph: %v: ran before its forward op", op)
 		}
 	}
-	switch gd := g.Data().(type) {
-	case []float32:
-		denseBackward(gd, x.Data().([]float32), w.Data().([]float32), zData[float32](z), dy.Data().([]float32), n, in, out, op.denseOp)
-	case []float64:
-		denseBackward(gd, x.Data().([]float64), w.Data().([]float64), zData[float64](z), dy.Data().([]float64), n, in, out, op.denseOp)
+	switch g.Dtype() {
+	case tensor.Float32:
+		denseBackward(g.Float32s(), x.Float32s(), w.Float32s(), zData[float32](z), dy.Float32s(), n, in, out, op.denseOp)
+	case tensor.Float64:
+		denseBackward(g.Float64s(), x.Float64s(), w.Float64s(), zData[float64](z), dy.Float64s(), n, in, out, op.denseOp)
 	default:
 		return nil, fmt.Errorf("graph: %v: unsupported dtype %v", op, x.Dtype())
 	}
@@ -255,7 +282,7 @@ func zData[E kernel.Float](z *tensor.Dense) []E {
 	if z == nil {
 		return nil
 	}
-	return z.Data().([]E)
+	return data[E](z)
 }
 
 func denseBackward[E kernel.Float](g, x, w, z, dy []E, n, in, out int, op denseOp) {

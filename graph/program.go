@@ -48,8 +48,11 @@ type Spec struct {
 	MaxParams int
 }
 
-// A Program is a network compiled once, for one batch size, on a
-// TapeMachine. Run it once per batch. It is not safe for concurrent use.
+// A Program is a network compiled once, for one batch size: a Train
+// program on a TapeMachine, an Eval or Sample (forward-only) program as a
+// plan of op calls that allocates nothing per run. Run it once per batch.
+// It is not safe for concurrent use; CPU programs of one network compiled
+// separately may run at once, as long as nothing updates the parameters.
 type Program struct {
 	spec   Spec
 	b      *Builder
@@ -69,6 +72,9 @@ type Program struct {
 	maskV   []*tensor.Dense
 	maskRng *rand.Rand
 	ran     bool
+	outSize int
+	// plan runs forward-only programs instead of vm (see plan).
+	plan *plan
 
 	// FreezeMasks keeps the dropout masks of the first run for every later
 	// run, so that gradient checks see a fixed function.
@@ -173,12 +179,16 @@ func compile(net Layer, spec Spec, salt int) (p *Program, err error) {
 		p.lossV = new(gorgonia.Value)
 		ops.Must(readInto(p.loss, p.lossV))
 	}
+	p.outSize = p.out.Shape()[1:].TotalSize()
 	p.outV = new(gorgonia.Value)
 	ops.Must(readInto(p.out, p.outV))
 	if spec.Mode == Train {
 		p.vm = gorgonia.NewTapeMachine(b.G, gorgonia.BindDualValues(p.pnodes...))
-	} else {
-		p.vm = gorgonia.NewTapeMachine(b.G)
+		return p, nil
+	}
+	p.plan, err = newPlan(b.G)
+	if err != nil {
+		return nil, err
 	}
 	return p, nil
 }
@@ -209,37 +219,40 @@ func (p *Program) Nodes() int { return len(p.b.G.AllNodes()) }
 // batch's loss (Spec.Loss, by default the mean squared error; 0 without a
 // loss). In a Train program the
 // gradients of this batch are then in Grads.
+//
+// An Eval or Sample program's Run allocates nothing once it has run once,
+// as long as every op of the network reuses its output (this package's and
+// rnn's do).
 func (p *Program) Run(x, y []float64) (float64, error) {
 	if len(x) != p.xv.Shape().TotalSize() {
 		return 0, fmt.Errorf("graph: run: %d input values, want %d (batch %d of %v)", len(x), p.xv.Shape().TotalSize(), p.spec.Batch, p.spec.In)
 	}
-	FromFloat64s(p.xv, x)
-	if err := gorgonia.Let(p.x, p.xv); err != nil {
-		return 0, fmt.Errorf("graph: run: %w", err)
+	setFloat64s(p.xv, x)
+	if err := let(p.x, p.xv); err != nil {
+		return 0, err
 	}
 	if p.y != nil {
 		if len(y) != p.yv.Shape().TotalSize() {
 			return 0, fmt.Errorf("graph: run: %d target values, want %d (batch %d of %v)", len(y), p.yv.Shape().TotalSize(), p.spec.Batch, p.spec.Out)
 		}
-		FromFloat64s(p.yv, y)
-		if err := gorgonia.Let(p.y, p.yv); err != nil {
-			return 0, fmt.Errorf("graph: run: %w", err)
+		setFloat64s(p.yv, y)
+		if err := let(p.y, p.yv); err != nil {
+			return 0, err
 		}
 	}
 	for i, m := range p.b.masks {
 		if !p.FreezeMasks || !p.ran {
 			fillMask(p.maskV[i], m.Rate, p.maskRng)
 		}
-		if err := gorgonia.Let(m.Node, p.maskV[i]); err != nil {
-			return 0, fmt.Errorf("graph: run: %w", err)
+		if err := let(m.Node, p.maskV[i]); err != nil {
+			return 0, err
 		}
 	}
 	if p.spec.Mode == Train && p.ran {
 		p.ZeroGrads()
 	}
-	defer p.vm.Reset()
-	if err := p.vm.RunAll(); err != nil {
-		return 0, fmt.Errorf("graph: run: %w", err)
+	if err := p.runGraph(); err != nil {
+		return 0, err
 	}
 	p.ran = true
 	if p.loss == nil {
@@ -252,6 +265,45 @@ func (p *Program) Run(x, y []float64) (float64, error) {
 	return l, nil
 }
 
+func (p *Program) runGraph() error {
+	if p.plan != nil {
+		return p.plan.run()
+	}
+	defer p.vm.Reset()
+	if err := p.vm.RunAll(); err != nil {
+		return fmt.Errorf("graph: run: %w", err)
+	}
+	return nil
+}
+
+// let binds v to the input node n unless it is bound to it already: the
+// programs' input tensors never change, only their data, and gorgonia.Let
+// allocates (it clones the node's shape).
+func let(n *gorgonia.Node, v *tensor.Dense) error {
+	if cur, ok := n.Value().(*tensor.Dense); ok && cur == v {
+		return nil
+	}
+	if err := gorgonia.Let(n, v); err != nil {
+		return fmt.Errorf("graph: run: %w", err)
+	}
+	return nil
+}
+
+// setFloat64s is FromFloat64s without Data, whose boxed result allocates.
+func setFloat64s(t *tensor.Dense, v []float64) {
+	switch t.Dtype() {
+	case tensor.Float64:
+		copy(t.Float64s(), v)
+	case tensor.Float32:
+		d := t.Float32s()[:len(v)]
+		for i, x := range v {
+			d[i] = float32(x)
+		}
+	default:
+		panic(fmt.Sprintf("graph: unsupported dtype %v", t.Dtype()))
+	}
+}
+
 // Predictions copies the last run's output into dst (Batch times the output
 // sample size) and returns it; a nil dst is allocated.
 func (p *Program) Predictions(dst []float64) []float64 {
@@ -260,19 +312,23 @@ func (p *Program) Predictions(dst []float64) []float64 {
 	if dst == nil {
 		dst = make([]float64, n)
 	}
-	switch d := t.Data().(type) {
-	case []float32:
-		for i, v := range d[:n] {
-			dst[i] = float64(v)
+	switch t.Dtype() {
+	case tensor.Float32:
+		d := dst[:n]
+		for i, v := range t.Float32s()[:n] {
+			d[i] = float64(v)
 		}
-	case []float64:
-		copy(dst, d[:n])
+	case tensor.Float64:
+		copy(dst, t.Float64s()[:n])
 	}
 	return dst
 }
 
 // OutShape returns the shape of one output sample.
 func (p *Program) OutShape() []int { return slices.Clone(p.out.Shape()[1:]) }
+
+// OutSize returns the number of values of one output sample.
+func (p *Program) OutSize() int { return p.outSize }
 
 // Grads returns the gradient of the last Train run's loss with respect to
 // each parameter, aligned with Params. The tensors are the program's own:

@@ -84,6 +84,12 @@ type stepData[E kernel.Float] struct {
 	// b at xw[b*xws:], computed for all steps at once.
 	xw  []E
 	xws int
+	// Without input masks, x (x_t of row b at x[b*xs:]), w (F, G*H) and
+	// xbias (the G*H input bias) are set instead of xw: the step computes
+	// its input side itself, into its own gate blocks, so that no
+	// (B*T, G*H) buffer streams through memory.
+	x, w, xbias []E
+	xs          int
 }
 
 // gradData holds one backward step's extra operands and outputs.
@@ -130,6 +136,23 @@ func actInPlace[E kernel.Float](a actCode, v []E) {
 		kernel.Sigmoid(v, v)
 	case actReLU:
 		kernel.ReLU(v, v)
+	}
+}
+
+// actRows applies a in place to n values of each of rows rows, stride
+// apart (a gate block of every row of a packed batch), as actInPlace does
+// row by row.
+func actRows[E kernel.Float](a actCode, x []E, n, rows, stride int) {
+	switch a {
+	case actTanh:
+		kernel.TanhRows(x, n, rows, stride)
+	case actSigmoid:
+		kernel.SigmoidRows(x, n, rows, stride)
+	case actReLU:
+		for r := range rows {
+			v := x[r*stride : r*stride+n]
+			kernel.ReLU(v, v)
+		}
 	}
 }
 
@@ -231,10 +254,17 @@ func gradGates[E kernel.Float](d *dims, g0, g1 int, src []E, ls, so, k int, mask
 }
 
 // inputGates sets the G gate blocks of out from column off to the input
-// side of the step, inputBias + x_t (⊙ m_k) W_k, which the kernel computed
-// for all steps at once (s.xw).
+// side of the step, inputBias + x_t (⊙ m_k) W_k: computed here when s.x is
+// set, else copied from s.xw, which the kernel computed for all steps at
+// once. Both round alike: the bias, plus the product of the row (GemmNN's
+// rows do not depend on their neighbours).
 func inputGates[E kernel.Float](d *dims, s *stepData[E], out []E, ld, off int) {
-	copyCols(out, ld, off, s.xw, s.xws, 0, d.batch, d.kind.gates()*d.h)
+	gh := d.kind.gates() * d.h
+	if s.x == nil {
+		copyCols(out, ld, off, s.xw, s.xws, 0, d.batch, gh)
+		return
+	}
+	kernel.GemmBiasNN(d.batch, gh, d.in, s.x, s.xs, s.w, gh, s.xbias, out[off:], ld)
 }
 
 // inputBias sets dst (G*H) to the bias of the input side's gate blocks:
@@ -264,9 +294,7 @@ func forward[E kernel.Float](d *dims, s *stepData[E], out []E, tmp []E) {
 	case kindSimple:
 		inputGates(d, s, out, P, 0)
 		mulGates(d, 0, 1, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, 0, tmp)
-		for b := range B {
-			actInPlace(d.fa, out[b*P:b*P+H])
-		}
+		actRows(d.fa, out, H, B, P)
 	case kindLNSimple:
 		inputGates(d, s, out, P, lnXhat*H)
 		mulGates(d, 0, 1, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, lnXhat*H, tmp)
@@ -297,37 +325,33 @@ func forward[E kernel.Float](d *dims, s *stepData[E], out []E, tmp []E) {
 	case kindLSTM:
 		inputGates(d, s, out, P, lstmI*H)
 		mulGates(d, 0, 4, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, lstmI*H, tmp)
-		for b := range B {
-			row := out[b*P : (b+1)*P]
-			h, c, i, f, g, o, ac := blk(row, stH, H), blk(row, lstmC, H), blk(row, lstmI, H), blk(row, lstmF, H), blk(row, lstmG, H), blk(row, lstmO, H), blk(row, lstmActC, H)
-			actInPlace(d.fr, row[lstmI*H:(lstmF+1)*H]) // i and f: one call, fewer scalar tails
-			actInPlace(d.fa, g)
-			actInPlace(d.fr, o)
-			cp := blk(s.prev[b*P:], lstmC, H)
-			for j := range c {
-				c[j] = f[j]*cp[j] + i[j]*g[j]
-			}
-			copy(ac, c)
-			actInPlace(d.fa, ac)
-			for j := range h {
-				h[j] = o[j] * ac[j]
-			}
-		}
+		// Each activation runs over its block of every row in one call.
+		actRows(d.fr, out[lstmI*H:], 2*H, B, P) // i and f together: fewer tails
+		actRows(d.fa, out[lstmG*H:], H, B, P)
+		actRows(d.fr, out[lstmO*H:], H, B, P)
+		// c = f ⊙ c' + i ⊙ g, act(c), h = o ⊙ act(c).
+		kernel.MulAdd2Rows(out[lstmC*H:], out[lstmActC*H:], out[lstmF*H:], s.prev[lstmC*H:], out[lstmI*H:], out[lstmG*H:], H, B, P)
+		actRows(d.fa, out[lstmActC*H:], H, B, P)
+		kernel.MulRows(out[stH*H:], out[lstmO*H:], out[lstmActC*H:], H, B, P)
 	case kindGRU:
 		// hh U_h's block gets r_h (see inputBias for the gates').
 		fillRows(out, P, gruUH*H, B, blk(s.bias, gruBiasRec+gateHH, H))
 		inputGates(d, s, out, P, gruZ*H)
 		mulGates(d, 0, 2, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, gruZ*H, tmp)
 		mulGates(d, 2, 3, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, gruUH*H, tmp)
+		actRows(d.fr, out[gruZ*H:], 2*H, B, P) // z and r
 		for b := range B {
 			row := out[b*P : (b+1)*P]
-			h, z, r, hh, uh := blk(row, stH, H), blk(row, gruZ, H), blk(row, gruR, H), blk(row, gruHH, H), blk(row, gruUH, H)
-			actInPlace(d.fr, row[gruZ*H:(gruR+1)*H]) // z and r
-			hp := blk(s.prev[b*P:], stH, H)
+			r, hh, uh := blk(row, gruR, H), blk(row, gruHH, H), blk(row, gruUH, H)
 			for j := range hh {
 				hh[j] += r[j] * uh[j]
 			}
-			actInPlace(d.fa, hh)
+		}
+		actRows(d.fa, out[gruHH*H:], H, B, P)
+		for b := range B {
+			row := out[b*P : (b+1)*P]
+			h, z, hh := blk(row, stH, H), blk(row, gruZ, H), blk(row, gruHH, H)
+			hp := blk(s.prev[b*P:], stH, H)
 			for j := range h {
 				h[j] = hh[j] + z[j]*(hp[j]-hh[j])
 			}

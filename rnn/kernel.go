@@ -67,14 +67,17 @@ func kernelOf[E kernel.Float](k kernels) seqKernel[E] {
 }
 
 // cpuKernel is the CPU: the step arithmetic of cell_math.go in a loop over
-// time, on internal/kernel's GEMM and activations. The input side of all
-// steps is one product over the B*T rows of x ((B, T, F) is a (B*T, F)
-// matrix), as cuDNN does: x W + bias before the loop, and dW and dX from
-// every step's dZ after it; with input dropout, one product per gate over
-// x ⊙ m_k.
+// time, on internal/kernel's GEMM and activations. Forward, each step
+// computes its input side x_t W + bias into its own gate blocks, which stay
+// in cache; with input dropout, the input side of all steps is one product
+// per gate over the B*T rows of x ⊙ m_k ((B, T, F) is a (B*T, F) matrix)
+// before the loop, as cuDNN does. Backward, dW and dX are one product over
+// every step's dZ after the loop. GemmNN rounds a row alike whatever the
+// rows around it, so both forward paths give the same numbers.
 type cpuKernel[E kernel.Float] struct {
 	tmp, wT, uT, dout []E
 	xw, dzAll         []E // (B*T, G*H), rows in x's (b, t) order
+	xbias             []E // (G*H): the input side's bias
 	xm, dxm           []E // x ⊙ m_k and its gradient, (B*T, F)
 }
 
@@ -119,17 +122,23 @@ func (k *cpuKernel[E]) forward(sp *seqSpec, a *seqArgs[E], s []E) error {
 	tmp := need(&k.tmp, sp.scratchLen())
 	gh := d.kind.gates() * d.h
 	rows, F, H := d.batch*sp.steps, d.in, d.h
+	if !d.inMask {
+		xbias := need(&k.xbias, gh)
+		inputBias(d, a.bias, xbias)
+		for i := range sp.steps {
+			st := k.step(sp, a, s, i)
+			st.x, st.xs, st.w, st.xbias = a.x[sp.time(i)*F:], sp.steps*F, a.w, xbias
+			forward(d, &st, s[i*n:(i+1)*n], tmp)
+		}
+		return nil
+	}
 	xw := need(&k.xw, rows*gh)
 	inputBias(d, a.bias, xw[:gh])
 	fillRows(xw, gh, 0, rows, xw[:gh])
-	if !d.inMask {
-		kernel.GemmNN(rows, gh, F, a.x, F, a.w, gh, xw, gh)
-	} else {
-		xm := need(&k.xm, rows*F)
-		for g := range d.kind.gates() {
-			masked(sp, xm, a.x, a.min[g])
-			kernel.GemmNN(rows, H, F, xm, F, a.w[g*H:], gh, xw[g*H:], gh)
-		}
+	xm := need(&k.xm, rows*F)
+	for g := range d.kind.gates() {
+		masked(sp, xm, a.x, a.min[g])
+		kernel.GemmNN(rows, H, F, xm, F, a.w[g*H:], gh, xw[g*H:], gh)
 	}
 	for i := range sp.steps {
 		st := k.step(sp, a, s, i)

@@ -33,6 +33,9 @@
 // the file, line and column. NextTimes continues the time column to label a
 // forecast, and DetectSeason guesses a seasonal period (DetectSeasons
 // confirms candidate periods) from an FFT autocorrelation, in O(n log n).
+// STL splits a series into seasonal, trend and remainder components by
+// loess, as R's stl() does, and MSTL does so for several periods, as
+// forecast::mstl() does.
 //
 // # Shapes
 //

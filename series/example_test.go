@@ -137,3 +137,24 @@ func ExampleDetectSeason() {
 	// Output:
 	// 24 [24 168]
 }
+
+// STL splits a series into seasonal, trend and remainder components; MSTL
+// does so with several seasons. Loess smooths both, so a line plus an exact
+// season comes out close to, not exactly, its parts; R's
+// stl(ts(y, frequency = 4), s.window = "periodic") gives the same numbers
+// (1.9191, 0.9434, -0.9434, -1.9191 and 20.0057).
+func ExampleSTL() {
+	season := []float64{2, 1, -1, -2}
+	y := make([]float64, 40)
+	for i := range y {
+		y[i] = 10 + 0.5*float64(i) + season[i%4]
+	}
+	d, err := series.STL(y, 4, series.STLOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("seasonal %.4f\ntrend at 20 %.4f\n", d.Seasonal[:4], d.Trend[20])
+	// Output:
+	// seasonal [1.9191 0.9434 -0.9434 -1.9191]
+	// trend at 20 20.0057
+}

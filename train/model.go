@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -34,8 +35,10 @@ type Forecaster interface {
 // input shape and reused.
 //
 // A Model is safe for concurrent use: a compiled program is not reentrant,
-// so Fit, Predict, PredictMC, Build and Close take turns (a call waits for
-// the one running). Fit's hooks (OnEpoch, OnCheckpoint) run between turns
+// so Fit, Predict, PredictInto, PredictMC, Build and Close take turns (a
+// call waits for the one running). For forecasts in parallel, give each
+// goroutine its own Predictor (NewPredictor): Predictors run at once, and
+// take turns only with those calls. Fit's hooks (OnEpoch, OnCheckpoint) run between turns
 // and may call Predict; they must not call Close. A Model must not be
 // copied after first use.
 type Model struct {
@@ -55,19 +58,62 @@ type Model struct {
 	// trains a network of several outputs per target value.
 	Loss graph.Loss
 
-	mu    sync.Mutex // guards progs and every run of a program
-	progs map[progKey]*graph.Program
+	// mu guards progs and every run of one of them (Lock), and the
+	// parameters: Predictors run under RLock, Fit under Lock.
+	mu    sync.RWMutex
+	progs programs
 	in    []int // the input shape of the first build, for Save
 	// maxParams bounds the parameters a build may create (LoadModel).
 	maxParams int
 }
 
 type progKey struct {
-	mode  graph.Mode
-	batch int
-	in    string
-	out   string
-	seed  uint64
+	mode    graph.Mode
+	batch   int
+	in, out shapeKey
+	seed    uint64
+	gpu     bool
+}
+
+// shapeKey is a shape as a comparable value that costs no allocation for
+// the shapes networks take (up to 4 dimensions); longer ones are spelled
+// out in long.
+type shapeKey struct {
+	n    int // -1 for a nil shape
+	d    [4]int
+	long string
+}
+
+func keyOf(s []int) shapeKey {
+	if s == nil {
+		return shapeKey{n: -1}
+	}
+	k := shapeKey{n: len(s)}
+	if len(s) > len(k.d) {
+		var b strings.Builder
+		for _, d := range s {
+			b.WriteString(strconv.Itoa(d))
+			b.WriteByte(',')
+		}
+		k.long = b.String()
+		return k
+	}
+	copy(k.d[:], s)
+	return k
+}
+
+// programs are compiled programs with their input scratch: a Model's own,
+// and each Predictor's.
+type programs struct {
+	m map[progKey]*graph.Program
+	x []float64 // a batch's packed inputs
+}
+
+func (ps *programs) close() {
+	for k, p := range ps.m {
+		p.Close()
+		delete(ps.m, k)
+	}
 }
 
 // NewModel returns a Model of net with float32 weights and seed 0.
@@ -99,21 +145,28 @@ func (m *Model) Build(in []int) ([]int, error) {
 // program returns the program for (mode, batch, in, out, seed), compiling
 // it on first use. m.mu must be held.
 func (m *Model) program(mode graph.Mode, batch int, in, out []int, seed uint64) (*graph.Program, error) {
-	if m.progs == nil {
-		m.progs = map[progKey]*graph.Program{}
+	p, err := m.compiled(&m.progs, mode, batch, in, out, seed)
+	if err == nil && m.in == nil {
+		m.in = slices.Clone(in)
 	}
-	k := progKey{mode, batch, fmt.Sprint(in), fmt.Sprint(out), seed}
-	if p, ok := m.progs[k]; ok {
+	return p, err
+}
+
+// compiled returns ps' program for the key, compiling it on first use. m.mu
+// must be held, for reading at least.
+func (m *Model) compiled(ps *programs, mode graph.Mode, batch int, in, out []int, seed uint64) (*graph.Program, error) {
+	k := progKey{mode: mode, batch: batch, in: keyOf(in), out: keyOf(out), seed: seed, gpu: m.GPU}
+	if p, ok := ps.m[k]; ok {
 		return p, nil
 	}
-	p, err := graph.Compile(m.Net, graph.Spec{Batch: batch, In: in, Out: out, Dtype: m.Dtype, Mode: mode, Seed: m.Seed ^ seed, GPU: m.GPU, MaxParams: m.maxParams, Loss: m.Loss})
+	p, err := graph.Compile(m.Net, graph.Spec{Batch: batch, In: slices.Clone(in), Out: slices.Clone(out), Dtype: m.Dtype, Mode: mode, Seed: m.Seed ^ seed, GPU: m.GPU, MaxParams: m.maxParams, Loss: m.Loss})
 	if err != nil {
 		return nil, err
 	}
-	m.progs[k] = p
-	if m.in == nil {
-		m.in = slices.Clone(in)
+	if ps.m == nil {
+		ps.m = map[progKey]*graph.Program{}
 	}
+	ps.m[k] = p
 	return p, nil
 }
 
@@ -135,56 +188,78 @@ func (m *Model) Close() {
 	m.closeLocked()
 }
 
-func (m *Model) closeLocked() {
-	for k, p := range m.progs {
-		p.Close()
-		delete(m.progs, k)
-	}
-}
+func (m *Model) closeLocked() { m.progs.close() }
 
 // Predict implements Forecaster: forecasts for w's inputs in batches of up
-// to 1000 samples, shaped (w.N, output shape...).
+// to 16 samples (256 on a GPU), shaped (w.N, output shape...).
 func (m *Model) Predict(w series.Windows) ([]float64, error) {
+	return m.PredictInto(nil, w)
+}
+
+// PredictInto is Predict writing into dst's memory: it returns dst[:n] for
+// n = w.N times the output size, reallocated only when cap(dst) < n. In
+// steady state (the same input shape and batch sizes as before) it
+// allocates nothing, so a service forecasting one series at a time can
+// reuse one slice.
+func (m *Model) PredictInto(dst []float64, w series.Windows) ([]float64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.predict(graph.Eval, w, 0)
+	return m.predictInto(&m.progs, dst, graph.Eval, w, 0)
 }
 
 // predict runs w through the mode's programs. m.mu must be held.
-
 func (m *Model) predict(mode graph.Mode, w series.Windows, seed uint64) ([]float64, error) {
+	return m.predictInto(&m.progs, nil, mode, w, seed)
+}
+
+// predictInto runs w through ps' programs for mode into dst (see
+// PredictInto). m.mu must be held, for writing if ps is m.progs.
+func (m *Model) predictInto(ps *programs, dst []float64, mode graph.Mode, w series.Windows, seed uint64) ([]float64, error) {
 	if w.N <= 0 {
-		return nil, fmt.Errorf("train: predict: no samples")
+		return nil, errNoSamples
 	}
-	in := []int{w.Steps, w.Features}
-	var out, x []float64
-	// Equal batches of at most maxEvalBatch: 2000 and 1000 samples both run
-	// as batches of 250, through one compiled program.
-	k := (w.N + maxEvalBatch - 1) / maxEvalBatch
+	in := [2]int{w.Steps, w.Features}
+	// Equal batches of at most the limit: with a limit of 256, 2000 and 1000
+	// samples both run as batches of 250, through one compiled program.
+	limit := cpuEvalBatch
+	if m.GPU {
+		limit = gpuEvalBatch
+	}
+	k := (w.N + limit - 1) / limit
 	bs := (w.N + k - 1) / k
+	var out []float64
 	for lo := 0; lo < w.N; lo += bs {
 		hi := min(lo+bs, w.N)
-		p, err := m.program(mode, hi-lo, in, nil, 0)
+		p, err := m.compiled(ps, mode, hi-lo, in[:], nil, 0)
 		if err != nil {
 			return nil, fmt.Errorf("train: predict: %w", err)
+		}
+		if ps == &m.progs && m.in == nil {
+			m.in = slices.Clone(in[:])
 		}
 		if mode == graph.Sample {
 			p.SeedMasks(seed ^ uint64(lo)*0x9e3779b97f4a7c15)
 		}
-		x = w.Rows(lo, hi).AppendX(x[:0]) // packed, also for windows over a series
-		if _, err := p.Run(x, nil); err != nil {
+		ps.x = w.Rows(lo, hi).AppendX(ps.x[:0]) // packed, also for windows over a series
+		if _, err := p.Run(ps.x, nil); err != nil {
 			return nil, fmt.Errorf("train: predict samples %d-%d: %w", lo, hi, err)
 		}
 		if out == nil {
-			out = make([]float64, 0, w.N*prod(p.OutShape()))
+			n := w.N * p.OutSize()
+			if cap(dst) < n {
+				dst = make([]float64, n)
+			}
+			out = dst[:n]
 		}
-		out = append(out, p.Predictions(nil)...)
+		p.Predictions(out[lo*p.OutSize() : hi*p.OutSize()])
 	}
 	if err := finite(out); err != nil {
 		return nil, fmt.Errorf("train: predict: %w", err)
 	}
 	return out, nil
 }
+
+var errNoSamples = errors.New("train: predict: no samples")
 
 // PredictMC runs passes stochastic forward passes with dropout on (Monte
 // Carlo dropout, Gal & Ghahramani 2016) and returns the mean and standard
@@ -225,21 +300,21 @@ func (m *Model) PredictMC(ctx context.Context, w series.Windows, passes int, see
 	return mean, std, nil
 }
 
-// maxEvalBatch bounds the batch size of evaluation programs; larger sets run in
-// several batches.
-const maxEvalBatch = 256
-
-func prod(s []int) int {
-	n := 1
-	for _, d := range s {
-		n *= d
-	}
-	return n
-}
+// cpuEvalBatch and gpuEvalBatch bound the batch size of evaluation
+// programs; larger sets run in several batches. On the CPU a small batch
+// keeps a recurrent layer's states, (steps, batch, packed width), in the
+// core's cache (16 samples of the chapter's 50-step LSTM(20) are 450 KB a
+// layer) and forecasts about a fifth more series per second than batches
+// of 256 (BenchmarkPredictParallel); a GPU wants large batches.
+const (
+	cpuEvalBatch = 16
+	gpuEvalBatch = 256
+)
 
 func finite(v []float64) error {
 	for i, x := range v {
-		if math.IsNaN(x) || math.IsInf(x, 0) {
+		// x - x is NaN for NaN and ±Inf only: one test in the loop.
+		if d := x - x; d != d {
 			return fmt.Errorf("output %d is %v: %w", i, x, ErrDiverged)
 		}
 	}

@@ -29,7 +29,7 @@ func TestTrainAuto(t *testing.T) {
 	if err := run(context.Background(), args, &o, &e); err != nil {
 		t.Fatalf("seqcast %s: %v\n%s", strings.Join(args, " "), err, e.String())
 	}
-	for _, want := range []string{"seasons: seasons detected: [12]", "window 24: twice the season 12", "chose ", "(chosen)", "seasonal 12", "median of 2 "} {
+	for _, want := range []string{"seasons: seasons detected: [12]", "window 24: twice the season 12", "chose ", "(chosen)", "seasonal 12", "stl 12", "median of 2 "} {
 		if !strings.Contains(o.String(), want) {
 			t.Errorf("seqcast %s: output lacks %q:\n%s", strings.Join(args, " "), want, o.String())
 		}
@@ -37,6 +37,29 @@ func TestTrainAuto(t *testing.T) {
 	js, err := os.ReadFile(filepath.Join(dir, "a.json"))
 	if err != nil || !bytes.Contains(js, []byte(`"trials"`)) {
 		t.Errorf("--json: %v; want the trials in:\n%s", err, js)
+	}
+}
+
+// TestTrainAnchorSTL trains with --anchor stl on the packaged CO2 series
+// and forecasts from the saved model.
+func TestTrainAnchorSTL(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	out := filepath.Join(dir, "s.model")
+	var o, e bytes.Buffer
+	args := []string{"train", "--csv", co2CSV, "--target", "co2", "--horizon", "3", "--model", "linear", "--anchor", "stl", "--epochs", "2", "--quiet", "--out", out}
+	if err := run(context.Background(), args, &o, &e); err != nil {
+		t.Fatalf("seqcast %s: %v\n%s", strings.Join(args, " "), err, e.String())
+	}
+	if want := "anchor stl 12"; !strings.Contains(o.String(), want) {
+		t.Errorf("seqcast %s: output lacks %q:\n%s", strings.Join(args, " "), want, o.String())
+	}
+	o.Reset()
+	if err := run(context.Background(), []string{"predict", "--model", out, "--csv", co2CSV}, &o, &e); err != nil {
+		t.Fatalf("predict: %v\n%s", err, e.String())
+	}
+	if lines := strings.Count(strings.TrimSpace(o.String()), "\n"); lines != 3 {
+		t.Errorf("predict: %d forecast lines after the header; want 3:\n%s", lines, o.String())
 	}
 }
 

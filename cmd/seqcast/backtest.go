@@ -140,6 +140,9 @@ Flags:
 		return fmt.Errorf("backtest: %w", err)
 	}
 	futureCols := splitList(*future)
+	if err := checkFutureFlags(*target, splitList(*features), futureCols); err != nil {
+		return fmt.Errorf("backtest: %w", err)
+	}
 	switch {
 	case len(futureCols) > 0 && gp != series.GapFail:
 		return fmt.Errorf("backtest: --future and --gaps %s: the rows after the target ends are told from gaps by --gaps fail only", *gaps)

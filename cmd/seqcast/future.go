@@ -124,3 +124,18 @@ func quotedAll(s []string) []string {
 	}
 	return out
 }
+
+// checkFutureFlags refuses a column named both by --features (past inputs)
+// and by --future (known-future inputs), and the target as a --future
+// column: each column has one role.
+func checkFutureFlags(target string, features, future []string) error {
+	for _, c := range future {
+		if c == target {
+			return fmt.Errorf("--future %q: the target cannot be a known-future input", c)
+		}
+		if slices.Contains(features, c) {
+			return fmt.Errorf("--features and --future both name %q: a --future column is an input already; list it in --future only", c)
+		}
+	}
+	return nil
+}

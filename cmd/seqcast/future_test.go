@@ -105,3 +105,21 @@ func TestFutureTrainPredict(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckFutureFlags(t *testing.T) {
+	for _, c := range []struct {
+		target        string
+		features, fut []string
+		want          string
+	}{
+		{"y", []string{"temp"}, []string{"promo"}, ""},
+		{"y", nil, nil, ""},
+		{"y", []string{"promo"}, []string{"promo"}, `--features and --future both name "promo"`},
+		{"y", nil, []string{"price", "y"}, `--future "y": the target`},
+	} {
+		err := checkFutureFlags(c.target, c.features, c.fut)
+		if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("checkFutureFlags(%q, %q, %q) = %v; want %q", c.target, c.features, c.fut, err, c.want)
+		}
+	}
+}

@@ -251,6 +251,8 @@ Flags:
 		}
 	case f.Spec.Anchor == seqcast.AnchorSeasonal:
 		fmt.Fprintf(stdout, ", %s relative to the window's last value; the forecast is the difference from the seasonal naive at %d", f.Spec.Features[f.Spec.Target], f.Spec.AnchorSeason)
+	case f.Spec.Anchor == seqcast.AnchorSTL:
+		fmt.Fprintf(stdout, ", %s less the model file's seasonal profile of %d steps (anchor_profile, at the phase that fits the window, updated along it with anchor_alpha and anchor_gamma), relative to the last such value; the forecast is the difference from it, the profile added back", f.Spec.Features[f.Spec.Target], f.Spec.AnchorSeason)
 	}
 	fmt.Fprintln(stdout)
 	fmt.Fprintf(stdout, "wrote %s\n", *out)

@@ -36,7 +36,7 @@ func trainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		dropout  = fs.Float64("dropout", 0, "dropout before the output layer, in [0, 1); enables predict --mc-dropout")
 		seq2seq  = fs.Bool("seq2seq", false, "train sequence to sequence: the network forecasts the --horizon values after every step of the window, not only after the last, and learns from all of them; validation, the metrics and predict use the last step's forecast (deep_rnn, lstm, gru, conv_gru with an even --window, wavenet; --anchor last or none; a single series)")
 		delta    = deltaFlag(fs, "forecast the change from the last value of the target (follows trends); --delta=false forecasts levels (the same as --anchor last and --anchor none; given with --anchor, they must agree)")
-		anchor   = fs.String("anchor", "", "what the forecast is relative to: last (value), seasonal (the seasonal-naive forecast of the longest detected season the window holds), none (levels) or auto (the best on the validation part) (default: "+seqcast.DefaultAnchor+", or auto with --model auto)")
+		anchor   = fs.String("anchor", "", "what the forecast is relative to: last (value), stl (the last seasonally adjusted value, with the seasonal component of an STL decomposition of the training part added back), seasonal (the seasonal-naive forecast of the longest detected season the window holds), none (levels) or auto (the best on the validation part) (default: "+seqcast.DefaultAnchor+", or auto with --model auto)")
 		budget   = fs.Duration("budget", 2*time.Minute, "time for --model auto or --anchor auto to try families and anchors (at least "+seqcast.MinBudget.String()+")")
 		tf       = addTrainingFlags(fs)
 		validF   = fs.Float64("val-frac", seqcast.DefaultOptions().ValidFrac, "fraction of the rows in the validation part (after the training part)")
@@ -109,7 +109,7 @@ Flags:
 		}
 	case set["anchor"]:
 		if anchorName != "auto" && !slices.Contains(seqcast.Anchors(), anchorName) {
-			return fmt.Errorf("train: --anchor %q: want last, seasonal, none or auto", anchorName)
+			return fmt.Errorf("train: --anchor %q: want last, stl, seasonal, none or auto", anchorName)
 		}
 	case set["delta"] && !*delta:
 		anchorName = seqcast.AnchorNone
@@ -147,6 +147,8 @@ Flags:
 			return errors.New("train: --seq2seq: --model linear has no per-step outputs; use deep_rnn, lstm, gru, conv_gru or wavenet")
 		case anchorName == seqcast.AnchorSeasonal:
 			return errors.New("train: --seq2seq and --anchor seasonal: not supported together (the seasonal-naive forecast from the window's early steps lies before the window); use --anchor last or none")
+		case anchorName == seqcast.AnchorSTL:
+			return errors.New("train: --seq2seq and --anchor stl: not supported together (the stl anchor forecasts from the window's last step only); use --anchor last or none")
 		}
 	}
 	if *season < 0 {
@@ -176,6 +178,9 @@ Flags:
 		return fmt.Errorf("train: %w", err)
 	}
 	futureCols := splitList(*future)
+	if err := checkFutureFlags(*target, splitList(*features), futureCols); err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
 	if len(futureCols) > 0 && gp != series.GapFail {
 		return fmt.Errorf("train: --future and --gaps %s: the rows after the target ends are told from gaps by --gaps fail only", *gaps)
 	}

@@ -1,6 +1,9 @@
 package kernel
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // tanh32 coefficients: the [13/6] rational approximation of tanh on
 // [-7.9053111, 7.9053111] used by Eigen (Eigen/src/Core/MathFunctionsImpl.h,
@@ -121,6 +124,96 @@ func vec8(d, s []float32, sigmoid bool) {
 	f(&d[0], &s[0], m)
 	f(&t[0], &t[0], 8)
 	copy(d[m:], t[8-(n-m):])
+}
+
+// TanhRows sets x[r*stride+j] = tanh(x[r*stride+j]) for r < rows and j <
+// n, in place, as Tanh does row by row: the gate blocks of a batch's packed
+// states. It panics if x is too short.
+func TanhRows[E Float](x []E, n, rows, stride int) { actRows(x, n, rows, stride, false) }
+
+// SigmoidRows is TanhRows for the sigmoid.
+func SigmoidRows[E Float](x []E, n, rows, stride int) { actRows(x, n, rows, stride, true) }
+
+func actRows[E Float](x []E, n, rows, stride int, sigmoid bool) {
+	if rows <= 0 || n <= 0 {
+		return
+	}
+	if len(x) < (rows-1)*stride+n {
+		panic(fmt.Sprintf("kernel: %d rows of %d, stride %d, in %d values", rows, n, stride, len(x)))
+	}
+	if d, ok := any(x).([]float32); ok && hasFMA && n >= 8 {
+		if sigmoid {
+			sigmoidRows(&d[0], n, rows, stride)
+		} else {
+			tanhRows(&d[0], n, rows, stride)
+		}
+		return
+	}
+	for r := range rows {
+		v := x[r*stride : r*stride+n]
+		if sigmoid {
+			Sigmoid(v, v)
+		} else {
+			Tanh(v, v)
+		}
+	}
+}
+
+// MulAdd2Rows sets dst[r*stride+j] = a·b + c·d, elementwise, for r < rows
+// and j < n, each product rounded before the sum (as Go's a*b + c*d on
+// amd64 without FMA), and dst2 (if not nil) to the same: an LSTM's
+// c = f ⊙ c' + i ⊙ g over a batch's packed states, and the copy of c that
+// its activation replaces. dst and dst2 must not overlap the inputs. It
+// panics if a slice is too short.
+func MulAdd2Rows[E Float](dst, dst2, a, b, c, d []E, n, rows, stride int) {
+	if rows <= 0 || n <= 0 {
+		return
+	}
+	if dst2 == nil {
+		dst2 = dst
+	}
+	need := (rows-1)*stride + n
+	if len(dst) < need || len(dst2) < need || len(a) < need || len(b) < need || len(c) < need || len(d) < need {
+		panic(fmt.Sprintf("kernel: %d rows of %d, stride %d, in slices too short", rows, n, stride))
+	}
+	if d32, ok := any(dst).([]float32); ok && hasFMA && n >= 8 {
+		e32, a32, b32, c32, dd32 := any(dst2).([]float32), any(a).([]float32), any(b).([]float32), any(c).([]float32), any(d).([]float32)
+		mulAdd2Rows(&d32[0], &e32[0], &a32[0], &b32[0], &c32[0], &dd32[0], n, rows, stride)
+		return
+	}
+	for r := range rows {
+		o := r * stride
+		x, y, av, bv, cv, dv := dst[o:o+n], dst2[o:o+n], a[o:o+n], b[o:o+n], c[o:o+n], d[o:o+n]
+		for j := range x {
+			v := E(av[j]*bv[j]) + E(cv[j]*dv[j])
+			x[j], y[j] = v, v
+		}
+	}
+}
+
+// MulRows sets dst[r*stride+j] = a·b, elementwise, for r < rows and j < n:
+// an LSTM's h = o ⊙ tanh(c). dst must not overlap the inputs. It panics if
+// a slice is too short.
+func MulRows[E Float](dst, a, b []E, n, rows, stride int) {
+	if rows <= 0 || n <= 0 {
+		return
+	}
+	need := (rows-1)*stride + n
+	if len(dst) < need || len(a) < need || len(b) < need {
+		panic(fmt.Sprintf("kernel: %d rows of %d, stride %d, in slices too short", rows, n, stride))
+	}
+	if d32, ok := any(dst).([]float32); ok && hasFMA && n >= 8 {
+		a32, b32 := any(a).([]float32), any(b).([]float32)
+		mulRows(&d32[0], &a32[0], &b32[0], n, rows, stride)
+		return
+	}
+	for r := range rows {
+		o := r * stride
+		x, av, bv := dst[o:o+n], a[o:o+n], b[o:o+n]
+		for j := range x {
+			x[j] = av[j] * bv[j]
+		}
+	}
 }
 
 // ReLU sets dst[i] = max(x[i], 0).

@@ -1,6 +1,8 @@
 package kernel
 
 import (
+	"fmt"
+
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
 )
@@ -32,6 +34,54 @@ func GemmNN[E Float](m, n, k int, a []E, lda int, b []E, ldb int, c []E, ldc int
 		impl.Dgemm(blas.NoTrans, blas.NoTrans, m, n, k, 1, any(a).([]float64), lda, any(b).([]float64), ldb, 1, c, ldc)
 	default:
 		gemmNN(m, n, k, a, lda, b, ldb, c.([]E), ldc)
+	}
+}
+
+// GemmBiasNN sets C = bias + A B, bias (n) added to every row, for A (m×k,
+// lda), B (k×n, ldb) and C (m×n, ldc): a layer's pre-activations. It rounds
+// as filling C's rows with bias and then GemmNN, which it does where there
+// is no faster path; float32 with AVX2/FMA adds the bias in the kernel's
+// store instead of reading C.
+func GemmBiasNN[E Float](m, n, k int, a []E, lda int, b []E, ldb int, bias, c []E, ldc int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	if len(bias) < n {
+		panic(fmt.Sprintf("kernel: gemm bias of %d for %d columns", len(bias), n))
+	}
+	if c32, ok := any(c).([]float32); ok && hasFMA && m >= 4 && n >= 16 && k > 0 {
+		gemmBias32(m, n, k, any(a).([]float32), lda, any(b).([]float32), ldb, any(bias).([]float32), c32, ldc)
+		return
+	}
+	for i := range m {
+		copy(c[i*ldc:i*ldc+n], bias[:n])
+	}
+	GemmNN(m, n, k, a, lda, b, ldb, c, ldc)
+}
+
+// gemmBias32 is GemmBiasNN on the kernels: blocks of 4 rows by 16 columns
+// in gemm4x16b, the rest as a bias fill and gemm32.
+func gemmBias32(m, n, k int, a []float32, lda int, b []float32, ldb int, bias, c []float32, ldc int) {
+	if len(a) < (m-1)*lda+k || len(b) < (k-1)*ldb+n || len(c) < (m-1)*ldc+n {
+		panic(fmt.Sprintf("kernel: gemm %dx%dx%d: slices of %d, %d, %d too short", m, n, k, len(a), len(b), len(c)))
+	}
+	m4, n16 := m&^3, n&^15
+	for i := 0; i < m4; i += 4 {
+		for j := 0; j < n16; j += 16 {
+			gemm4x16b(k, &a[i*lda], lda, 1, &b[j], ldb, &c[i*ldc+j], ldc, &bias[j])
+		}
+	}
+	if n16 < n {
+		for i := range m4 {
+			copy(c[i*ldc+n16:i*ldc+n], bias[n16:n])
+		}
+		gemm32(m4, n-n16, k, a, lda, 1, b[n16:], ldb, c[n16:], ldc)
+	}
+	if m4 < m {
+		for i := m4; i < m; i++ {
+			copy(c[i*ldc:i*ldc+n], bias[:n])
+		}
+		gemm32(m-m4, n, k, a[m4*lda:], lda, 1, b, ldb, c[m4*ldc:], ldc)
 	}
 }
 

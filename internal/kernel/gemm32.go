@@ -5,8 +5,11 @@ import "fmt"
 // gemm32 computes C += A B for float32 with the AVX2/FMA kernels, where
 // A's element (i, p) is a[i*ars+p*aps] (so A may be read transposed), B is
 // (k×n, ldb) and C (m×n, ldc). Blocks of 4 rows by 16, 8 or 4 columns run in
-// assembly with C in registers; the remaining rows and columns run in Go.
-// It panics if a slice is too short, before any assembly reads it.
+// assembly with C in registers; rows past the last block of 4 and the last
+// n%4 columns run on kernels of the same arithmetic (gemmRow32,
+// gemmCols32), so every element is rounded alike: a sum of products from zero, fused, then added
+// to C, whatever m and the element's place. Without the kernels it runs in
+// Go. It panics if a slice is too short, before any assembly reads it.
 func gemm32(m, n, k int, a []float32, ars, aps int, b []float32, ldb int, c []float32, ldc int) {
 	if m == 0 || n == 0 || k == 0 {
 		return
@@ -14,32 +17,36 @@ func gemm32(m, n, k int, a []float32, ars, aps int, b []float32, ldb int, c []fl
 	if len(a) <= (m-1)*ars+(k-1)*aps || len(b) < (k-1)*ldb+n || len(c) < (m-1)*ldc+n {
 		panic(fmt.Sprintf("kernel: gemm %dx%dx%d: slices of %d, %d, %d too short", m, n, k, len(a), len(b), len(c)))
 	}
+	if !hasFMA {
+		gemmGo32(m, n, k, a, ars, aps, b, ldb, c, ldc)
+		return
+	}
+	n4 := n &^ 3
 	i := 0
-	if hasFMA {
-		for ; i+4 <= m; i += 4 {
-			ai, ci := a[i*ars:], c[i*ldc:]
-			j := 0
-			for ; j+16 <= n; j += 16 {
-				gemm4x16(k, &ai[0], ars, aps, &b[j], ldb, &ci[j], ldc)
-			}
-			for ; j+8 <= n; j += 8 {
-				gemm4x8(k, &ai[0], ars, aps, &b[j], ldb, &ci[j], ldc)
-			}
-			for ; j+4 <= n; j += 4 {
-				gemm4x4(k, &ai[0], ars, aps, &b[j], ldb, &ci[j], ldc)
-			}
-			for ; j < n; j++ {
-				for r := range 4 {
-					var s float32
-					for p := range k {
-						s += a[(i+r)*ars+p*aps] * b[p*ldb+j]
-					}
-					c[(i+r)*ldc+j] += s
-				}
-			}
+	for ; i+4 <= m; i += 4 {
+		ai, ci := a[i*ars:], c[i*ldc:]
+		j := 0
+		for ; j+16 <= n4; j += 16 {
+			gemm4x16(k, &ai[0], ars, aps, &b[j], ldb, &ci[j], ldc)
+		}
+		for ; j+8 <= n4; j += 8 {
+			gemm4x8(k, &ai[0], ars, aps, &b[j], ldb, &ci[j], ldc)
+		}
+		for ; j < n4; j += 4 {
+			gemm4x4(k, &ai[0], ars, aps, &b[j], ldb, &ci[j], ldc)
 		}
 	}
 	for ; i < m; i++ {
+		gemmRow32(n4, k, a[i*ars:], aps, b, ldb, c[i*ldc:])
+	}
+	if n4 < n {
+		gemmCols32(m, n, k, n4, a, ars, aps, b, ldb, c, ldc)
+	}
+}
+
+// gemmGo32 is gemm32 in Go.
+func gemmGo32(m, n, k int, a []float32, ars, aps int, b []float32, ldb int, c []float32, ldc int) {
+	for i := range m {
 		cr := c[i*ldc : i*ldc+n]
 		for p := range k {
 			v := a[i*ars+p*aps]
@@ -51,6 +58,85 @@ func gemm32(m, n, k int, a []float32, ars, aps int, b []float32, ldb int, c []fl
 				cr[j] += v * bv
 			}
 		}
+	}
+}
+
+// gemmRow32 is gemm32 for one row of A (a[p*aps]) and C, columns [0, n)
+// with n a multiple of 4: the rows that do not fill a block of 4, such as a
+// one-sample batch's. The one-row kernels keep up to 8 vectors of C in
+// flight, so their k loop is not bound by FMA latency as a 4-row kernel on
+// one row would be. A last block of 4 columns runs the 4x4 kernel with all
+// four rows reading this one (row stride 0) into a zeroed block on the
+// stack, whose first row is then added to C.
+func gemmRow32(n, k int, a []float32, aps int, b []float32, ldb int, c []float32) {
+	j := 0
+	for ; j+64 <= n; j += 64 {
+		gemm1x64(k, &a[0], aps, &b[j], ldb, &c[j])
+	}
+	if j+32 <= n {
+		gemm1x32(k, &a[0], aps, &b[j], ldb, &c[j])
+		j += 32
+	}
+	if j+16 <= n {
+		gemm1x16(k, &a[0], aps, &b[j], ldb, &c[j])
+		j += 16
+	}
+	if j+8 <= n {
+		gemm1x8(k, &a[0], aps, &b[j], ldb, &c[j])
+		j += 8
+	}
+	if j < n {
+		var blk [16]float32
+		gemm4x4(k, &a[0], 0, aps, &b[j], ldb, &blk[0], 4)
+		addTo(c[j:j+4], blk[:4])
+	}
+}
+
+// maxColsK bounds the k of gemmCols32's copy of B's last columns, on the
+// stack.
+const maxColsK = 256
+
+// gemmCols32 is gemm32 for the last n-j0 < 4 columns: they are copied,
+// zero-padded to 4, and run through the 4x4 kernel into a zeroed block, as
+// gemmRow32 does for rows. Past maxColsK it runs in Go.
+func gemmCols32(m, n, k, j0 int, a []float32, ars, aps int, b []float32, ldb int, c []float32, ldc int) {
+	w := n - j0
+	if k > maxColsK {
+		for i := range m {
+			for j := j0; j < n; j++ {
+				var s float32
+				for p := range k {
+					s += a[i*ars+p*aps] * b[p*ldb+j]
+				}
+				c[i*ldc+j] += s
+			}
+		}
+		return
+	}
+	var bt [4 * maxColsK]float32
+	for p := range k {
+		copy(bt[p*4:p*4+w], b[p*ldb+j0:p*ldb+n])
+	}
+	var blk [16]float32
+	i := 0
+	for ; i+4 <= m; i += 4 {
+		blk = [16]float32{}
+		gemm4x4(k, &a[i*ars], ars, aps, &bt[0], 4, &blk[0], 4)
+		for r := range 4 {
+			addTo(c[(i+r)*ldc+j0:(i+r)*ldc+n], blk[r*4:])
+		}
+	}
+	for ; i < m; i++ {
+		blk = [16]float32{}
+		gemm4x4(k, &a[i*ars], 0, aps, &bt[0], 4, &blk[0], 4)
+		addTo(c[i*ldc+j0:i*ldc+n], blk[:4])
+	}
+}
+
+func addTo(dst, src []float32) {
+	src = src[:len(dst)]
+	for i, v := range src {
+		dst[i] += v
 	}
 }
 

@@ -1,0 +1,107 @@
+package graph
+
+import (
+	"fmt"
+
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// A plan runs a forward-only program (Eval, Sample) without the tape
+// machine: the graph's op nodes in the tape machine's order, each op's Do
+// called on its inputs' values. The tape machine costs a goroutine, two
+// channels, a locked OS thread and several boxed log arguments per
+// instruction on every RunAll, which is most of a small network's predict
+// time and all of its allocations. A plan allocates nothing per run beyond
+// what the ops' Do allocate; this package's ops and rnn's reuse their
+// output buffers, and a reshape's output view is reused while its input is
+// the same tensor.
+//
+// Backward programs stay on the tape machine, which binds the gradients.
+type plan struct {
+	steps []planStep
+	vals  []gorgonia.Value // by node position in the sorted graph
+	leafs []leaf
+}
+
+type leaf struct {
+	n   *gorgonia.Node
+	val int
+}
+
+type planStep struct {
+	n    *gorgonia.Node
+	op   gorgonia.Op
+	args []int            // positions in vals of the op's inputs, in order
+	in   []gorgonia.Value // the op's arguments, reused
+	out  int
+	// A reshape (gorgonia's reshapeOp) returns a new view of its input on
+	// every Do; while its input is the same non-view tensor the old view
+	// still holds the same data, so it is reused.
+	reshape bool
+	src     gorgonia.Value
+}
+
+func newPlan(g *gorgonia.ExprGraph) (*plan, error) {
+	sorted, err := gorgonia.Sort(g)
+	if err != nil {
+		return nil, fmt.Errorf("graph: plan: %w", err)
+	}
+	pl := &plan{vals: make([]gorgonia.Value, len(sorted))}
+	pos := make(map[int64]int, len(sorted))
+	// Sort puts the roots first; run from the leaves, as the tape machine.
+	for i := len(sorted) - 1; i >= 0; i-- {
+		n := sorted[i]
+		k := len(sorted) - 1 - i
+		pos[n.ID()] = k
+		if n.Op() == nil {
+			pl.leafs = append(pl.leafs, leaf{n: n, val: k})
+			continue
+		}
+		st := planStep{n: n, op: n.Op(), out: k}
+		children := g.From(n.ID())
+		for children.Next() {
+			c, ok := pos[children.Node().ID()]
+			if !ok {
+				return nil, fmt.Errorf("graph: plan: %v runs before its input", n)
+			}
+			st.args = append(st.args, c)
+		}
+		st.in = make([]gorgonia.Value, len(st.args))
+		st.reshape = fmt.Sprintf("%T", n.Op()) == "gorgonia.reshapeOp"
+		pl.steps = append(pl.steps, st)
+	}
+	return pl, nil
+}
+
+// run runs the plan once.
+func (pl *plan) run() error {
+	for _, l := range pl.leafs {
+		v := l.n.Value()
+		if v == nil {
+			return fmt.Errorf("graph: run: no value bound to %v", l.n)
+		}
+		pl.vals[l.val] = v
+	}
+	for i := range pl.steps {
+		st := &pl.steps[i]
+		for j, a := range st.args {
+			st.in[j] = pl.vals[a]
+		}
+		if st.reshape && st.src == st.in[0] && pl.vals[st.out] != nil {
+			continue
+		}
+		v, err := st.op.Do(st.in...)
+		if err != nil {
+			return fmt.Errorf("graph: run: %v: %w", st.n, err)
+		}
+		pl.vals[st.out] = v
+		st.src = nil
+		if st.reshape {
+			if t, ok := st.in[0].(*tensor.Dense); ok && !t.IsView() {
+				st.src = t
+			}
+		}
+	}
+	return nil
+}

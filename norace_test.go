@@ -1,0 +1,5 @@
+//go:build !race
+
+package seqcast
+
+const raceEnabled = false
