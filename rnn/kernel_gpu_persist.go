@@ -11,19 +11,19 @@ import (
 )
 
 // The GPU runs a recurrent layer one of two ways, chosen per layer by size
-// when its op first runs:
+// when its op first runs (docs/gpu.md, "The two paths of a recurrent
+// layer"):
 //
-//   - persistent (small layers, the chapter's 20 units): the input side of
-//     all steps is one cuBLAS product, then ONE launch runs every step
-//     forward (seqcast.cu's persist_fwd_*: a block per slice of the batch,
-//     U and the state in shared memory, __syncthreads between the phases
-//     of a step), and one launch every step backward, which writes every
-//     step's dZ; dW, dU, db and dX are then products and column sums over
-//     all steps. A step costs no launch, so latency does not grow with the
-//     launches of T steps.
-//   - per step (large layers): kernel_gpu.go's loop over
-//     time, cuBLAS products and element-wise kernels for each step, which
-//     keep a big GPU busy.
+//   - persistent (small layers, such as the chapter's 20 units): the input
+//     side of all steps is one cuBLAS product (one per gate with input
+//     dropout), then ONE launch runs every step forward (seqcast.cu's
+//     persist_fwd_*: a block per slice of the batch, U and the state in
+//     shared memory, __syncthreads between the phases of a step), and one
+//     launch every step backward, which writes every step's dZ; dW, dU, db
+//     and dX are then products over all steps. No step costs a launch.
+//   - per step (large layers): kernel_gpu.go's loop over time, cuBLAS
+//     products and element-wise kernels for each step, which keep a big
+//     GPU busy.
 
 // persistMaxUnits and persistMaxShared bound the persistent path: U (H ×
 // G·H) and the block's states must fit in the 48 KiB of shared memory a
