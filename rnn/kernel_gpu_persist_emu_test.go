@@ -3,8 +3,11 @@
 package rnn
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"unsafe"
 
@@ -84,10 +87,68 @@ func (e *emuGPU) LaunchBlocks(name string, grid, block, shmem int, args ...any) 
 	if len(args) != want {
 		return fmt.Errorf("emuGPU: kernel %s with %d arguments", name, len(args))
 	}
+	dump := e.dumpLaunch(name, grid, block, shmem, args)
+	var err error
 	if f64 {
-		return emuPersist[float64](e, kind, pass, grid, block, shmem, args)
+		err = emuPersist[float64](e, kind, pass, grid, block, shmem, args)
+	} else {
+		err = emuPersist[float32](e, kind, pass, grid, block, shmem, args)
 	}
-	return emuPersist[float32](e, kind, pass, grid, block, shmem, args)
+	dump()
+	return err
+}
+
+// emuDumps numbers the dump files of a test binary's launches.
+var emuDumps int
+
+// dumpLaunch writes, when $SEQCAST_EMU_DUMP names a folder, a launch's
+// arguments and its buffers' bytes before and (from the function it
+// returns) after, for running the CUDA source itself on the same data.
+func (e *emuGPU) dumpLaunch(name string, grid, block, shmem int, args []any) func() {
+	dir := os.Getenv("SEQCAST_EMU_DUMP")
+	if dir == "" {
+		return func() {}
+	}
+	var b []byte
+	i64 := func(v int64) { b = binary.LittleEndian.AppendUint64(b, uint64(v)) }
+	i64(int64(len(name)))
+	b = append(b, name...)
+	for _, v := range []int{grid, block, shmem, len(args)} {
+		i64(int64(v))
+	}
+	bufs := func() {
+		for _, a := range args {
+			if p, ok := a.(cuda.Ptr); ok && p != 0 {
+				b = append(b, e.bytes(p)...)
+			}
+		}
+	}
+	for _, a := range args {
+		switch v := a.(type) {
+		case cuda.Ptr:
+			i64(0)
+			if v == 0 {
+				i64(0)
+			} else {
+				i64(int64(len(e.bytes(v))))
+			}
+		case int:
+			i64(1)
+			i64(int64(v))
+		case float64:
+			i64(2)
+			i64(int64(math.Float64bits(v)))
+		}
+	}
+	bufs()
+	return func() {
+		bufs()
+		emuDumps++
+		f := filepath.Join(dir, fmt.Sprintf("%05d-%s.bin", emuDumps, name))
+		if err := os.WriteFile(f, b, 0o644); err != nil {
+			panic(err)
+		}
+	}
 }
 
 // emuReverse runs a block's threads last to first: a phase whose threads
