@@ -125,6 +125,11 @@ type Result struct {
 	RSSMB            []float64 `json:"rss_mb,omitempty"` // resident set size after each epoch
 	MC               *MC       `json:"mc_dropout,omitempty"`
 
+	// EpochSeconds is each epoch's wall time, its validation pass included
+	// (SecPerEpoch is their median), so that a timing can leave out the
+	// first, warm-up epoch.
+	EpochSeconds []float64 `json:"epoch_seconds,omitempty"`
+
 	// Forecasts of the first few validation series, for plots.
 	Sample *Sample `json:"-"`
 }
@@ -248,6 +253,7 @@ func runOne(ctx context.Context, e Experiment, data *Data, cfg Config, gpu bool)
 		r.SecPerEpoch = &spe
 		for _, ep := range h.Epochs {
 			r.TrainLoss = append(r.TrainLoss, ep.Loss)
+			r.EpochSeconds = append(r.EpochSeconds, ep.Seconds)
 			r.ValidLoss = append(r.ValidLoss, ep.ValLoss)
 		}
 	}

@@ -15,7 +15,7 @@ func TestEveryExperimentRuns(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains every model")
 	}
-	rep, err := Run(context.Background(), Config{Series: 40, Config: train.Config{Epochs: 1, BatchSize: 8}, MCPasses: 2})
+	rep, err := Run(context.Background(), Config{Series: 40, Config: train.Config{Epochs: 2, BatchSize: 8}, MCPasses: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,6 +25,20 @@ func TestEveryExperimentRuns(t *testing.T) {
 	for _, r := range rep.Results {
 		if r.ValidMSE <= 0 || r.TestMSE <= 0 {
 			t.Errorf("%s: valid MSE %g, test MSE %g; want positive", r.Experiment, r.ValidMSE, r.TestMSE)
+		}
+		if r.SecPerEpoch == nil {
+			if r.EpochSeconds != nil {
+				t.Errorf("%s: a baseline with epoch times %v", r.Experiment, r.EpochSeconds)
+			}
+			continue
+		}
+		if len(r.EpochSeconds) != r.Epochs || r.Epochs != 2 {
+			t.Errorf("%s: %d epochs, %d epoch times; want 2 and 2", r.Experiment, r.Epochs, len(r.EpochSeconds))
+			continue
+		}
+		lo, hi := min(r.EpochSeconds[0], r.EpochSeconds[1]), max(r.EpochSeconds[0], r.EpochSeconds[1])
+		if lo <= 0 || *r.SecPerEpoch < lo || *r.SecPerEpoch > hi {
+			t.Errorf("%s: sec_per_epoch %g, epoch times %v; want the positive times' median", r.Experiment, *r.SecPerEpoch, r.EpochSeconds)
 		}
 	}
 }

@@ -8,8 +8,11 @@
 #   build/gpu/kernels-src/      cuda/kernels/*.cu, layout.h and the committed PTX
 #   build/gpu/bin/seqcast       the CLI, built with -tags seqcast_cuda (PTX embedded)
 #   build/gpu/bin/cuda.test     the cuda package's tests (GPU vs CPU)
+#   build/gpu/report.py         the check's tables (scripts/gpu-report.py)
+#   build/gpu/cudnn_bench.py    the PyTorch/cuDNN timings (scripts/pytorch/cudnn_bench.py)
 #
-# Then copy build/gpu to the GPU machine and run ./check.sh there.
+# Then copy build/gpu to the GPU machine and run ./check.sh there (docs/gpu.md,
+# "The GPU check", gives the device tool's command).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -25,10 +28,16 @@ go test -c "${flags[@]}" -o "$dest/bin/cuda.test" ./cuda
 cp cuda/kernels/*.cu cuda/kernels/*.h cuda/kernels/*.ptx "$dest/kernels-src/"
 cp scripts/build-kernels.sh "$dest/build-kernels.sh"
 cp scripts/gpu-check.sh "$dest/check.sh"
-chmod +x "$dest"/*.sh
+cp scripts/gpu-report.py "$dest/report.py"
+cp scripts/pytorch/cudnn_bench.py "$dest/cudnn_bench.py"
+chmod +x "$dest"/*.sh "$dest"/*.py
 {
 	echo "built $(date -u +%FT%TZ) by $(go version | cut -d' ' -f3) on $(uname -m)"
-	git rev-parse --short HEAD 2>/dev/null | sed 's/^/commit /' || true
+	# -dirty: the binaries hold changes that no commit has.
+	if c=$(git rev-parse --short HEAD 2>/dev/null); then
+		git diff --quiet HEAD -- 2>/dev/null || c=$c-dirty
+		echo "commit $c"
+	fi
 } >"$dest/VERSION"
 # What the binaries need from the GPU machine.
 {
