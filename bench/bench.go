@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/seqcast/seqcast/cuda"
+	"github.com/seqcast/seqcast/rnn"
 	"github.com/seqcast/seqcast/series"
 	"github.com/seqcast/seqcast/train"
 
@@ -110,7 +111,7 @@ func or(v, def int) int {
 type Result struct {
 	Experiment       string    `json:"experiment"`
 	Model            string    `json:"model"`
-	Device           string    `json:"device"`
+	Device           string    `json:"device"` // the run's device line; on the GPU, then rnn.TakeGPUPaths
 	Epochs           int       `json:"epochs"`
 	Params           int       `json:"params"`
 	ValidMSE         float64   `json:"valid_mse"`
@@ -193,6 +194,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if cfg.Float64 {
 		rep.Dtype = "float64"
 	}
+	rnn.TakeGPUPaths()
 	for _, name := range cfg.Experiments {
 		e, _ := Lookup(name)
 		r, err := runOne(ctx, e, data, cfg, dev == cuda.GPU)
@@ -200,6 +202,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			return rep, fmt.Errorf("bench: %s: %w", name, err)
 		}
 		r.Device = devName
+		// How the GPU ran the recurrent layers: persistent or per step.
+		if paths := rnn.TakeGPUPaths(); paths != "" {
+			r.Device += "; " + paths
+		}
 		rep.Results = append(rep.Results, *r)
 	}
 	return rep, nil

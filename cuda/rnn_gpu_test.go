@@ -5,6 +5,7 @@ package cuda_test
 import (
 	"math/rand/v2"
 	"os"
+	"strings"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -22,7 +23,9 @@ import (
 // networks cover stacked layers (the second reading the first's output
 // sequence), GoBackwards, input and recurrent dropout masks, both
 // GRU variants, the layer-normalised cell, a ReLU activation, and
-// sequence outputs.
+// sequence outputs. Every case runs on both GPU paths (rnn.GPUPathEnv:
+// the persistent kernels, one launch per layer and pass, and the per-step
+// loop of cuBLAS products and kernels), and as chosen by size.
 func TestRNNMatchesCPU(t *testing.T) {
 	if _, _, err := cuda.Resolve(cuda.GPU); err != nil {
 		if os.Getenv("SEQCAST_REQUIRE_GPU") != "" {
@@ -72,6 +75,18 @@ func TestRNNMatchesCPU(t *testing.T) {
 			return graph.NewSequential(rnn.NewLayerNormSimple(5, seq), rnn.NewLayerNormSimple(4, append(drop, seq)...),
 				graph.NewTimeDistributed(graph.NewDense(1)))
 		}, []int{T, 1}, nil},
+		// Recurrent dropout alone, and a trained initial state of the LSTM
+		// (h and c) and of the GRU.
+		{"recurrent_dropout", func() graph.Layer {
+			r := rnn.RecurrentDropout(0.3)
+			return graph.NewSequential(rnn.NewSimple(5, r, seq), rnn.NewLSTM(4, r, seq, rnn.GoBackwards(true)), rnn.NewGRU(5, r, seq),
+				rnn.NewGRU(4, r, rnn.ResetAfter(false), seq), rnn.NewLayerNormSimple(3, r, seq), graph.NewTimeDistributed(graph.NewDense(1)))
+		}, []int{T, 1}, []tensor.Dtype{tensor.Float64, tensor.Float32}},
+		// 80 units: the choice by size takes the per-step path (more than
+		// 64 units); forced, the persistent kernels still fit in float32.
+		{"simple80", func() graph.Layer {
+			return graph.NewSequential(rnn.NewSimple(80, seq), rnn.NewGRU(20), graph.NewDense(1))
+		}, []int{1}, []tensor.Dtype{tensor.Float32}},
 	}
 	rt, err := cuda.Open()
 	if err != nil {
@@ -84,47 +99,62 @@ func TestRNNMatchesCPU(t *testing.T) {
 			dts = []tensor.Dtype{tensor.Float64}
 		}
 		for _, dt := range dts {
-			t.Run(c.name+"/"+dt.String(), func(t *testing.T) {
-				net := c.net()
-				spec := graph.Spec{Batch: B, In: []int{T, F}, Out: c.out, Dtype: dt, Mode: graph.Train, Seed: 7}
-				cpu, err := graph.Compile(net, spec)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer cpu.Close()
-				spec.GPU = true
-				gpu, err := graph.Compile(net, spec)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer gpu.Close()
-				tol := 1e-9
-				if dt == tensor.Float32 {
-					tol = 2e-4
-				}
-				ny := B
-				for _, d := range c.out {
-					ny *= d
-				}
-				before := rt.Stats()
-				for run := range 2 {
-					x, y := make([]float64, B*T*F), make([]float64, ny)
-					for i := range x {
-						x[i] = 2*rng.Float64() - 1
+			for _, path := range []string{"auto", "persistent", "per-step"} {
+				t.Run(c.name+"/"+dt.String()+"/"+path, func(t *testing.T) {
+					t.Setenv(rnn.GPUPathEnv, path)
+					rnn.TakeGPUPaths()
+					testRNNMatchesCPU(t, rt, c.net(), B, T, F, c.out, dt, rng)
+					paths := rnn.TakeGPUPaths()
+					t.Logf("%s", paths)
+					other := map[string]string{"persistent": "per-step", "per-step": "persistent"}[path]
+					if paths == "" || other != "" && strings.Contains(paths, other) {
+						t.Errorf("%s=%s: layers ran %q", rnn.GPUPathEnv, path, paths)
 					}
-					for i := range y {
-						y[i] = rng.Float64()
-					}
-					worst := graphtest.SameTraining(t, cpu, gpu, x, y, tol)
-					t.Logf("run %d: worst gradient difference %.2g (relative)", run, worst)
-				}
-				// The GPU program did its work on the GPU.
-				after := rt.Stats()
-				if after.Launches == before.Launches || after.Gemms == before.Gemms || after.BytesDown == before.BytesDown {
-					t.Errorf("GPU runtime stats %+v before, %+v after: the GPU did no work", before, after)
-				}
-			})
+				})
+			}
 		}
+	}
+}
+
+// testRNNMatchesCPU trains net on the CPU and on the GPU for two runs and
+// compares them (TestRNNMatchesCPU).
+func testRNNMatchesCPU(t *testing.T, rt *cuda.Runtime, net graph.Layer, B, T, F int, out []int, dt tensor.Dtype, rng *rand.Rand) {
+	spec := graph.Spec{Batch: B, In: []int{T, F}, Out: out, Dtype: dt, Mode: graph.Train, Seed: 7}
+	cpu, err := graph.Compile(net, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cpu.Close()
+	spec.GPU = true
+	gpu, err := graph.Compile(net, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gpu.Close()
+	tol := 1e-9
+	if dt == tensor.Float32 {
+		tol = 2e-4
+	}
+	ny := B
+	for _, d := range out {
+		ny *= d
+	}
+	before := rt.Stats()
+	for run := range 2 {
+		x, y := make([]float64, B*T*F), make([]float64, ny)
+		for i := range x {
+			x[i] = 2*rng.Float64() - 1
+		}
+		for i := range y {
+			y[i] = rng.Float64()
+		}
+		worst := graphtest.SameTraining(t, cpu, gpu, x, y, tol)
+		t.Logf("run %d: worst gradient difference %.2g (relative)", run, worst)
+	}
+	// The GPU program did its work on the GPU.
+	after := rt.Stats()
+	if after.Launches == before.Launches || after.Gemms == before.Gemms || after.BytesDown == before.BytesDown {
+		t.Errorf("GPU runtime stats %+v before, %+v after: the GPU did no work", before, after)
 	}
 }
 
@@ -132,6 +162,9 @@ func TestRNNMatchesCPU(t *testing.T) {
 // gradients copied back; no optimiser) of two stacked LSTM layers and a
 // TimeDistributed Dense on the CPU and on the GPU: the chapter's size
 // (batch 32, 20 units) and a larger one (batch 256, 256 units), 50 steps.
+// On the GPU the path is chosen by size: persistent for 20 units, per step
+// for 256; gpu_per-step forces the per-step path on the small case
+// (rnn.GPUPathEnv), for the comparison.
 func BenchmarkLSTMTrainStep(b *testing.B) {
 	if _, _, err := cuda.Resolve(cuda.GPU); err != nil {
 		b.Skipf("no usable GPU: %v", err)
@@ -140,15 +173,16 @@ func BenchmarkLSTMTrainStep(b *testing.B) {
 	for _, sz := range []struct {
 		name        string
 		batch, h, f int
-	}{{"B32_H20", 32, 20, 1}, {"B256_H256", 256, 256, 8}} {
+		devs        []string
+	}{{"B32_H20", 32, 20, 1, []string{"cpu", "gpu", "gpu_per-step"}}, {"B256_H256", 256, 256, 8, []string{"cpu", "gpu"}}} {
 		net := graph.NewSequential(rnn.NewLSTM(sz.h, rnn.ReturnSequences(true)), rnn.NewLSTM(sz.h, rnn.ReturnSequences(true)),
 			graph.NewTimeDistributed(graph.NewDense(10)))
-		for _, gpu := range []bool{false, true} {
-			dev := "cpu"
-			if gpu {
-				dev = "gpu"
-			}
+		for _, dev := range sz.devs {
+			gpu := dev != "cpu"
 			b.Run(sz.name+"/"+dev, func(b *testing.B) {
+				if path, ok := strings.CutPrefix(dev, "gpu_"); ok {
+					b.Setenv(rnn.GPUPathEnv, path)
+				}
 				p, err := graph.Compile(net, graph.Spec{Batch: sz.batch, In: []int{T, sz.f}, Out: []int{T, 10}, Dtype: tensor.Float32, Mode: graph.Train, Seed: 1, GPU: gpu})
 				if err != nil {
 					b.Fatal(err)

@@ -183,11 +183,32 @@ func (r *Runtime) Launch(name string, n int, args ...any) error {
 	if n <= 0 {
 		return nil
 	}
+	const block = 256
+	if err := r.launch(name, (n+block-1)/block, block, 0, args); err != nil {
+		return fmt.Errorf("cuda: launching %s over %d threads: %w", name, n, err)
+	}
+	return nil
+}
+
+// LaunchBlocks runs kernel name over grid blocks of block threads, each
+// with shmem bytes of dynamic shared memory (at most 48 KiB, which every
+// GPU gives without opting in). The arguments are Launch's.
+func (r *Runtime) LaunchBlocks(name string, grid, block, shmem int, args ...any) error {
+	if grid <= 0 {
+		return nil
+	}
+	if err := r.launch(name, grid, block, shmem, args); err != nil {
+		return fmt.Errorf("cuda: launching %s over %d blocks of %d threads, %d bytes of shared memory: %w", name, grid, block, shmem, err)
+	}
+	return nil
+}
+
+func (r *Runtime) launch(name string, grid, block, shmem int, args []any) error {
 	fn, ok := r.fns[name]
 	if !ok {
 		var err error
 		if fn, err = r.mod.Function(name); err != nil {
-			return fmt.Errorf("cuda: kernel %s: %w (kernels older than this binary? rebuild them with scripts/build-kernels.sh)", name, err)
+			return fmt.Errorf("%w (kernels older than this binary? rebuild them with scripts/build-kernels.sh)", err)
 		}
 		r.fns[name] = fn
 	}
@@ -208,9 +229,8 @@ func (r *Runtime) Launch(name string, n int, args ...any) error {
 	for i := range r.args {
 		r.ptrs = append(r.ptrs, unsafe.Pointer(&r.args[i]))
 	}
-	const block = 256
-	if err := fn.Launch((n+block-1)/block, 1, 1, block, 1, 1, 0, cu.Stream{}, r.ptrs); err != nil {
-		return fmt.Errorf("cuda: launching %s over %d threads: %w", name, n, err)
+	if err := fn.Launch(grid, 1, 1, block, 1, 1, shmem, cu.Stream{}, r.ptrs); err != nil {
+		return err
 	}
 	r.st.Launches++
 	return nil

@@ -25,4 +25,7 @@ func (r *Runtime) Gemm(bool, bool, bool, int, int, int, float64, Ptr, int, Ptr, 
 	return ErrNotBuilt
 }
 func (r *Runtime) Launch(string, int, ...any) error { return ErrNotBuilt }
-func (r *Runtime) Stats() Stats                     { return Stats{} }
+func (r *Runtime) LaunchBlocks(string, int, int, int, ...any) error {
+	return ErrNotBuilt
+}
+func (r *Runtime) Stats() Stats { return Stats{} }

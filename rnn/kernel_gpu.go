@@ -8,8 +8,9 @@ import (
 	"github.com/seqcast/seqcast/internal/kernel"
 )
 
-// gpuKernel is the GPU implementation of seqKernel: the loop over time of
-// cpuKernel, with the matrix products on cuBLAS and the cells' element-wise
+// gpuKernel is the GPU implementation of seqKernel. For small layers it
+// runs each pass of a layer in one launch (kernel_gpu_persist.go);
+// otherwise it is the loop over time of cpuKernel, with the matrix products on cuBLAS and the cells' element-wise
 // work in the kernels of cuda/kernels/seqcast.cu, which mirror
 // cell_math.go. A run uploads the op's operands, runs every step on the
 // GPU, where the states stay between steps, and downloads the result.
@@ -28,6 +29,7 @@ type gpuRuntime interface {
 	Zero(p cuda.Ptr, n int64) error
 	Gemm(f64, transA, transB bool, m, n, k int, alpha float64, a cuda.Ptr, lda int, b cuda.Ptr, ldb int, beta float64, c cuda.Ptr, ldc int) error
 	Launch(name string, n int, args ...any) error
+	LaunchBlocks(name string, grid, block, shmem int, args ...any) error
 }
 
 // openGPU returns the process's GPU runtime.
@@ -48,8 +50,10 @@ func (d gpuDevice) newKernels() kernels {
 func (gpuDevice) String() string { return "gpu" }
 
 type gpuKernel[E kernel.Float] struct {
-	rt gpuRuntime
-	m  *gpuMem
+	rt      gpuRuntime
+	m       *gpuMem
+	plan    persistPlan // the persistent path's launch, when persist
+	persist bool
 }
 
 // gpuMem is one op's GPU memory, allocated on its first run and freed when
@@ -73,6 +77,12 @@ type gpuMem struct {
 	dw, du, db  cuda.Ptr
 	dx          cuda.Ptr // (B, T, F)
 	xw, dzAll   cuda.Ptr // (B*T, G*H): the input side of all steps, and its dZ
+	// The persistent path's (kernel_gpu_persist.go), rows in x's order:
+	dzhAll        cuda.Ptr // (B*T, 3H): the reset_after GRU's recurrent-side dZ
+	hpAll, hpMask cuda.Ptr // (B*T, H): the h each step read, and it ⊙ a mask
+	aux1, aux2    cuda.Ptr // (B*T, H): per cell (persist_bwd)
+	xm, dxm       cuda.Ptr // (B*T, F): x ⊙ m_k and its gradient (input dropout)
+	ones          cuda.Ptr // B*T ones: column sums as products
 }
 
 // mem returns the kernel's GPU memory for sp, allocating it on the first
@@ -98,6 +108,8 @@ func (k *gpuKernel[E]) mem(sp *seqSpec) (*gpuMem, error) {
 		{&g.dout, B * P}, {&g.dprev, B * P},
 		{&g.dw, F * G * H}, {&g.du, H * G * H}, {&g.db, d.kind.biasLen(H)}, {&g.dx, B * T * F},
 		{&g.xw, B * T * G * H}, {&g.dzAll, B * T * G * H},
+		{&g.dzhAll, B * T * 3 * H}, {&g.hpAll, B * T * H}, {&g.hpMask, B * T * H}, {&g.aux1, B * T * H}, {&g.aux2, B * T * H},
+		{&g.xm, B * T * F}, {&g.dxm, B * T * F}, {&g.ones, B * T},
 	} {
 		p, err := g.rt.Alloc(int64(a.n * g.esz))
 		if err != nil {
@@ -107,8 +119,18 @@ func (k *gpuKernel[E]) mem(sp *seqSpec) (*gpuMem, error) {
 		*a.p = p
 		g.all = append(g.all, p)
 	}
+	ones := make([]E, B*T)
+	for i := range ones {
+		ones[i] = 1
+	}
+	if err := upload(g, g.ones, ones); err != nil {
+		g.free()
+		return nil, err
+	}
 	runtime.SetFinalizer(g, func(g *gpuMem) { _ = g.rt.Do(func() error { g.free(); return nil }) })
 	k.m = g
+	k.plan, k.persist = planPersist(sp, g.esz)
+	notePath(sp, k.persist)
 	return g, nil
 }
 
@@ -183,6 +205,12 @@ func (k *gpuKernel[E]) forward(sp *seqSpec, a *seqArgs[E], s []E) error {
 		if err := uploadArgs(g, sp, a); err != nil {
 			return err
 		}
+		if k.persist {
+			if err := g.persistForward(sp, k.plan); err != nil {
+				return err
+			}
+			return download(g, s[:sp.stateLen()], g.out)
+		}
 		if gpuBatched(sp) {
 			if err := g.inputAll(sp); err != nil {
 				return err
@@ -219,12 +247,17 @@ func (k *gpuKernel[E]) backward(sp *seqSpec, a *seqArgs[E], s, ds []E, gr *seqGr
 		if err := firstErr(fs...); err != nil {
 			return err
 		}
-		for i := sp.steps - 1; i >= 0; i-- {
+		if k.persist {
+			if err := g.persistBackward(sp, k.plan); err != nil {
+				return err
+			}
+		}
+		for i := sp.steps - 1; i >= 0 && !k.persist; i-- {
 			if err := g.backwardStep(sp, i); err != nil {
 				return err
 			}
 		}
-		if gpuBatched(sp) {
+		if gpuBatched(sp) && !k.persist {
 			if err := g.inputGrads(sp); err != nil {
 				return err
 			}
@@ -365,31 +398,63 @@ func (g *gpuMem) inputSide(sp *seqSpec, i int, out cuda.Ptr, off int) error {
 }
 
 // inputAll computes the input side of all steps into xw, (B*T, G*H) in x's
-// row order: the bias rows, plus x W (gpuBatched only).
+// row order: the bias rows, plus x W, or with input dropout (x ⊙ m_k) W_k
+// per gate, as cpuKernel does (gpuBatched or the persistent path).
 func (g *gpuMem) inputAll(sp *seqSpec) error {
 	d := &sp.d
-	H, F, G := d.h, d.in, d.kind.gates()
+	B, H, F, G := d.batch, d.h, d.in, d.kind.gates()
 	gh, rows := G*H, d.batch*sp.steps
 	fs := []func() error{func() error { return g.fill(g.xw, gh, 0, rows, g.bias, gh, false) }}
 	if d.kind == kindGRU {
 		fs = append(fs, func() error { return g.fill(g.xw, gh, 0, rows, g.at(g.bias, gruBiasRec*H), (gateR+1)*H, true) })
 	}
-	fs = append(fs, func() error { return g.gemm(false, false, rows, gh, F, g.x, F, g.w, gh, 1, g.xw, gh) })
+	if !d.inMask {
+		fs = append(fs, func() error { return g.gemm(false, false, rows, gh, F, g.x, F, g.w, gh, 1, g.xw, gh) })
+		return firstErr(fs...)
+	}
+	for k := range G {
+		fs = append(fs,
+			func() error { return g.launch("mask_seq", rows*F, g.xm, g.x, g.at(g.minM, k*B*F), B, sp.steps, F, 0) },
+			func() error {
+				return g.gemm(false, false, rows, H, F, g.xm, F, g.at(g.w, k*H), gh, 1, g.at(g.xw, k*H), gh)
+			})
+	}
 	return firstErr(fs...)
 }
 
-// inputGrads forms dW and dX from every step's dZ in dzAll (gpuBatched
-// only).
+// inputGrads forms dW and dX from every step's dZ in dzAll: dW += (x ⊙
+// m_k)ᵀ dZ_k and dX += (dZ_k W_kᵀ) ⊙ m_k (gpuBatched or the persistent
+// path).
 func (g *gpuMem) inputGrads(sp *seqSpec) error {
 	d := &sp.d
-	F, gh, rows := d.in, d.kind.gates()*d.h, d.batch*sp.steps
-	if err := g.gemm(true, false, F, gh, rows, g.x, F, g.dzAll, gh, 1, g.dw, gh); err != nil {
-		return err
+	B, H, F, G := d.batch, d.h, d.in, d.kind.gates()
+	gh, rows := G*H, B*sp.steps
+	if !d.inMask {
+		if err := g.gemm(true, false, F, gh, rows, g.x, F, g.dzAll, gh, 1, g.dw, gh); err != nil {
+			return err
+		}
+		if !sp.xDiff {
+			return nil
+		}
+		return g.gemm(false, true, rows, F, gh, g.dzAll, gh, g.w, gh, 1, g.dx, F)
 	}
-	if !sp.xDiff {
-		return nil
+	var fs []func() error
+	for k := range G {
+		m := g.at(g.minM, k*B*F)
+		fs = append(fs,
+			func() error { return g.launch("mask_seq", rows*F, g.xm, g.x, m, B, sp.steps, F, 0) },
+			func() error {
+				return g.gemm(true, false, F, H, rows, g.xm, F, g.at(g.dzAll, k*H), gh, 1, g.at(g.dw, k*H), gh)
+			})
+		if sp.xDiff {
+			fs = append(fs,
+				func() error {
+					return g.gemm(false, true, rows, F, H, g.at(g.dzAll, k*H), gh, g.at(g.w, k*H), gh, 0, g.dxm, F)
+				},
+				func() error { return g.launch("mask_seq", rows*F, g.dx, g.dxm, m, B, sp.steps, F, 1) })
+		}
 	}
-	return g.gemm(false, true, rows, F, gh, g.dzAll, gh, g.w, gh, 1, g.dx, F)
+	return firstErr(fs...)
 }
 
 // forwardStep is cell_math.go's forward for processing step i, from the

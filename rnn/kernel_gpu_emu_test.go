@@ -34,6 +34,7 @@ type emuGPU struct {
 	mu              sync.Mutex // Do's lock, as cuda.Runtime's (finalizers free memory concurrently)
 	mem             map[cuda.Ptr][]byte
 	launches, gemms int
+	blockLaunches   int // LaunchBlocks: the persistent kernels
 }
 
 func newEmuGPU() *emuGPU { return &emuGPU{mem: map[cuda.Ptr][]byte{}} }
@@ -147,7 +148,7 @@ func emuKernel[E float32 | float64](e *emuGPU, name string, n int, args []any) e
 		"fill_rows": 7, "mask_mul": 6, "add_masked": 6, "col_sums": 6, "act_cols": 6,
 		"lstm_fwd": 7, "gru_fwd": 7, "gruc_fwd1": 8, "gruc_fwd2": 6, "ln_fwd": 7,
 		"simple_bwd": 7, "ln_bwd": 10, "lstm_bwd": 10, "gru_bwd": 11, "gruc_bwd1": 12, "gruc_bwd2": 10,
-		"copy_cols": 8, "gather_seq": 6, "dout_sum": 9,
+		"copy_cols": 8, "gather_seq": 6, "dout_sum": 9, "mask_seq": 7,
 	}
 	if w, ok := want[name]; !ok || len(args) != w {
 		return fmt.Errorf("emuGPU: kernel %s with %d arguments", name, len(args))
@@ -372,6 +373,16 @@ func emuKernel[E float32 | float64](e *emuGPU, name string, n int, args []any) e
 			}
 			b, t, j := idx/(steps*H), idx/H%steps, idx%H
 			dst[idx] = src[(t*B+b)*P+j]
+		case "mask_seq":
+			dst, src, m, B, steps, k, add := p(0), p(1), p(2), v(3), v(4), v(5), v(6)
+			if idx >= B*steps*k {
+				continue
+			}
+			x := src[idx] * m[idx/(steps*k)*k+idx%k]
+			if add != 0 {
+				x += dst[idx]
+			}
+			dst[idx] = x
 		case "dout_sum":
 			dout, dprev, seq, blk, t, steps, B, H, P := p(0), p(1), p(2), p(3), v(4), v(5), v(6), v(7), v(8)
 			if idx >= B*P {
@@ -398,8 +409,31 @@ func emuKernel[E float32 | float64](e *emuGPU, name string, n int, args []any) e
 // TestGPUStepsEmulated compiles networks for the GPU on emuGPU and for the
 // CPU from the same weights and masks, trains each for two runs, and
 // compares the loss, the outputs and every gradient (float64, 1e-10
-// relative): the GPU path's logic, without a GPU.
+// relative): the GPU path's logic, without a GPU. Every case runs on both
+// GPU paths (kernel_gpu_persist.go): per step, and persistent with one
+// sample per block, with slices of 3 (the last block short) on 32 threads
+// (each thread striding over several columns), and with each block's
+// threads run last to first (a race between threads of one phase shows).
 func TestGPUStepsEmulated(t *testing.T) {
+	defer func(p string, r, n int) { gpuPath, persistRows, persistThreads, emuReverse = p, r, n, false }(gpuPath, persistRows, persistThreads)
+	for _, m := range []struct {
+		name       string
+		path       string
+		rows, thr  int
+		reverse    bool
+		persistent bool
+	}{
+		{"per-step", "per-step", 1, 0, false, false},
+		{"persistent", "", 1, 0, false, true},
+		{"persistent_slices3_threads32", "", 3, 32, false, true},
+		{"persistent_reversed", "", 2, 0, true, true},
+	} {
+		gpuPath, persistRows, persistThreads, emuReverse = m.path, m.rows, m.thr, m.reverse
+		t.Run(m.name, func(t *testing.T) { testGPUSteps(t, m.persistent) })
+	}
+}
+
+func testGPUSteps(t *testing.T, persistent bool) {
 	emu := newEmuGPU()
 	defer func(f func() (gpuRuntime, error)) { openGPU = f }(openGPU)
 	openGPU = func() (gpuRuntime, error) { return emu, nil }
@@ -407,6 +441,7 @@ func TestGPUStepsEmulated(t *testing.T) {
 	const B, T, F = 4, 5, 3
 	seq := ReturnSequences(true)
 	drop := []Option{Dropout(0.2), RecurrentDropout(0.3)}
+	recDrop := RecurrentDropout(0.3)
 	cases := []struct {
 		name string
 		net  func() graph.Layer
@@ -440,6 +475,14 @@ func TestGPUStepsEmulated(t *testing.T) {
 			return graph.NewSequential(graph.NewTimeDistributed(graph.NewDense(3)), NewGRU(4, seq, GoBackwards(true)),
 				graph.NewTimeDistributed(graph.NewDense(1)))
 		}, []int{T, 1}},
+		{"recurrent_dropout_only", func() graph.Layer {
+			return graph.NewSequential(NewSimple(3, recDrop, seq), NewLSTM(4, recDrop, seq, GoBackwards(true)),
+				NewGRU(3, recDrop, seq), NewGRU(4, recDrop, ResetAfter(false), seq), NewLayerNormSimple(3, recDrop, seq),
+				graph.NewTimeDistributed(graph.NewDense(1)))
+		}, []int{T, 1}},
+		{"lstm_init_state", func() graph.Layer {
+			return &lstmInitState{dh: graph.NewDense(4), dc: graph.NewDense(4), l: NewLSTM(4, seq, GoBackwards(true)), out: graph.NewTimeDistributed(graph.NewDense(1))}
+		}, []int{T, 1}},
 		{"gru_init_state", func() graph.Layer {
 			return &graphtest.InitState{D: graph.NewDense(4), L: NewGRU(4, seq), Out: graph.NewTimeDistributed(graph.NewDense(1))}
 		}, []int{T, 1}},
@@ -456,7 +499,7 @@ func TestGPUStepsEmulated(t *testing.T) {
 			defer cpu.Close()
 			spec.GPU = true
 			emu.mu.Lock()
-			before := emu.launches
+			before, beforeBlocks := emu.launches, emu.blockLaunches
 			emu.mu.Unlock()
 			gpu, err := graph.Compile(net, spec)
 			if err != nil {
@@ -478,10 +521,20 @@ func TestGPUStepsEmulated(t *testing.T) {
 				graphtest.SameTraining(t, cpu, gpu, x, y, 1e-10)
 			}
 			emu.mu.Lock()
-			after := emu.launches
+			after, afterBlocks := emu.launches, emu.blockLaunches
 			emu.mu.Unlock()
 			if after == before {
 				t.Error("the GPU program launched no kernels")
+			}
+			if ran := afterBlocks > beforeBlocks; ran != persistent {
+				t.Errorf("persistent kernels launched: %t, want %t", ran, persistent)
+			}
+			paths, other := TakeGPUPaths(), "per-step"
+			if !persistent {
+				other = "persistent"
+			}
+			if !strings.HasPrefix(paths, "rnn ") || strings.Contains(paths, other) {
+				t.Errorf("TakeGPUPaths() = %q, want every layer on the other path than %s", paths, other)
 			}
 		})
 	}

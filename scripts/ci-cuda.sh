@@ -8,8 +8,10 @@
 #   4. RUN the test suite of the cuda build (-short) with no NVIDIA driver
 #      (the binary loads libcuda.so.1 at run time and finds none): every
 #      model trains on the CPU path of a cuda build, and --device cuda gives
-#      the clear error; then the cuda tests again with stub libraries that
-#      answer "no device" (a driver without a GPU).
+#      the clear error; then the persistent kernels' CUDA C run on the CPU
+#      against the emulation (scripts/host-kernels.sh, when g++ is there);
+#      then the cuda tests again with stub libraries that answer "no device"
+#      (a driver without a GPU).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 t0=$(date +%s)
@@ -32,6 +34,12 @@ go test -tags seqcast_cuda -exec /bin/true ./...
 lap
 echo "== cuda: go test -tags seqcast_cuda -short, no NVIDIA driver"
 env -u LD_LIBRARY_PATH go test -tags seqcast_cuda -short -count=1 ./...
+echo "== cuda: the persistent kernels' CUDA source on the CPU against the emulation (scripts/host-kernels.sh)"
+if command -v g++ >/dev/null; then
+	scripts/host-kernels.sh
+else
+	echo "   skipped: no g++"
+fi
 echo "== cuda: a driver that finds no device (stub libraries)"
 LD_LIBRARY_PATH="$SEQCAST_CUDA_STUBS" go test -tags seqcast_cuda -count=1 ./cuda/ ./graph/
 LD_LIBRARY_PATH="$SEQCAST_CUDA_STUBS" go test -tags seqcast_cuda -count=1 -run 'CUDAWithoutGPU' ./cmd/seqcast/

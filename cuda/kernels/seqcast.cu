@@ -325,3 +325,330 @@ BOTH(copy_cols, P_COPYCOLS, (dst, ld, doff, src, ls, soff, rows, n))
 BOTH(gather_seq, P_GATHER, (dst, src, steps, B, H, P))
 #define P_DOUT(T) (T *dout, T *dprev, const T *seq, const T *blk, ll t, ll steps, ll B, ll H, ll P)
 BOTH(dout_sum, P_DOUT, (dout, dprev, seq, blk, t, steps, B, H, P))
+
+// --- persistent kernels: a whole layer's sequence in one launch ---
+//
+// For small layers (rnn/kernel_gpu_persist.go chooses), one launch runs every
+// step of a layer forward, and one every step backward: block k owns
+// samples [k*nb, k*nb+nb) of the batch, holds U (H × G·H) and its samples'
+// state in shared memory, and steps through time with __syncthreads between
+// the phases of a step, so no launch or cuBLAS call happens per step. The
+// input side of all steps (xw, B*T × G·H in x's (b, t) row order, bias
+// included) is one product before the forward launch; dW, dX, dU and db are
+// products and column sums over all steps after the backward launch. Any
+// block size works: threads stride over their phase's (sample, column)
+// pairs. The kernels compute what cell_math.go's forward and backward do,
+// step by step, in the same packed layouts.
+
+enum { K_SIMPLE, K_LSTM, K_GRU, K_GRUC, K_LN }; // rnn.cellKind's order
+
+template <int K> __device__ __forceinline__ ll kgates() { return K == K_LSTM ? 4 : (K == K_GRU || K == K_GRUC) ? 3 : 1; }
+
+// Shared memory, in elements of T: U (H·G·H), then per sample of the block
+// S0 (2H: h and c, or their gradients), S1 (G·H: the recurrent side's dZ)
+// and S2 (H: the classic GRU's r ⊙ h or its gradient). rnn.persistShared
+// computes the same size.
+template <int K, typename T> __device__ void persist_smem(T *&su, T *&s0, T *&s1, T *&s2, ll H, ll nb) {
+	extern __shared__ double smem_d[];
+	ll GH = kgates<K>() * H;
+	su = (T *)smem_d;
+	s0 = su + H * GH;
+	s1 = s0 + nb * 2 * H;
+	s2 = s1 + nb * GH;
+}
+
+// Forward over all steps: out (steps, B, P) packed states in processing
+// order, from xw, the initial state prev0 (B, P), U, the bias (the reset_after
+// GRU's r_h) and the recurrent masks mrec (G × (B, H), or none).
+template <int K, typename T> __device__ void persist_fwd(T *out, const T *xw, const T *prev0, const T *u, const T *bias, const T *mrec, ll B, ll H, ll P, ll steps, ll back, ll nb, ll fa, ll fr, double eps) {
+	T *su, *sh, *sz, *sr;
+	persist_smem<K, T>(su, sh, sz, sr, H, nb);
+	const ll G = kgates<K>(), GH = G * H;
+	const ll b0 = (ll)blockIdx.x * nb, n = min(nb, B - b0);
+	const ll tid = threadIdx.x, nt = blockDim.x;
+	for (ll e = tid; e < H * GH; e += nt) su[e] = u[e];
+	for (ll e = tid; e < n * H; e += nt) {
+		ll s = e / H, j = e % H;
+		sh[s * 2 * H + j] = prev0[(b0 + s) * P + ST_H * H + j];
+		if (K == K_LSTM) sh[s * 2 * H + H + j] = prev0[(b0 + s) * P + LSTM_C * H + j];
+	}
+	__syncthreads();
+	for (ll i = 0; i < steps; i++) {
+		const ll t = back ? steps - 1 - i : i;
+		T *o = out + i * B * P;
+		// The pre-activations: the input side plus (h ⊙ m_k) U_k.
+		for (ll e = tid; e < n * GH; e += nt) {
+			ll s = e / GH, col = e % GH, k = col / H, j = col % H, b = b0 + s;
+			T a = xw[(b * steps + t) * GH + col];
+			T rec = T(0);
+			if (!(K == K_GRUC && k == GATE_HH)) {
+				const T *m = mrec ? mrec + k * B * H + b * H : 0;
+				const T *hs = sh + s * 2 * H;
+				for (ll q = 0; q < H; q++) {
+					T hv = hs[q];
+					if (m) hv *= m[q];
+					rec += hv * su[q * GH + col];
+				}
+			}
+			T *row = o + b * P;
+			switch (K) {
+			case K_SIMPLE: row[ST_H * H + col] = a + rec; break;
+			case K_LN: row[LN_XHAT * H + col] = a + rec; break;
+			case K_LSTM: row[LSTM_I * H + col] = a + rec; break;
+			case K_GRU:
+				if (k < GATE_HH) row[GRU_Z * H + col] = a + rec;
+				else { row[GRU_HH * H + j] = a; row[GRU_UH * H + j] = bias[(GRU_BIAS_REC + GATE_HH) * H + j] + rec; }
+				break;
+			case K_GRUC: row[GRU_Z * H + col] = a + rec; break;
+			}
+		}
+		__syncthreads();
+		// The cell, which sets the state for the next step.
+		if (K == K_LN) {
+			for (ll s = tid; s < n; s += nt) {
+				T *row = o + (b0 + s) * P;
+				T *a = row + LN_XHAT * H;
+				double mean = 0, v2 = 0;
+				for (ll j = 0; j < H; j++) mean += (double)a[j];
+				mean /= (double)H;
+				for (ll j = 0; j < H; j++) { double d = (double)a[j] - mean; v2 += d * d; }
+				v2 /= (double)H;
+				double inv = 1 / sqrt(v2 + eps);
+				for (ll j = 0; j < H; j++) {
+					T xh = (T)(((double)a[j] - mean) * inv);
+					a[j] = xh;
+					T h = act(fa, xh * bias[LN_GAIN * H + j] + bias[LN_OFFSET * H + j]);
+					row[ST_H * H + j] = h;
+					sh[s * 2 * H + j] = h;
+				}
+				row[LN_INV * H] = (T)inv;
+			}
+		} else {
+			for (ll e = tid; e < n * H; e += nt) {
+				ll s = e / H, j = e % H, b = b0 + s;
+				T *row = o + b * P, *hs = sh + s * 2 * H;
+				switch (K) {
+				case K_SIMPLE: {
+					T h = act(fa, row[ST_H * H + j]);
+					row[ST_H * H + j] = h;
+					hs[j] = h;
+					break;
+				}
+				case K_LSTM: {
+					T ig = act(fr, row[LSTM_I * H + j]), f = act(fr, row[LSTM_F * H + j]);
+					T g = act(fa, row[LSTM_G * H + j]), og = act(fr, row[LSTM_O * H + j]);
+					T c = f * hs[H + j] + ig * g;
+					T ac = act(fa, c);
+					row[LSTM_I * H + j] = ig; row[LSTM_F * H + j] = f; row[LSTM_G * H + j] = g; row[LSTM_O * H + j] = og;
+					row[LSTM_C * H + j] = c; row[LSTM_ACT_C * H + j] = ac;
+					T h = og * ac;
+					row[ST_H * H + j] = h;
+					hs[j] = h;
+					hs[H + j] = c;
+					break;
+				}
+				case K_GRU: {
+					T z = act(fr, row[GRU_Z * H + j]), r = act(fr, row[GRU_R * H + j]);
+					T hh = act(fa, row[GRU_HH * H + j] + r * row[GRU_UH * H + j]);
+					row[GRU_Z * H + j] = z; row[GRU_R * H + j] = r; row[GRU_HH * H + j] = hh;
+					T h = hh + z * (hs[j] - hh);
+					row[ST_H * H + j] = h;
+					hs[j] = h;
+					break;
+				}
+				case K_GRUC: {
+					T z = act(fr, row[GRU_Z * H + j]), r = act(fr, row[GRU_R * H + j]);
+					row[GRU_Z * H + j] = z; row[GRU_R * H + j] = r;
+					T v = hs[j];
+					if (mrec) v *= mrec[GATE_HH * B * H + b * H + j];
+					sr[s * H + j] = r * v;
+					break;
+				}
+				}
+			}
+			if (K == K_GRUC) {
+				// The candidate needs every r ⊙ h of the sample.
+				__syncthreads();
+				for (ll e = tid; e < n * H; e += nt) {
+					ll s = e / H, j = e % H;
+					T *row = o + (b0 + s) * P, *hs = sh + s * 2 * H;
+					T a = row[GRU_HH * H + j];
+					for (ll q = 0; q < H; q++) a += sr[s * H + q] * su[q * GH + GATE_HH * H + j];
+					T hh = act(fa, a);
+					row[GRU_HH * H + j] = hh;
+					T h = hh + row[GRU_Z * H + j] * (hs[j] - hh);
+					row[ST_H * H + j] = h;
+					hs[j] = h;
+				}
+			}
+		}
+		__syncthreads();
+	}
+}
+
+// Backward over all steps, from the packed states out and their gradient ds
+// (both (steps, B, P)): dzAll (B*T, G·H), the input side's dZ of every step
+// in x's row order; hpAll (B*T, H), the h each step read; and per cell
+// dzhAll (B*T, 3H, the reset_after GRU's recurrent-side dZ), aux1 and aux2
+// (B*T, H: the layer norm's dn⊙xhat and dn; the classic GRU's r ⊙ (h ⊙ m)
+// in aux1), and dprev (B, P), the initial state's gradient.
+template <int K, typename T> __device__ void persist_bwd(T *dzAll, T *hpAll, T *dzhAll, T *aux1, T *aux2, T *dprev, const T *out, const T *ds, const T *prev0, const T *u, const T *bias, const T *mrec, ll B, ll H, ll P, ll steps, ll back, ll nb, ll fa, ll fr) {
+	T *su, *sd, *sz, *sr;
+	persist_smem<K, T>(su, sd, sz, sr, H, nb);
+	const ll G = kgates<K>(), GH = G * H;
+	const ll gr1 = K == K_GRUC ? 2 : G; // gates whose recurrent product reads h ⊙ m
+	const ll b0 = (ll)blockIdx.x * nb, n = min(nb, B - b0);
+	const ll tid = threadIdx.x, nt = blockDim.x;
+	for (ll e = tid; e < H * GH; e += nt) su[e] = u[e];
+	for (ll e = tid; e < n * 2 * H; e += nt) sd[e] = T(0);
+	__syncthreads();
+	for (ll i = steps - 1; i >= 0; i--) {
+		const ll t = back ? steps - 1 - i : i;
+		const T *o = out + i * B * P, *pv = i > 0 ? out + (i - 1) * B * P : prev0, *dsi = ds + i * B * P;
+		// dZ from the state's gradient (ds_i + the next step's dPrev), and
+		// dPrev's direct part, which replaces the next step's in sd.
+		if (K == K_LN) {
+			for (ll s = tid; s < n; s += nt) {
+				ll b = b0 + s, r0 = (b * steps + t);
+				const T *row = o + b * P, *xhat = row + LN_XHAT * H;
+				T inv = row[LN_INV * H];
+				T *z = sz + s * GH, *zg = dzAll + r0 * GH;
+				T m1 = T(0), m2 = T(0);
+				for (ll j = 0; j < H; j++) {
+					T dh = dsi[b * P + ST_H * H + j] + sd[s * 2 * H + j];
+					T dn = dh * dact(fa, row[ST_H * H + j]);
+					aux1[r0 * H + j] = dn * xhat[j];
+					aux2[r0 * H + j] = dn;
+					T dxh = dn * bias[LN_GAIN * H + j];
+					z[j] = dxh;
+					m1 += dxh;
+					m2 += dxh * xhat[j];
+					hpAll[r0 * H + j] = pv[b * P + ST_H * H + j];
+					sd[s * 2 * H + j] = T(0);
+				}
+				m1 /= T(H);
+				m2 /= T(H);
+				for (ll j = 0; j < H; j++) {
+					z[j] = inv * (z[j] - m1 - xhat[j] * m2);
+					zg[j] = z[j];
+				}
+			}
+		} else {
+			for (ll e = tid; e < n * H; e += nt) {
+				ll s = e / H, j = e % H, b = b0 + s, r0 = b * steps + t;
+				const T *row = o + b * P;
+				T *sds = sd + s * 2 * H, *z = sz + s * GH, *zg = dzAll + r0 * GH;
+				T dh = dsi[b * P + ST_H * H + j] + sds[j];
+				T hp = pv[b * P + ST_H * H + j];
+				hpAll[r0 * H + j] = hp;
+				switch (K) {
+				case K_SIMPLE: {
+					T d = dh * dact(fa, row[ST_H * H + j]);
+					z[j] = d; zg[j] = d;
+					sds[j] = T(0);
+					break;
+				}
+				case K_LSTM: {
+					T dc = dsi[b * P + LSTM_C * H + j] + sds[H + j];
+					T ig = row[LSTM_I * H + j], f = row[LSTM_F * H + j], g = row[LSTM_G * H + j], og = row[LSTM_O * H + j], ac = row[LSTM_ACT_C * H + j];
+					T dct = dc + dh * og * dact(fa, ac);
+					T zi = dct * g * dact(fr, ig), zf = dct * pv[b * P + LSTM_C * H + j] * dact(fr, f);
+					T zgg = dct * ig * dact(fa, g), zo = dh * ac * dact(fr, og);
+					z[GATE_I * H + j] = zi; z[GATE_F * H + j] = zf; z[GATE_G * H + j] = zgg; z[GATE_O * H + j] = zo;
+					zg[GATE_I * H + j] = zi; zg[GATE_F * H + j] = zf; zg[GATE_G * H + j] = zgg; zg[GATE_O * H + j] = zo;
+					sds[j] = T(0);
+					sds[H + j] = dct * f;
+					break;
+				}
+				case K_GRU: {
+					T zz = row[GRU_Z * H + j], r = row[GRU_R * H + j], hh = row[GRU_HH * H + j], uh = row[GRU_UH * H + j];
+					T da = dh * (T(1) - zz) * dact(fa, hh);
+					T dzz = dh * (hp - hh) * dact(fr, zz);
+					T dr = da * uh * dact(fr, r);
+					T *zh = dzhAll + r0 * GH;
+					zg[GATE_Z * H + j] = dzz; zg[GATE_R * H + j] = dr; zg[GATE_HH * H + j] = da;
+					zh[GATE_Z * H + j] = dzz; zh[GATE_R * H + j] = dr; zh[GATE_HH * H + j] = da * r;
+					z[GATE_Z * H + j] = dzz; z[GATE_R * H + j] = dr; z[GATE_HH * H + j] = da * r;
+					sds[j] = dh * zz;
+					break;
+				}
+				case K_GRUC: {
+					T zz = row[GRU_Z * H + j], r = row[GRU_R * H + j], hh = row[GRU_HH * H + j];
+					T dzz = dh * (hp - hh) * dact(fr, zz), da = dh * (T(1) - zz) * dact(fa, hh);
+					z[GATE_Z * H + j] = dzz; z[GATE_HH * H + j] = da;
+					zg[GATE_Z * H + j] = dzz; zg[GATE_HH * H + j] = da;
+					sds[j] = dh * zz;
+					T v = hp;
+					if (mrec) v *= mrec[GATE_HH * B * H + b * H + j];
+					aux1[r0 * H + j] = r * v;
+					break;
+				}
+				}
+			}
+		}
+		__syncthreads();
+		if (K == K_GRUC) {
+			// drh = dZ_hh U_hhᵀ, then the reset gate's dZ and dPrev's part
+			// through r ⊙ h.
+			for (ll e = tid; e < n * H; e += nt) {
+				ll s = e / H, j = e % H, b = b0 + s, r0 = b * steps + t;
+				const T *z = sz + s * GH + GATE_HH * H, *uj = su + j * GH + GATE_HH * H;
+				T drh = T(0);
+				for (ll c = 0; c < H; c++) drh += z[c] * uj[c];
+				T r = o[b * P + GRU_R * H + j], hp = pv[b * P + ST_H * H + j];
+				T mm = mrec ? mrec[GATE_HH * B * H + b * H + j] : T(1);
+				T dr = drh * hp * mm * dact(fr, r);
+				sz[s * GH + GATE_R * H + j] = dr;
+				dzAll[r0 * GH + GATE_R * H + j] = dr;
+				sd[s * 2 * H + j] += drh * r * mm;
+			}
+			__syncthreads();
+		}
+		// dPrev's recurrent part: Σ_k (dZ_k U_kᵀ) ⊙ m_k.
+		for (ll e = tid; e < n * H; e += nt) {
+			ll s = e / H, q = e % H, b = b0 + s;
+			const T *z = sz + s * GH, *uq = su + q * GH;
+			T acc = T(0);
+			for (ll k = 0; k < gr1; k++) {
+				T a = T(0);
+				for (ll c = k * H; c < (k + 1) * H; c++) a += z[c] * uq[c];
+				if (mrec) a *= mrec[k * B * H + b * H + q];
+				acc += a;
+			}
+			sd[s * 2 * H + q] += acc;
+		}
+		__syncthreads();
+	}
+	for (ll e = tid; e < n * H; e += nt) {
+		ll s = e / H, j = e % H, b = b0 + s;
+		dprev[b * P + ST_H * H + j] = sd[s * 2 * H + j];
+		if (K == K_LSTM) dprev[b * P + LSTM_C * H + j] = sd[s * 2 * H + H + j];
+	}
+}
+
+// dst (B*T, K) = src ⊙ m (add: +=), the (B, K) mask repeated over time: a
+// dropout mask for the products over all steps.
+template <typename T> __device__ void mask_seq(T *dst, const T *src, const T *m, ll B, ll steps, ll K, ll add) {
+	IDX;
+	if (idx >= B * steps * K) return;
+	ll b = idx / (steps * K), j = idx % K;
+	T v = src[idx] * m[b * K + j];
+	dst[idx] = add ? dst[idx] + v : v;
+}
+
+#define P_PFWD(T) (T *out, const T *xw, const T *prev0, const T *u, const T *bias, const T *mrec, ll B, ll H, ll P, ll steps, ll back, ll nb, ll fa, ll fr, double eps)
+#define A_PFWD (out, xw, prev0, u, bias, mrec, B, H, P, steps, back, nb, fa, fr, eps)
+#define P_PBWD(T) (T *dzAll, T *hpAll, T *dzhAll, T *aux1, T *aux2, T *dprev, const T *out, const T *ds, const T *prev0, const T *u, const T *bias, const T *mrec, ll B, ll H, ll P, ll steps, ll back, ll nb, ll fa, ll fr)
+#define A_PBWD (dzAll, hpAll, dzhAll, aux1, aux2, dprev, out, ds, prev0, u, bias, mrec, B, H, P, steps, back, nb, fa, fr)
+#define PERSIST(kind, K) \
+	template <typename T> __device__ void persist_fwd_##kind P_PFWD(T) { persist_fwd<K, T> A_PFWD; } \
+	template <typename T> __device__ void persist_bwd_##kind P_PBWD(T) { persist_bwd<K, T> A_PBWD; } \
+	BOTH(persist_fwd_##kind, P_PFWD, A_PFWD) \
+	BOTH(persist_bwd_##kind, P_PBWD, A_PBWD)
+PERSIST(simple, K_SIMPLE)
+PERSIST(lstm, K_LSTM)
+PERSIST(gru, K_GRU)
+PERSIST(gru_classic, K_GRUC)
+PERSIST(ln_simple, K_LN)
+#define P_MASKSEQ(T) (T *dst, const T *src, const T *m, ll B, ll steps, ll K, ll add)
+BOTH(mask_seq, P_MASKSEQ, (dst, src, m, B, steps, K, add))
