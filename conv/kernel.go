@@ -323,8 +323,25 @@ func is32[T float]() bool {
 }
 
 // gemmNN computes c += a·b as kernel.GemmNN (m×k times k×n).
+//
+// The last m mod 4 rows (the AVX2 kernels run blocks of 4 rows and leave
+// the rest to a scalar loop) run as the block of the last 4 rows on a
+// copy of C, of which only those rows are copied back.
 func gemmNN[T float](m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int, ar *arena[T]) {
 	if m == 0 || n == 0 || k == 0 {
+		return
+	}
+	if r := m & 3; r != 0 && m > 4 && is32[T]() && hasAVX2 && ar != nil {
+		gemmNN(m-r, n, k, a, lda, b, ldb, c, ldc, ar)
+		s := m - 4
+		cp := ar.get(4 * n)
+		for i := range 4 {
+			copy(cp[i*n:(i+1)*n], c[(s+i)*ldc:(s+i)*ldc+n])
+		}
+		gemmNN(4, n, k, a[s*lda:], lda, b, ldb, cp, n, ar)
+		for i := 4 - r; i < 4; i++ {
+			copy(c[(s+i)*ldc:(s+i)*ldc+n], cp[i*n:(i+1)*n])
+		}
 		return
 	}
 	if n == 20 && is32[T]() && hasAVX2 {
@@ -471,6 +488,9 @@ func reluGrad[T float](dz, dy, y []T) {
 	}
 }
 
+// one is A for colSum's product.
+var one = [1]float32{1}
+
 // colSum sets db to the sum of the rows of dz, [rows, f]. float32 runs it
 // as the product onesᵀ·dz on the vector kernels (a scalar loop over
 // 32·50 rows cost more than a convolution's GEMM); float64 adds in order.
@@ -483,6 +503,15 @@ func colSum[T float](db, dz []T, rows, f int, ar *arena[T]) {
 			}
 		}
 		return
+	}
+	if f == 20 && hasAVX2 {
+		// A of one element read with strides 0: every row of A is ones,
+		// without a rows×4 buffer to clear and fill.
+		cp := ar.get(4 * f)
+		if kernel.Gemm20(4, rows, one[:], 0, 0, f32(dz), f, f32(cp), f) == 4 {
+			copy(db, cp[:f])
+			return
+		}
 	}
 	ones, cp := ar.get(rows*4), ar.get(4*f)
 	for r := range rows {

@@ -78,8 +78,9 @@ func TestFillRows(t *testing.T) {
 }
 
 // TestGemm20 checks gemmNN and gemmTN with 20 columns (the 4x20 kernel
-// where the CPU has AVX2/FMA, with leftover rows) against a float64 loop,
-// on strided and transposed operands, accumulating into C.
+// where the CPU has AVX2/FMA) and with 10, 40 and 3 (padded columns),
+// with leftover rows, against a float64 loop, on strided and transposed
+// operands, accumulating into C.
 func TestGemm20(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	rnd := func(n int) []float32 {
@@ -90,50 +91,79 @@ func TestGemm20(t *testing.T) {
 		return v
 	}
 	var ar arena[float32]
-	for _, m := range []int{1, 3, 4, 5, 20, 23, 64} {
-		for _, k := range []int{1, 2, 10, 20, 33} {
-			for _, trans := range []bool{false, true} {
-				lda, ldb, ldc := k+3, 20+2, 20+5
-				var a []float32
-				if trans {
-					lda = m + 2
-					a = rnd(k * lda)
-				} else {
-					a = rnd(m * lda)
-				}
-				b, c := rnd(k*ldb), rnd(m*ldc)
-				want := make([]float64, len(c))
-				for i := range c {
-					want[i] = float64(c[i])
-				}
-				for i := range m {
-					for j := range 20 {
-						s := 0.0
-						for p := range k {
-							var av float32
-							if trans {
-								av = a[p*lda+i]
-							} else {
-								av = a[i*lda+p]
+	for _, n := range []int{20, 10, 40, 3} {
+		for _, m := range []int{1, 3, 4, 5, 20, 23, 64} {
+			for _, k := range []int{1, 2, 10, 20, 33} {
+				for _, trans := range []bool{false, true} {
+					lda, ldb, ldc := k+3, n+2, n+5
+					var a []float32
+					if trans {
+						lda = m + 2
+						a = rnd(k * lda)
+					} else {
+						a = rnd(m * lda)
+					}
+					b, c := rnd(k*ldb), rnd(m*ldc)
+					want := make([]float64, len(c))
+					for i := range c {
+						want[i] = float64(c[i])
+					}
+					for i := range m {
+						for j := range n {
+							s := 0.0
+							for p := range k {
+								var av float32
+								if trans {
+									av = a[p*lda+i]
+								} else {
+									av = a[i*lda+p]
+								}
+								s += float64(av) * float64(b[p*ldb+j])
 							}
-							s += float64(av) * float64(b[p*ldb+j])
-						}
-						want[i*ldc+j] += s
-					}
-				}
-				ar.reset()
-				if trans {
-					gemmTN(m, 20, k, a, lda, b, ldb, c, ldc, &ar)
-				} else {
-					gemmNN(m, 20, k, a, lda, b, ldb, c, ldc, &ar)
-				}
-				for i := range m {
-					for j := range ldc {
-						got, w := float64(c[i*ldc+j]), want[i*ldc+j]
-						if math.Abs(got-w) > 1e-4*(1+math.Abs(w)) {
-							t.Fatalf("m=%d k=%d trans=%t: c[%d][%d] = %g, want %g", m, k, trans, i, j, got, w)
+							want[i*ldc+j] += s
 						}
 					}
+					ar.reset()
+					if trans {
+						gemmTN(m, n, k, a, lda, b, ldb, c, ldc, &ar)
+					} else {
+						gemmNN(m, n, k, a, lda, b, ldb, c, ldc, &ar)
+					}
+					for i := range m {
+						for j := range ldc {
+							got, w := float64(c[i*ldc+j]), want[i*ldc+j]
+							if math.Abs(got-w) > 1e-4*(1+math.Abs(w)) {
+								t.Fatalf("n=%d m=%d k=%d trans=%t: c[%d][%d] = %g, want %g", n, m, k, trans, i, j, got, w)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestColSum checks the float32 bias gradient (on the vector kernels, with
+// an all-ones A of one element for 20 columns) against a float64 sum.
+func TestColSum(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 5))
+	for _, f := range []int{1, 10, 20, 21} {
+		for _, rows := range []int{0, 1, 5, 1600} {
+			dz := make([]float32, rows*f)
+			for i := range dz {
+				dz[i] = float32(r.NormFloat64())
+			}
+			db := make([]float32, f)
+			var ar arena[float32]
+			colSum(db, dz, rows, f, &ar)
+			for j := range f {
+				var want, abs float64
+				for i := range rows {
+					want += float64(dz[i*f+j])
+					abs += math.Abs(float64(dz[i*f+j]))
+				}
+				if d := math.Abs(float64(db[j]) - want); d > 1e-6*max(abs, 1) {
+					t.Fatalf("f=%d rows=%d: db[%d] = %g, want %g", f, rows, j, db[j], want)
 				}
 			}
 		}
