@@ -472,6 +472,9 @@ func fitAnchorProfile(values []float64, nf, nTrain int, spec Spec, seasons []int
 	if err != nil {
 		return nil, smoothing{}, fmt.Errorf("seqcast: Spec.Anchor %q: %w", AnchorSTL, err)
 	}
+	if prof == nil && len(seasons) == 0 {
+		return nil, smoothing{}, fmt.Errorf("seqcast: Spec.Anchor %q: the training part (%d rows) shows no season to decompose; set Options.Season, or use Spec.Anchor %q", AnchorSTL, nTrain, AnchorLast)
+	}
 	if prof == nil {
 		return nil, smoothing{}, fmt.Errorf("seqcast: Spec.Anchor %q: no season of %v is at most the window %d and under half of the %d training rows; set a longer Spec.Window or an Options.Season that fits", AnchorSTL, seasons, spec.Window, nTrain)
 	}
