@@ -116,6 +116,9 @@ Flags:
 		return fmt.Errorf("import: %w", err)
 	}
 	if *like != "" {
+		if seqcast.IsPanelFile(*like) {
+			return fmt.Errorf("import: --like %s: a panel model (trained with --id or --targets); import makes single-series models, so give --like a model trained on one series, or the architecture flags", *like)
+		}
 		l, err := seqcast.Load(*like)
 		if err != nil {
 			return libError("import: --like", err)
@@ -206,6 +209,9 @@ Flags:
 		[]file{{flag: "--out", path: *out}},
 	); err != nil {
 		return fmt.Errorf("export: %w", err)
+	}
+	if seqcast.IsPanelFile(*model) {
+		return fmt.Errorf("export: --model %s: a panel model (trained with --id or --targets); export writes single-series models only", *model)
 	}
 	f, err := seqcast.Load(*model)
 	if err != nil {

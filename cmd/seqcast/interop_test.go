@@ -213,6 +213,8 @@ func TestImportExportErrors(t *testing.T) {
 		{[]string{"import", "--state", filepath.Join(dir, "none"), "--model", "lstm", "--window", "5", "--horizon", "3", "--out", out}, []string{"no such file"}},
 		{[]string{"import", "--state", state, "--model", "linear", "--window", "5", "--horizon", "3", "--seq2seq", "--out", out}, []string{"--seq2seq: the linear family has no per-step outputs"}},
 		{[]string{"import", "--state", state, "--like", good, "--modules", "1.rnn,0.rnn", "--out", out}, []string{"--modules has 2 names for 3 layers"}},
+		{[]string{"import", "--state", state, "--like", "../../testdata/modelfiles/v3/panel.model", "--out", out}, []string{"a panel model (trained with --id or --targets)"}},
+		{[]string{"export", "--model", "../../testdata/modelfiles/v3/panel.model", "--out", filepath.Join(dir, "p.safetensors")}, []string{"export writes single-series models only"}},
 		{[]string{"import", "--state", state, "--like", good, "--modules", "1.rnn,0.rnn,2", "--out", out}, []string{"0.rnn.weight_ih_l0 has shape [80 1], want [80 20] for LSTM layer lstm_1"}},
 		{[]string{"export", "--model", good}, []string{"--out is required"}},
 		{[]string{"export", "--model", good, "--out", filepath.Join(dir, "x.safetensors"), "--modules", "a,b"}, []string{"--modules has 2 names for 3 layers"}},
