@@ -24,7 +24,6 @@ import (
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 
 	"github.com/seqcast/seqcast"
 	"github.com/seqcast/seqcast/internal/atomicfile"
@@ -489,11 +488,5 @@ func stepsPNG(rep *seqcast.BacktestReport) (b []byte, err error) {
 	}
 	p.Legend.Top, p.Legend.Left = true, true
 	p.Y.Min = 0
-	img := vgimg.NewWith(vgimg.UseWH(8*vg.Inch, 4.5*vg.Inch), vgimg.UseDPI(120))
-	p.Draw(draw.New(img))
-	var buf bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return plotPNG(p)
 }

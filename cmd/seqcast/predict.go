@@ -340,13 +340,7 @@ func forecastPNG(title, yLabel string, hist []float64, histTimes []string, mean 
 	p.Legend.Top, p.Legend.Left = true, true
 	p.Y.Max += 0.2 * (p.Y.Max - p.Y.Min) // room for the legend above the lines
 
-	img := vgimg.NewWith(vgimg.UseWH(8*vg.Inch, 4.5*vg.Inch), vgimg.UseDPI(120))
-	p.Draw(draw.New(img))
-	var buf bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return plotPNG(p)
 }
 
 // labelTicks puts about six ticks on whole row numbers, labelled with their
@@ -364,4 +358,16 @@ func (l labelTicks) Ticks(lo, hi float64) []plot.Tick {
 		ts = append(ts, plot.Tick{Value: float64(i), Label: l[i]})
 	}
 	return ts
+}
+
+// plotPNG renders p as the commands' PNG plots are: 8 by 4.5 inches at
+// 120 dpi.
+func plotPNG(p *plot.Plot) ([]byte, error) {
+	img := vgimg.NewWith(vgimg.UseWH(8*vg.Inch, 4.5*vg.Inch), vgimg.UseDPI(120))
+	p.Draw(draw.New(img))
+	var buf bytes.Buffer
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
