@@ -28,7 +28,7 @@ func TestSTLAnchorWindows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	aw, off, phases := stlAnchor(w, 0, prof, smoothing{})
+	aw, off, phases := stlAnchor(w, 0, prof, smoothing{}, nil)
 	for i := range w.N {
 		if want := w.Start(i) % 8; phases[i] != want {
 			t.Fatalf("phase of window %d = %d; want %d", i, phases[i], want)
@@ -163,7 +163,7 @@ func TestSmoothingSeasons(t *testing.T) {
 	}
 	dst := make([]float64, 4)
 	for _, es := range []smoothing{{}, {alpha: 0.3, gamma: 0.5}, {alpha: 1, gamma: 1}} {
-		es.seasons(dst, x, prof, 1)
+		es.seasons(dst, prof, 1, x)
 		if maxAbs(dst, prof) > 1e-12 {
 			t.Errorf("%+v: seasons %v; want the profile %v", es, dst, prof)
 		}
@@ -173,17 +173,17 @@ func TestSmoothingSeasons(t *testing.T) {
 	for i := range y {
 		y[i] = 5 + (1+float64(i)/400)*prof[i%4]
 	}
-	if es := fitSmoothing(y, prof, 8, 2); !(es.gamma > 0) {
+	if es := fitSmoothing(y, prof, 8, 8, 2); !(es.gamma > 0) {
 		t.Errorf("fitSmoothing on a growing season = %+v; want gamma > 0", es)
 	}
 	// A line plus the profile: the drift continues the line exactly.
 	for i := range y {
 		y[i] = 5 + 0.1*float64(i) + prof[i%4]
 	}
-	if es := fitSmoothing(y, prof, 8, 2); !es.drift {
+	if es := fitSmoothing(y, prof, 8, 8, 2); !es.drift {
 		t.Errorf("fitSmoothing on a line plus the profile = %+v; want drift", es)
 	}
-	if es := fitSmoothing(y[:8], prof, 8, 2); es != (smoothing{}) {
+	if es := fitSmoothing(y[:8], prof, 8, 8, 2); es != (smoothing{}) {
 		t.Errorf("fitSmoothing without an origin = %+v; want none", es)
 	}
 }
@@ -213,6 +213,6 @@ func BenchmarkSTLAnchor(b *testing.B) {
 	}
 	es := smoothing{alpha: 0.05, gamma: 0.5}
 	for b.Loop() {
-		stlAnchor(w, 0, prof, es)
+		stlAnchor(w, 0, prof, es, nil)
 	}
 }

@@ -21,23 +21,36 @@ func TestTrainAuto(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Linear at 2 learning rates x 4 anchors, then at windows 36 and 60
-	// with its best anchor; wavenet at the 6 (anchor, window) pairs.
-	if len(ar.Trials) != 16 {
-		t.Fatalf("%d trials; want 16: %+v", len(ar.Trials), ar.Trials)
+	// Linear at 2 learning rates x 4 anchors, then stl at the histories
+	// of 4 and 8 seasons (48 and 96 rows, within the 210 training rows),
+	// then at windows 36 and 60 with its best anchor; wavenet at the 8
+	// (anchor, window, history) triples.
+	if len(ar.Trials) != 20 {
+		t.Fatalf("%d trials; want 20: %+v", len(ar.Trials), ar.Trials)
 	}
 	// Linear first; wavenet then starts at linear's best anchor.
 	bestLinear := 0
-	for i, tr := range ar.Trials[:10] {
+	for i, tr := range ar.Trials[:12] {
 		if tr.Family != Linear {
-			t.Fatalf("trial %d is %s; want the 10 linear trials first", i, tr.Family)
+			t.Fatalf("trial %d is %s; want the 12 linear trials first", i, tr.Family)
 		}
 		if tr.ValidMAE < ar.Trials[bestLinear].ValidMAE {
 			bestLinear = i
 		}
 	}
-	if got, want := ar.Trials[8].Anchor, ar.Trials[bestLinear].Anchor; got != want {
-		t.Errorf("the first wavenet trial has anchor %s; want linear's best, %s", got, want)
+	stlLR := ar.Trials[2].LearningRate // stl's trials are 2 and 3
+	if ar.Trials[3].ValidMAE < ar.Trials[2].ValidMAE {
+		stlLR = ar.Trials[3].LearningRate
+	}
+	for i, h := range []int{48, 96} {
+		tr := ar.Trials[8+i]
+		if tr.Anchor != AnchorSTL || tr.AnchorHistory != h || tr.Window != 24 || tr.LearningRate != stlLR {
+			t.Errorf("trial %d: %s, history %d, window %d, lr %g; want stl, history %d, window 24, lr %g (stl's best)", 8+i, tr.Anchor, tr.AnchorHistory, tr.Window, tr.LearningRate, h, stlLR)
+		}
+	}
+	lb := ar.Trials[bestLinear]
+	if got := ar.Trials[12]; got.Anchor != lb.Anchor || got.AnchorHistory != lb.AnchorHistory {
+		t.Errorf("the first wavenet trial has anchor %s, history %d; want linear's best, %s, history %d", got.Anchor, got.AnchorHistory, lb.Anchor, lb.AnchorHistory)
 	}
 	best := ar.Trials[ar.Best]
 	for _, tr := range ar.Trials {

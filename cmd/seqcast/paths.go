@@ -104,6 +104,7 @@ var fieldFlags = []struct{ field, flag string }{
 	{"Spec.Layers", "--layers"},
 	{"Spec.Dropout", "--dropout"},
 	{"Spec.SeqToSeq", "--seq2seq"},
+	{"Spec.AnchorHistory", "--anchor-history"},
 	{"Spec.AnchorSeason", "--anchor"},
 	{"Spec.Anchor", "--anchor"},
 	{"Spec.Quantiles", "--quantiles"},
