@@ -15,6 +15,8 @@ import (
 func TestValidateAnchorHistory(t *testing.T) {
 	t.Parallel()
 	stl := Spec{Family: Linear, Window: 24, Horizon: 2, Features: []string{"y"}, Anchor: AnchorSTL, AnchorSeason: 4, AnchorProfile: []float64{1, -1, 0.5, -0.5}}
+	stl8 := stl
+	stl8.Window = 8
 	last := Spec{Family: Linear, Window: 24, Horizon: 2, Features: []string{"y"}, Anchor: AnchorLast}
 	for _, c := range []struct {
 		name    string
@@ -33,6 +35,30 @@ func TestValidateAnchorHistory(t *testing.T) {
 	} {
 		s := c.spec
 		s.AnchorHistory = c.history
+		err := s.Validate()
+		if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("%s: Validate() = %v; want %q", c.name, err, c.want)
+		}
+	}
+	for _, c := range []struct {
+		name        string
+		spec        Spec
+		history     int
+		redecompose bool
+		periods     []int
+		want        string
+	}{
+		{"redecompose", stl, 25, true, []int{2, 4}, ""},
+		{"one period", stl, 24, true, []int{4}, ""},
+		{"history at most twice the period", stl8, 8, true, []int{4}, "Spec.AnchorHistory 8: Spec.AnchorRedecompose needs more than twice the longest period, 8"},
+		{"no periods", stl, 48, true, nil, "Spec.AnchorPeriods: 0 periods"},
+		{"periods not the profile's", stl, 48, true, []int{3}, "least common multiple must be the length of Spec.AnchorProfile, 4"},
+		{"period 1", stl, 48, true, []int{1, 4}, "period 1 must be in [2, Spec.Window 24]"},
+		{"periods without redecompose", stl, 48, false, []int{4}, "Spec.AnchorPeriods: only with Spec.AnchorRedecompose"},
+		{"redecompose not stl", last, 0, true, nil, "only for Spec.Anchor \"stl\""},
+	} {
+		s := c.spec
+		s.AnchorHistory, s.AnchorRedecompose, s.AnchorPeriods = c.history, c.redecompose, c.periods
 		err := s.Validate()
 		if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
 			t.Errorf("%s: Validate() = %v; want %q", c.name, err, c.want)
@@ -114,6 +140,37 @@ func TestSTLFixture(t *testing.T) {
 	}
 }
 
+// TestRedecomposer: a trend plus a fixed season is decomposed back into
+// the season, aligned as smoothing.seasons aligns it whatever the phase
+// and the length of the history; too short a history is refused.
+func TestRedecomposer(t *testing.T) {
+	t.Parallel()
+	season := []float64{3, 1, -2, -2, 0.5, -0.5} // sums to 0
+	y := make([]float64, 60)
+	for i := range y {
+		y[i] = 10 + 0.1*float64(i) + season[i%6]
+	}
+	rd := newRedecomposer([]int{6}, 6)
+	dst := make([]float64, 6)
+	for _, c := range []struct{ start, before, p int }{{0, 30, 0}, {5, 13, 4}, {17, 30, 2}} {
+		window := y[c.start+c.before : c.start+c.before+12]
+		if !rd.profile(dst, c.p, y[c.start:c.start+c.before], window) {
+			t.Fatalf("%+v: profile refused %d rows", c, c.before+12)
+		}
+		for step := range 6 {
+			row := c.start + c.before + step
+			// STL's loess trend bends a little near the ends: within
+			// 0.05 of a season of amplitude 3.
+			if got, want := dst[(c.p+step)%6], season[row%6]; math.Abs(got-want) > 0.05 {
+				t.Errorf("%+v: season of window step %d = %.6g; want %.6g", c, step, got, want)
+			}
+		}
+	}
+	if rd.profile(dst, 0, nil, y[:12]) {
+		t.Error("profile of 12 rows at period 6 (twice the period): want refused")
+	}
+}
+
 // changingSeason returns n rows of a trend plus a season of m steps whose
 // shape turns from a sine into a cosine over the series, with noise.
 func changingSeason(n, m int) []float64 {
@@ -138,15 +195,20 @@ func TestTrainAnchorHistory(t *testing.T) {
 	const window, history = 24, 96
 	spec := Spec{Family: Linear, Window: window, Horizon: 3, Features: []string{"y"}, Anchor: AnchorSTL, AnchorHistory: history}
 	for _, c := range []struct {
-		name   string
-		breaks []int
-		from   int // the first row the anchor may read at the origins below
+		name        string
+		breaks      []int
+		from        int // the first row the anchor may read at the origins below
+		redecompose bool
 	}{
-		{"no break", nil, 0},
-		{"a break in the validation part", []int{300}, 300},
+		{"no break", nil, 0, false},
+		{"a break in the validation part", []int{300}, 300, false},
+		{"decomposed again", nil, 0, true},
+		{"decomposed again, a break", []int{300}, 300, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
+			spec := spec
+			spec.AnchorRedecompose = c.redecompose
 			f, rep, err := Train(context.Background(), spec, y, Options{Config: train.Config{Epochs: 3, LearningRate: 0.01, Seed: 1}, SeasonCandidates: []int{12}, Breaks: c.breaks})
 			if err != nil {
 				t.Fatal(err)
@@ -199,8 +261,11 @@ func TestTrainAnchorHistory(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if g.Spec.AnchorHistory != history {
-				t.Fatalf("loaded Spec.AnchorHistory %d; want %d", g.Spec.AnchorHistory, history)
+			if g.Spec.AnchorHistory != history || g.Spec.AnchorRedecompose != c.redecompose || !slices.Equal(g.Spec.AnchorPeriods, f.Spec.AnchorPeriods) {
+				t.Fatalf("loaded Spec.AnchorHistory %d, AnchorRedecompose %v, AnchorPeriods %v; want %d, %v, %v", g.Spec.AnchorHistory, g.Spec.AnchorRedecompose, g.Spec.AnchorPeriods, history, c.redecompose, f.Spec.AnchorPeriods)
+			}
+			if c.redecompose && !slices.Equal(f.Spec.AnchorPeriods, []int{12}) {
+				t.Errorf("Spec.AnchorPeriods %v; want [12]", f.Spec.AnchorPeriods)
 			}
 			a, _ := f.Predict(y)
 			b, err := g.Predict(y)

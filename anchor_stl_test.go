@@ -28,7 +28,7 @@ func TestSTLAnchorWindows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	aw, off, phases := stlAnchor(w, 0, prof, smoothing{}, nil)
+	aw, off, phases := stlAnchor(w, 0, prof, smoothing{}, nil, nil)
 	for i := range w.N {
 		if want := w.Start(i) % 8; phases[i] != want {
 			t.Fatalf("phase of window %d = %d; want %d", i, phases[i], want)
@@ -213,6 +213,6 @@ func BenchmarkSTLAnchor(b *testing.B) {
 	}
 	es := smoothing{alpha: 0.05, gamma: 0.5}
 	for b.Loop() {
-		stlAnchor(w, 0, prof, es, nil)
+		stlAnchor(w, 0, prof, es, nil, nil)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"math"
 	"slices"
 	"time"
@@ -43,15 +42,16 @@ type Trial struct {
 	Anchor       string  `json:"anchor"`
 	LearningRate float64 `json:"learning_rate"`
 	AnchorSeason int     `json:"anchor_season,omitempty"`
-	// AnchorHistory is the stl anchor's Spec.AnchorHistory (0: the
-	// window).
-	AnchorHistory int     `json:"anchor_history,omitempty"`
-	Window        int     `json:"window,omitempty"`
-	Epochs        int     `json:"epochs,omitempty"`
-	BestEpoch     int     `json:"best_epoch,omitempty"`
-	ValidMAE      float64 `json:"valid_mae"`
-	ValidMASE     float64 `json:"valid_mase"`
-	Seconds       float64 `json:"seconds"`
+	// AnchorHistory and AnchorRedecompose are the stl anchor's
+	// Spec.AnchorHistory (0: the window) and Spec.AnchorRedecompose.
+	AnchorHistory     int     `json:"anchor_history,omitempty"`
+	AnchorRedecompose bool    `json:"anchor_redecompose,omitempty"`
+	Window            int     `json:"window,omitempty"`
+	Epochs            int     `json:"epochs,omitempty"`
+	BestEpoch         int     `json:"best_epoch,omitempty"`
+	ValidMAE          float64 `json:"valid_mae"`
+	ValidMASE         float64 `json:"valid_mase"`
+	Seconds           float64 `json:"seconds"`
 	// Cut reports a trial stopped by the budget; Skipped says why a trial
 	// did not run or failed (a seasonal anchor without a season, the
 	// budget spent).
@@ -84,10 +84,12 @@ type AutoReport struct {
 // budget left (a trial stops after the epoch that reaches its share,
 // keeping its best epoch), and then at the other pairs, best first, until
 // the budget is spent (see autoQueue). With spec.AnchorHistory 0, linear
-// with the stl anchor is also tried at the histories of 4 and 8 times the
-// anchor's period (those within the training part), at its best learning
-// rate, and the (anchor, window, history) triples are ranked together;
-// else every stl trial reads spec.AnchorHistory. spec.Window 0 lets each trial
+// with the stl anchor is also tried, right after its first two trials and
+// at the better one's learning rate, with Spec.AnchorRedecompose at the
+// histories of 4 and 8 times the anchor's period (at most the training
+// part, and more than twice the period and the window), and the (anchor, window,
+// history) triples are ranked together; else every stl trial reads
+// spec.AnchorHistory and spec.AnchorRedecompose. spec.Window 0 lets each trial
 // choose its window (see Train); if the longest season detected was too
 // long for the window chosen (it needs two seasons), every family and
 // anchor is also tried at a window of one season.
@@ -133,8 +135,9 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 	var bestR *Report
 	lr := opts.Config.WithDefaults().LearningRate
 	q := newAutoQueue(auto.Families, auto.Anchors, spec.Window, lr)
-	longer := false    // whether the window of the longest season was added
-	histories := false // whether the stl anchor's longer histories were queued
+	longer := false   // whether the window of the longest season was added
+	stlFirst := 0     // linear's trials with the stl anchor at the first window, history 0
+	var stlHist []int // the histories to try them at
 	for {
 		v, ok := q.next()
 		if !ok {
@@ -164,8 +167,12 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 		s := spec
 		s.Family, s.Anchor, s.AnchorSeason, s.Window = fam, a, 0, v.window
 		s.AnchorProfile, s.AnchorAlpha, s.AnchorGamma, s.AnchorDrift, s.AnchorHistory = nil, 0, 0, false, 0
+		s.AnchorRedecompose, s.AnchorPeriods = false, nil
 		if a == AnchorSTL {
-			s.AnchorHistory = cmp.Or(v.history, spec.AnchorHistory)
+			s.AnchorHistory, s.AnchorRedecompose = spec.AnchorHistory, spec.AnchorRedecompose
+			if v.history > 0 {
+				s.AnchorHistory, s.AnchorRedecompose = v.history, true
+			}
 		}
 		if a == AnchorSeasonal {
 			s.AnchorSeason = spec.AnchorSeason
@@ -193,6 +200,10 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 		start := time.Now()
 		f, rep, err := Train(ctx, s, values, o)
 		tr.Seconds = time.Since(start).Seconds()
+		firstSTL := a == AnchorSTL && fam == Linear && spec.AnchorHistory == 0 && v.history == 0 && v.window == spec.Window && stlFirst < 2
+		if firstSTL {
+			stlFirst++
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, nil, ar, err
@@ -200,6 +211,9 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 			tr.Skipped = err.Error()
 			ar.Trials = append(ar.Trials, tr)
 			q.done(v, math.NaN())
+			if firstSTL && stlFirst == 2 {
+				q.addHistories(v.window, stlHist)
+			}
 			continue
 		}
 		f.Checkpoint = nil
@@ -220,23 +234,26 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 				}
 			}
 		}
-		// The stl anchor's first trial gives its period: queue linear
-		// at longer histories.
-		if a == AnchorSTL && fam == Linear && spec.AnchorHistory == 0 && !histories {
-			histories = true
-			var hs []int
+		// The stl anchor's trials give its period and seasons: queue
+		// linear at longer histories once both learning rates are in.
+		if firstSTL && stlHist == nil {
+			L := f.Spec.AnchorSeason // at least the longest season decomposed
 			for _, k := range []int{4, 8} {
-				if h := k * f.Spec.AnchorSeason; h > f.Spec.Window && h <= f.Meta.Rows[0] {
-					hs = append(hs, h)
+				h := min(k*L, f.Meta.Rows[0])
+				if h > f.Spec.Window && h > 2*L && !slices.Contains(stlHist, h) {
+					stlHist = append(stlHist, h)
 				}
 			}
-			q.addHistories(v.window, hs)
 		}
 		tr.AnchorSeason, tr.AnchorHistory, tr.Window, tr.Cut = f.Spec.AnchorSeason, f.Spec.AnchorHistory, f.Spec.Window, cut
+		tr.AnchorRedecompose = f.Spec.AnchorRedecompose
 		tr.Epochs, tr.BestEpoch = len(rep.History.Epochs), rep.History.BestEpoch
 		tr.ValidMAE, tr.ValidMASE = rep.Valid.Model.MAE, rep.Valid.Model.MASE
 		ar.Trials = append(ar.Trials, tr)
 		q.done(v, tr.ValidMAE)
+		if firstSTL && stlFirst == 2 {
+			q.addHistories(v.window, stlHist)
+		}
 		if !math.IsNaN(tr.ValidMAE) && (bestR == nil || tr.ValidMAE < bestR.Valid.Model.MAE) {
 			bestF, bestR, ar.Best, ar.Options = f, rep, len(ar.Trials)-1, o
 			ar.Options.OnCheckpoint = nil
@@ -258,7 +275,7 @@ type autoVariant struct {
 	family, anchor string
 	lr             float64
 	window         int
-	history        int // Spec.AnchorHistory of the stl anchor; 0 for the others
+	history        int // Spec.AnchorHistory of the stl anchor, with Spec.AnchorRedecompose; 0 for none
 	share          int
 }
 
@@ -270,8 +287,8 @@ type autoVariant struct {
 // of every other window but the probes (sharing the budget left between
 // them, so that the slow recurrent ones are reached), then each at the
 // other pairs, best first. The stl anchor's pairs are triples: linear
-// also tries it at longer histories (addHistories), after the first
-// round, at the stl anchor's best learning rate. Pairs at which linear failed (no
+// also tries it at longer histories (addHistories), at the stl anchor's
+// best learning rate. Pairs at which linear failed (no
 // season for the anchor) are not tried again. Without linear, the pairs
 // come in the order of the anchors.
 type autoQueue struct {
@@ -289,15 +306,13 @@ type autoQueue struct {
 	probes []int
 	probed []int // the probes queued
 	bestLR map[[3]string]float64
-	// histories are the stl anchor's histories to try linear at, by
-	// window, once the first round is done (histProbes, not yet queued)
-	// or queued (histories).
-	histProbes map[int][]int
-	histories  map[int][]int
+	// histories are the stl anchor's histories that linear was queued
+	// at, by window.
+	histories map[int][]int
 }
 
 func newAutoQueue(families, anchors []string, window int, lr float64) *autoQueue {
-	q := &autoQueue{anchors: anchors, lr: lr, windows: []int{window}, score: map[[3]string]float64{}, tried: map[string]bool{}, bestLR: map[[3]string]float64{}, histProbes: map[int][]int{}, histories: map[int][]int{}}
+	q := &autoQueue{anchors: anchors, lr: lr, windows: []int{window}, score: map[[3]string]float64{}, tried: map[string]bool{}, bestLR: map[[3]string]float64{}, histories: map[int][]int{}}
 	for _, f := range families {
 		if f == Linear {
 			q.linear = true
@@ -356,11 +371,21 @@ func (q *autoQueue) pairs() []autoVariant {
 }
 
 // addHistories queues linear with the stl anchor at window w and the
-// histories hs, once the first round of linear is done.
+// histories hs next, at the best learning rate of the stl anchor at w,
+// if linear is still in its turn and scored that pair.
 func (q *autoQueue) addHistories(w int, hs []int) {
-	if q.phase == 0 && q.linear && len(hs) > 0 {
-		q.histProbes[w] = append(q.histProbes[w], hs...)
+	k := pairKey(AnchorSTL, w, 0)
+	if sc, ok := q.score[k]; q.phase != 0 || !q.linear || !ok || math.IsNaN(sc) {
+		return
 	}
+	var vs []autoVariant
+	for _, h := range hs {
+		if !slices.Contains(q.histories[w], h) {
+			q.histories[w] = append(q.histories[w], h)
+			vs = append(vs, autoVariant{family: Linear, anchor: AnchorSTL, lr: q.bestLR[k], window: w, history: h})
+		}
+	}
+	q.pending = append(vs, q.pending...)
 }
 
 // otherVariants queues the families after linear: at the best pair
@@ -409,22 +434,6 @@ func (q *autoQueue) otherVariants() []autoVariant {
 
 // next returns the next trial, and false when there is none.
 func (q *autoQueue) next() (autoVariant, bool) {
-	if len(q.pending) == 0 && q.phase == 0 && len(q.histProbes) > 0 {
-		ws := slices.Sorted(maps.Keys(q.histProbes))
-		for _, w := range ws {
-			k := pairKey(AnchorSTL, w, 0)
-			if sc, ok := q.score[k]; !ok || math.IsNaN(sc) {
-				continue
-			}
-			for _, h := range q.histProbes[w] {
-				if !slices.Contains(q.histories[w], h) {
-					q.histories[w] = append(q.histories[w], h)
-					q.pending = append(q.pending, autoVariant{family: Linear, anchor: AnchorSTL, lr: q.bestLR[k], window: w, history: h})
-				}
-			}
-		}
-		clear(q.histProbes)
-	}
 	if len(q.pending) == 0 && q.phase == 0 && len(q.probes) > 0 {
 		if ps := q.pairs(); len(ps) > 0 {
 			best := ps[0]

@@ -21,10 +21,11 @@ func TestTrainAuto(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Linear at 2 learning rates x 4 anchors, then stl at the histories
-	// of 4 and 8 seasons (48 and 96 rows, within the 210 training rows),
-	// then at windows 36 and 60 with its best anchor; wavenet at the 8
-	// (anchor, window, history) triples.
+	// Linear at 2 learning rates x 4 anchors, with stl also decomposed
+	// again at the histories of 4 and 8 seasons (48 and 96 rows, within
+	// the 210 training rows) right after its two trials, then at windows
+	// 36 and 60 with its best anchor; wavenet at the 8 (anchor, window,
+	// history) triples.
 	if len(ar.Trials) != 20 {
 		t.Fatalf("%d trials; want 20: %+v", len(ar.Trials), ar.Trials)
 	}
@@ -43,9 +44,9 @@ func TestTrainAuto(t *testing.T) {
 		stlLR = ar.Trials[3].LearningRate
 	}
 	for i, h := range []int{48, 96} {
-		tr := ar.Trials[8+i]
-		if tr.Anchor != AnchorSTL || tr.AnchorHistory != h || tr.Window != 24 || tr.LearningRate != stlLR {
-			t.Errorf("trial %d: %s, history %d, window %d, lr %g; want stl, history %d, window 24, lr %g (stl's best)", 8+i, tr.Anchor, tr.AnchorHistory, tr.Window, tr.LearningRate, h, stlLR)
+		tr := ar.Trials[4+i]
+		if tr.Anchor != AnchorSTL || tr.AnchorHistory != h || !tr.AnchorRedecompose || tr.Window != 24 || tr.LearningRate != stlLR {
+			t.Errorf("trial %d: %s, history %d, redecompose %v, window %d, lr %g; want stl, history %d, redecompose, window 24, lr %g (stl's best)", 4+i, tr.Anchor, tr.AnchorHistory, tr.AnchorRedecompose, tr.Window, tr.LearningRate, h, stlLR)
 		}
 	}
 	lb := ar.Trials[bestLinear]

@@ -286,6 +286,9 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	}
 	if fitSTL {
 		probe.AnchorProfile = []float64{0, 0}
+		if probe.AnchorRedecompose && probe.AnchorPeriods == nil {
+			probe.AnchorPeriods = []int{2}
+		}
 	}
 	if chooseWindow {
 		probe.Window = max(4, probe.AnchorSeason)
@@ -332,8 +335,12 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	}
 	if fitSTL {
 		var es smoothing
-		if spec.AnchorProfile, es, err = fitAnchorProfile(values, nf, nTrain, spec, sc.Seasons); err != nil {
+		var periods []int
+		if spec.AnchorProfile, periods, es, err = fitAnchorProfile(values, nf, nTrain, spec, sc.Seasons); err != nil {
 			return nil, nil, err
+		}
+		if spec.AnchorRedecompose {
+			spec.AnchorPeriods = periods
 		}
 		spec.AnchorSeason, spec.AnchorAlpha, spec.AnchorGamma, spec.AnchorDrift = len(spec.AnchorProfile), es.alpha, es.gamma, es.drift
 	}
@@ -370,7 +377,7 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	if spec.anchorKind() == AnchorSTL {
 		var phases []int
 		whole := trainSet
-		trainSet, _, phases = stlAnchor(whole, spec.Target, spec.AnchorProfile, spec.smoothing(), spec.stlHistory(whole, nil))
+		trainSet, _, phases = stlAnchor(whole, spec.Target, spec.AnchorProfile, spec.smoothing(), spec.stlHistory(whole, nil), spec.redecomposePeriods())
 		sc.Notes = append(sc.Notes, stlNote(whole, phases, spec))
 	} else {
 		trainSet, _ = spec.anchorAll(trainSet)

@@ -87,6 +87,15 @@ func TestTrainAnchorHistory(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
 	short := filepath.Join(dir, "short.csv")
 	os.WriteFile(short, []byte(lines[0]+"\n"+strings.Join(lines[len(lines)-30:], "\n")+"\n"), 0o644)
+	again := filepath.Join(dir, "again.model")
+	args = append(args[:len(args)-1], again, "--anchor-redecompose")
+	o.Reset()
+	if err := run(context.Background(), args, &o, &e); err != nil {
+		t.Fatalf("seqcast %s: %v\n%s", strings.Join(args, " "), err, e.String())
+	}
+	if want := "anchor stl 12 (history 48 rows, decomposed again at every origin)"; !strings.Contains(o.String(), want) {
+		t.Errorf("seqcast %s: output lacks %q:\n%s", strings.Join(args, " "), want, o.String())
+	}
 	for _, c := range []struct{ csv, note string }{
 		{co2CSV, ""},
 		{short, "reads the last 48 rows (train --anchor-history); " + short + " has 30: the anchor reads those"},

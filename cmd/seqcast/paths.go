@@ -105,6 +105,8 @@ var fieldFlags = []struct{ field, flag string }{
 	{"Spec.Dropout", "--dropout"},
 	{"Spec.SeqToSeq", "--seq2seq"},
 	{"Spec.AnchorHistory", "--anchor-history"},
+	{"Spec.AnchorRedecompose", "--anchor-redecompose"},
+	{"Spec.AnchorPeriods", "--anchor-redecompose"},
 	{"Spec.AnchorSeason", "--anchor"},
 	{"Spec.Anchor", "--anchor"},
 	{"Spec.Quantiles", "--quantiles"},
