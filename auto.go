@@ -84,8 +84,8 @@ type AutoReport struct {
 // budget left (a trial stops after the epoch that reaches its share,
 // keeping its best epoch), and then at the other pairs, best first, until
 // the budget is spent (see autoQueue). With spec.AnchorHistory 0, linear
-// with the stl anchor is also tried, right after its first two trials and
-// at the better one's learning rate, with Spec.AnchorRedecompose at the
+// with the stl anchor is also tried, right after its first two trials at
+// a window that trained and at the better one's learning rate, with Spec.AnchorRedecompose at the
 // histories of 4 and 8 times the anchor's period (at most the training
 // part, and more than twice the period and the window), and the (anchor, window,
 // history) triples are ranked together; else every stl trial reads
@@ -135,9 +135,12 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 	var bestR *Report
 	lr := opts.Config.WithDefaults().LearningRate
 	q := newAutoQueue(auto.Families, auto.Anchors, spec.Window, lr)
-	longer := false   // whether the window of the longest season was added
-	stlFirst := 0     // linear's trials with the stl anchor at the first window, history 0
-	var stlHist []int // the histories to try them at
+	longer := false // whether the window of the longest season was added
+	// Linear's trials with the stl anchor at history 0, by window, until
+	// those at one window trained (stlDone): the histories to try there.
+	stlTrials := map[int]int{}
+	stlHist := map[int][]int{}
+	stlDone := false
 	for {
 		v, ok := q.next()
 		if !ok {
@@ -200,9 +203,17 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 		start := time.Now()
 		f, rep, err := Train(ctx, s, values, o)
 		tr.Seconds = time.Since(start).Seconds()
-		firstSTL := a == AnchorSTL && fam == Linear && spec.AnchorHistory == 0 && v.history == 0 && v.window == spec.Window && stlFirst < 2
+		firstSTL := a == AnchorSTL && fam == Linear && spec.AnchorHistory == 0 && v.history == 0 && !stlDone
 		if firstSTL {
-			stlFirst++
+			stlTrials[v.window]++
+		}
+		// Both learning rates in at v.window: queue the histories if one
+		// trained there.
+		queueHistories := func() {
+			if firstSTL && stlTrials[v.window] == 2 && len(stlHist[v.window]) > 0 {
+				stlDone = true
+				q.addHistories(v.window, stlHist[v.window])
+			}
 		}
 		if err != nil {
 			if ctx.Err() != nil {
@@ -211,9 +222,7 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 			tr.Skipped = err.Error()
 			ar.Trials = append(ar.Trials, tr)
 			q.done(v, math.NaN())
-			if firstSTL && stlFirst == 2 {
-				q.addHistories(v.window, stlHist)
-			}
+			queueHistories()
 			continue
 		}
 		f.Checkpoint = nil
@@ -236,12 +245,12 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 		}
 		// The stl anchor's trials give its period and seasons: queue
 		// linear at longer histories once both learning rates are in.
-		if firstSTL && stlHist == nil {
+		if firstSTL && stlHist[v.window] == nil {
 			L := f.Spec.AnchorSeason // at least the longest season decomposed
 			for _, k := range []int{4, 8} {
 				h := min(k*L, f.Meta.Rows[0])
-				if h > f.Spec.Window && h > 2*L && !slices.Contains(stlHist, h) {
-					stlHist = append(stlHist, h)
+				if h > f.Spec.Window && h > 2*L && !slices.Contains(stlHist[v.window], h) {
+					stlHist[v.window] = append(stlHist[v.window], h)
 				}
 			}
 		}
@@ -251,9 +260,7 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 		tr.ValidMAE, tr.ValidMASE = rep.Valid.Model.MAE, rep.Valid.Model.MASE
 		ar.Trials = append(ar.Trials, tr)
 		q.done(v, tr.ValidMAE)
-		if firstSTL && stlFirst == 2 {
-			q.addHistories(v.window, stlHist)
-		}
+		queueHistories()
 		if !math.IsNaN(tr.ValidMAE) && (bestR == nil || tr.ValidMAE < bestR.Valid.Model.MAE) {
 			bestF, bestR, ar.Best, ar.Options = f, rep, len(ar.Trials)-1, o
 			ar.Options.OnCheckpoint = nil

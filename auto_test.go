@@ -215,3 +215,25 @@ func TestAutoQueueProbes(t *testing.T) {
 		t.Errorf("trials %v; want %v", got, want)
 	}
 }
+
+// TestTrainAutoHistoriesAtSeasonWindow: when the stl anchor cannot train
+// at the window chosen (a season of 80 in 210 training rows, too long to be covered twice), the
+// histories are tried at the window of one season, where it can: 4 times
+// the season, bounded by the training part (the last anchor trains at the
+// window chosen and so adds that window).
+func TestTrainAutoHistoriesAtSeasonWindow(t *testing.T) {
+	t.Parallel()
+	y := seasonalSeries(300, 80)
+	opts := Options{Config: train.Config{Epochs: 2, Seed: 1}, SeasonCandidates: []int{80}, Season: 1}
+	_, _, ar, err := TrainAuto(context.Background(), Spec{Horizon: 3, Features: []string{"y"}}, y, opts, AutoOptions{Families: []string{Linear}, Anchors: []string{AnchorLast, AnchorSTL}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, tr := range ar.Trials {
+		got = append(got, fmt.Sprintf("w%d/h%d/%v/%v", tr.Window, tr.AnchorHistory, tr.AnchorRedecompose, tr.Skipped != ""))
+	}
+	if !slices.Contains(got, "w80/h210/true/false") {
+		t.Errorf("trials (window/history/redecompose/skipped) %v; want one at window 80 with history 210, decomposed again", got)
+	}
+}
