@@ -1,0 +1,110 @@
+package kernel
+
+import (
+	"fmt"
+	"math"
+)
+
+// zero20 is the bias of a Conv20 call without one.
+var zero20 [20]float32
+
+// Conv20 sets rows [0, m) of C (m×20, row stride ldc) to
+//
+//	act(bias + A0·B0 + A1·B1)
+//
+// for A0 (m×k0, lda), B0 (k0×20, ldb), A1 (m×k1, lda) and B1 (k1×20, ldb):
+// the two taps of a kernel-2 convolution layer of 20 filters, whose rows of
+// A0 and A1 are the input rows the taps read. k0 or k1 may be 0 (a tap that
+// reads padding), and then its slices are not read. A nil bias is zero; act
+// is relu when relu is set (a set sign bit clears the element) and the
+// identity otherwise.
+//
+// C is written, not read, so there is no fill of C before and no pass of
+// the activation after. Each element is one sum of products from zero over
+// tap 0's terms then tap 1's, then plus the bias, whatever its row: on
+// AVX2/FMA CPUs, blocks of 4 rows run in assembly (fused multiply-adds), a
+// last partial block is run again as the last 4 rows, and fewer than 4 rows
+// run the 4-row kernel on one row; elsewhere it runs in Go.
+//
+// C must not overlap A0, A1, B0, B1 or bias. It panics if a slice is too
+// short, before any assembly reads it.
+func Conv20(m, k0, k1 int, a0, a1 []float32, lda int, b0, b1 []float32, ldb int, bias, c []float32, ldc int, relu bool) {
+	if m == 0 {
+		return
+	}
+	short := func(s []float32, k int) bool { return k > 0 && len(s) < (m-1)*lda+k }
+	if short(a0, k0) || short(a1, k1) || (k0 > 0 && len(b0) < (k0-1)*ldb+20) || (k1 > 0 && len(b1) < (k1-1)*ldb+20) ||
+		len(c) < (m-1)*ldc+20 || (bias != nil && len(bias) < 20) {
+		panic(fmt.Sprintf("kernel: conv %dx20 of taps %d and %d: slices of %d, %d, %d, %d, %d, %d too short",
+			m, k0, k1, len(a0), len(a1), len(b0), len(b1), len(bias), len(c)))
+	}
+	if bias == nil {
+		bias = zero20[:]
+	}
+	if !hasFMA {
+		conv20Go(m, k0, k1, a0, a1, lda, b0, b1, ldb, bias, c, ldc, relu)
+		return
+	}
+	r := 0
+	if relu {
+		r = 1
+	}
+	// The assembly reads a0 and a1 only when k0 and k1 are positive, but
+	// takes their addresses; an unread tap points at the bias.
+	p0, p1, q0, q1 := &bias[0], &bias[0], &bias[0], &bias[0]
+	at := func(s []float32, i int) *float32 { return &s[i] }
+	row := func(i, ars, crs int) {
+		if k0 > 0 {
+			p0, q0 = at(a0, i*lda), &b0[0]
+		}
+		if k1 > 0 {
+			p1, q1 = at(a1, i*lda), &b1[0]
+		}
+		conv4x20(k0, k1, p0, p1, ars, q0, q1, ldb, &c[i*ldc], crs, &bias[0], r)
+	}
+	if m < 4 {
+		// The 4-row kernel on one row at a time: row stride 0 for A and C.
+		for i := range m {
+			row(i, 0, 0)
+		}
+		return
+	}
+	i := 0
+	for ; i+4 <= m; i += 4 {
+		row(i, lda, ldc)
+	}
+	if i < m {
+		// The last rows as the block of the last 4: the rows done twice
+		// get the same values again.
+		row(m-4, lda, ldc)
+	}
+}
+
+// conv20Go is Conv20 in Go, in the same order of operations (without fused
+// multiply-adds).
+func conv20Go(m, k0, k1 int, a0, a1 []float32, lda int, b0, b1 []float32, ldb int, bias, c []float32, ldc int, relu bool) {
+	var acc [20]float32
+	for i := range m {
+		acc = [20]float32{}
+		for p := range k0 {
+			v, br := a0[i*lda+p], b0[p*ldb:p*ldb+20]
+			for j, bv := range br {
+				acc[j] += v * bv
+			}
+		}
+		for p := range k1 {
+			v, br := a1[i*lda+p], b1[p*ldb:p*ldb+20]
+			for j, bv := range br {
+				acc[j] += v * bv
+			}
+		}
+		cr := c[i*ldc : i*ldc+20]
+		for j, s := range acc {
+			s += bias[j]
+			if relu && math.Float32bits(s)>>31 != 0 {
+				s = 0
+			}
+			cr[j] = s
+		}
+	}
+}

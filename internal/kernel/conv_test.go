@@ -1,0 +1,155 @@
+package kernel
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// conv20Ref is Conv20 in float64 on the float32 inputs.
+func conv20Ref(m, k0, k1 int, a0, a1 []float32, lda int, b0, b1 []float32, ldb int, bias []float32, relu bool) []float64 {
+	out := make([]float64, m*20)
+	for i := range m {
+		for j := range 20 {
+			var s float64
+			for p := range k0 {
+				s += float64(a0[i*lda+p]) * float64(b0[p*ldb+j])
+			}
+			for p := range k1 {
+				s += float64(a1[i*lda+p]) * float64(b1[p*ldb+j])
+			}
+			if bias != nil {
+				s += float64(bias[j])
+			}
+			if relu && s < 0 {
+				s = 0
+			}
+			out[i*20+j] = s
+		}
+	}
+	return out
+}
+
+func rand32(rng *rand.Rand, n int) []float32 {
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = float32(2*rng.Float64() - 1)
+	}
+	return v
+}
+
+// TestConv20 checks Conv20 against float64 products on every row count
+// around the blocks of 4 (the overlapped last block, fewer than 4 rows),
+// empty and one-sided taps, padded strides, with and without bias and relu,
+// and that it writes nothing outside C's m×20 block.
+func TestConv20(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, m := range []int{1, 2, 3, 4, 5, 7, 8, 13, 50} {
+		for _, k := range [][2]int{{0, 0}, {0, 1}, {1, 1}, {3, 0}, {20, 20}, {7, 20}} {
+			for _, opt := range []struct{ bias, relu bool }{{false, false}, {true, false}, {true, true}, {false, true}} {
+				name := fmt.Sprintf("m=%d/k=%v/bias=%t/relu=%t", m, k, opt.bias, opt.relu)
+				k0, k1 := k[0], k[1]
+				lda, ldb, ldc := max(k0, k1)+3, 23, 21
+				a0, a1 := rand32(rng, m*lda), rand32(rng, m*lda)
+				b0, b1 := rand32(rng, max(k0, 1)*ldb), rand32(rng, max(k1, 1)*ldb)
+				var bias []float32
+				if opt.bias {
+					bias = rand32(rng, 20)
+				}
+				const sentinel = 7
+				c := make([]float32, m*ldc)
+				for i := range c {
+					c[i] = sentinel
+				}
+				Conv20(m, k0, k1, a0, a1, lda, b0, b1, ldb, bias, c, ldc, opt.relu)
+				want := conv20Ref(m, k0, k1, a0, a1, lda, b0, b1, ldb, bias, opt.relu)
+				// float32 sums of up to 41 terms of magnitude < 1: a few
+				// float32 ulps of the terms' total.
+				const tol = 1e-5
+				for i := range m {
+					for j := range ldc {
+						got := c[i*ldc+j]
+						if j >= 20 {
+							if got != sentinel {
+								t.Fatalf("%s: c[%d][%d] = %g; want it untouched (%g)", name, i, j, got, float32(sentinel))
+							}
+							continue
+						}
+						if w := want[i*20+j]; math.Abs(float64(got)-w) > tol || (opt.relu && math.Signbit(float64(got))) {
+							t.Fatalf("%s: c[%d][%d] = %g; want %g", name, i, j, got, w)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestConv20RowsAlike checks that a row's result does not depend on the
+// rows computed with it: every row of a 13-row call equals the same row
+// computed alone.
+func TestConv20RowsAlike(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(1, 2))
+	const m, k, ld = 13, 20, 20
+	a0, a1, b0, b1, bias := rand32(rng, m*k), rand32(rng, m*k), rand32(rng, k*ld), rand32(rng, k*ld), rand32(rng, 20)
+	all := make([]float32, m*20)
+	Conv20(m, k, k, a0, a1, k, b0, b1, ld, bias, all, 20, true)
+	for i := range m {
+		one := make([]float32, 20)
+		Conv20(1, k, k, a0[i*k:], a1[i*k:], k, b0, b1, ld, bias, one, 20, true)
+		for j := range 20 {
+			if one[j] != all[i*20+j] {
+				t.Fatalf("row %d alone: c[%d] = %g; in a block of %d: %g", i, j, one[j], m, all[i*20+j])
+			}
+		}
+	}
+}
+
+// TestConv20Go checks the assembly against the Go fallback (the purego
+// build's Conv20) on a layer's shapes.
+func TestConv20Go(t *testing.T) {
+	if !hasFMA {
+		t.Skip("no AVX2/FMA kernels in this build or on this CPU")
+	}
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(1, 3))
+	const m, k = 37, 20
+	a0, a1, b0, b1, bias := rand32(rng, m*k), rand32(rng, m*k), rand32(rng, k*20), rand32(rng, k*20), rand32(rng, 20)
+	got, want := make([]float32, m*20), make([]float32, m*20)
+	Conv20(m, k, k, a0, a1, k, b0, b1, 20, bias, got, 20, true)
+	conv20Go(m, k, k, a0, a1, k, b0, b1, 20, bias, want, 20, true)
+	// Fused and unfused multiply-adds round differently: a few ulps.
+	for i := range got {
+		if math.Abs(float64(got[i]-want[i])) > 1e-5 {
+			t.Fatalf("c[%d] = %g (assembly); want %g (Go)", i, got[i], want[i])
+		}
+	}
+}
+
+func TestConv20Short(t *testing.T) {
+	t.Parallel()
+	defer func() {
+		if recover() == nil {
+			t.Error("Conv20 with a short C did not panic")
+		}
+	}()
+	a, b := make([]float32, 8*4), make([]float32, 4*20)
+	Conv20(8, 4, 4, a, a, 4, b, b, 20, nil, make([]float32, 7*20), 20, false)
+}
+
+// BenchmarkConv20 is one kernel-2 layer of the chapter's WaveNet: 32
+// series of 50 steps, 20 channels in and out.
+func BenchmarkConv20(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	const m, k = 32 * 50, 20
+	x, w, bias := rand32(rng, (m+8)*k), rand32(rng, 2*k*20), rand32(rng, 20)
+	c := make([]float32, m*20)
+	b.ReportAllocs()
+	for b.Loop() {
+		Conv20(m, k, k, x, x[8*k:], k, w, w[k*20:], 20, bias, c, 20, true)
+	}
+	b.ReportMetric(float64(2*m*2*k*20)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
