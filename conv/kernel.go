@@ -126,6 +126,10 @@ func zeroGaps[T float](v []T, t tap, outSteps, batch, f int) {
 // save is scratch of g.saveLen(batch, f).
 func forward[T float](y, x, w, bias, add []T, g geom, batch, c, f int, a act, save []T, ar *arena[T]) {
 	ar.reset()
+	if is32[T]() && add == nil && (a == actLinear || a == actReLU) && g.twoTap(f) {
+		conv2(f32(y), f32(x), f32(w), f32(bias), batch, g.steps, c, f, g.spans(false), a == actReLU)
+		return
+	}
 	switch {
 	case add != nil:
 		copy(y, add)
@@ -188,16 +192,16 @@ func backward[T float](dx, dw, db, dz, x, w, y, dy []T, g geom, batch, c, f int,
 		colSum(db, dz, len(dz)/f, f, ar)
 	}
 	clear(dw)
+	if dx != nil && is32[T]() && g.twoTap(c) {
+		// dx = dz ⊛ the transposed taps, before the loop below zeroes rows
+		// of dz; wt is filled below.
+		transposeTaps(wt, w, g.kernel, c, f)
+		conv2(f32(dx), f32(dz), f32(wt), nil, batch, g.steps, f, c, g.spans(true), false)
+		dx = nil
+	}
 	if dx != nil {
 		clear(dx)
-		// wt[k] = w[k]ᵀ, f×c, so that dx += dz · wt[k] is a plain product.
-		for k := range g.kernel {
-			for i := range c {
-				for j := range f {
-					wt[k*c*f+j*c+i] = w[k*c*f+i*f+j]
-				}
-			}
-		}
+		transposeTaps(wt, w, g.kernel, c, f)
 	}
 	os := g.outSteps
 	for k := range g.kernel {
@@ -224,6 +228,18 @@ func backward[T float](dx, dw, db, dz, x, w, y, dy []T, g geom, batch, c, f int,
 				gemmNN(t.n, c, f, dzb[t.t0*f:], f, wk, c, dx[b*g.steps*c+t.j0*c:], g.stride*c, ar)
 			}
 			gemmTN(c, f, t.n, xb[t.j0*c:], g.stride*c, dzb[t.t0*f:], f, dwk, f, ar)
+		}
+	}
+}
+
+// transposeTaps sets wt[k] = w[k]ᵀ (f×c) for every tap k of w (c×f each),
+// so that dx += dz · wt[k] is a plain product.
+func transposeTaps[T float](wt, w []T, kernel, c, f int) {
+	for k := range kernel {
+		for i := range c {
+			for j := range f {
+				wt[k*c*f+j*c+i] = w[k*c*f+i*f+j]
+			}
 		}
 	}
 }
