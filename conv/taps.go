@@ -1,10 +1,6 @@
 package conv
 
-import (
-	"slices"
-
-	"github.com/seqcast/seqcast/internal/kernel"
-)
+import "github.com/seqcast/seqcast/internal/kernel"
 
 // Two-tap convolutions (kernel 2, stride 1, as long as the input: the
 // WaveNet's causal dilated layers) in float32 run on kernel.Conv20, which
@@ -13,13 +9,11 @@ import (
 // separate pass of the activation. The same holds for the input gradient,
 // a two-tap convolution of dz with the transposed taps.
 //
-// In the flattened [batch·rows, ·] tensors, the rows where both taps read
-// inside their batch row's input run as one product over rows
-// L .. (batch-1)·rows+H-1 (L, H: the first row where both taps are valid,
-// and the end of the rows where both are). The rows between two batch rows
-// get terms read across the batch boundary; they and the edge rows are
-// then set again from the taps that are valid there ("fix-up" rows: d per
-// batch row at dilation d).
+// Within a batch row, the rows L .. H-1 where both taps read inside the
+// input are one product. The edge rows (d per batch row at dilation d,
+// where one tap or none is valid) are taken a row position at a time
+// across the batch: row t of every batch row is a strided matrix of batch
+// rows (stride rows·c), one product with the taps valid at t.
 
 // tapSpan is one tap as conv2 reads it: destination row r = b·rows + t
 // reads source row r + off, for t in [lo, hi).
@@ -53,14 +47,14 @@ func (g geom) spans(grad bool) [2]tapSpan {
 // src of batch·rows rows of c columns and w_k (c×n) at w[k·c·n:]. A nil
 // bias is zero; relu selects the activation (else linear).
 func conv2(dst, src, w, bias []float32, batch, rows, c, n int, s [2]tapSpan, relu bool) {
-	// block runs rows [r, r+m) of batch row-local rows [u, u+m) with the
-	// taps valid at u (the same for the whole block).
-	block := func(r, m, u int, both bool) {
+	// block sets m rows from flat row r on, ars rows of src and ldc of dst
+	// apart, all at row position t (or with both taps).
+	block := func(r, m, t int, both bool, ars, ldc int) {
 		var a [2][]float32
 		var k [2]int
-		for i, t := range s {
-			if both || (t.lo <= u && u < t.hi) {
-				a[i], k[i] = src[(r+t.off)*c:], c
+		for i, sp := range s {
+			if both || (sp.lo <= t && t < sp.hi) {
+				a[i], k[i] = src[(r+sp.off)*c:], c
 			}
 		}
 		for j := 0; j < n; j += 20 {
@@ -68,38 +62,23 @@ func conv2(dst, src, w, bias []float32, batch, rows, c, n int, s [2]tapSpan, rel
 			if bias != nil {
 				bj = bias[j:]
 			}
-			kernel.Conv20(m, k[0], k[1], a[0], a[1], c, w[j:], w[c*n+j:], n, bj, dst[r*n+j:], n, relu)
+			kernel.Conv20(m, k[0], k[1], a[0], a[1], ars, 1, w[j:], w[c*n+j:], n, bj, dst[r*n+j:], ldc, relu)
 		}
 	}
-	// fix sets rows [from, to) of every batch row from their valid taps,
-	// in runs over which the valid taps do not change.
-	fix := func(from, to int) {
-		var buf [6]int
-		cuts := append(buf[:0], from, to)
-		for _, t := range s {
-			for _, v := range [2]int{t.lo, t.hi} {
-				if from < v && v < to {
-					cuts = append(cuts, v)
-				}
-			}
-		}
-		slices.Sort(cuts)
-		for i := 0; i+1 < len(cuts); i++ {
-			u, v := cuts[i], cuts[i+1]
-			if u == v {
-				continue
-			}
-			for b := range batch {
-				block(b*rows+u, v-u, u, false)
-			}
+	// edge sets row positions [from, to) of every batch row.
+	edge := func(from, to int) {
+		for t := from; t < to; t++ {
+			block(t, batch, t, false, rows*c, rows*n)
 		}
 	}
 	lo, hi := max(s[0].lo, s[1].lo), min(s[0].hi, s[1].hi)
 	if lo >= hi {
-		fix(0, rows)
+		edge(0, rows)
 		return
 	}
-	block(lo, (batch-1)*rows+hi-lo, lo, true)
-	fix(0, lo)
-	fix(hi, rows)
+	for b := range batch {
+		block(b*rows+lo, hi-lo, lo, true, c, n)
+	}
+	edge(0, lo)
+	edge(hi, rows)
 }

@@ -12,12 +12,13 @@ var zero20 [20]float32
 //
 //	act(bias + A0·B0 + A1·B1)
 //
-// for A0 (m×k0, lda), B0 (k0×20, ldb), A1 (m×k1, lda) and B1 (k1×20, ldb):
-// the two taps of a kernel-2 convolution layer of 20 filters, whose rows of
-// A0 and A1 are the input rows the taps read. k0 or k1 may be 0 (a tap that
-// reads padding), and then its slices are not read. A nil bias is zero; act
-// is relu when relu is set (a set sign bit clears the element) and the
-// identity otherwise.
+// for A0 (m×k0), B0 (k0×20, ldb), A1 (m×k1) and B1 (k1×20, ldb), where
+// A's element (i, p) is a[i*ars+p*aps] (so A may be read transposed): the
+// two taps of a kernel-2 convolution layer of 20 filters, whose rows of A0
+// and A1 are the input rows the taps read, or one tap's weight gradient
+// xᵀ·dz. k0 or k1 may be 0 (a tap that reads padding), and then its slices
+// are not read. A nil bias is zero; act is relu when relu is set (a set
+// sign bit clears the element) and the identity otherwise.
 //
 // C is written, not read, so there is no fill of C before and no pass of
 // the activation after. Each element is one sum of products from zero over
@@ -28,11 +29,11 @@ var zero20 [20]float32
 //
 // C must not overlap A0, A1, B0, B1 or bias. It panics if a slice is too
 // short, before any assembly reads it.
-func Conv20(m, k0, k1 int, a0, a1 []float32, lda int, b0, b1 []float32, ldb int, bias, c []float32, ldc int, relu bool) {
+func Conv20(m, k0, k1 int, a0, a1 []float32, ars, aps int, b0, b1 []float32, ldb int, bias, c []float32, ldc int, relu bool) {
 	if m == 0 {
 		return
 	}
-	short := func(s []float32, k int) bool { return k > 0 && len(s) < (m-1)*lda+k }
+	short := func(s []float32, k int) bool { return k > 0 && len(s) <= (m-1)*ars+(k-1)*aps }
 	if short(a0, k0) || short(a1, k1) || (k0 > 0 && len(b0) < (k0-1)*ldb+20) || (k1 > 0 && len(b1) < (k1-1)*ldb+20) ||
 		len(c) < (m-1)*ldc+20 || (bias != nil && len(bias) < 20) {
 		panic(fmt.Sprintf("kernel: conv %dx20 of taps %d and %d: slices of %d, %d, %d, %d, %d, %d too short",
@@ -42,7 +43,7 @@ func Conv20(m, k0, k1 int, a0, a1 []float32, lda int, b0, b1 []float32, ldb int,
 		bias = zero20[:]
 	}
 	if !hasFMA {
-		conv20Go(m, k0, k1, a0, a1, lda, b0, b1, ldb, bias, c, ldc, relu)
+		conv20Go(m, k0, k1, a0, a1, ars, aps, b0, b1, ldb, bias, c, ldc, relu)
 		return
 	}
 	r := 0
@@ -52,48 +53,53 @@ func Conv20(m, k0, k1 int, a0, a1 []float32, lda int, b0, b1 []float32, ldb int,
 	// The assembly reads a0 and a1 only when k0 and k1 are positive, but
 	// takes their addresses; an unread tap points at the bias.
 	p0, p1, q0, q1 := &bias[0], &bias[0], &bias[0], &bias[0]
-	at := func(s []float32, i int) *float32 { return &s[i] }
-	row := func(i, ars, crs int) {
+	if k0 > 0 {
+		q0 = &b0[0]
+	}
+	if k1 > 0 {
+		q1 = &b1[0]
+	}
+	block := func(i, rs, cs int) {
 		if k0 > 0 {
-			p0, q0 = at(a0, i*lda), &b0[0]
+			p0 = &a0[i*ars]
 		}
 		if k1 > 0 {
-			p1, q1 = at(a1, i*lda), &b1[0]
+			p1 = &a1[i*ars]
 		}
-		conv4x20(k0, k1, p0, p1, ars, q0, q1, ldb, &c[i*ldc], crs, &bias[0], r)
+		conv4x20(k0, k1, p0, p1, rs, aps, q0, q1, ldb, &c[i*ldc], cs, &bias[0], r)
 	}
 	if m < 4 {
 		// The 4-row kernel on one row at a time: row stride 0 for A and C.
 		for i := range m {
-			row(i, 0, 0)
+			block(i, 0, 0)
 		}
 		return
 	}
 	i := 0
 	for ; i+4 <= m; i += 4 {
-		row(i, lda, ldc)
+		block(i, ars, ldc)
 	}
 	if i < m {
 		// The last rows as the block of the last 4: the rows done twice
 		// get the same values again.
-		row(m-4, lda, ldc)
+		block(m-4, ars, ldc)
 	}
 }
 
 // conv20Go is Conv20 in Go, in the same order of operations (without fused
 // multiply-adds).
-func conv20Go(m, k0, k1 int, a0, a1 []float32, lda int, b0, b1 []float32, ldb int, bias, c []float32, ldc int, relu bool) {
+func conv20Go(m, k0, k1 int, a0, a1 []float32, ars, aps int, b0, b1 []float32, ldb int, bias, c []float32, ldc int, relu bool) {
 	var acc [20]float32
 	for i := range m {
 		acc = [20]float32{}
 		for p := range k0 {
-			v, br := a0[i*lda+p], b0[p*ldb:p*ldb+20]
+			v, br := a0[i*ars+p*aps], b0[p*ldb:p*ldb+20]
 			for j, bv := range br {
 				acc[j] += v * bv
 			}
 		}
 		for p := range k1 {
-			v, br := a1[i*lda+p], b1[p*ldb:p*ldb+20]
+			v, br := a1[i*ars+p*aps], b1[p*ldb:p*ldb+20]
 			for j, bv := range br {
 				acc[j] += v * bv
 			}

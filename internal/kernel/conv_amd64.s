@@ -2,19 +2,24 @@
 
 #include "textflag.h"
 
-// func conv4x20(k0, k1 int, a0, a1 *float32, lda int, b0, b1 *float32, ldb int, c *float32, ldc int, bias *float32, relu int)
-// C[i][j] = act(bias[j] + sum_p a0[i*lda+p] b0[p*ldb+j] + sum_p a1[i*lda+p] b1[p*ldb+j])
+// func conv4x20(k0, k1 int, a0, a1 *float32, ars, aps int, b0, b1 *float32, ldb int, c *float32, ldc int, bias *float32, relu int)
+// C[i][j] = act(bias[j] + sum_p a0[i*ars+p*aps] b0[p*ldb+j] + sum_p a1[i*ars+p*aps] b1[p*ldb+j])
 // for i < 4, j < 20: one sum of products from zero, fused, over tap 0's k0
 // terms then tap 1's k1, plus the bias; act is relu when relu != 0 (a set
 // sign bit clears the element, as conv's relu does), else the identity. C
-// is written, not read: no fill of C before, no pass over it after.
-TEXT ·conv4x20(SB), NOSPLIT, $0-96
-	MOVQ lda+32(FP), R8
+// is written, not read.
+//
+// The 4x20 block is 10 ymm accumulators, not 12 with an xmm for each row's
+// last 4 columns: columns 16-19 of rows i and i+1 share one ymm (row i in
+// the low lanes), against B's columns 16-19 in both halves and a blend of
+// the two rows' broadcasts of A. So a step of k is 10 FMAs for 80 products.
+TEXT ·conv4x20(SB), NOSPLIT, $0-104
+	MOVQ ars+32(FP), R8
 	SHLQ $2, R8
-	MOVQ ldb+56(FP), R10
+	MOVQ aps+40(FP), R9
+	SHLQ $2, R9
+	MOVQ ldb+64(FP), R10
 	SHLQ $2, R10
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
 	VXORPS Y8, Y8, Y8
@@ -27,7 +32,7 @@ TEXT ·conv4x20(SB), NOSPLIT, $0-96
 	VXORPS Y15, Y15, Y15
 	MOVQ k0+0(FP), CX
 	MOVQ a0+16(FP), SI
-	MOVQ b0+40(FP), DI
+	MOVQ b0+48(FP), DI
 	TESTQ CX, CX
 	JE    ctap1
 	LEAQ (SI)(R8*1), R12
@@ -35,33 +40,33 @@ TEXT ·conv4x20(SB), NOSPLIT, $0-96
 	LEAQ (R13)(R8*1), R14
 	XORQ AX, AX
 ctap0:
-	VMOVUPS (DI), Y0
-	VMOVUPS 32(DI), Y1
-	VMOVUPS 64(DI), X2
+	VMOVUPS        (DI), Y0
+	VMOVUPS        32(DI), Y1
+	VBROADCASTF128 64(DI), Y2
 	VBROADCASTSS (SI)(AX*1), Y3
-	VFMADD231PS  Y0, Y3, Y4
-	VFMADD231PS  Y1, Y3, Y5
-	VFMADD231PS  X2, X3, X6
-	VBROADCASTSS (R12)(AX*1), Y3
-	VFMADD231PS  Y0, Y3, Y7
-	VFMADD231PS  Y1, Y3, Y8
-	VFMADD231PS  X2, X3, X9
+	VBROADCASTSS (R12)(AX*1), Y4
+	VBLENDPS     $0xF0, Y4, Y3, Y5 // row i's A in the low lanes, row i+1's in the high
+	VFMADD231PS  Y0, Y3, Y6
+	VFMADD231PS  Y1, Y3, Y7
+	VFMADD231PS  Y0, Y4, Y8
+	VFMADD231PS  Y1, Y4, Y9
+	VFMADD231PS  Y2, Y5, Y10
 	VBROADCASTSS (R13)(AX*1), Y3
-	VFMADD231PS  Y0, Y3, Y10
-	VFMADD231PS  Y1, Y3, Y11
-	VFMADD231PS  X2, X3, X12
-	VBROADCASTSS (R14)(AX*1), Y3
-	VFMADD231PS  Y0, Y3, Y13
-	VFMADD231PS  Y1, Y3, Y14
-	VFMADD231PS  X2, X3, X15
-	ADDQ $4, AX
+	VBROADCASTSS (R14)(AX*1), Y4
+	VBLENDPS     $0xF0, Y4, Y3, Y5 // row i's A in the low lanes, row i+1's in the high
+	VFMADD231PS  Y0, Y3, Y11
+	VFMADD231PS  Y1, Y3, Y12
+	VFMADD231PS  Y0, Y4, Y13
+	VFMADD231PS  Y1, Y4, Y14
+	VFMADD231PS  Y2, Y5, Y15
+	ADDQ R9, AX
 	ADDQ R10, DI
 	DECQ CX
 	JNE  ctap0
 ctap1:
 	MOVQ k1+8(FP), CX
 	MOVQ a1+24(FP), SI
-	MOVQ b1+48(FP), DI
+	MOVQ b1+56(FP), DI
 	TESTQ CX, CX
 	JE    cstore
 	LEAQ (SI)(R8*1), R12
@@ -69,91 +74,85 @@ ctap1:
 	LEAQ (R13)(R8*1), R14
 	XORQ AX, AX
 ctap1loop:
-	VMOVUPS (DI), Y0
-	VMOVUPS 32(DI), Y1
-	VMOVUPS 64(DI), X2
+	VMOVUPS        (DI), Y0
+	VMOVUPS        32(DI), Y1
+	VBROADCASTF128 64(DI), Y2
 	VBROADCASTSS (SI)(AX*1), Y3
-	VFMADD231PS  Y0, Y3, Y4
-	VFMADD231PS  Y1, Y3, Y5
-	VFMADD231PS  X2, X3, X6
-	VBROADCASTSS (R12)(AX*1), Y3
-	VFMADD231PS  Y0, Y3, Y7
-	VFMADD231PS  Y1, Y3, Y8
-	VFMADD231PS  X2, X3, X9
+	VBROADCASTSS (R12)(AX*1), Y4
+	VBLENDPS     $0xF0, Y4, Y3, Y5 // row i's A in the low lanes, row i+1's in the high
+	VFMADD231PS  Y0, Y3, Y6
+	VFMADD231PS  Y1, Y3, Y7
+	VFMADD231PS  Y0, Y4, Y8
+	VFMADD231PS  Y1, Y4, Y9
+	VFMADD231PS  Y2, Y5, Y10
 	VBROADCASTSS (R13)(AX*1), Y3
-	VFMADD231PS  Y0, Y3, Y10
-	VFMADD231PS  Y1, Y3, Y11
-	VFMADD231PS  X2, X3, X12
-	VBROADCASTSS (R14)(AX*1), Y3
-	VFMADD231PS  Y0, Y3, Y13
-	VFMADD231PS  Y1, Y3, Y14
-	VFMADD231PS  X2, X3, X15
-	ADDQ $4, AX
+	VBROADCASTSS (R14)(AX*1), Y4
+	VBLENDPS     $0xF0, Y4, Y3, Y5 // row i's A in the low lanes, row i+1's in the high
+	VFMADD231PS  Y0, Y3, Y11
+	VFMADD231PS  Y1, Y3, Y12
+	VFMADD231PS  Y0, Y4, Y13
+	VFMADD231PS  Y1, Y4, Y14
+	VFMADD231PS  Y2, Y5, Y15
+	ADDQ R9, AX
 	ADDQ R10, DI
 	DECQ CX
 	JNE  ctap1loop
 cstore:
-	MOVQ c+64(FP), DX
-	MOVQ ldc+72(FP), R11
+	MOVQ c+72(FP), DX
+	MOVQ ldc+80(FP), R11
 	SHLQ $2, R11
-	MOVQ bias+80(FP), BX
-	MOVQ relu+88(FP), R9
-	VMOVUPS (BX), Y0
-	VMOVUPS 32(BX), Y1
-	VMOVUPS 64(BX), X2
-	VADDPS Y0, Y4, Y4
-	VADDPS Y1, Y5, Y5
-	VADDPS X2, X6, X6
-	VADDPS Y0, Y7, Y7
-	VADDPS Y1, Y8, Y8
-	VADDPS X2, X9, X9
-	VADDPS Y0, Y10, Y10
-	VADDPS Y1, Y11, Y11
-	VADDPS X2, X12, X12
+	MOVQ bias+88(FP), BX
+	VMOVUPS        (BX), Y0
+	VMOVUPS        32(BX), Y1
+	VBROADCASTF128 64(BX), Y2
+	VADDPS Y0, Y6, Y6
+	VADDPS Y1, Y7, Y7
+	VADDPS Y0, Y8, Y8
+	VADDPS Y1, Y9, Y9
+	VADDPS Y2, Y10, Y10
+	VADDPS Y0, Y11, Y11
+	VADDPS Y1, Y12, Y12
 	VADDPS Y0, Y13, Y13
 	VADDPS Y1, Y14, Y14
-	VADDPS X2, X15, X15
+	VADDPS Y2, Y15, Y15
+	MOVQ  relu+96(FP), R9
 	TESTQ R9, R9
 	JE    cwrite
-	VPSRAD $31, Y4, Y3
-	VPANDN Y4, Y3, Y4
-	VPSRAD $31, Y5, Y3
-	VPANDN Y5, Y3, Y5
-	VPSRAD $31, X6, X3
-	VPANDN X6, X3, X6
+	VPSRAD $31, Y6, Y3
+	VPANDN Y6, Y3, Y6
 	VPSRAD $31, Y7, Y3
 	VPANDN Y7, Y3, Y7
 	VPSRAD $31, Y8, Y3
 	VPANDN Y8, Y3, Y8
-	VPSRAD $31, X9, X3
-	VPANDN X9, X3, X9
+	VPSRAD $31, Y9, Y3
+	VPANDN Y9, Y3, Y9
 	VPSRAD $31, Y10, Y3
 	VPANDN Y10, Y3, Y10
 	VPSRAD $31, Y11, Y3
 	VPANDN Y11, Y3, Y11
-	VPSRAD $31, X12, X3
-	VPANDN X12, X3, X12
+	VPSRAD $31, Y12, Y3
+	VPANDN Y12, Y3, Y12
 	VPSRAD $31, Y13, Y3
 	VPANDN Y13, Y3, Y13
 	VPSRAD $31, Y14, Y3
 	VPANDN Y14, Y3, Y14
-	VPSRAD $31, X15, X3
-	VPANDN X15, X3, X15
+	VPSRAD $31, Y15, Y3
+	VPANDN Y15, Y3, Y15
 cwrite:
-	VMOVUPS Y4, (DX)
-	VMOVUPS Y5, 32(DX)
-	VMOVUPS X6, 64(DX)
+	VMOVUPS Y6, (DX)
+	VMOVUPS Y7, 32(DX)
+	VMOVUPS X10, 64(DX)
 	ADDQ    R11, DX
-	VMOVUPS Y7, (DX)
-	VMOVUPS Y8, 32(DX)
-	VMOVUPS X9, 64(DX)
+	VMOVUPS Y8, (DX)
+	VMOVUPS Y9, 32(DX)
+	VEXTRACTF128 $1, Y10, 64(DX)
 	ADDQ    R11, DX
-	VMOVUPS Y10, (DX)
-	VMOVUPS Y11, 32(DX)
-	VMOVUPS X12, 64(DX)
+	VMOVUPS Y11, (DX)
+	VMOVUPS Y12, 32(DX)
+	VMOVUPS X15, 64(DX)
 	ADDQ    R11, DX
 	VMOVUPS Y13, (DX)
 	VMOVUPS Y14, 32(DX)
-	VMOVUPS X15, 64(DX)
+	VEXTRACTF128 $1, Y15, 64(DX)
 	VZEROUPPER
 	RET

@@ -8,16 +8,16 @@ import (
 )
 
 // conv20Ref is Conv20 in float64 on the float32 inputs.
-func conv20Ref(m, k0, k1 int, a0, a1 []float32, lda int, b0, b1 []float32, ldb int, bias []float32, relu bool) []float64 {
+func conv20Ref(m, k0, k1 int, a0, a1 []float32, ars, aps int, b0, b1 []float32, ldb int, bias []float32, relu bool) []float64 {
 	out := make([]float64, m*20)
 	for i := range m {
 		for j := range 20 {
 			var s float64
 			for p := range k0 {
-				s += float64(a0[i*lda+p]) * float64(b0[p*ldb+j])
+				s += float64(a0[i*ars+p*aps]) * float64(b0[p*ldb+j])
 			}
 			for p := range k1 {
-				s += float64(a1[i*lda+p]) * float64(b1[p*ldb+j])
+				s += float64(a1[i*ars+p*aps]) * float64(b1[p*ldb+j])
 			}
 			if bias != nil {
 				s += float64(bias[j])
@@ -48,11 +48,15 @@ func TestConv20(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	for _, m := range []int{1, 2, 3, 4, 5, 7, 8, 13, 50} {
 		for _, k := range [][2]int{{0, 0}, {0, 1}, {1, 1}, {3, 0}, {20, 20}, {7, 20}} {
-			for _, opt := range []struct{ bias, relu bool }{{false, false}, {true, false}, {true, true}, {false, true}} {
-				name := fmt.Sprintf("m=%d/k=%v/bias=%t/relu=%t", m, k, opt.bias, opt.relu)
+			for _, opt := range []struct{ bias, relu, trans bool }{{false, false, false}, {true, false, false}, {true, true, false}, {false, true, false}, {true, true, true}} {
+				name := fmt.Sprintf("m=%d/k=%v/%+v", m, k, opt)
 				k0, k1 := k[0], k[1]
-				lda, ldb, ldc := max(k0, k1)+3, 23, 21
-				a0, a1 := rand32(rng, m*lda), rand32(rng, m*lda)
+				kk := max(k0, k1, 1)
+				ars, aps, ldb, ldc := kk+3, 1, 23, 21
+				if opt.trans { // A read transposed, as for a weight gradient
+					ars, aps = 1, m+2
+				}
+				a0, a1 := rand32(rng, m*kk+3*max(m, kk)), rand32(rng, m*kk+3*max(m, kk))
 				b0, b1 := rand32(rng, max(k0, 1)*ldb), rand32(rng, max(k1, 1)*ldb)
 				var bias []float32
 				if opt.bias {
@@ -63,8 +67,8 @@ func TestConv20(t *testing.T) {
 				for i := range c {
 					c[i] = sentinel
 				}
-				Conv20(m, k0, k1, a0, a1, lda, b0, b1, ldb, bias, c, ldc, opt.relu)
-				want := conv20Ref(m, k0, k1, a0, a1, lda, b0, b1, ldb, bias, opt.relu)
+				Conv20(m, k0, k1, a0, a1, ars, aps, b0, b1, ldb, bias, c, ldc, opt.relu)
+				want := conv20Ref(m, k0, k1, a0, a1, ars, aps, b0, b1, ldb, bias, opt.relu)
 				// float32 sums of up to 41 terms of magnitude < 1: a few
 				// float32 ulps of the terms' total.
 				const tol = 1e-5
@@ -96,10 +100,10 @@ func TestConv20RowsAlike(t *testing.T) {
 	const m, k, ld = 13, 20, 20
 	a0, a1, b0, b1, bias := rand32(rng, m*k), rand32(rng, m*k), rand32(rng, k*ld), rand32(rng, k*ld), rand32(rng, 20)
 	all := make([]float32, m*20)
-	Conv20(m, k, k, a0, a1, k, b0, b1, ld, bias, all, 20, true)
+	Conv20(m, k, k, a0, a1, k, 1, b0, b1, ld, bias, all, 20, true)
 	for i := range m {
 		one := make([]float32, 20)
-		Conv20(1, k, k, a0[i*k:], a1[i*k:], k, b0, b1, ld, bias, one, 20, true)
+		Conv20(1, k, k, a0[i*k:], a1[i*k:], k, 1, b0, b1, ld, bias, one, 20, true)
 		for j := range 20 {
 			if one[j] != all[i*20+j] {
 				t.Fatalf("row %d alone: c[%d] = %g; in a block of %d: %g", i, j, one[j], m, all[i*20+j])
@@ -119,8 +123,8 @@ func TestConv20Go(t *testing.T) {
 	const m, k = 37, 20
 	a0, a1, b0, b1, bias := rand32(rng, m*k), rand32(rng, m*k), rand32(rng, k*20), rand32(rng, k*20), rand32(rng, 20)
 	got, want := make([]float32, m*20), make([]float32, m*20)
-	Conv20(m, k, k, a0, a1, k, b0, b1, 20, bias, got, 20, true)
-	conv20Go(m, k, k, a0, a1, k, b0, b1, 20, bias, want, 20, true)
+	Conv20(m, k, k, a0, a1, k, 1, b0, b1, 20, bias, got, 20, true)
+	conv20Go(m, k, k, a0, a1, k, 1, b0, b1, 20, bias, want, 20, true)
 	// Fused and unfused multiply-adds round differently: a few ulps.
 	for i := range got {
 		if math.Abs(float64(got[i]-want[i])) > 1e-5 {
@@ -137,7 +141,7 @@ func TestConv20Short(t *testing.T) {
 		}
 	}()
 	a, b := make([]float32, 8*4), make([]float32, 4*20)
-	Conv20(8, 4, 4, a, a, 4, b, b, 20, nil, make([]float32, 7*20), 20, false)
+	Conv20(8, 4, 4, a, a, 4, 1, b, b, 20, nil, make([]float32, 7*20), 20, false)
 }
 
 // BenchmarkConv20 is one kernel-2 layer of the chapter's WaveNet: 32
@@ -149,7 +153,7 @@ func BenchmarkConv20(b *testing.B) {
 	c := make([]float32, m*20)
 	b.ReportAllocs()
 	for b.Loop() {
-		Conv20(m, k, k, x, x[8*k:], k, w, w[k*20:], 20, bias, c, 20, true)
+		Conv20(m, k, k, x, x[8*k:], k, 1, w, w[k*20:], 20, bias, c, 20, true)
 	}
 	b.ReportMetric(float64(2*m*2*k*20)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
