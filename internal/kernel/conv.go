@@ -59,30 +59,28 @@ func Conv20(m, k0, k1 int, a0, a1 []float32, ars, aps int, b0, b1 []float32, ldb
 	if k1 > 0 {
 		q1 = &b1[0]
 	}
-	block := func(i, rs, cs int) {
+	// blocks runs n blocks of 4 rows from row i on.
+	blocks := func(i, n, rs, cs int) {
 		if k0 > 0 {
 			p0 = &a0[i*ars]
 		}
 		if k1 > 0 {
 			p1 = &a1[i*ars]
 		}
-		conv4x20(k0, k1, p0, p1, rs, aps, q0, q1, ldb, &c[i*ldc], cs, &bias[0], r)
+		conv4x20(k0, k1, p0, p1, rs, aps, q0, q1, ldb, &c[i*ldc], cs, &bias[0], r, n)
 	}
 	if m < 4 {
 		// The 4-row kernel on one row at a time: row stride 0 for A and C.
 		for i := range m {
-			block(i, 0, 0)
+			blocks(i, 1, 0, 0)
 		}
 		return
 	}
-	i := 0
-	for ; i+4 <= m; i += 4 {
-		block(i, ars, ldc)
-	}
-	if i < m {
+	blocks(0, m/4, ars, ldc)
+	if m%4 != 0 {
 		// The last rows as the block of the last 4: the rows done twice
 		// get the same values again.
-		block(m-4, ars, ldc)
+		blocks(m-4, 1, ars, ldc)
 	}
 }
 

@@ -2,7 +2,7 @@
 
 #include "textflag.h"
 
-// func conv4x20(k0, k1 int, a0, a1 *float32, ars, aps int, b0, b1 *float32, ldb int, c *float32, ldc int, bias *float32, relu int)
+// func conv4x20(k0, k1 int, a0, a1 *float32, ars, aps int, b0, b1 *float32, ldb int, c *float32, ldc int, bias *float32, relu, blocks int)
 // C[i][j] = act(bias[j] + sum_p a0[i*ars+p*aps] b0[p*ldb+j] + sum_p a1[i*ars+p*aps] b1[p*ldb+j])
 // for i < 4, j < 20: one sum of products from zero, fused, over tap 0's k0
 // terms then tap 1's k1, plus the bias; act is relu when relu != 0 (a set
@@ -13,13 +13,16 @@
 // last 4 columns: columns 16-19 of rows i and i+1 share one ymm (row i in
 // the low lanes), against B's columns 16-19 in both halves and a blend of
 // the two rows' broadcasts of A. So a step of k is 10 FMAs for 80 products.
-TEXT ·conv4x20(SB), NOSPLIT, $0-104
+//
+// It runs blocks blocks of 4 rows, each 4 rows of A and C past the last.
+TEXT ·conv4x20(SB), NOSPLIT, $0-112
 	MOVQ ars+32(FP), R8
 	SHLQ $2, R8
 	MOVQ aps+40(FP), R9
 	SHLQ $2, R9
 	MOVQ ldb+64(FP), R10
 	SHLQ $2, R10
+cblock:
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
 	VXORPS Y8, Y8, Y8
@@ -115,8 +118,8 @@ cstore:
 	VADDPS Y0, Y13, Y13
 	VADDPS Y1, Y14, Y14
 	VADDPS Y2, Y15, Y15
-	MOVQ  relu+96(FP), R9
-	TESTQ R9, R9
+	MOVQ  relu+96(FP), BX
+	TESTQ BX, BX
 	JE    cwrite
 	VPSRAD $31, Y6, Y3
 	VPANDN Y6, Y3, Y6
@@ -154,5 +157,14 @@ cwrite:
 	VMOVUPS Y13, (DX)
 	VMOVUPS Y14, 32(DX)
 	VEXTRACTF128 $1, Y15, 64(DX)
+	// The next block: 4 rows of A and C on.
+	ADDQ R11, DX
+	MOVQ DX, c+72(FP)
+	MOVQ R8, AX
+	SHLQ $2, AX
+	ADDQ AX, a0+16(FP)
+	ADDQ AX, a1+24(FP)
+	DECQ blocks+104(FP)
+	JNE  cblock
 	VZEROUPPER
 	RET
