@@ -187,9 +187,11 @@ func fillRows[T float](y, row []T) {
 // nil). wt is scratch of len(w) and save of g.saveLen(batch, f).
 func backward[T float](dx, dw, db, dz, x, w, y, dy []T, g geom, batch, c, f int, a act, wt, save []T, ar *arena[T]) {
 	ar.reset()
-	derivative(dz, dy, y, a)
-	if db != nil {
-		colSum(db, dz, len(dz)/f, f, ar)
+	if db == nil || (a != actReLU && a != actLinear) || !gradSum(dz, dy, y, db, f, a == actReLU) {
+		derivative(dz, dy, y, a)
+		if db != nil {
+			colSum(db, dz, len(dz)/f, f, ar)
+		}
 	}
 	clear(dw)
 	if dx != nil && is32[T]() && g.twoTap(c) {
