@@ -186,6 +186,16 @@ func TestForward(t *testing.T) {
 		}
 		cases = append(cases, fwdCase{pad: pad, k: 2, stride: 1, dil: 4, batch: 2, steps: 23, c: 3, f: 40,
 			act: graph.Linear, dtype: tensor.Float32, tol: 1e-5})
+		// 10 and 30 filters (kernel.Conv10, and Conv20 then Conv10), and
+		// kernel 1 (one tap).
+		for _, f := range []int{10, 30} {
+			for _, k := range []int{1, 2} {
+				cases = append(cases, fwdCase{pad: pad, k: k, stride: 1, dil: 3, batch: 9, steps: 13, c: 10, f: f,
+					act: graph.ReLU, dtype: tensor.Float32, tol: 1e-5})
+			}
+		}
+		cases = append(cases, fwdCase{pad: pad, k: 1, stride: 1, dil: 1, batch: 3, steps: 50, c: 20, f: 20,
+			act: graph.Linear, noBias: true, dtype: tensor.Float32, tol: 1e-5})
 	}
 	worst := map[tensor.Dtype]float64{}
 	n := 0
@@ -431,6 +441,17 @@ func TestFloat32Gradients(t *testing.T) {
 				conv.New(20, 2, conv.Padding(conv.Causal), conv.Dilation(4), conv.Activation(graph.ReLU)),
 				conv.New(20, 2, conv.Padding(conv.Same), conv.Dilation(3)),
 				conv.New(20, 2, conv.Padding(conv.Causal), conv.Dilation(32), conv.Activation(graph.ReLU)),
+				conv.New(2, 3, conv.Padding(conv.Same), conv.Strides(2)),
+			)
+		}},
+		// 10 filters (kernel.Conv10) and 1x1 layers, whose input
+		// gradients are 10 and 20 columns wide.
+		{"two-tap-10", func() graph.Layer {
+			return graph.NewSequential(
+				conv.New(10, 2, conv.Padding(conv.Causal), conv.Activation(graph.ReLU)),
+				conv.New(10, 2, conv.Padding(conv.Causal), conv.Dilation(4), conv.Activation(graph.ReLU)),
+				conv.New(20, 1),
+				conv.New(10, 1, conv.Activation(graph.ReLU)),
 				conv.New(2, 3, conv.Padding(conv.Same), conv.Strides(2)),
 			)
 		}},

@@ -219,12 +219,9 @@ func backward[T float](dx, dw, db, dz, x, w, y, dy []T, g geom, batch, c, f int,
 			if dx != nil {
 				gemmNN(m, c, f, dz[t.t0*f:], f, wk, c, dx[t.j0*c:], g.stride*c, ar)
 			}
-			if is32[T]() && f%20 == 0 {
-				// dw[k] = X_kᵀ dz in one pass (dw[k] gets no other term),
-				// 20 columns at a time.
-				for j := 0; j < f; j += 20 {
-					kernel.Conv20(c, m, 0, f32(x[t.j0*c:]), nil, 1, g.stride*c, f32(dz[t.t0*f+j:]), nil, f, nil, f32(dwk[j:]), f, false)
-				}
+			if is32[T]() && f%10 == 0 {
+				// dw[k] = X_kᵀ dz in one pass (dw[k] gets no other term).
+				convCols(c, m, 0, f32(x[t.j0*c:]), nil, 1, g.stride*c, f32(dz[t.t0*f:]), nil, nil, f32(dwk), f, f, false)
 			} else {
 				gemmTN(c, f, m, x[t.j0*c:], g.stride*c, dz[t.t0*f:], f, dwk, f, ar)
 			}

@@ -17,20 +17,23 @@ import "github.com/seqcast/seqcast/internal/kernel"
 
 // tapSpan is one tap as conv2 reads it: destination row r = b·rows + t
 // reads source row r + off, for t in [lo, hi).
-type tapSpan struct{ off, lo, hi int }
-
-// twoTap reports whether g and the channel counts run on conv2: the
-// destination is n columns wide, a multiple of 20.
-func (g geom) twoTap(n int) bool {
-	return g.kernel == 2 && g.stride == 1 && g.steps == g.outSteps && n > 0 && n%20 == 0
+type tapSpan struct {
+	off, lo, hi int
+	absent      bool // a kernel-1 layer's missing second tap
 }
 
-// spans returns the forward spans of g's two taps (destination: the
-// output, source: the input) and, if grad, the input gradient's
-// (destination: dx, source: dz).
+// twoTap reports whether g and the channel counts run on conv2: one or two
+// taps, stride 1, and a destination n columns wide, a multiple of 10.
+func (g geom) twoTap(n int) bool {
+	return (g.kernel == 1 || g.kernel == 2) && g.stride == 1 && g.steps == g.outSteps && n > 0 && n%10 == 0
+}
+
+// spans returns the forward spans of g's taps (destination: the output,
+// source: the input) and, if grad, the input gradient's (destination: dx,
+// source: dz).
 func (g geom) spans(grad bool) [2]tapSpan {
-	var s [2]tapSpan
-	for k := range 2 {
+	s := [2]tapSpan{1: {lo: 0, hi: g.steps, absent: true}}
+	for k := range g.kernel {
 		t := g.tap(k)
 		off := k*g.dilation - g.padLeft
 		if grad {
@@ -47,23 +50,21 @@ func (g geom) spans(grad bool) [2]tapSpan {
 // src of batch·rows rows of c columns and w_k (c×n) at w[k·c·n:]. A nil
 // bias is zero; relu selects the activation (else linear).
 func conv2(dst, src, w, bias []float32, batch, rows, c, n int, s [2]tapSpan, relu bool) {
+	w0, w1 := w, []float32(nil)
+	if !s[1].absent {
+		w1 = w[c*n:]
+	}
 	// block sets m rows from flat row r on, ars rows of src and ldc of dst
 	// apart, all at row position t (or with both taps).
 	block := func(r, m, t int, both bool, ars, ldc int) {
 		var a [2][]float32
 		var k [2]int
 		for i, sp := range s {
-			if both || (sp.lo <= t && t < sp.hi) {
+			if !sp.absent && (both || (sp.lo <= t && t < sp.hi)) {
 				a[i], k[i] = src[(r+sp.off)*c:], c
 			}
 		}
-		for j := 0; j < n; j += 20 {
-			var bj []float32
-			if bias != nil {
-				bj = bias[j:]
-			}
-			kernel.Conv20(m, k[0], k[1], a[0], a[1], ars, 1, w[j:], w[c*n+j:], n, bj, dst[r*n+j:], ldc, relu)
-		}
+		convCols(m, k[0], k[1], a[0], a[1], ars, 1, w0, w1, bias, dst[r*n:], ldc, n, relu)
 	}
 	// edge sets row positions [from, to) of every batch row.
 	edge := func(from, to int) {
@@ -81,4 +82,28 @@ func conv2(dst, src, w, bias []float32, batch, rows, c, n int, s [2]tapSpan, rel
 	}
 	edge(0, lo)
 	edge(hi, rows)
+}
+
+// convCols runs kernel.Conv20 and Conv10 over the n (a multiple of 10)
+// columns of C, B0 and B1 (row strides n) and bias, 20 at a time.
+func convCols(m, k0, k1 int, a0, a1 []float32, ars, aps int, b0, b1, bias, c []float32, ldc, n int, relu bool) {
+	for j := 0; j < n; {
+		w := 20
+		conv := kernel.Conv20
+		if n-j < 20 {
+			w, conv = 10, kernel.Conv10
+		}
+		var bj, b0j, b1j []float32
+		if bias != nil {
+			bj = bias[j:]
+		}
+		if k0 > 0 {
+			b0j = b0[j:]
+		}
+		if k1 > 0 {
+			b1j = b1[j:]
+		}
+		conv(m, k0, k1, a0, a1, ars, aps, b0j, b1j, n, bj, c[j:], ldc, relu)
+		j += w
+	}
 }

@@ -30,25 +30,41 @@ var zero20 [20]float32
 // C must not overlap A0, A1, B0, B1 or bias. It panics if a slice is too
 // short, before any assembly reads it.
 func Conv20(m, k0, k1 int, a0, a1 []float32, ars, aps int, b0, b1 []float32, ldb int, bias, c []float32, ldc int, relu bool) {
+	convN(20, m, k0, k1, a0, a1, ars, aps, b0, b1, ldb, bias, c, ldc, relu)
+}
+
+// Conv10 is Conv20 for 10 columns: C is m×10 and B0, B1 k×10, bias has
+// 10 elements. It runs on blocks of 8 rows.
+func Conv10(m, k0, k1 int, a0, a1 []float32, ars, aps int, b0, b1 []float32, ldb int, bias, c []float32, ldc int, relu bool) {
+	convN(10, m, k0, k1, a0, a1, ars, aps, b0, b1, ldb, bias, c, ldc, relu)
+}
+
+// convN is Conv20 (n = 20, blocks of 4 rows) or Conv10 (n = 10, blocks of
+// 8 rows).
+func convN(n, m, k0, k1 int, a0, a1 []float32, ars, aps int, b0, b1 []float32, ldb int, bias, c []float32, ldc int, relu bool) {
 	if m == 0 {
 		return
 	}
 	short := func(s []float32, k int) bool { return k > 0 && len(s) <= (m-1)*ars+(k-1)*aps }
-	if short(a0, k0) || short(a1, k1) || (k0 > 0 && len(b0) < (k0-1)*ldb+20) || (k1 > 0 && len(b1) < (k1-1)*ldb+20) ||
-		len(c) < (m-1)*ldc+20 || (bias != nil && len(bias) < 20) {
-		panic(fmt.Sprintf("kernel: conv %dx20 of taps %d and %d: slices of %d, %d, %d, %d, %d, %d too short",
-			m, k0, k1, len(a0), len(a1), len(b0), len(b1), len(bias), len(c)))
+	if short(a0, k0) || short(a1, k1) || (k0 > 0 && len(b0) < (k0-1)*ldb+n) || (k1 > 0 && len(b1) < (k1-1)*ldb+n) ||
+		len(c) < (m-1)*ldc+n || (bias != nil && len(bias) < n) {
+		panic(fmt.Sprintf("kernel: conv %dx%d of taps %d and %d: slices of %d, %d, %d, %d, %d, %d too short",
+			m, n, k0, k1, len(a0), len(a1), len(b0), len(b1), len(bias), len(c)))
 	}
 	if bias == nil {
 		bias = zero20[:]
 	}
 	if !hasFMA {
-		conv20Go(m, k0, k1, a0, a1, ars, aps, b0, b1, ldb, bias, c, ldc, relu)
+		convGo(n, m, k0, k1, a0, a1, ars, aps, b0, b1, ldb, bias, c, ldc, relu)
 		return
 	}
 	r := 0
 	if relu {
 		r = 1
+	}
+	kern, rows := conv4x20, 4
+	if n == 10 {
+		kern, rows = conv8x10, 8
 	}
 	// The assembly reads a0 and a1 only when k0 and k1 are positive, but
 	// takes their addresses; an unread tap points at the bias.
@@ -59,50 +75,51 @@ func Conv20(m, k0, k1 int, a0, a1 []float32, ars, aps int, b0, b1 []float32, ldb
 	if k1 > 0 {
 		q1 = &b1[0]
 	}
-	// blocks runs n blocks of 4 rows from row i on.
-	blocks := func(i, n, rs, cs int) {
+	// blocks runs nb blocks of rows rows from row i on.
+	blocks := func(i, nb, rs, cs int) {
 		if k0 > 0 {
 			p0 = &a0[i*ars]
 		}
 		if k1 > 0 {
 			p1 = &a1[i*ars]
 		}
-		conv4x20(k0, k1, p0, p1, rs, aps, q0, q1, ldb, &c[i*ldc], cs, &bias[0], r, n)
+		kern(k0, k1, p0, p1, rs, aps, q0, q1, ldb, &c[i*ldc], cs, &bias[0], r, nb)
 	}
-	if m < 4 {
-		// The 4-row kernel on one row at a time: row stride 0 for A and C.
+	if m < rows {
+		// The kernel on one row at a time: row stride 0 for A and C.
 		for i := range m {
 			blocks(i, 1, 0, 0)
 		}
 		return
 	}
-	blocks(0, m/4, ars, ldc)
-	if m%4 != 0 {
-		// The last rows as the block of the last 4: the rows done twice
-		// get the same values again.
-		blocks(m-4, 1, ars, ldc)
+	blocks(0, m/rows, ars, ldc)
+	if m%rows != 0 {
+		// The last rows as the last block: the rows done twice get the
+		// same values again.
+		blocks(m-rows, 1, ars, ldc)
 	}
 }
 
-// conv20Go is Conv20 in Go, in the same order of operations (without fused
+// convGo is convN in Go, in the same order of operations (without fused
 // multiply-adds).
-func conv20Go(m, k0, k1 int, a0, a1 []float32, ars, aps int, b0, b1 []float32, ldb int, bias, c []float32, ldc int, relu bool) {
-	var acc [20]float32
+func convGo(n, m, k0, k1 int, a0, a1 []float32, ars, aps int, b0, b1 []float32, ldb int, bias, c []float32, ldc int, relu bool) {
+	var buf [20]float32
 	for i := range m {
-		acc = [20]float32{}
+		acc := buf[:n]
+		clear(acc)
 		for p := range k0 {
-			v, br := a0[i*ars+p*aps], b0[p*ldb:p*ldb+20]
+			v, br := a0[i*ars+p*aps], b0[p*ldb:p*ldb+n]
 			for j, bv := range br {
 				acc[j] += v * bv
 			}
 		}
 		for p := range k1 {
-			v, br := a1[i*ars+p*aps], b1[p*ldb:p*ldb+20]
+			v, br := a1[i*ars+p*aps], b1[p*ldb:p*ldb+n]
 			for j, bv := range br {
 				acc[j] += v * bv
 			}
 		}
-		cr := c[i*ldc : i*ldc+20]
+		cr := c[i*ldc : i*ldc+n]
 		for j, s := range acc {
 			s += bias[j]
 			if relu && math.Float32bits(s)>>31 != 0 {

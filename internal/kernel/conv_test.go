@@ -7,11 +7,11 @@ import (
 	"testing"
 )
 
-// conv20Ref is Conv20 in float64 on the float32 inputs.
-func conv20Ref(m, k0, k1 int, a0, a1 []float32, ars, aps int, b0, b1 []float32, ldb int, bias []float32, relu bool) []float64 {
-	out := make([]float64, m*20)
+// convRef is Conv20 (n = 20) or Conv10 in float64 on the float32 inputs.
+func convRef(n, m, k0, k1 int, a0, a1 []float32, ars, aps int, b0, b1 []float32, ldb int, bias []float32, relu bool) []float64 {
+	out := make([]float64, m*n)
 	for i := range m {
-		for j := range 20 {
+		for j := range n {
 			var s float64
 			for p := range k0 {
 				s += float64(a0[i*ars+p*aps]) * float64(b0[p*ldb+j])
@@ -25,7 +25,7 @@ func conv20Ref(m, k0, k1 int, a0, a1 []float32, ars, aps int, b0, b1 []float32, 
 			if relu && s < 0 {
 				s = 0
 			}
-			out[i*20+j] = s
+			out[i*n+j] = s
 		}
 	}
 	return out
@@ -39,50 +39,58 @@ func rand32(rng *rand.Rand, n int) []float32 {
 	return v
 }
 
-// TestConv20 checks Conv20 against float64 products on every row count
-// around the blocks of 4 (the overlapped last block, fewer than 4 rows),
+// convFuncs are the kernels under test, by width.
+var convFuncs = map[int]func(m, k0, k1 int, a0, a1 []float32, ars, aps int, b0, b1 []float32, ldb int, bias, c []float32, ldc int, relu bool){
+	20: Conv20, 10: Conv10,
+}
+
+// TestConv checks Conv20 and Conv10 against float64 products on every row
+// count around their blocks of 4 and 8 (the overlapped last block, fewer
+// rows than a block),
 // empty and one-sided taps, padded strides, with and without bias and relu,
 // and that it writes nothing outside C's m×20 block.
-func TestConv20(t *testing.T) {
+func TestConv(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 1))
-	for _, m := range []int{1, 2, 3, 4, 5, 7, 8, 13, 50} {
-		for _, k := range [][2]int{{0, 0}, {0, 1}, {1, 1}, {3, 0}, {20, 20}, {7, 20}} {
-			for _, opt := range []struct{ bias, relu, trans bool }{{false, false, false}, {true, false, false}, {true, true, false}, {false, true, false}, {true, true, true}} {
-				name := fmt.Sprintf("m=%d/k=%v/%+v", m, k, opt)
-				k0, k1 := k[0], k[1]
-				kk := max(k0, k1, 1)
-				ars, aps, ldb, ldc := kk+3, 1, 23, 21
-				if opt.trans { // A read transposed, as for a weight gradient
-					ars, aps = 1, m+2
-				}
-				a0, a1 := rand32(rng, m*kk+3*max(m, kk)), rand32(rng, m*kk+3*max(m, kk))
-				b0, b1 := rand32(rng, max(k0, 1)*ldb), rand32(rng, max(k1, 1)*ldb)
-				var bias []float32
-				if opt.bias {
-					bias = rand32(rng, 20)
-				}
-				const sentinel = 7
-				c := make([]float32, m*ldc)
-				for i := range c {
-					c[i] = sentinel
-				}
-				Conv20(m, k0, k1, a0, a1, ars, aps, b0, b1, ldb, bias, c, ldc, opt.relu)
-				want := conv20Ref(m, k0, k1, a0, a1, ars, aps, b0, b1, ldb, bias, opt.relu)
-				// float32 sums of up to 41 terms of magnitude < 1: a few
-				// float32 ulps of the terms' total.
-				const tol = 1e-5
-				for i := range m {
-					for j := range ldc {
-						got := c[i*ldc+j]
-						if j >= 20 {
-							if got != sentinel {
-								t.Fatalf("%s: c[%d][%d] = %g; want it untouched (%g)", name, i, j, got, float32(sentinel))
+	for _, n := range []int{20, 10} {
+		for _, m := range []int{1, 2, 3, 4, 5, 7, 8, 9, 13, 17, 50} {
+			for _, k := range [][2]int{{0, 0}, {0, 1}, {1, 1}, {3, 0}, {20, 20}, {7, 20}} {
+				for _, opt := range []struct{ bias, relu, trans bool }{{false, false, false}, {true, false, false}, {true, true, false}, {false, true, false}, {true, true, true}} {
+					name := fmt.Sprintf("n=%d/m=%d/k=%v/%+v", n, m, k, opt)
+					k0, k1 := k[0], k[1]
+					kk := max(k0, k1, 1)
+					ars, aps, ldb, ldc := kk+3, 1, 23, 21
+					if opt.trans { // A read transposed, as for a weight gradient
+						ars, aps = 1, m+2
+					}
+					a0, a1 := rand32(rng, m*kk+3*max(m, kk)), rand32(rng, m*kk+3*max(m, kk))
+					b0, b1 := rand32(rng, max(k0, 1)*ldb), rand32(rng, max(k1, 1)*ldb)
+					var bias []float32
+					if opt.bias {
+						bias = rand32(rng, 20)
+					}
+					const sentinel = 7
+					c := make([]float32, m*ldc)
+					for i := range c {
+						c[i] = sentinel
+					}
+					convFuncs[n](m, k0, k1, a0, a1, ars, aps, b0, b1, ldb, bias, c, ldc, opt.relu)
+					want := convRef(n, m, k0, k1, a0, a1, ars, aps, b0, b1, ldb, bias, opt.relu)
+					// float32 sums of up to 41 terms of magnitude < 1: a few
+					// float32 ulps of the terms' total.
+					const tol = 1e-5
+					for i := range m {
+						for j := range ldc {
+							got := c[i*ldc+j]
+							if j >= n {
+								if got != sentinel {
+									t.Fatalf("%s: c[%d][%d] = %g; want it untouched (%g)", name, i, j, got, float32(sentinel))
+								}
+								continue
 							}
-							continue
-						}
-						if w := want[i*20+j]; math.Abs(float64(got)-w) > tol || (opt.relu && math.Signbit(float64(got))) {
-							t.Fatalf("%s: c[%d][%d] = %g; want %g", name, i, j, got, w)
+							if w := want[i*n+j]; math.Abs(float64(got)-w) > tol || (opt.relu && math.Signbit(float64(got))) {
+								t.Fatalf("%s: c[%d][%d] = %g; want %g", name, i, j, got, w)
+							}
 						}
 					}
 				}
@@ -124,7 +132,7 @@ func TestConv20Go(t *testing.T) {
 	a0, a1, b0, b1, bias := rand32(rng, m*k), rand32(rng, m*k), rand32(rng, k*20), rand32(rng, k*20), rand32(rng, 20)
 	got, want := make([]float32, m*20), make([]float32, m*20)
 	Conv20(m, k, k, a0, a1, k, 1, b0, b1, 20, bias, got, 20, true)
-	conv20Go(m, k, k, a0, a1, k, 1, b0, b1, 20, bias, want, 20, true)
+	convGo(20, m, k, k, a0, a1, k, 1, b0, b1, 20, bias, want, 20, true)
 	// Fused and unfused multiply-adds round differently: a few ulps.
 	for i := range got {
 		if math.Abs(float64(got[i]-want[i])) > 1e-5 {
@@ -144,16 +152,21 @@ func TestConv20Short(t *testing.T) {
 	Conv20(8, 4, 4, a, a, 4, 1, b, b, 20, nil, make([]float32, 7*20), 20, false)
 }
 
-// BenchmarkConv20 is one kernel-2 layer of the chapter's WaveNet: 32
-// series of 50 steps, 20 channels in and out.
-func BenchmarkConv20(b *testing.B) {
+// BenchmarkConv is one kernel-2 layer of the chapter's WaveNet (32 series
+// of 50 steps, 20 channels in and out) on Conv20, and the same with 10
+// filters on Conv10.
+func BenchmarkConv(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	const m, k = 32 * 50, 20
 	x, w, bias := rand32(rng, (m+8)*k), rand32(rng, 2*k*20), rand32(rng, 20)
 	c := make([]float32, m*20)
-	b.ReportAllocs()
-	for b.Loop() {
-		Conv20(m, k, k, x, x[8*k:], k, 1, w, w[k*20:], 20, bias, c, 20, true)
+	for _, n := range []int{20, 10} {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				convFuncs[n](m, k, k, x, x[8*k:], k, 1, w, w[k*n:], n, bias, c, n, true)
+			}
+			b.ReportMetric(float64(2*m*2*k*n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
 	}
-	b.ReportMetric(float64(2*m*2*k*20)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
