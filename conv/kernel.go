@@ -126,8 +126,20 @@ func zeroGaps[T float](v []T, t tap, outSteps, batch, f int) {
 // save is scratch of g.saveLen(batch, f).
 func forward[T float](y, x, w, bias, add []T, g geom, batch, c, f int, a act, save []T, ar *arena[T]) {
 	ar.reset()
-	if is32[T]() && add == nil && (a == actLinear || a == actReLU) && g.twoTap(f) {
-		conv2(f32(y), f32(x), f32(w), f32(bias), batch, g.steps, c, f, g.spans(false), a == actReLU)
+	if is32[T]() && g.twoTap(f) {
+		if add == nil && (a == actLinear || a == actReLU) {
+			conv2(f32(y), f32(x), f32(w), f32(bias), batch, g.steps, c, f, g.spans(false), a == actReLU)
+			return
+		}
+		// y = bias + x ⊛ w, then the addend and the activation.
+		conv2(f32(y), f32(x), f32(w), f32(bias), batch, g.steps, c, f, g.spans(false), false)
+		if add != nil {
+			add = add[:len(y)]
+			for i, v := range add {
+				y[i] += v
+			}
+		}
+		activate(y, a)
 		return
 	}
 	switch {
