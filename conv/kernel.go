@@ -255,9 +255,11 @@ func backward[T float](dx, dw, db, dz, x, w, y, dy []T, g geom, batch, c, f int,
 // so that dx += dz · wt[k] is a plain product.
 func transposeTaps[T float](wt, w []T, kernel, c, f int) {
 	for k := range kernel {
+		src, dst := w[k*c*f:(k+1)*c*f], wt[k*c*f:(k+1)*c*f]
 		for i := range c {
-			for j := range f {
-				wt[k*c*f+j*c+i] = w[k*c*f+i*f+j]
+			d := dst[i:]
+			for j, v := range src[i*f : (i+1)*f] {
+				d[j*c] = v
 			}
 		}
 	}
