@@ -58,17 +58,14 @@ def conv4x20():
     return out
 
 rows=["SI","R12","R13","R14","BX","DX","R11","R15"]
-def c10_loop(asrc,bsrc,kname,label,nxt):
-    L=[f"\tMOVQ {kname}, CX", f"\tMOVQ {asrc}, SI", f"\tMOVQ {bsrc}, DI", "\tTESTQ CX, CX", f"\tJE    {nxt}"]
-    for i in range(1,8):
-        L.append(f"\tLEAQ ({rows[i-1]})(R8*1), {rows[i]}")
-    L+=["\tXORQ AX, AX", f"{label}:", "\tVMOVUPS      (DI), Y0", "\tVBROADCASTSD 32(DI), Y1 // columns 8, 9 four times"]
+def c10_step(adisp, bsrc):
+    L=[f"\tVMOVUPS      {bsrc.replace('OFF', '0')}, Y0", f"\tVBROADCASTSD {bsrc.replace('OFF', '32')}, Y1 // columns 8, 9 four times"]
     for g in range(2):
         mix=14+g
         for j in range(4):
             r=4*g+j
             reg="Y2" if j%2==0 else "Y3"
-            L.append(f"\tVBROADCASTSS ({rows[r]})(AX*1), {reg}")
+            L.append(f"\tVBROADCASTSS {adisp}({rows[r]})(AX*1), {reg}")
             L.append(f"\tVFMADD231PS  Y0, {reg}, Y{6+r}")
             if j==0:
                 L.append(f"\tVMOVAPS      Y2, Y4")
@@ -76,7 +73,22 @@ def c10_loop(asrc,bsrc,kname,label,nxt):
                 mask={1:"0x0C",2:"0x30",3:"0xC0"}[j]
                 L.append(f"\tVBLENDPS     ${mask}, {reg}, Y4, Y4")
         L.append(f"\tVFMADD231PS  Y1, Y4, Y{mix}")
-    L+=["\tADDQ R9, AX","\tADDQ R10, DI","\tDECQ CX",f"\tJNE  {label}"]
+    return L
+def c10_loop(asrc,bsrc,kname,label,nxt):
+    # All 8 row pointers are taken, so there is no register for a second
+    # index: where A's steps are adjacent (aps = 1, the convolutions; not
+    # the transposed weight gradient) the loop runs two steps an iteration,
+    # the second at displacement 4.
+    L=[f"\tMOVQ {kname}, CX", f"\tMOVQ {asrc}, SI", f"\tMOVQ {bsrc}, DI", "\tTESTQ CX, CX", f"\tJE    {nxt}"]
+    for i in range(1,8):
+        L.append(f"\tLEAQ ({rows[i-1]})(R8*1), {rows[i]}")
+    L+=["\tXORQ AX, AX", "\tCMPQ R9, $4", f"\tJNE  {label}one", "\tSHRQ $1, CX", f"\tJE   {label}odd", f"{label}two:"]
+    L+=c10_step("", "OFF(DI)")+c10_step("4", "OFF(DI)(R10*1)")
+    L+=["\tADDQ $8, AX","\tLEAQ (DI)(R10*2), DI","\tDECQ CX",f"\tJNE  {label}two",f"{label}odd:",f"\tTESTQ $1, {kname}",f"\tJE    {nxt}"]
+    L+=c10_step("", "OFF(DI)")
+    L+=[f"\tJMP  {nxt}", f"{label}one:"]
+    L+=c10_step("", "OFF(DI)")
+    L+=["\tADDQ R9, AX","\tADDQ R10, DI","\tDECQ CX",f"\tJNE  {label}one"]
     return L
 def conv8x10():
     out=["// func conv8x10(k0, k1 int, a0, a1 *float32, ars, aps int, b0, b1 *float32, ldb int, c *float32, ldc int, bias *float32, relu, blocks int)",
