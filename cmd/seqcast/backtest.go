@@ -102,6 +102,13 @@ Flags:
 	if *targets != "" && (*target != "" || *features != "") {
 		return errors.New("backtest: --targets: a wide CSV's series are the --targets columns; drop --target and --features")
 	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for _, name := range []string{"window", "horizon", "origins"} {
+		if !given[name] {
+			return fmt.Errorf("backtest: --%s is required (%s)", name, strings.TrimSuffix(fs.Lookup(name).Usage, " (required)"))
+		}
+	}
 	for _, f := range []struct {
 		name string
 		v    int
