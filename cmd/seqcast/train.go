@@ -96,11 +96,14 @@ Flags:
 	if err := tf.check(); err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if *window == 0 && pf.any() && !set["window"] {
+		return errors.New("train: --window is required with --id or --targets (a window is chosen for a single series only)")
+	}
 	if *window < 0 || *window == 0 && pf.any() {
 		return fmt.Errorf("train: --window %d: must be at least 1 (0 chooses one, for a single series only)", *window)
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	anchorName := *anchor
 	switch {
 	case set["anchor"] && set["delta"]:
