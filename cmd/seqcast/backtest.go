@@ -45,7 +45,7 @@ func backtestCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		timeCol  = fs.String("time", "", "time column (default: one named date, time, month or year)")
 		gaps     = fs.String("gaps", "fail", "missing values: fail, drop or interpolate")
 		delim    = fs.String("delimiter", "", `field delimiter: ",", ";" or "tab" (default: detected)`)
-		model    = fs.String("model", "lstm", "model family: "+strings.Join(seqcast.Families(), ", "))
+		model    = fs.String("model", seqcast.DefaultFamily, "model family: "+strings.Join(seqcast.Families(), ", "))
 		window   = fs.Int("window", 0, "input steps per forecast (required)")
 		horizon  = fs.Int("horizon", 0, "steps forecast (required)")
 		units    = fs.Int("units", 32, "units of each recurrent layer, convolution filters, WaveNet filters")

@@ -28,7 +28,7 @@ func trainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		timeCol  = fs.String("time", "", "time column, kept in the model's metadata (default: a column named date or time if there is one)")
 		gaps     = fs.String("gaps", "fail", "missing values: fail, drop (the row) or interpolate")
 		delim    = fs.String("delimiter", "", `field delimiter: ",", ";" or "tab" (default: detected)`)
-		model    = fs.String("model", "lstm", "model family: "+strings.Join(seqcast.Families(), ", ")+", or auto (tries "+strings.Join(seqcast.AutoFamilies(), ", ")+" with every anchor on the validation part within --budget)")
+		model    = fs.String("model", seqcast.DefaultFamily, "model family: "+strings.Join(seqcast.Families(), ", ")+", or auto (tries "+strings.Join(seqcast.AutoFamilies(), ", ")+" with every anchor on the validation part within --budget)")
 		window   = fs.Int("window", 0, "input steps per forecast (default: twice the longest season detected, bounded by the data)")
 		horizon  = fs.Int("horizon", 0, "steps forecast (required)")
 		units    = fs.Int("units", 32, "units of each recurrent layer, convolution filters, WaveNet filters")
