@@ -77,11 +77,18 @@ func conv2(dst, src, w, bias []float32, batch, rows, c, n int, s [2]tapSpan, rel
 		edge(0, rows)
 		return
 	}
+	// With a batch of at least 4, the last (hi-lo) mod 4 rows of the run
+	// go with the edge rows (a strided product across the batch) rather
+	// than as a last block of 4 that redoes rows.
+	mid := hi
+	if batch >= 4 && hi-lo >= 4 {
+		mid = lo + (hi-lo)&^3
+	}
 	for b := range batch {
-		block(b*rows+lo, hi-lo, lo, true, c, n)
+		block(b*rows+lo, mid-lo, lo, true, c, n)
 	}
 	edge(0, lo)
-	edge(hi, rows)
+	edge(mid, rows)
 }
 
 // convCols runs kernel.Conv20 and Conv10 over the n (a multiple of 10)
