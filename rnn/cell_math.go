@@ -310,8 +310,8 @@ func forward[E kernel.Float](d *dims, s *stepData[E], out []E, tmp []E) {
 				hh[j] = xh*gain[j] + offset[j]
 			}
 			row[lnInv*H] = E(inv)
-			actInPlace(d.fa, hh)
 		}
+		actRows(d.fa, out[stH*H:], H, B, P)
 	case kindLSTM:
 		inputGates(d, s, out, P, lstmI*H)
 		mulGates(d, 0, 4, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, lstmI*H, tmp)
@@ -412,9 +412,18 @@ func backward[E kernel.Float](d *dims, s *stepData[E], g *gradData[E]) {
 		for b := range B {
 			row, dh, z := g.out[b*P:(b+1)*P], g.dout[b*P:b*P+H], dz[b*H:b*H+H]
 			xhat, inv := blk(row, lnXhat, H), row[lnInv*H]
+			// z holds dh ⊙ act'(h) first.
+			if d.fa == actTanh {
+				for j, y := range row[:len(z)] {
+					z[j] = dh[j] * (1 - y*y)
+				}
+			} else {
+				for j, y := range row[:len(z)] {
+					z[j] = dh[j] * dact(d.fa, y)
+				}
+			}
 			var m1, m2 E
-			for j, y := range row[:H] {
-				dn := dh[j] * dact(d.fa, y)
+			for j, dn := range z {
 				dgain[j] += dn * xhat[j]
 				doff[j] += dn
 				dxh := dn * gain[j]
@@ -438,7 +447,7 @@ func backward[E kernel.Float](d *dims, s *stepData[E], g *gradData[E]) {
 			z := dz[b*4*H : (b+1)*4*H]
 			zi, zf, zg, zo := blk(z, gateI, H), blk(z, gateF, H), blk(z, gateG, H), blk(z, gateO, H)
 			if std {
-				lstmGradStd(zi, zf, zg, zo, dcp, dh, dc, i, f, gg, o, ac, cp)
+				kernel.LSTMGrad(zi, zf, zg, zo, dcp, dh, dc, i, f, gg, o, ac, cp)
 				continue
 			}
 			for j := range H {
@@ -458,7 +467,8 @@ func backward[E kernel.Float](d *dims, s *stepData[E], g *gradData[E]) {
 			zz, r, hh, uh := blk(row, gruZ, H), blk(row, gruR, H), blk(row, gruHH, H), blk(row, gruUH, H)
 			zx, zh := dz[b*3*H:(b+1)*3*H], dzh[b*3*H:(b+1)*3*H]
 			if std {
-				gruGradStd(zx, zh, dhp, dh, hp, zz, r, hh, uh)
+				kernel.GRUGrad(blk(zx, gateZ, H), blk(zx, gateR, H), blk(zx, gateHH, H),
+					blk(zh, gateZ, H), blk(zh, gateR, H), blk(zh, gateHH, H), dhp, dh, hp, zz, r, hh, uh)
 				continue
 			}
 			for j := range H {
@@ -515,39 +525,4 @@ func backward[E kernel.Float](d *dims, s *stepData[E], g *gradData[E]) {
 		return
 	}
 	kernel.GemmNN(B, H, gr1*H, recDz, recLd, g.uT, H, g.dprev, P)
-}
-
-// lstmGradStd is the LSTM step's gradient of one row for tanh and sigmoid,
-// in the same arithmetic as backward's general loop.
-func lstmGradStd[E kernel.Float](zi, zf, zg, zo, dcp, dh, dc, i, f, gg, o, ac, cp []E) {
-	n := len(zi)
-	zf, zg, zo, dcp = zf[:n], zg[:n], zo[:n], dcp[:n]
-	dh, dc, i, f, gg, o, ac, cp = dh[:n], dc[:n], i[:n], f[:n], gg[:n], o[:n], ac[:n], cp[:n]
-	for j := range zi {
-		a, oj, ij, fj, gj := ac[j], o[j], i[j], f[j], gg[j]
-		dct := dc[j] + dh[j]*oj*(1-a*a)
-		zi[j] = dct * gj * (ij * (1 - ij))
-		zf[j] = dct * cp[j] * (fj * (1 - fj))
-		zg[j] = dct * ij * (1 - gj*gj)
-		zo[j] = dh[j] * a * (oj * (1 - oj))
-		dcp[j] = dct * fj
-	}
-}
-
-// gruGradStd is the reset_after GRU step's gradient of one row for tanh
-// and sigmoid, in the same arithmetic as backward's general loop.
-func gruGradStd[E kernel.Float](zx, zh, dhp, dh, hp, zz, r, hh, uh []E) {
-	n := len(dh)
-	dhp, hp, zz, r, hh, uh = dhp[:n], hp[:n], zz[:n], r[:n], hh[:n], uh[:n]
-	xz, xr, xh := zx[gateZ*n:gateZ*n+n], zx[gateR*n:gateR*n+n], zx[gateHH*n:gateHH*n+n]
-	hz, hr, hhh := zh[gateZ*n:gateZ*n+n], zh[gateR*n:gateR*n+n], zh[gateHH*n:gateHH*n+n]
-	for j, g := range dh {
-		z, h, rj := zz[j], hh[j], r[j]
-		da := g * (1 - z) * (1 - h*h)
-		dzz := g * (hp[j] - h) * (z * (1 - z))
-		dr := da * uh[j] * (rj * (1 - rj))
-		xz[j], xr[j], xh[j] = dzz, dr, da
-		hz[j], hr[j], hhh[j] = dzz, dr, da*rj
-		dhp[j] = g * z
-	}
 }
