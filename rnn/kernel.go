@@ -71,9 +71,14 @@ func kernelOf[E kernel.Float](k kernels) seqKernel[E] {
 // computes its input side x_t W + bias into its own gate blocks, which stay
 // in cache; with input dropout, the input side of all steps is one product
 // per gate over the B*T rows of x ⊙ m_k ((B, T, F) is a (B*T, F) matrix)
-// before the loop, as cuDNN does. Backward, dW and dX are one product over
-// every step's dZ after the loop. GemmNN rounds a row alike whatever the
-// rows around it, so both forward paths give the same numbers.
+// before the loop, as cuDNN does. GemmNN rounds a row alike whatever the
+// rows around it, so both forward paths give the same numbers. Backward,
+// each step leaves its dZ in one (T*B, G*H) buffer in processing order;
+// after the loop the bias gradients are its column sums, dW one product
+// over all its rows, and (without recurrent dropout, whose masks differ
+// by step) dU one product too, since row (i, b) of the packed states is
+// the previous state of row (i+1, b). Per step are left the element-wise
+// gradients and dh_prev = dZ Uᵀ, which the next step needs.
 type cpuKernel[E kernel.Float] struct {
 	tmp, wT, uT, dout []E
 	xw                []E // (B*T, G*H), rows in x's (b, t) order
@@ -176,13 +181,7 @@ func (k *cpuKernel[E]) backward(sp *seqSpec, a *seqArgs[E], s, ds []E, g *seqGra
 	for i := sp.steps - 1; i >= 0; i-- {
 		// Only the state columns of a packed state get a gradient (from
 		// outOp and from the next step); backward reads only those.
-		for b := range B {
-			o := b * P
-			r, p, q := dout[o:o+w], ds[i*n+o:i*n+o+w], dprev[o:o+w]
-			for j := range r {
-				r[j] = p[j] + q[j]
-			}
-		}
+		kernel.AddRows(dout, ds[i*n:], dprev, w, B, P)
 		st := k.step(sp, a, s, i)
 		gd := gradData[E]{
 			dout: dout, out: s[i*n : (i+1)*n],
@@ -214,19 +213,22 @@ func (k *cpuKernel[E]) backward(sp *seqSpec, a *seqArgs[E], s, ds []E, g *seqGra
 			kernel.GemmTN(H, recN, rows-B, s, P, recAll[B*recLd:], recLd, g.du, gh)
 		}
 	}
-	// The input side: dW += (x ⊙ m)ᵀ dZ, dX += (dZ Wᵀ) ⊙ m over all rows,
-	// x and dX read and written in processing order.
-	xm, dxm := need(&k.xm, rows*F), need(&k.dxm, rows*F)
+	// The input side: dW += (x ⊙ m)ᵀ dZ over all rows, x copied in
+	// processing order; dX += (dZ Wᵀ) ⊙ m.
+	xm := need(&k.xm, rows*F)
 	if !d.inMask {
 		inOrder(sp, xm, a.x, nil)
 		kernel.GemmTN(F, gh, rows, xm, F, dzAll, gh, g.dw, gh)
 		if g.dx != nil {
-			clear(dxm)
-			kernel.GemmNN(rows, F, gh, dzAll, gh, wT, F, dxm, F)
-			addInOrder(sp, g.dx, dxm, nil)
+			// Step by step, straight into dX's rows: as many kernel calls
+			// as one product over all rows, and no copy.
+			for i := range sp.steps {
+				kernel.GemmNN(B, F, gh, dzAll[i*B*gh:], gh, wT, F, g.dx[sp.time(i)*F:], sp.steps*F)
+			}
 		}
 		return nil
 	}
+	dxm := need(&k.dxm, rows*F)
 	for gt := range d.kind.gates() {
 		inOrder(sp, xm, a.x, a.min[gt])
 		kernel.GemmTN(F, H, rows, xm, F, dzAll[gt*H:], gh, g.dw[gt*H:], gh)

@@ -85,3 +85,32 @@ func gruGradGo[E Float](xz, xr, xh, hz, hr, hh2, dhp, dh, hp, z, r, hh, uh []E) 
 		dhp[j] = g * zj
 	}
 }
+
+// AddRows sets dst = a + b on n values of each of rows rows, stride apart,
+// as MulRows multiplies: the gradient reaching a step's state, from the
+// output and from the next step. dst must be a, b, or overlap neither.
+// float32 rows of at least 8 run in AVX2, the last 8 again for a
+// remainder; in place that would add the overlap twice, so in place they
+// do only where n is a multiple of 8.
+func AddRows[E Float](dst, a, b []E, n, rows, stride int) {
+	if rows <= 0 || n <= 0 {
+		return
+	}
+	need := (rows-1)*stride + n
+	if len(dst) < need || len(a) < need || len(b) < need {
+		panic(fmt.Sprintf("kernel: %d rows of %d, stride %d, in slices too short", rows, n, stride))
+	}
+	alias := &dst[0] == &a[0] || &dst[0] == &b[0]
+	if d32, ok := any(dst).([]float32); ok && hasFMA && n >= 8 && (n%8 == 0 || !alias) {
+		a32, b32 := any(a).([]float32), any(b).([]float32)
+		addRows(&d32[0], &a32[0], &b32[0], n, rows, stride)
+		return
+	}
+	for r := range rows {
+		o := r * stride
+		x, av, bv := dst[o:o+n], a[o:o+n], b[o:o+n]
+		for j := range x {
+			x[j] = av[j] + bv[j]
+		}
+	}
+}

@@ -148,3 +148,48 @@ gruGradLoop:
 gruGradDone:
 	VZEROUPPER
 	RET
+
+// func addRows(dst, a, b *float32, n, rows, stride int)
+// n >= 8: mulRows (act_amd64.s) with an addition.
+TEXT ·addRows(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), R8
+	MOVQ n+24(FP), BX
+	MOVQ rows+32(FP), R12
+	MOVQ stride+40(FP), R13
+	SHLQ $2, R13
+	SHLQ $2, BX
+	MOVQ BX, R14
+	ANDQ $-32, R14
+	MOVQ BX, DX
+	SUBQ $32, DX
+	TESTQ R12, R12
+	JE   addRowsdone
+
+addRowsrow:
+	XORQ AX, AX
+
+addRowsvec:
+	VMOVUPS (SI)(AX*1), Y0
+	VADDPS  (R8)(AX*1), Y0, Y0
+	VMOVUPS Y0, (DI)(AX*1)
+	ADDQ $32, AX
+	CMPQ AX, R14
+	JLT  addRowsvec
+	CMPQ R14, BX
+	JEQ  addRowsnext
+	VMOVUPS (SI)(DX*1), Y0
+	VADDPS  (R8)(DX*1), Y0, Y0
+	VMOVUPS Y0, (DI)(DX*1)
+
+addRowsnext:
+	ADDQ R13, DI
+	ADDQ R13, SI
+	ADDQ R13, R8
+	DECQ R12
+	JNE  addRowsrow
+
+addRowsdone:
+	VZEROUPPER
+	RET
