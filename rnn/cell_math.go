@@ -382,7 +382,13 @@ func forward[E kernel.Float](d *dims, s *stepData[E], out []E, tmp []E) {
 func backward[E kernel.Float](d *dims, s *stepData[E], g *gradData[E]) {
 	B, H, P := d.batch, d.h, d.p
 	G := d.kind.gates()
-	clear(g.dprev)
+	// dh_prev's columns: the GRUs set them before adding dZ Uᵀ, the others
+	// only add it; the LSTM sets dc_prev; backward reads no others.
+	if d.kind != kindGRU && d.kind != kindGRUClassic {
+		for b := range B {
+			clear(g.dprev[b*P : b*P+H])
+		}
+	}
 	dz, tmp := g.dz[:B*G*H], g.scratch
 	ldz := G * H
 	// tanh and sigmoid, the defaults, have loops of their own: no switch
