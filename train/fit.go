@@ -191,6 +191,9 @@ func (m *Model) Fit(ctx context.Context, trainSet, valid series.Windows, cfg Con
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.Net == nil {
+		return nil, errNoNet
+	}
 	if trainSet.N == 0 {
 		return nil, fmt.Errorf("train: empty training set")
 	}
