@@ -109,7 +109,7 @@ const maxColsK = 256
 // rows reading one (row stride 0), as gemmRow32 does.
 func gemmCols32(m, n, k, j0 int, a []float32, ars, aps int, b []float32, ldb int, c []float32, ldc int) {
 	w := n - j0
-	bp, ldp, skip := b[n-min(n, 4):], ldb, 4-w
+	bp, ldp := b[n-min(n, 4):], ldb // the last 4 columns, or fewer
 	if n < 4 {
 		if k > maxColsK {
 			gemmGo32Cols(m, n, k, j0, a, ars, aps, b, ldb, c, ldc)
@@ -119,7 +119,7 @@ func gemmCols32(m, n, k, j0 int, a []float32, ars, aps int, b []float32, ldb int
 		for p := range k {
 			copy(bt[p*4:p*4+w], b[p*ldb+j0:p*ldb+n])
 		}
-		bp, ldp, skip = bt[:], 4, 0
+		bp, ldp = bt[:], 4
 	}
 	var blk [16]float32
 	i := 0
@@ -127,13 +127,13 @@ func gemmCols32(m, n, k, j0 int, a []float32, ars, aps int, b []float32, ldb int
 		blk = [16]float32{}
 		gemm4x4(k, &a[i*ars], ars, aps, &bp[0], ldp, &blk[0], 4)
 		for r := range 4 {
-			addTo(c[(i+r)*ldc+j0:(i+r)*ldc+n], blk[r*4+skip:])
+			addTo(c[(i+r)*ldc+j0:(i+r)*ldc+n], blk[r*4+min(n, 4)-w:])
 		}
 	}
 	for ; i < m; i++ {
 		blk = [16]float32{}
 		gemm4x4(k, &a[i*ars], 0, aps, &bp[0], ldp, &blk[0], 4)
-		addTo(c[i*ldc+j0:i*ldc+n], blk[skip:])
+		addTo(c[i*ldc+j0:i*ldc+n], blk[min(n, 4)-w:])
 	}
 }
 

@@ -14,7 +14,7 @@ import (
 func TestColSums(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 7))
-	for _, d := range [][3]int{{1, 1, 1}, {3, 2, 5}, {32, 20, 20}, {1600, 80, 80}, {1600, 60, 120}, {7, 67, 70}, {5, 130, 131}, {0, 4, 4}} {
+	for _, d := range [][3]int{{1, 1, 1}, {3, 2, 5}, {32, 20, 20}, {1600, 80, 80}, {1600, 60, 120}, {7, 67, 70}, {5, 130, 131}, {300, 3, 3}, {0, 4, 4}} {
 		rows, n, ld := d[0], d[1], d[2]
 		src := random(rng, max(rows*ld, 1))
 		dst0 := random(rng, n)
