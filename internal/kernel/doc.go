@@ -26,7 +26,10 @@
 // float32 Tanh and Sigmoid 8 lanes at a time. Elsewhere, or when built with
 // the purego tag, float32 and float64 products use gonum's Sgemm/Dgemm and
 // the activations a scalar loop; both paths are tested against naive
-// products and math (go test -tags purego).
+// products and math (go test -tags purego). The recurrent layers'
+// element-wise kernels (LSTMGrad, GRUGrad, AddRows) and ColSums run float32
+// in AVX2 too, in the operations and order of their Go loops, so both
+// paths give the same bits.
 //
 // Conv20 and Conv10 are the convolution layers' kernels (conv.go): the two
 // taps of a kernel-2 layer of 20 or 10 filters, bias and relu in one pass
