@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -446,12 +447,43 @@ func TestTrainErrors(t *testing.T) {
 			t.Errorf("%s: %v; want %q", c.name, err, c.want)
 		}
 	}
+	for _, n := range []int{0, 1, 2, 5} { // the window chosen from too few rows
+		_, _, err := Train(context.Background(), Spec{Horizon: 3}, make([]float64, n), Options{})
+		if !errors.Is(err, series.ErrTooShort) {
+			t.Errorf("Train(%d values): %v; want ErrTooShort", n, err)
+		}
+	}
 	f, _ := trainSmall(t, Linear, 0)
 	if _, err := f.Predict(make([]float64, 4*5)); !errors.Is(err, series.ErrTooShort) {
 		t.Errorf("Predict(5 rows) = %v; want ErrTooShort", err)
 	}
 	if _, err := f.Predict(make([]float64, 7)); err == nil {
 		t.Error("Predict(7 values of 4 features): no error")
+	}
+}
+
+// TestSpecNameDefaults trains a Spec without Family and Features on plain
+// values: an LSTM of one feature named DefaultFeature, as the CLI's default.
+func TestSpecNameDefaults(t *testing.T) {
+	t.Parallel()
+	v := make([]float64, 120)
+	for i := range v {
+		v[i] = math.Sin(float64(i) / 3)
+	}
+	opts := DefaultOptions()
+	opts.Epochs = 1
+	f, _, err := Train(context.Background(), Spec{Window: 8, Horizon: 2, Units: 4, Layers: 1}, v, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Spec.Family != DefaultFamily || !slices.Equal(f.Spec.Features, []string{DefaultFeature}) {
+		t.Errorf("Spec of the result: family %q, features %q; want %q and [%q]", f.Spec.Family, f.Spec.Features, DefaultFamily, DefaultFeature)
+	}
+	if _, err := f.Predict(v); err != nil {
+		t.Error(err)
+	}
+	if s := (Spec{}).named([]string{"a", "b"}); s.Features != nil {
+		t.Errorf("named(two columns).Features = %q; want nil (no default for several)", s.Features)
 	}
 }
 

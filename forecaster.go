@@ -277,6 +277,7 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	if ctx == nil {
 		return nil, nil, errors.New("seqcast: train: nil context")
 	}
+	spec = spec.named(nil)
 	chooseWindow := spec.Window == 0
 	chooseAnchor := spec.anchorKind() == AnchorSeasonal && spec.AnchorSeason == 0
 	fitSTL := spec.anchorKind() == AnchorSTL && spec.AnchorProfile == nil
@@ -524,6 +525,9 @@ func measure(pred, target []float64, ends []int, h, nTrain, season int) SplitMet
 // detectSeason runs series.DetectSeason on the first differences of y, so
 // that a trend does not hide the season (on CO2 the raw series gives 11).
 func detectSeason(ctx context.Context, y []float64) (int, error) {
+	if len(y) < 3 {
+		return 1, nil // too short to hold a season; the split's checks say so
+	}
 	d := make([]float64, len(y)-1)
 	for i := range d {
 		d[i] = y[i+1] - y[i]

@@ -25,6 +25,7 @@ import (
 // forecasts levels, as a PyTorch one usually does, needs Spec.Anchor
 // AnchorNone: the default anchor is AnchorLast.
 func NewForecaster(spec Spec, scaler series.Scaler, seed uint64) (*Forecaster, error) {
+	spec = spec.named(nil)
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}

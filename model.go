@@ -24,6 +24,14 @@ const (
 	WaveNet = "wavenet"  // simplified WaveNet(units filters) -> last step -> Dense(horizon)
 )
 
+// DefaultFamily is the family of a Spec whose Family is "", as the CLI's
+// --model.
+const DefaultFamily = LSTM
+
+// DefaultFeature names the one feature of a Spec without Features: the
+// series given to Train as plain values.
+const DefaultFeature = "y"
+
 // Families returns the names of the model families, in the suite's order.
 func Families() []string { return []string{Linear, DeepRNN, LSTM, GRU, ConvGRU, WaveNet} }
 
@@ -50,7 +58,8 @@ const (
 // their defaults.
 type Spec struct {
 	// Family is one of Families(): linear, deep_rnn, lstm, gru, conv_gru or
-	// wavenet.
+	// wavenet (DefaultFamily, lstm, for "" in Train and the other entry
+	// points).
 	Family string `json:"family"`
 	// Window is the number of past steps read, Horizon the number of steps
 	// forecast. Train takes a Window of 0 to mean "choose one from the
@@ -58,7 +67,9 @@ type Spec struct {
 	Window  int `json:"window"`
 	Horizon int `json:"horizon"`
 	// Features names the input columns, in order; Features[Target] is the
-	// forecast column.
+	// forecast column. Nil means one column, the target: DefaultFeature
+	// for a single series, the set's one column for TrainPanel, TrainEach
+	// and NewBacktest.
 	Features []string `json:"features"`
 	Target   int      `json:"target"`
 	// Units is the width of every recurrent layer, of the convolution of
@@ -164,6 +175,25 @@ type Spec struct {
 	// steps forecast (see Forecaster.Predict). They must be features other
 	// than the target. Default nil.
 	Future []string `json:"future,omitempty"`
+}
+
+// named returns s with the defaults of its names: DefaultFamily for an
+// empty Family and, if Features is nil, the one column cols (or
+// DefaultFeature for nil cols). A model file's Spec gets none of them: it
+// always holds both.
+func (s Spec) named(cols []string) Spec {
+	if s.Family == "" {
+		s.Family = DefaultFamily
+	}
+	if s.Features == nil {
+		switch len(cols) {
+		case 0:
+			s.Features = []string{DefaultFeature}
+		case 1:
+			s.Features = slices.Clone(cols)
+		}
+	}
+	return s
 }
 
 func (s Spec) withDefaults() Spec {

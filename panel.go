@@ -326,6 +326,9 @@ func TrainPanel(ctx context.Context, spec Spec, set *series.Set, opts Options) (
 	if ctx == nil {
 		return nil, nil, errors.New("seqcast: train panel: nil context")
 	}
+	if set != nil {
+		spec = spec.named(set.Names)
+	}
 	if a := spec.anchorKind(); a == AnchorSeasonal || a == AnchorSTL {
 		return nil, nil, fmt.Errorf("seqcast: Spec.Anchor %q: only Train and TrainAuto support it", a)
 	}
@@ -634,6 +637,9 @@ func (pf *PanelForecaster) NumParams() int {
 func TrainEach(ctx context.Context, spec Spec, set *series.Set, opts Options) ([]*Forecaster, *PanelReport, error) {
 	if ctx == nil {
 		return nil, nil, errors.New("seqcast: train each: nil context")
+	}
+	if set != nil {
+		spec = spec.named(set.Names)
 	}
 	if a := spec.anchorKind(); a == AnchorSeasonal || a == AnchorSTL {
 		return nil, nil, fmt.Errorf("seqcast: Spec.Anchor %q: only Train and TrainAuto support it", a)

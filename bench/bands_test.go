@@ -42,6 +42,11 @@ func TestKeepSections(t *testing.T) {
 	if want := "# new\n\n<!-- classical:begin -->\nR rows\n<!-- classical:end -->\n\n<!-- auto:begin -->\nauto rows\n<!-- auto:end -->\n"; got != want {
 		t.Errorf("KeepSections with two sections = %q, want %q", got, want)
 	}
+	old = append([]byte("<!-- notes:begin -->\nload 1\n<!-- notes:end -->\n"), old...)
+	got = string(KeepSections([]byte("# new\n"), old))
+	if want := "# new\n\n<!-- notes:begin -->\nload 1\n<!-- notes:end -->\n\n<!-- classical:begin -->\nR rows\n<!-- classical:end -->\n\n<!-- auto:begin -->\nauto rows\n<!-- auto:end -->\n"; got != want {
+		t.Errorf("KeepSections with notes = %q, want %q", got, want)
+	}
 	if got := string(KeepSections([]byte("# new\n"), []byte("no markers"))); got != "# new\n" {
 		t.Errorf("KeepSections without markers = %q", got)
 	}

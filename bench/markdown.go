@@ -97,9 +97,11 @@ func Markdown(rep *Report, others []*Report, cmp []Comparison, cmpMachine *Machi
 func MachineInfo(device string) Machine { return machine(device) }
 
 // The markers of the sections of BENCHMARKS.md that other commands or
-// people own: the classical reference's (go run ./bench/classical) and
-// the measured runs of seqcast train --model auto against it.
+// people own: notes on the runs above (their load, what they show), the
+// classical reference's (go run ./bench/classical) and the measured runs
+// of seqcast train --model auto against it.
 var keptSections = [][2]string{
+	{"<!-- notes:begin -->", "<!-- notes:end -->"},
 	{"<!-- classical:begin -->", "<!-- classical:end -->"},
 	{"<!-- auto:begin -->", "<!-- auto:end -->"},
 }

@@ -96,7 +96,10 @@ func checkForward(t *testing.T, fc fwdCase) float64 {
 		ps[1].SetFloat64s(bias)
 	}
 	if fc.dtype == tensor.Float32 { // compare with what float32 weights hold
-		w, bias = round32(w), round32(bias)
+		w = round32(w)
+		if bias != nil {
+			bias = round32(bias)
+		}
 	}
 	x := graphtest.Random(rng, fc.batch*fc.steps*fc.c)
 	if fc.dtype == tensor.Float32 {
@@ -168,6 +171,32 @@ func TestForward(t *testing.T) {
 		fwdCase{pad: conv.Causal, k: 3, stride: 1, dil: 5, batch: 2, steps: 300, c: 3, f: 4, act: graph.Linear, dtype: tensor.Float32, tol: 1e-5},
 		fwdCase{pad: conv.Same, k: 4, stride: 3, dil: 1, batch: 2, steps: 31, c: 3, f: 4, act: graph.Tanh, dtype: tensor.Float32, tol: 1e-5},
 	)
+	// Two-tap layers of 20·n filters in float32 (the WaveNet's, on
+	// kernel.Conv20): every dilation against short and long inputs, so that
+	// rows see both taps, one or none; 40 filters are two column blocks.
+	// Sums of at most 41 products below 1: 1e-5 is tens of ulps.
+	for _, pad := range []conv.PadMode{conv.Causal, conv.Same, conv.Valid} {
+		for _, dil := range []int{1, 2, 3, 8} {
+			for _, steps := range []int{3, 9, 50} {
+				for _, c := range []int{1, 20} {
+					cases = append(cases, fwdCase{pad: pad, k: 2, stride: 1, dil: dil, batch: 3, steps: steps, c: c, f: 20,
+						act: graph.ReLU, noBias: c == 1, dtype: tensor.Float32, tol: 1e-5})
+				}
+			}
+		}
+		cases = append(cases, fwdCase{pad: pad, k: 2, stride: 1, dil: 4, batch: 2, steps: 23, c: 3, f: 40,
+			act: graph.Linear, dtype: tensor.Float32, tol: 1e-5})
+		// 10 and 30 filters (kernel.Conv10, and Conv20 then Conv10), and
+		// kernel 1 (one tap).
+		for _, f := range []int{10, 30} {
+			for _, k := range []int{1, 2} {
+				cases = append(cases, fwdCase{pad: pad, k: k, stride: 1, dil: 3, batch: 9, steps: 13, c: 10, f: f,
+					act: graph.ReLU, dtype: tensor.Float32, tol: 1e-5})
+			}
+		}
+		cases = append(cases, fwdCase{pad: pad, k: 1, stride: 1, dil: 1, batch: 3, steps: 50, c: 20, f: 20,
+			act: graph.Linear, noBias: true, dtype: tensor.Float32, tol: 1e-5})
+	}
 	worst := map[tensor.Dtype]float64{}
 	n := 0
 	for _, fc := range cases {
@@ -393,13 +422,48 @@ func ExampleNew() {
 // the float64 ones that TestGradients checks against finite differences.
 func TestFloat32Gradients(t *testing.T) {
 	t.Parallel()
-	const batch, steps, ch, out = 2, 30, 2, 2
-	mk := func() graph.Layer {
-		return graph.NewSequential(
-			conv.New(3, 2, conv.Padding(conv.Causal), conv.Dilation(3), conv.Activation(graph.Tanh)),
-			conv.New(out, 3, conv.Padding(conv.Same), conv.Strides(2)),
-		)
+	for _, tc := range []struct {
+		name string
+		mk   func() graph.Layer
+	}{
+		{"causal-tanh-same-strided", func() graph.Layer {
+			return graph.NewSequential(
+				conv.New(3, 2, conv.Padding(conv.Causal), conv.Dilation(3), conv.Activation(graph.Tanh)),
+				conv.New(2, 3, conv.Padding(conv.Same), conv.Strides(2)),
+			)
+		}},
+		// Two-tap layers of 20 filters on 20 channels: the input gradient
+		// runs on kernel.Conv20, at dilations whose taps leave rows with
+		// one tap (causal, same) or none (dilation past the input).
+		{"two-tap-20", func() graph.Layer {
+			return graph.NewSequential(
+				conv.New(20, 2, conv.Padding(conv.Causal), conv.Activation(graph.ReLU)),
+				conv.New(20, 2, conv.Padding(conv.Causal), conv.Dilation(4), conv.Activation(graph.ReLU)),
+				conv.New(20, 2, conv.Padding(conv.Same), conv.Dilation(3)),
+				conv.New(20, 2, conv.Padding(conv.Causal), conv.Dilation(32), conv.Activation(graph.ReLU)),
+				conv.New(2, 3, conv.Padding(conv.Same), conv.Strides(2)),
+			)
+		}},
+		// 10 filters (kernel.Conv10) and 1x1 layers, whose input
+		// gradients are 10 and 20 columns wide.
+		{"two-tap-10", func() graph.Layer {
+			return graph.NewSequential(
+				conv.New(10, 2, conv.Padding(conv.Causal), conv.Activation(graph.ReLU)),
+				conv.New(10, 2, conv.Padding(conv.Causal), conv.Dilation(4), conv.Activation(graph.ReLU)),
+				conv.New(20, 1),
+				conv.New(10, 1, conv.Activation(graph.ReLU)),
+				conv.New(2, 3, conv.Padding(conv.Same), conv.Strides(2)),
+			)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { checkFloat32Gradients(t, tc.mk) })
 	}
+}
+
+func checkFloat32Gradients(t *testing.T, mk func() graph.Layer) {
+	// A batch of 5: the two-tap layers take their last rows across the batch
+	// from 4 batch rows on.
+	const batch, steps, ch, out = 5, 30, 2, 2
 	rng := rand.New(rand.NewPCG(1, 1))
 	x := round32(graphtest.Random(rng, batch*steps*ch))
 	y := round32(graphtest.Random(rng, batch*15*out))

@@ -273,6 +273,17 @@ func gatedBackward[T float](op gatedGradOp, out, x, dz, fa, ga, w2 []T, batch, c
 	for r := range rows {
 		d, f, g := dz[r*C:(r+1)*C], fa[r*C:(r+1)*C], ga[r*C:(r+1)*C]
 		pf, pg := dpre[r*2*C:r*2*C+C], dpre[r*2*C+C:(r+1)*2*C]
+		f, g, pf, pg = f[:len(d)], g[:len(d)], pf[:len(d)], pg[:len(d)]
+		if op.fa == actTanh && op.ga == actSigmoid {
+			// WaveNet's gate, without slope's switch per element (the
+			// same arithmetic).
+			for i, v := range d {
+				fv, gv := f[i], g[i]
+				pf[i] = v * gv * (1 - fv*fv)
+				pg[i] = v * fv * (gv * (1 - gv))
+			}
+			continue
+		}
 		for i, v := range d {
 			pf[i] = v * g[i] * slope(f[i], op.fa)
 			pg[i] = v * f[i] * slope(g[i], op.ga)

@@ -126,6 +126,22 @@ func zeroGaps[T float](v []T, t tap, outSteps, batch, f int) {
 // save is scratch of g.saveLen(batch, f).
 func forward[T float](y, x, w, bias, add []T, g geom, batch, c, f int, a act, save []T, ar *arena[T]) {
 	ar.reset()
+	if is32[T]() && g.twoTap(f) {
+		if add == nil && (a == actLinear || a == actReLU) {
+			conv2(f32(y), f32(x), f32(w), f32(bias), batch, g.steps, c, f, g.spans(false), a == actReLU)
+			return
+		}
+		// y = bias + x ⊛ w, then the addend and the activation.
+		conv2(f32(y), f32(x), f32(w), f32(bias), batch, g.steps, c, f, g.spans(false), false)
+		if add != nil {
+			add = add[:len(y)]
+			for i, v := range add {
+				y[i] += v
+			}
+		}
+		activate(y, a)
+		return
+	}
 	switch {
 	case add != nil:
 		copy(y, add)
@@ -183,21 +199,23 @@ func fillRows[T float](y, row []T) {
 // nil). wt is scratch of len(w) and save of g.saveLen(batch, f).
 func backward[T float](dx, dw, db, dz, x, w, y, dy []T, g geom, batch, c, f int, a act, wt, save []T, ar *arena[T]) {
 	ar.reset()
-	derivative(dz, dy, y, a)
-	if db != nil {
-		colSum(db, dz, len(dz)/f, f, ar)
+	if db == nil || (a != actReLU && a != actLinear) || !gradSum(dz, dy, y, db, f, a == actReLU) {
+		derivative(dz, dy, y, a)
+		if db != nil {
+			colSum(db, dz, len(dz)/f, f, ar)
+		}
 	}
 	clear(dw)
+	if dx != nil && is32[T]() && g.twoTap(c) {
+		// dx = dz ⊛ the transposed taps, before the loop below zeroes rows
+		// of dz; wt is filled below.
+		transposeTaps(wt, w, g.kernel, c, f)
+		conv2(f32(dx), f32(dz), f32(wt), nil, batch, g.steps, f, c, g.spans(true), false)
+		dx = nil
+	}
 	if dx != nil {
 		clear(dx)
-		// wt[k] = w[k]ᵀ, f×c, so that dx += dz · wt[k] is a plain product.
-		for k := range g.kernel {
-			for i := range c {
-				for j := range f {
-					wt[k*c*f+j*c+i] = w[k*c*f+i*f+j]
-				}
-			}
-		}
+		transposeTaps(wt, w, g.kernel, c, f)
 	}
 	os := g.outSteps
 	for k := range g.kernel {
@@ -213,7 +231,12 @@ func backward[T float](dx, dw, db, dz, x, w, y, dy []T, g geom, batch, c, f int,
 			if dx != nil {
 				gemmNN(m, c, f, dz[t.t0*f:], f, wk, c, dx[t.j0*c:], g.stride*c, ar)
 			}
-			gemmTN(c, f, m, x[t.j0*c:], g.stride*c, dz[t.t0*f:], f, dwk, f, ar)
+			if is32[T]() && f%10 == 0 {
+				// dw[k] = X_kᵀ dz in one pass (dw[k] gets no other term).
+				convCols(c, m, 0, f32(x[t.j0*c:]), nil, 1, g.stride*c, f32(dz[t.t0*f:]), nil, nil, f32(dwk), f, f, false)
+			} else {
+				gemmTN(c, f, m, x[t.j0*c:], g.stride*c, dz[t.t0*f:], f, dwk, f, ar)
+			}
 			gaps(dz, save, t, os, batch, f, false)
 			continue
 		}
@@ -224,6 +247,20 @@ func backward[T float](dx, dw, db, dz, x, w, y, dy []T, g geom, batch, c, f int,
 				gemmNN(t.n, c, f, dzb[t.t0*f:], f, wk, c, dx[b*g.steps*c+t.j0*c:], g.stride*c, ar)
 			}
 			gemmTN(c, f, t.n, xb[t.j0*c:], g.stride*c, dzb[t.t0*f:], f, dwk, f, ar)
+		}
+	}
+}
+
+// transposeTaps sets wt[k] = w[k]ᵀ (f×c) for every tap k of w (c×f each),
+// so that dx += dz · wt[k] is a plain product.
+func transposeTaps[T float](wt, w []T, kernel, c, f int) {
+	for k := range kernel {
+		src, dst := w[k*c*f:(k+1)*c*f], wt[k*c*f:(k+1)*c*f]
+		for i := range c {
+			d := dst[i:]
+			for j, v := range src[i*f : (i+1)*f] {
+				d[j*c] = v
+			}
 		}
 	}
 }

@@ -19,3 +19,10 @@ func relu8(v *float32, n int)
 //
 //go:noescape
 func reluGrad8(d, gr, y *float32, n int)
+
+// gradSum40 sets, for blocks blocks of 40 elements, d = dy where y > 0
+// (as reluGrad8) if mask != 0, else d = dy, then dz = d and
+// acc[0:40] += d.
+//
+//go:noescape
+func gradSum40(dz, dy, y *float32, blocks int, acc *float32, mask int)

@@ -45,7 +45,11 @@ func (d *Dense) WithActivation(a Activation) *Dense { d.Activation = a; return d
 func (d *Dense) Apply(b *Builder, x *gorgonia.Node) (out *gorgonia.Node, err error) {
 	defer ops.Recover(&err)
 	if x.Dims() != 2 {
-		return nil, &ShapeError{What: "dense input", Got: x.Shape(), Want: []int{-1, -1}}
+		e := &ShapeError{What: "dense input", Got: x.Shape(), Want: []int{-1, -1}}
+		if x.Dims() == 3 {
+			e.Hint = "a sequence (batch, steps, features); put a Flatten or a recurrent layer without ReturnSequences before the Dense, or wrap it in TimeDistributed for an output per step"
+		}
+		return nil, e
 	}
 	in := x.Shape()[1]
 	if d.w == nil {

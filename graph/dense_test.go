@@ -1,9 +1,11 @@
 package graph_test
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -86,4 +88,22 @@ func TestDensePrimitiveGradients(t *testing.T) {
 	d := graph.NewDense(3).WithActivation(graph.Tanh)
 	d.Primitive = true
 	graphtest.CheckGrads(t, graph.NewSequential(graph.NewFlatten(), d), graphtest.Case{Batch: 2, In: []int{2, 2}, Out: []int{3}})
+}
+
+func TestDenseShapeErrors(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		shape []int
+		want  string
+	}{
+		{[]int{2, 5, 1}, "graph: dense input has shape [2 5 1], want [-1 -1]: a sequence (batch, steps, features); put a Flatten"},
+		{[]int{2, 5, 1, 1}, "graph: dense input has shape [2 5 1 1], want [-1 -1]"},
+	} {
+		b := graph.NewBuilder(tensor.Float64, graph.Eval, 1)
+		_, err := graph.NewDense(3).Apply(b, b.Input("x", c.shape...))
+		var se *graph.ShapeError
+		if !errors.As(err, &se) || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("Dense of %v: error %v; want a *graph.ShapeError starting %q", c.shape, err, c.want)
+		}
+	}
 }

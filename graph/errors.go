@@ -10,11 +10,16 @@ import (
 type ShapeError struct {
 	What string // what was checked, e.g. "dense input"
 	Got  []int
-	Want []int
+	Want []int  // -1: any size
+	Hint string // what to change, if there is a usual fix
 }
 
 func (e *ShapeError) Error() string {
-	return fmt.Sprintf("graph: %s has shape %v, want %v", e.What, e.Got, e.Want)
+	msg := fmt.Sprintf("graph: %s has shape %v, want %v", e.What, e.Got, e.Want)
+	if e.Hint != "" {
+		msg += ": " + e.Hint
+	}
+	return msg
 }
 
 // ErrDtype reports a mix of float32 and float64.

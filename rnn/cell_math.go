@@ -99,10 +99,12 @@ type gradData[E kernel.Float] struct {
 	du, db    []E
 	uT        []E // Uᵀ (G*H, H)
 	scratch   []E
-	// dzAll receives the step's input-side dZ for row b at dzAll[b*dzs:];
-	// the caller forms dW and dX from all steps' at once.
-	dzAll []E
-	dzs   int
+	// dz receives the step's pre-activation gradients of the input side,
+	// (B, G*H), and dzh (the reset_after GRU) those of the recurrent side,
+	// (B, 3H): blocks of buffers that hold every step's, from which the
+	// caller forms dW, dX, the bias gradients and, without recurrent
+	// masks, dU, each as one product over all steps.
+	dz, dzh []E
 }
 
 // actCode is an activation as a small integer, so that the inner loops
@@ -176,18 +178,6 @@ func dact[E kernel.Float](a actCode, y E) E {
 func fillRows[E kernel.Float](dst []E, ld, off, rows int, v []E) {
 	for b := range rows {
 		copy(dst[b*ld+off:b*ld+off+len(v)], v)
-	}
-}
-
-// colSums adds the column sums of src (rows × len(dst), stride ld, from
-// column off) to dst.
-func colSums[E kernel.Float](dst, src []E, ld, off, rows int) {
-	for b := range rows {
-		r := src[b*ld+off : b*ld+off+len(dst)]
-		d := dst[:len(r)]
-		for j, x := range r {
-			d[j] += x
-		}
 	}
 }
 
@@ -320,8 +310,8 @@ func forward[E kernel.Float](d *dims, s *stepData[E], out []E, tmp []E) {
 				hh[j] = xh*gain[j] + offset[j]
 			}
 			row[lnInv*H] = E(inv)
-			actInPlace(d.fa, hh)
 		}
+		actRows(d.fa, out[stH*H:], H, B, P)
 	case kindLSTM:
 		inputGates(d, s, out, P, lstmI*H)
 		mulGates(d, 0, 4, s.prev, P, 0, H, s.recMasks(d), s.u, out, P, lstmI*H, tmp)
@@ -386,36 +376,60 @@ func forward[E kernel.Float](d *dims, s *stepData[E], out []E, tmp []E) {
 }
 
 // backward computes one step's gradients: it sets g.dprev and the step's
-// input-side dZ (in g.dzAll), and adds the step's share to g.du and g.db.
+// dZ (g.dz, and g.dzh for the reset_after GRU), and adds the step's share
+// to the layer-norm gain and offset gradients, to the classic GRU's dU of
+// its candidate gate, and, with recurrent masks, to g.du.
 func backward[E kernel.Float](d *dims, s *stepData[E], g *gradData[E]) {
 	B, H, P := d.batch, d.h, d.p
 	G := d.kind.gates()
-	clear(g.dprev)
-	// dz holds the pre-activation gradients of the input side, (B, G*H);
-	// dzh those of the recurrent side where they differ (reset_after GRU).
-	dz := g.scratch[:B*G*H]
-	tmp := g.scratch[B*G*H:]
+	// dh_prev's columns: the GRUs set them before adding dZ Uᵀ, the others
+	// only add it; the LSTM sets dc_prev; backward reads no others.
+	if d.kind != kindGRU && d.kind != kindGRUClassic {
+		for b := range B {
+			clear(g.dprev[b*P : b*P+H])
+		}
+	}
+	dz, tmp := g.dz[:B*G*H], g.scratch
 	ldz := G * H
-	recSrc, recDz, recLd := s.prev, dz, ldz // the recurrent product's input and gradient
-	gr1 := G                                // gates [0, gr1) of U use recDz
+	// tanh and sigmoid, the defaults, have loops of their own: no switch
+	// per element in dact.
+	std := d.fa == actTanh && d.fr == actSigmoid
+	recDz, recLd := dz, ldz // the recurrent product's gradient
+	gr1 := G                // gates [0, gr1) of U use recDz
 	switch d.kind {
 	case kindSimple:
 		for b := range B {
 			hr, dh, z := g.out[b*P:b*P+H], g.dout[b*P:b*P+H], dz[b*H:b*H+H]
+			if d.fa == actTanh {
+				dh = dh[:len(hr)]
+				z = z[:len(hr)]
+				for j, y := range hr {
+					z[j] = dh[j] * (1 - y*y)
+				}
+				continue
+			}
 			for j, y := range hr {
 				z[j] = dh[j] * dact(d.fa, y)
 			}
 		}
-		colSums(g.db, dz, ldz, 0, B)
 	case kindLNSimple:
 		gain := blk(s.bias, lnGain, H)
 		dgain, doff := blk(g.db, lnGain, H), blk(g.db, lnOffset, H)
 		for b := range B {
 			row, dh, z := g.out[b*P:(b+1)*P], g.dout[b*P:b*P+H], dz[b*H:b*H+H]
 			xhat, inv := blk(row, lnXhat, H), row[lnInv*H]
+			// z holds dh ⊙ act'(h) first.
+			if d.fa == actTanh {
+				for j, y := range row[:len(z)] {
+					z[j] = dh[j] * (1 - y*y)
+				}
+			} else {
+				for j, y := range row[:len(z)] {
+					z[j] = dh[j] * dact(d.fa, y)
+				}
+			}
 			var m1, m2 E
-			for j, y := range row[:H] {
-				dn := dh[j] * dact(d.fa, y)
+			for j, dn := range z {
 				dgain[j] += dn * xhat[j]
 				doff[j] += dn
 				dxh := dn * gain[j]
@@ -429,7 +443,6 @@ func backward[E kernel.Float](d *dims, s *stepData[E], g *gradData[E]) {
 				z[j] = inv * (z[j] - m1 - xhat[j]*m2)
 			}
 		}
-		colSums(g.db[:H], dz, ldz, 0, B)
 	case kindLSTM:
 		for b := range B {
 			row, dr := g.out[b*P:(b+1)*P], g.dout[b*P:(b+1)*P]
@@ -439,6 +452,10 @@ func backward[E kernel.Float](d *dims, s *stepData[E], g *gradData[E]) {
 			dh, dc := blk(dr, stH, H), blk(dr, lstmC, H)
 			z := dz[b*4*H : (b+1)*4*H]
 			zi, zf, zg, zo := blk(z, gateI, H), blk(z, gateF, H), blk(z, gateG, H), blk(z, gateO, H)
+			if std {
+				kernel.LSTMGrad(zi, zf, zg, zo, dcp, dh, dc, i, f, gg, o, ac, cp)
+				continue
+			}
 			for j := range H {
 				dct := dc[j] + dh[j]*o[j]*dact(d.fa, ac[j])
 				zi[j] = dct * gg[j] * dact(d.fr, i[j])
@@ -448,15 +465,18 @@ func backward[E kernel.Float](d *dims, s *stepData[E], g *gradData[E]) {
 				dcp[j] = dct * f[j]
 			}
 		}
-		colSums(g.db, dz, ldz, 0, B)
 	case kindGRU:
-		dzh := tmp[:B*3*H]
-		tmp = tmp[B*3*H:]
+		dzh := g.dzh[:B*3*H]
 		for b := range B {
 			row, dh := g.out[b*P:(b+1)*P], g.dout[b*P:b*P+H]
 			hp, dhp := s.prev[b*P:b*P+H], g.dprev[b*P:b*P+H]
 			zz, r, hh, uh := blk(row, gruZ, H), blk(row, gruR, H), blk(row, gruHH, H), blk(row, gruUH, H)
 			zx, zh := dz[b*3*H:(b+1)*3*H], dzh[b*3*H:(b+1)*3*H]
+			if std {
+				kernel.GRUGrad(blk(zx, gateZ, H), blk(zx, gateR, H), blk(zx, gateHH, H),
+					blk(zh, gateZ, H), blk(zh, gateR, H), blk(zh, gateHH, H), dhp, dh, hp, zz, r, hh, uh)
+				continue
+			}
 			for j := range H {
 				da := dh[j] * (1 - zz[j]) * dact(d.fa, hh[j])
 				dzz := dh[j] * (hp[j] - hh[j]) * dact(d.fr, zz[j])
@@ -466,8 +486,6 @@ func backward[E kernel.Float](d *dims, s *stepData[E], g *gradData[E]) {
 				dhp[j] = dh[j] * zz[j]
 			}
 		}
-		colSums(g.db[:3*H], dz, ldz, 0, B)
-		colSums(g.db[gruBiasRec*H:], dzh, ldz, 0, B)
 		recDz = dzh
 	case kindGRUClassic:
 		rh, drh := tmp[:B*H], tmp[B*H:2*B*H]
@@ -504,11 +522,13 @@ func backward[E kernel.Float](d *dims, s *stepData[E], g *gradData[E]) {
 				dhp[j] += drh[b*H+j] * r[j] * m
 			}
 		}
-		colSums(g.db, dz, ldz, 0, B)
 		gr1 = 2
 	}
-	// Input side: dZ is kept for the products over all steps.
-	copyCols(g.dzAll, g.dzs, 0, dz, ldz, 0, B, ldz)
-	// Recurrent side: dU += (h ⊙ m)ᵀ dZ, dh_prev += (dZ Uᵀ) ⊙ m.
-	gradGates(d, 0, gr1, recSrc, P, 0, H, s.recMasks(d), g.uT, g.du, recDz, recLd, 0, g.dprev, P, tmp)
+	// Recurrent side: dh_prev += (dZ Uᵀ) ⊙ m; with masks also dU += (h ⊙
+	// m)ᵀ dZ here (without, the caller forms dU from all steps' dZ).
+	if d.recMask {
+		gradGates(d, 0, gr1, s.prev, P, 0, H, s.recMasks(d), g.uT, g.du, recDz, recLd, 0, g.dprev, P, tmp)
+		return
+	}
+	kernel.GemmNN(B, H, gr1*H, recDz, recLd, g.uT, H, g.dprev, P)
 }

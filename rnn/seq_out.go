@@ -126,11 +126,11 @@ func (op outGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 	switch out.Dtype() {
 	case tensor.Float32:
 		o := slice[float32](out)
-		clearStates(op.sp, o)
+		clearStates(op.sp, op.what, o)
 		readOut(op.sp, op.what, slice[float32](vs[0]), o, true)
 	case tensor.Float64:
 		o := slice[float64](out)
-		clearStates(op.sp, o)
+		clearStates(op.sp, op.what, o)
 		readOut(op.sp, op.what, slice[float64](vs[0]), o, true)
 	default:
 		return nil, fmt.Errorf("rnn: %v: unsupported dtype %v", op, out.Dtype())
@@ -138,11 +138,20 @@ func (op outGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 	return out, nil
 }
 
-// clearStates zeroes the state columns of every packed state in s.
-func clearStates[E kernel.Float](sp *seqSpec, s []E) {
+// clearStates zeroes the state columns of every packed state in s that
+// readOut of what does not overwrite: the output sequence overwrites every
+// step's h.
+func clearStates[E kernel.Float](sp *seqSpec, what outKind, s []E) {
 	w, p := sp.stateCols(), sp.d.p
+	from := 0
+	if what == outSeq {
+		from = sp.d.h
+	}
+	if from == w {
+		return
+	}
 	for r := range sp.steps * sp.d.batch {
-		clear(s[r*p : r*p+w])
+		clear(s[r*p+from : r*p+w])
 	}
 }
 

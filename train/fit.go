@@ -191,6 +191,9 @@ func (m *Model) Fit(ctx context.Context, trainSet, valid series.Windows, cfg Con
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.Net == nil {
+		return nil, errNoNet
+	}
 	if trainSet.N == 0 {
 		return nil, fmt.Errorf("train: empty training set")
 	}
@@ -242,6 +245,7 @@ func (m *Model) Fit(ctx context.Context, trainSet, valid series.Windows, cfg Con
 	bar := newBar(cfg.Progress, cfg.Prefix)
 	var batch series.Windows
 	validY := valid.AppendY(nil) // valid.Y is nil for windows over a series
+	var valPred []float64
 	nb := (trainSet.N + bs - 1) / bs
 	for ep := first; ep <= cfg.Epochs; ep++ {
 		start := time.Now()
@@ -281,10 +285,14 @@ func (m *Model) Fit(ctx context.Context, trainSet, valid series.Windows, cfg Con
 		e := Epoch{Epoch: ep, Loss: sum / float64(trainSet.N), ValLoss: math.NaN(), ValLast: math.NaN()}
 		e.TrainSecs = time.Since(start).Seconds()
 		if valid.N > 0 {
-			pred, err := m.predict(graph.Eval, valid, 0)
+			// The forecasts reuse the last epoch's slice: a fresh one per
+			// epoch (8 MB for the chapter's 2,000 series of 50 steps by 10)
+			// costs its page faults every epoch.
+			pred, err := m.predictInto(&m.progs, valPred, graph.Eval, valid, 0)
 			if err != nil {
 				return h, fmt.Errorf("train: epoch %d: validation: %w", ep, err)
 			}
+			valPred = pred
 			if m.Loss != nil {
 				e.ValLoss = m.Loss.Eval(validY, pred)
 			} else if e.ValLoss = series.MSE(validY, pred); len(valid.YShape) == 2 {

@@ -128,7 +128,12 @@ func (m *Model) Name() string {
 }
 
 // NumParams implements Forecaster. It is 0 before the first build.
-func (m *Model) NumParams() int { return graph.CountParams(m.Net.Params()) }
+func (m *Model) NumParams() int {
+	if m.Net == nil {
+		return 0
+	}
+	return graph.CountParams(m.Net.Params())
+}
 
 // Build creates the network's parameters for inputs of shape in (one sample)
 // if they do not exist yet, and returns the shape of one output sample.
@@ -141,6 +146,8 @@ func (m *Model) Build(in []int) ([]int, error) {
 	}
 	return p.OutShape(), nil
 }
+
+var errNoNet = errors.New("train: Model.Net is nil; make the Model with NewModel(net)")
 
 // program returns the program for (mode, batch, in, out, seed), compiling
 // it on first use. m.mu must be held.
@@ -155,6 +162,9 @@ func (m *Model) program(mode graph.Mode, batch int, in, out []int, seed uint64) 
 // compiled returns ps' program for the key, compiling it on first use. m.mu
 // must be held, for reading at least.
 func (m *Model) compiled(ps *programs, mode graph.Mode, batch int, in, out []int, seed uint64) (*graph.Program, error) {
+	if m.Net == nil {
+		return nil, errNoNet
+	}
 	k := progKey{mode: mode, batch: batch, in: keyOf(in), out: keyOf(out), seed: seed, gpu: m.GPU}
 	if p, ok := ps.m[k]; ok {
 		return p, nil
@@ -215,6 +225,9 @@ func (m *Model) predict(mode graph.Mode, w series.Windows, seed uint64) ([]float
 // predictInto runs w through ps' programs for mode into dst (see
 // PredictInto). m.mu must be held, for writing if ps is m.progs.
 func (m *Model) predictInto(ps *programs, dst []float64, mode graph.Mode, w series.Windows, seed uint64) ([]float64, error) {
+	if m.Net == nil {
+		return nil, errNoNet
+	}
 	if w.N <= 0 {
 		return nil, errNoSamples
 	}

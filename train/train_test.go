@@ -137,6 +137,25 @@ func TestFitErrors(t *testing.T) {
 	}
 }
 
+func TestNilNet(t *testing.T) {
+	t.Parallel()
+	tr, va := data(t, 40, 1)
+	const want = "train: Model.Net is nil; make the Model with NewModel(net)"
+	var m train.Model
+	if _, err := m.Fit(context.Background(), tr, va, train.Config{Epochs: 1}); err == nil || err.Error() != want {
+		t.Errorf("Fit: error %v; want %q", err, want)
+	}
+	if _, err := m.Predict(va); err == nil || err.Error() != want {
+		t.Errorf("Predict: error %v; want %q", err, want)
+	}
+	if _, err := m.Build([]int{tr.Steps, tr.Features}); err == nil || err.Error() != want {
+		t.Errorf("Build: error %v; want %q", err, want)
+	}
+	if n := m.NumParams(); n != 0 {
+		t.Errorf("NumParams = %d; want 0", n)
+	}
+}
+
 func TestFitDiverges(t *testing.T) {
 	t.Parallel()
 	tr, va := data(t, 200, 1)

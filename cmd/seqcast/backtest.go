@@ -45,7 +45,7 @@ func backtestCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		timeCol  = fs.String("time", "", "time column (default: one named date, time, month or year)")
 		gaps     = fs.String("gaps", "fail", "missing values: fail, drop or interpolate")
 		delim    = fs.String("delimiter", "", `field delimiter: ",", ";" or "tab" (default: detected)`)
-		model    = fs.String("model", "lstm", "model family: "+strings.Join(seqcast.Families(), ", "))
+		model    = fs.String("model", seqcast.DefaultFamily, "model family: "+strings.Join(seqcast.Families(), ", "))
 		window   = fs.Int("window", 0, "input steps per forecast (required)")
 		horizon  = fs.Int("horizon", 0, "steps forecast (required)")
 		units    = fs.Int("units", 32, "units of each recurrent layer, convolution filters, WaveNet filters")
@@ -101,6 +101,13 @@ Flags:
 	}
 	if *targets != "" && (*target != "" || *features != "") {
 		return errors.New("backtest: --targets: a wide CSV's series are the --targets columns; drop --target and --features")
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for _, name := range []string{"window", "horizon", "origins"} {
+		if !given[name] {
+			return fmt.Errorf("backtest: --%s is required (%s)", name, strings.TrimSuffix(fs.Lookup(name).Usage, " (required)"))
+		}
 	}
 	for _, f := range []struct {
 		name string

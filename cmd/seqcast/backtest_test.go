@@ -69,7 +69,9 @@ func TestBacktestErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{with(), "--origins 0: must be at least 1"},
+		{with(), "--origins is required (forecast origins"},
+		{with("--origins", "0"), "--origins 0: must be at least 1"},
+		{[]string{"backtest", "--csv", data, "--target", "sales", "--horizon", "2", "--origins", "3"}, "--window is required (input steps per forecast)"},
 		{with("--origins", "40"), "leave no series enough rows before the first origin"},
 		{with("--origins", "3", "--shard", "3/3"), "--shard 3/3: shard 3 out of range"},
 		{with("--origins", "3", "--shard", "x"), "--shard x: want i/n"},

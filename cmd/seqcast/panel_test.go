@@ -130,6 +130,8 @@ func TestPanelCLIErrors(t *testing.T) {
 		want string
 	}{
 		{with("--id", "store"), "--target is required"},
+		{[]string{"train", "--csv", data, "--id", "store", "--target", "sales", "--horizon", "2", "--out", out}, "--window is required with --id or --targets"},
+		{with("--id", "store", "--target", "sales", "--window", "0"), "--window 0: must be at least 1"},
 		{with("--id", "shop", "--target", "sales"), `unknown id column "shop"`},
 		{with("--id", "store", "--targets", "a"), "--id and --targets: give one"},
 		{with("--targets", "sales", "--target", "sales"), "drop --target"},

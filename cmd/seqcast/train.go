@@ -28,7 +28,7 @@ func trainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		timeCol  = fs.String("time", "", "time column, kept in the model's metadata (default: a column named date or time if there is one)")
 		gaps     = fs.String("gaps", "fail", "missing values: fail, drop (the row) or interpolate")
 		delim    = fs.String("delimiter", "", `field delimiter: ",", ";" or "tab" (default: detected)`)
-		model    = fs.String("model", "lstm", "model family: "+strings.Join(seqcast.Families(), ", ")+", or auto (tries "+strings.Join(seqcast.AutoFamilies(), ", ")+" with every anchor on the validation part within --budget)")
+		model    = fs.String("model", seqcast.DefaultFamily, "model family: "+strings.Join(seqcast.Families(), ", ")+", or auto (tries "+strings.Join(seqcast.AutoFamilies(), ", ")+" with every anchor on the validation part within --budget)")
 		window   = fs.Int("window", 0, "input steps per forecast (default: twice the longest season detected, bounded by the data)")
 		horizon  = fs.Int("horizon", 0, "steps forecast (required)")
 		units    = fs.Int("units", 32, "units of each recurrent layer, convolution filters, WaveNet filters")
@@ -98,11 +98,14 @@ Flags:
 	if err := tf.check(); err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if *window == 0 && pf.any() && !set["window"] {
+		return errors.New("train: --window is required with --id or --targets (a window is chosen for a single series only)")
+	}
 	if *window < 0 || *window == 0 && pf.any() {
 		return fmt.Errorf("train: --window %d: must be at least 1 (0 chooses one, for a single series only)", *window)
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	anchorName := *anchor
 	switch {
 	case set["anchor"] && set["delta"]:

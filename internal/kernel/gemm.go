@@ -105,14 +105,31 @@ func GemmTN[E Float](m, n, k int, a []E, lda int, b []E, ldb int, c []E, ldc int
 	}
 }
 
+// maxNTB bounds the size of B that GemmNT copies transposed, on the stack.
+const maxNTB = 4096
+
 // GemmNT computes C += A Bᵀ for A (m×k, lda), B (n×k, ldb) and C (m×n,
-// ldc): the input gradient dZ Wᵀ of a batch.
+// ldc): the input gradient dZ Wᵀ of a batch. float32 with the AVX2/FMA
+// kernels copies a B of at most maxNTB elements transposed and runs
+// gemm32 (gonum's Sgemm splits a tall product over goroutines, whose
+// start costs more than such a product).
 func GemmNT[E Float](m, n, k int, a []E, lda int, b []E, ldb int, c []E, ldc int) {
 	if m == 0 || n == 0 || k == 0 {
 		return
 	}
 	switch c := any(c).(type) {
 	case []float32:
+		if hasFMA && n*k <= maxNTB {
+			var bt [maxNTB]float32
+			b32 := any(b).([]float32)
+			for j := range n {
+				for p, v := range b32[j*ldb : j*ldb+k] {
+					bt[p*n+j] = v
+				}
+			}
+			gemm32(m, n, k, any(a).([]float32), lda, 1, bt[:n*k], n, c, ldc)
+			return
+		}
 		impl.Sgemm(blas.NoTrans, blas.Trans, m, n, k, 1, any(a).([]float32), lda, any(b).([]float32), ldb, 1, c, ldc)
 	case []float64:
 		impl.Dgemm(blas.NoTrans, blas.Trans, m, n, k, 1, any(a).([]float64), lda, any(b).([]float64), ldb, 1, c, ldc)

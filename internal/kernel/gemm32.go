@@ -26,8 +26,13 @@ func gemm32(m, n, k int, a []float32, ars, aps int, b []float32, ldb int, c []fl
 	for ; i+4 <= m; i += 4 {
 		ai, ci := a[i*ars:], c[i*ldc:]
 		j := 0
-		for ; j+16 <= n4; j += 16 {
+		for ; j+16 <= n4 && n4-j != 20; j += 16 {
 			gemm4x16(k, &ai[0], ars, aps, &b[j], ldb, &ci[j], ldc)
+		}
+		if n4-j == 20 {
+			// One 4x20 call costs about half a 4x16 and a 4x4 (Gemm20).
+			gemm4x20(k, &ai[0], ars, aps, &b[j], ldb, &ci[j], ldc)
+			j += 20
 		}
 		for ; j+8 <= n4; j += 8 {
 			gemm4x8(k, &ai[0], ars, aps, &b[j], ldb, &ci[j], ldc)
@@ -96,40 +101,52 @@ func gemmRow32(n, k int, a []float32, aps int, b []float32, ldb int, c []float32
 // stack.
 const maxColsK = 256
 
-// gemmCols32 is gemm32 for the last n-j0 < 4 columns: they are copied,
-// zero-padded to 4, and run through the 4x4 kernel into a zeroed block, as
-// gemmRow32 does for rows. Past maxColsK it runs in Go.
+// gemmCols32 is gemm32 for the last n-j0 < 4 columns. Where n >= 4 they
+// are the last columns of the 4 ending at n, which the 4x4 kernel computes
+// into a zeroed block, of which the last n-j0 columns are added to C;
+// narrower B are copied, zero-padded to 4 (past maxColsK the copy runs in
+// Go). Rows that do not fill a block of 4 run the 4x4 kernel with all four
+// rows reading one (row stride 0), as gemmRow32 does.
 func gemmCols32(m, n, k, j0 int, a []float32, ars, aps int, b []float32, ldb int, c []float32, ldc int) {
 	w := n - j0
-	if k > maxColsK {
-		for i := range m {
-			for j := j0; j < n; j++ {
-				var s float32
-				for p := range k {
-					s += a[i*ars+p*aps] * b[p*ldb+j]
-				}
-				c[i*ldc+j] += s
-			}
+	bp, ldp := b[n-min(n, 4):], ldb // the last 4 columns, or fewer
+	if n < 4 {
+		if k > maxColsK {
+			gemmGo32Cols(m, n, k, j0, a, ars, aps, b, ldb, c, ldc)
+			return
 		}
-		return
-	}
-	var bt [4 * maxColsK]float32
-	for p := range k {
-		copy(bt[p*4:p*4+w], b[p*ldb+j0:p*ldb+n])
+		var bt [4 * maxColsK]float32
+		for p := range k {
+			copy(bt[p*4:p*4+w], b[p*ldb+j0:p*ldb+n])
+		}
+		bp, ldp = bt[:], 4
 	}
 	var blk [16]float32
 	i := 0
 	for ; i+4 <= m; i += 4 {
 		blk = [16]float32{}
-		gemm4x4(k, &a[i*ars], ars, aps, &bt[0], 4, &blk[0], 4)
+		gemm4x4(k, &a[i*ars], ars, aps, &bp[0], ldp, &blk[0], 4)
 		for r := range 4 {
-			addTo(c[(i+r)*ldc+j0:(i+r)*ldc+n], blk[r*4:])
+			addTo(c[(i+r)*ldc+j0:(i+r)*ldc+n], blk[r*4+min(n, 4)-w:])
 		}
 	}
 	for ; i < m; i++ {
 		blk = [16]float32{}
-		gemm4x4(k, &a[i*ars], 0, aps, &bt[0], 4, &blk[0], 4)
-		addTo(c[i*ldc+j0:i*ldc+n], blk[:4])
+		gemm4x4(k, &a[i*ars], 0, aps, &bp[0], ldp, &blk[0], 4)
+		addTo(c[i*ldc+j0:i*ldc+n], blk[min(n, 4)-w:])
+	}
+}
+
+// gemmGo32Cols is gemmCols32 in Go.
+func gemmGo32Cols(m, n, k, j0 int, a []float32, ars, aps int, b []float32, ldb int, c []float32, ldc int) {
+	for i := range m {
+		for j := j0; j < n; j++ {
+			var s float32
+			for p := range k {
+				s += a[i*ars+p*aps] * b[p*ldb+j]
+			}
+			c[i*ldc+j] += s
+		}
 	}
 }
 

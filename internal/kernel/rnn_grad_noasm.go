@@ -1,0 +1,15 @@
+//go:build !amd64 || purego
+
+package kernel
+
+func lstmGrad8(zi, zf, zg, zo, dcp, dh, dc, i, f, gg, o, ac, cp *float32, n int) {
+	panic("kernel: no assembly kernels in this build")
+}
+
+func gruGrad8(xz, xr, xh, hz, hr, hh2, dhp, dh, hp, z, r, hh, uh *float32, n int) {
+	panic("kernel: no assembly kernels in this build")
+}
+
+func addRows(dst, a, b *float32, n, rows, stride int) {
+	panic("kernel: no assembly kernels in this build")
+}
