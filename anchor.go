@@ -630,10 +630,10 @@ func stlNote(whole series.Windows, phases []int, spec Spec) string {
 	}
 	along := "updated along each window"
 	if n := spec.anchorRows(); n > spec.Window {
-		along = fmt.Sprintf("updated along the up to %d rows up to each origin (Spec.AnchorHistory)", n)
+		along = fmt.Sprintf("updated along the up to %d rows up to each origin", n)
 	}
 	if spec.AnchorRedecompose {
-		return fmt.Sprintf("anchor: STL seasonal profile of %d steps, decomposed again (MSTL at %v) from the up to %d rows up to each origin (Spec.AnchorHistory, Spec.AnchorRedecompose)%s; the phase found from each window is the true one in %d of %d training windows, within %d steps of it in %d", period, spec.AnchorPeriods, spec.AnchorHistory, drift, ok, len(phases), tol, near)
+		return fmt.Sprintf("anchor: STL seasonal profile of %d steps, decomposed again (MSTL at %v) from the up to %d rows up to each origin%s; the phase found from each window is the true one in %d of %d training windows, within %d steps of it in %d", period, spec.AnchorPeriods, spec.AnchorHistory, drift, ok, len(phases), tol, near)
 	}
 	return fmt.Sprintf("anchor: STL seasonal profile of %d steps, %s with alpha %g, gamma %g%s; the phase found from each window is the true one in %d of %d training windows, within %d steps of it in %d", period, along, spec.AnchorAlpha, spec.AnchorGamma, drift, ok, len(phases), tol, near)
 }

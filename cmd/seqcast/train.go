@@ -37,7 +37,7 @@ func trainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		seq2seq  = fs.Bool("seq2seq", false, "train sequence to sequence: the network forecasts the --horizon values after every step of the window, not only after the last, and learns from all of them; validation, the metrics and predict use the last step's forecast (deep_rnn, lstm, gru, conv_gru with an even --window, wavenet; --anchor last or none; a single series)")
 		delta    = deltaFlag(fs, "forecast the change from the last value of the target (follows trends); --delta=false forecasts levels (the same as --anchor last and --anchor none; given with --anchor, they must agree)")
 		anchor   = fs.String("anchor", "", "what the forecast is relative to: last (value), stl (the last seasonally adjusted value, with the seasonal component of an STL decomposition of the training part added back), seasonal (the seasonal-naive forecast of the longest detected season the window holds), none (levels) or auto (the best on the validation part) (default: "+seqcast.DefaultAnchor+", or auto with --model auto)")
-		history  = fs.Int("anchor-history", 0, "rows up to each forecast origin, the window's included, along which --anchor stl updates its seasonal profile, so that it follows the last seasons; the network still reads --window rows, and predict reads these rows from the end of its --csv, or as many as there are (at least --window; default: --window; with --model auto or --anchor auto, 0 also tries 4 and 8 times the season, bounded by the training part)")
+		history  = fs.Int("anchor-history", 0, "rows up to each forecast origin, the window's included, along which --anchor stl updates its seasonal profile, so that it follows the last seasons; the network still reads --window rows, and predict reads these rows from the end of its --csv, or as many as there are (at least --window; default: --window; with --model auto or --anchor auto, 0 also tries --anchor-redecompose at 4 and 8 times the season, bounded by the training part)")
 		redecomp = fs.Bool("anchor-redecompose", false, "with --anchor stl and --anchor-history, decompose the --anchor-history rows up to each forecast origin again (STL, as R's stlm does at every origin) instead of updating the profile fitted on the training part; --anchor-history must exceed twice the longest season (slower: one decomposition per forecast)")
 		budget   = fs.Duration("budget", 2*time.Minute, "time for --model auto or --anchor auto to try families and anchors (at least "+seqcast.MinBudget.String()+")")
 		tf       = addTrainingFlags(fs)
@@ -151,8 +151,8 @@ Flags:
 		return fmt.Errorf("train: --anchor-history %d: shorter than --window %d, which the anchor reads anyway; give at least --window, or 0", *history, *window)
 	case *history > 0 && pf.any():
 		return errors.New("train: --anchor-history is for --anchor stl on a single series, not with --id or --targets")
-	case *redecomp && (*history == 0 || anchorName != seqcast.AnchorSTL):
-		return errors.New("train: --anchor-redecompose: only with --anchor stl and an --anchor-history")
+	case *redecomp && (*history == 0 || !auto && anchorName != seqcast.AnchorSTL):
+		return errors.New("train: --anchor-redecompose: only with --anchor stl (or auto) and an --anchor-history")
 	}
 	if *seq2seq {
 		switch {

@@ -56,7 +56,7 @@ func TestTrainPredictErrors(t *testing.T) {
 		{with("--device", "cuda"), cudaWant()},
 		{with("--resume", junk), "not a seqcast model file"},
 		{with("extra"), `unexpected argument "extra"`},
-		{with("--anchor-redecompose"), "--anchor-redecompose: only with --anchor stl and an --anchor-history"},
+		{with("--anchor-redecompose"), "--anchor-redecompose: only with --anchor stl (or auto) and an --anchor-history"},
 		{with("--anchor", "stl", "--anchor-history", "24", "--anchor-redecompose"), "--anchor-history 24: --anchor-redecompose needs more than twice the longest period, 24"},
 		{with("--anchor-history", "-1"), "--anchor-history -1: must not be negative"},
 		{with("--anchor-history", "48"), "--anchor-history 48: only for --anchor stl (or auto), not --anchor last"},
