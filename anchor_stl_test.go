@@ -197,22 +197,38 @@ func maxAbs(a, b []float64) float64 {
 }
 
 // BenchmarkSTLAnchor anchors 100 windows of 672 steps at a profile of 336
-// (taylor's), phase search included.
+// (taylor's), phase search included: with the window only, with the
+// Holt-Winters recursion along 2688 rows, and decomposed again (MSTL at 48
+// and 336) from 1344 rows.
 func BenchmarkSTLAnchor(b *testing.B) {
 	prof := make([]float64, 336)
 	for i := range prof {
 		prof[i] = math.Sin(2*math.Pi*float64(i)/48) + 0.3*math.Sin(2*math.Pi*float64(i)/336)
 	}
-	y := make([]float64, 672+48+99)
+	y := make([]float64, 2688+48+99)
 	for i := range y {
 		y[i] = prof[i%336] + 0.001*float64(i)
 	}
-	w, err := series.Sliding(y, 1, 0, 672, 48)
+	all, err := series.Sliding(y, 1, 0, 672, 48)
 	if err != nil {
 		b.Fatal(err)
 	}
+	w := all.Rows(all.N-100, all.N) // the last 100, whose histories are whole
 	es := smoothing{alpha: 0.05, gamma: 0.5}
-	for b.Loop() {
-		stlAnchor(w, 0, prof, es, nil, nil)
+	for _, c := range []struct {
+		name    string
+		history int
+		periods []int
+	}{{"window", 0, nil}, {"history2688", 2688, nil}, {"redecompose1344", 1344, []int{48, 336}}} {
+		b.Run(c.name, func(b *testing.B) {
+			var hist func(int) []float64
+			if c.history > 0 {
+				hist = func(i int) []float64 { return w.TargetBefore(i, c.history-672) }
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				stlAnchor(w, 0, prof, es, hist, c.periods)
+			}
+		})
 	}
 }
