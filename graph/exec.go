@@ -7,21 +7,22 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// A plan runs a forward-only program (Eval, Sample) without the tape
-// machine: the graph's op nodes in the tape machine's order, each op's Do
-// called on its inputs' values. The tape machine costs a goroutine, two
-// channels, a locked OS thread and several boxed log arguments per
-// instruction on every RunAll, which is most of a small network's predict
-// time and all of its allocations. A plan allocates nothing per run beyond
-// what the ops' Do allocate; this package's ops and rnn's reuse their
-// output buffers, and a reshape's output view is reused while its input is
-// the same tensor.
-//
-// Backward programs stay on the tape machine, which binds the gradients.
+// A plan runs a program without the tape machine: the graph's op nodes in
+// the tape machine's order, each op's Do called on its inputs' values. The
+// tape machine costs a goroutine, two channels, a locked OS thread and
+// several boxed log arguments per instruction on every RunAll, which is
+// most of a small network's predict time and all of its allocations, and
+// it adds each parameter's gradient into a dual value that must be zeroed
+// before every run. A plan allocates nothing per run beyond what the ops'
+// Do allocate; this package's ops and rnn's reuse their output buffers, and
+// a reshape's output view is reused while its input is the same tensor.
+// A training program's gradients are the values of the nodes that
+// gorgonia.Grad returned (value).
 type plan struct {
 	steps []planStep
 	vals  []gorgonia.Value // by node position in the sorted graph
 	leafs []leaf
+	pos   map[int64]int // node ID to position in vals
 }
 
 type leaf struct {
@@ -47,8 +48,8 @@ func newPlan(g *gorgonia.ExprGraph) (*plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("graph: plan: %w", err)
 	}
-	pl := &plan{vals: make([]gorgonia.Value, len(sorted))}
 	pos := make(map[int64]int, len(sorted))
+	pl := &plan{vals: make([]gorgonia.Value, len(sorted)), pos: pos}
 	// Sort puts the roots first; run from the leaves, as the tape machine.
 	for i := len(sorted) - 1; i >= 0; i-- {
 		n := sorted[i]
@@ -72,6 +73,16 @@ func newPlan(g *gorgonia.ExprGraph) (*plan, error) {
 		pl.steps = append(pl.steps, st)
 	}
 	return pl, nil
+}
+
+// value returns n's value in the last run, nil if n is not in the plan's
+// graph or has none.
+func (pl *plan) value(n *gorgonia.Node) gorgonia.Value {
+	k, ok := pl.pos[n.ID()]
+	if !ok {
+		return nil
+	}
+	return pl.vals[k]
 }
 
 // run runs the plan once.
