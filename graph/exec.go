@@ -14,8 +14,10 @@ import (
 // most of a small network's predict time and all of its allocations, and
 // it adds each parameter's gradient into a dual value that must be zeroed
 // before every run. A plan allocates nothing per run beyond what the ops'
-// Do allocate; this package's ops and rnn's reuse their output buffers, and
-// a reshape's output view is reused while its input is the same tensor.
+// Do allocate: this package's ops and rnn's reuse their output buffers,
+// gorgonia's ops that take a preallocated output get their last one (see
+// planStep.fresh), and a reshape's output view is reused while its input
+// is the same tensor.
 // A training program's gradients are the values of the nodes that
 // gorgonia.Grad returned (value).
 type plan struct {
@@ -41,6 +43,12 @@ type planStep struct {
 	// still holds the same data, so it is reused.
 	reshape bool
 	src     gorgonia.Value
+	// fresh: the op's last output was a dense tensor of its own, sharing
+	// no memory with its inputs. An op with UsePreallocDo (gorgonia's
+	// element-wise and linear-algebra ops) then writes the next run's
+	// output into it, as the tape machine does with its registers, rather
+	// than allocating a new one on every run.
+	fresh bool
 }
 
 func newPlan(g *gorgonia.ExprGraph) (*plan, error) {
@@ -102,11 +110,19 @@ func (pl *plan) run() error {
 		if st.reshape && st.src == st.in[0] && pl.vals[st.out] != nil {
 			continue
 		}
-		v, err := st.op.Do(st.in...)
+		var v gorgonia.Value
+		var err error
+		if pd, ok := st.op.(gorgonia.UsePreallocDoer); ok && st.fresh && !overlaps(pl.vals[st.out], st.in) {
+			v, err = pd.UsePreallocDo(pl.vals[st.out], st.in...)
+		} else {
+			v, err = st.op.Do(st.in...)
+		}
 		if err != nil {
 			return fmt.Errorf("graph: run: %v: %w", st.n, err)
 		}
 		pl.vals[st.out] = v
+		t, ok := v.(*tensor.Dense)
+		st.fresh = ok && !st.reshape && !t.IsView() && !overlaps(v, st.in)
 		st.src = nil
 		if st.reshape {
 			if t, ok := st.in[0].(*tensor.Dense); ok && !t.IsView() {
@@ -115,4 +131,24 @@ func (pl *plan) run() error {
 		}
 	}
 	return nil
+}
+
+// overlaps reports whether v's memory overlaps that of one of vs, or cannot
+// be told apart from it (a value that is not a tensor.Memory).
+func overlaps(v gorgonia.Value, vs []gorgonia.Value) bool {
+	m, ok := v.(tensor.Memory)
+	if !ok || m.MemSize() == 0 {
+		return true
+	}
+	lo, hi := m.Uintptr(), m.Uintptr()+m.MemSize()
+	for _, u := range vs {
+		um, ok := u.(tensor.Memory)
+		if !ok {
+			return true
+		}
+		if ulo := um.Uintptr(); ulo < hi && lo < ulo+um.MemSize() {
+			return true
+		}
+	}
+	return false
 }
