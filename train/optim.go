@@ -53,12 +53,15 @@ func (a *Adam) Step(params, grads []*tensor.Dense) error {
 	}
 	a.t++
 	lrT := a.LR * math.Sqrt(1-math.Pow(a.Beta2, float64(a.t))) / (1 - math.Pow(a.Beta1, float64(a.t)))
-	for i := range params {
-		switch pd := params[i].Data().(type) {
-		case []float32:
-			adam(pd, grads[i].Data().([]float32), a.m[i], a.v[i], lrT, a.Beta1, a.Beta2, a.Eps)
-		case []float64:
-			adam(pd, grads[i].Data().([]float64), a.m[i], a.v[i], lrT, a.Beta1, a.Beta2, a.Eps)
+	for i, p := range params {
+		// Float32s and Float64s, not Data, whose boxed result allocates.
+		switch g := grads[i]; {
+		case p.Dtype() == tensor.Float32 && g.Dtype() == tensor.Float32:
+			adam(p.Float32s(), g.Float32s(), a.m[i], a.v[i], lrT, a.Beta1, a.Beta2, a.Eps)
+		case p.Dtype() == tensor.Float64 && g.Dtype() == tensor.Float64:
+			adam(p.Float64s(), g.Float64s(), a.m[i], a.v[i], lrT, a.Beta1, a.Beta2, a.Eps)
+		default:
+			return fmt.Errorf("train: adam: param %d is %v, gradient %v; want both float32 or both float64", i, p.Dtype(), g.Dtype())
 		}
 	}
 	return nil
