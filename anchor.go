@@ -1,6 +1,7 @@
 package seqcast
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -39,6 +40,18 @@ func Anchors() []string { return []string{AnchorLast, AnchorSTL, AnchorSeasonal,
 // scaled units (standard deviations of its training part).
 const maxProfile = 1e6
 
+// maxAnchorHistory bounds Spec.AnchorHistory, in rows.
+const maxAnchorHistory = 1 << 20
+
+// anchorRows returns the rows up to each forecast origin that the anchor
+// reads: Spec.AnchorHistory for AnchorSTL when set, else the window.
+func (s Spec) anchorRows() int {
+	if s.anchorKind() == AnchorSTL && s.AnchorHistory > s.Window {
+		return s.AnchorHistory
+	}
+	return s.Window
+}
+
 // anchorKind returns the anchor of s: DefaultAnchor for "", else Anchor.
 func (s Spec) anchorKind() string {
 	if s.Anchor == "" {
@@ -50,8 +63,8 @@ func (s Spec) anchorKind() string {
 // validateAnchor reports a bad Spec.Anchor, Spec.AnchorSeason or
 // Spec.AnchorProfile.
 func (s Spec) validateAnchor() error {
-	if s.Anchor != AnchorSTL && (s.AnchorProfile != nil || s.AnchorAlpha != 0 || s.AnchorGamma != 0 || s.AnchorDrift) {
-		return fmt.Errorf("seqcast: Spec.AnchorProfile, Spec.AnchorAlpha, Spec.AnchorGamma and Spec.AnchorDrift: only for Spec.Anchor %q", AnchorSTL)
+	if s.Anchor != AnchorSTL && (s.AnchorProfile != nil || s.AnchorAlpha != 0 || s.AnchorGamma != 0 || s.AnchorDrift || s.AnchorHistory != 0 || s.AnchorRedecompose || s.AnchorPeriods != nil) {
+		return fmt.Errorf("seqcast: Spec.AnchorProfile, Spec.AnchorAlpha, Spec.AnchorGamma, Spec.AnchorDrift, Spec.AnchorHistory, Spec.AnchorRedecompose and Spec.AnchorPeriods: only for Spec.Anchor %q", AnchorSTL)
 	}
 	switch s.Anchor {
 	case "", AnchorNone, AnchorLast:
@@ -82,6 +95,12 @@ func (s Spec) validateAnchor() error {
 				return fmt.Errorf("seqcast: Spec.%s %v: must be in [0, 1]", f.name, f.v)
 			}
 		}
+		if h := s.AnchorHistory; h != 0 && (h < s.Window || h > maxAnchorHistory) {
+			return fmt.Errorf("seqcast: Spec.AnchorHistory %d: must be 0 (the window) or from Spec.Window (%d) to %d rows", h, s.Window, maxAnchorHistory)
+		}
+		if err := s.validateRedecompose(); err != nil {
+			return err
+		}
 		for i, v := range s.AnchorProfile {
 			if !(math.Abs(v) <= maxProfile) {
 				return fmt.Errorf("seqcast: Spec.AnchorProfile[%d] %v: must be finite and at most %g in absolute value", i, v, maxProfile)
@@ -92,15 +111,53 @@ func (s Spec) validateAnchor() error {
 	return fmt.Errorf("seqcast: Spec.Anchor %q: want one of %v", s.Anchor, Anchors())
 }
 
+// validateRedecompose reports bad Spec.AnchorRedecompose or
+// Spec.AnchorPeriods of an AnchorSTL spec.
+func (s Spec) validateRedecompose() error {
+	if !s.AnchorRedecompose {
+		if s.AnchorPeriods != nil {
+			return errors.New("seqcast: Spec.AnchorPeriods: only with Spec.AnchorRedecompose")
+		}
+		return nil
+	}
+	if len(s.AnchorPeriods) == 0 || len(s.AnchorPeriods) > 8 {
+		return fmt.Errorf("seqcast: Spec.AnchorPeriods: %d periods; Spec.AnchorRedecompose needs 1 to 8, which Train fits", len(s.AnchorPeriods))
+	}
+	l := 1
+	for _, p := range s.AnchorPeriods {
+		if p < 2 || p > s.Window {
+			return fmt.Errorf("seqcast: Spec.AnchorPeriods: period %d must be in [2, Spec.Window %d]", p, s.Window)
+		}
+		if l = lcm(l, p); l > s.Window {
+			break
+		}
+	}
+	if l != len(s.AnchorProfile) {
+		return fmt.Errorf("seqcast: Spec.AnchorPeriods %v: their least common multiple must be the length of Spec.AnchorProfile, %d", s.AnchorPeriods, len(s.AnchorProfile))
+	}
+	if longest := slices.Max(s.AnchorPeriods); s.AnchorHistory <= 2*longest {
+		return fmt.Errorf("seqcast: Spec.AnchorHistory %d: Spec.AnchorRedecompose needs more than twice the longest period, %d", s.AnchorHistory, 2*longest)
+	}
+	return nil
+}
+
 // anchorAll returns w anchored as s.Anchor says, and the offsets
 // to add back to each forecast, one per sample and horizon step (nil for
 // AnchorNone). AnchorLast is Windows.Delta. AnchorSeasonal copies the
 // samples: the target feature of every input step is taken relative to the
 // sample's last observed value (as for AnchorLast), and each target
 // relative to the target one season before it, which the window holds
-// since Window >= AnchorSeason. A SeqToSeq spec's windows get per-step
-// targets (seqAnchor). w is left alone.
+// since Window >= AnchorSeason. AnchorSTL reads the rows before each
+// window (Windows.TargetBefore) as far as anchorRows says. A SeqToSeq
+// spec's windows get per-step targets (seqAnchor). w is left alone.
 func (s Spec) anchorAll(w series.Windows) (series.Windows, []float64) {
+	return s.anchorBefore(w, nil)
+}
+
+// anchorBefore is anchorAll with hist the scaled target values of the rows
+// before each sample's window that AnchorSTL reads, oldest first; nil
+// reads them from w (none if w is packed).
+func (s Spec) anchorBefore(w series.Windows, hist func(i int) []float64) (series.Windows, []float64) {
 	if s.SeqToSeq {
 		return s.seqAnchor(w)
 	}
@@ -118,7 +175,7 @@ func (s Spec) anchorAll(w series.Windows) (series.Windows, []float64) {
 	case AnchorSeasonal:
 		return seasonalAnchor(w, s.Target, s.AnchorSeason)
 	case AnchorSTL:
-		aw, off, _ := stlAnchor(w, s.Target, s.AnchorProfile, s.smoothing())
+		aw, off, _ := stlAnchor(w, s.Target, s.AnchorProfile, s.smoothing(), s.stlHistory(w, hist), s.redecomposePeriods())
 		return aw, off
 	}
 	return w, nil
@@ -154,14 +211,40 @@ func (s Spec) smoothing() smoothing {
 	return smoothing{s.AnchorAlpha, s.AnchorGamma, s.AnchorDrift}
 }
 
+// redecomposePeriods returns Spec.AnchorPeriods with AnchorRedecompose,
+// else nil.
+func (s Spec) redecomposePeriods() []int {
+	if !s.AnchorRedecompose {
+		return nil
+	}
+	return s.AnchorPeriods
+}
+
+// stlHistory returns hist, or the function that reads the rows before
+// each window of w that AnchorSTL reads (nil for none).
+func (s Spec) stlHistory(w series.Windows, hist func(i int) []float64) func(i int) []float64 {
+	if hist != nil {
+		return hist
+	}
+	n := s.anchorRows() - s.Window
+	if n == 0 || w.Packed() {
+		return nil
+	}
+	return func(i int) []float64 { return w.TargetBefore(i, n) }
+}
+
 // stlAnchor is anchorAll for AnchorSTL with the seasonal profile prof (in
 // scaled units) and the smoothing es, and returns the phase found for each
 // sample too: the index of prof that matches the sample's first input
-// step. From that phase, es updates the profile along the window's target
-// values (smoothing.seasons); the target of every input step becomes its
-// value less the updated profile less the last step's, and each target the
-// same less the drift's steps, with es.drift.
-func stlAnchor(w series.Windows, target int, prof []float64, es smoothing) (series.Windows, []float64, []int) {
+// step. From that phase, es updates the profile along the target values
+// of hist(i) (the rows before sample i's window, if hist is not nil) and
+// of the window (smoothing.seasons), or, with periods, takes the last
+// period of the seasonal components of their decomposition
+// (redecompose) where they are more than twice the longest period long;
+// the target of every input step
+// becomes its value less the updated profile less the last step's, and
+// each target the same less the drift's steps, with es.drift.
+func stlAnchor(w series.Windows, target int, prof []float64, es smoothing, hist func(i int) []float64, periods []int) (series.Windows, []float64, []int) {
 	x, y := w.AppendX(nil), w.AppendY(nil)
 	nx, h, nf, steps := w.XSize(), w.YSize(), w.Features, w.Steps
 	if len(y) != w.N*h {
@@ -173,6 +256,10 @@ func stlAnchor(w series.Windows, target int, prof []float64, es smoothing) (seri
 	ph := newPhaseFinder(prof, steps)
 	L := len(prof)
 	cur := make([]float64, L)
+	var rd *redecomposer
+	if len(periods) > 0 {
+		rd = newRedecomposer(periods, L)
+	}
 	for i := range w.N {
 		xi := x[i*nx : (i+1)*nx]
 		for t := range steps {
@@ -180,7 +267,13 @@ func stlAnchor(w series.Windows, target int, prof []float64, es smoothing) (seri
 		}
 		p := ph.find(xt)
 		phases[i] = p
-		es.seasons(cur, xt, prof, p)
+		var before []float64
+		if hist != nil {
+			before = hist(i)
+		}
+		if rd == nil || !rd.profile(cur, p, before, xt) {
+			es.seasons(cur, prof, (p-len(before)%L+L)%L, before, xt)
+		}
 		last := xt[steps-1] - cur[(p+steps-1)%L]
 		drift := es.driftOf(xt, cur, p)
 		for t := range steps {
@@ -215,37 +308,44 @@ func (es smoothing) driftOf(x, cur []float64, p int) float64 {
 }
 
 // seasons writes to dst (len(prof)) the profile prof after the additive
-// Holt-Winters recursion along x, whose first value is at index p of prof:
+// Holt-Winters recursion along x, the values of xs one after another,
+// whose first value is at index p of prof:
 //
 //	l[t] = α(x[t] - s[j]) + (1-α)l[t-1],  s[j] = γ(x[t] - l[t]) + (1-γ)s[j]
 //
 // with j = (p+t) mod len(prof) and l[-1] = x[0] - s[p]. With gamma 0 dst
 // is prof.
-func (es smoothing) seasons(dst, x, prof []float64, p int) {
+func (es smoothing) seasons(dst, prof []float64, p int, xs ...[]float64) {
 	copy(dst, prof)
-	if es.gamma == 0 || len(x) == 0 {
+	if es.gamma == 0 {
 		return
 	}
 	L := len(prof)
 	j := p % L
-	l := x[0] - dst[j]
-	for _, v := range x {
-		ln := es.alpha*(v-dst[j]) + (1-es.alpha)*l
-		dst[j] = es.gamma*(v-ln) + (1-es.gamma)*dst[j]
-		l = ln
-		if j++; j == L {
-			j = 0
+	l, started := 0.0, false
+	for _, x := range xs {
+		for _, v := range x {
+			if !started {
+				l, started = v-dst[j], true
+			}
+			ln := es.alpha*(v-dst[j]) + (1-es.alpha)*l
+			dst[j] = es.gamma*(v-ln) + (1-es.gamma)*dst[j]
+			l = ln
+			if j++; j == L {
+				j = 0
+			}
 		}
 	}
 }
 
 // fitSmoothing chooses the smoothing of AnchorSTL on the training part y
 // (raw) with the profile prof aligned to its rows: the alpha, gamma and
-// drift of a small grid whose anchor forecast (the updated profile plus
-// the last seasonally adjusted value, plus the drift if any, without a
-// network) from windows of w steps has the lowest MAE over the next h
-// steps, at up to 200 origins spread over y.
-func fitSmoothing(y, prof []float64, w, h int) smoothing {
+// drift of a small grid whose anchor forecast (the profile updated along
+// the up to hist rows up to the origin, plus the last seasonally adjusted
+// value, plus the window's drift if any, without a network) from windows
+// of w steps has the lowest MAE over the next h steps, at up to 200
+// origins spread over y.
+func fitSmoothing(y, prof []float64, w, hist, h int) smoothing {
 	L := len(prof)
 	var origins []int // the last row of each window
 	first, lastO := w-1, len(y)-h-1
@@ -269,7 +369,8 @@ func fitSmoothing(y, prof []float64, w, h int) smoothing {
 				for _, o := range origins {
 					x := y[o-w+1 : o+1]
 					p := (o - w + 1) % L
-					es.seasons(cur, x, prof, p)
+					lo := max(0, o-hist+1)
+					es.seasons(cur, prof, lo%L, y[lo:o+1])
 					last := y[o] - cur[o%L]
 					drift := es.driftOf(x, cur, p)
 					for k := 1; k <= h; k++ {
@@ -397,24 +498,33 @@ func stlProfile(y []float64, seasons []int, window int) ([]float64, []int, error
 	if err != nil {
 		return nil, nil, err
 	}
-	n := len(y)
 	prof := make([]float64, L)
+	seasonalProfile(prof, d, len(y), true)
+	return prof, d.Periods, nil
+}
+
+// seasonalProfile writes to dst (one common period, L values) the sum of
+// the seasonal components of d, a decomposition of n values, over their
+// last L values, so that dst[t mod L] is value t; with smooth, those of
+// periods that n holds fewer than minCycles times are smoothed.
+func seasonalProfile(dst []float64, d series.MultiDecomposition, n int, smooth bool) {
+	L := len(dst)
+	clear(dst)
 	for i, s := range d.Seasonal {
 		p := d.Periods[i]
-		if n < minCycles*p {
+		if smooth && n < minCycles*p {
 			// Each phase's value rests on a few cycles: keep the
 			// component's first harmonics only.
 			sm := fourierSmooth(s[n-p:], n-p, smoothHarmonics)
 			for t := n - L; t < n; t++ {
-				prof[t%L] += sm[t%p]
+				dst[t%L] += sm[t%p]
 			}
 			continue
 		}
 		for t := n - L; t < n; t++ {
-			prof[t%L] += s[t]
+			dst[t%L] += s[t]
 		}
 	}
-	return prof, d.Periods, nil
 }
 
 // A seasonal component of a period that the training part holds fewer
@@ -461,32 +571,42 @@ func fourierSmooth(x []float64, start, k int) []float64 {
 // fitAnchorProfile fits Spec.AnchorProfile for Train: stlProfile of the
 // training part of the target (values, rows of nf features, the first
 // nTrain) at spec.AnchorSeason if set, else at the detected seasons, in
-// the scaled units the network reads, and the smoothing that updates it
-// (fitSmoothing; the smoothing is the same in scaled units).
-func fitAnchorProfile(values []float64, nf, nTrain int, spec Spec, seasons []int) ([]float64, smoothing, error) {
+// the scaled units the network reads, with its periods, and the smoothing
+// that updates it (fitSmoothing; the smoothing is the same in scaled
+// units), or with spec.AnchorRedecompose the drift only
+// (fitRedecomposeDrift).
+func fitAnchorProfile(values []float64, nf, nTrain int, spec Spec, seasons []int) ([]float64, []int, smoothing, error) {
 	if spec.AnchorSeason > 0 {
 		seasons = []int{spec.AnchorSeason}
 	}
 	y := column(values[:nTrain*nf], nf, spec.Target)
-	prof, _, err := stlProfile(y, seasons, spec.Window)
+	prof, periods, err := stlProfile(y, seasons, spec.Window)
 	if err != nil {
-		return nil, smoothing{}, fmt.Errorf("seqcast: Spec.Anchor %q: %w", AnchorSTL, err)
+		return nil, nil, smoothing{}, fmt.Errorf("seqcast: Spec.Anchor %q: %w", AnchorSTL, err)
 	}
 	if prof == nil && len(seasons) == 0 {
-		return nil, smoothing{}, fmt.Errorf("seqcast: Spec.Anchor %q: the training part (%d rows) shows no season to decompose; set Options.Season, or use Spec.Anchor %q", AnchorSTL, nTrain, AnchorLast)
+		return nil, nil, smoothing{}, fmt.Errorf("seqcast: Spec.Anchor %q: the training part (%d rows) shows no season to decompose; set Options.Season, or use Spec.Anchor %q", AnchorSTL, nTrain, AnchorLast)
 	}
 	if prof == nil {
-		return nil, smoothing{}, fmt.Errorf("seqcast: Spec.Anchor %q: no season of %v is at most the window %d and under half of the %d training rows; set a longer Spec.Window or an Options.Season that fits", AnchorSTL, seasons, spec.Window, nTrain)
+		return nil, nil, smoothing{}, fmt.Errorf("seqcast: Spec.Anchor %q: no season of %v is at most the window %d and under half of the %d training rows; set a longer Spec.Window or an Options.Season that fits", AnchorSTL, seasons, spec.Window, nTrain)
 	}
 	sc, err := series.FitScaler(y, 1)
 	if err != nil {
-		return nil, smoothing{}, fmt.Errorf("seqcast: scale: %w", err)
+		return nil, nil, smoothing{}, fmt.Errorf("seqcast: scale: %w", err)
 	}
-	es := fitSmoothing(y, prof, spec.Window, spec.Horizon)
+	var es smoothing
+	if spec.AnchorRedecompose {
+		if longest := slices.Max(periods); spec.AnchorHistory <= 2*longest {
+			return nil, nil, smoothing{}, fmt.Errorf("seqcast: Spec.AnchorHistory %d: Spec.AnchorRedecompose needs more than twice the longest period, %d", spec.AnchorHistory, 2*longest)
+		}
+		es.drift = fitRedecomposeDrift(y, periods, len(prof), spec.Window, spec.AnchorHistory, spec.Horizon)
+	} else {
+		es = fitSmoothing(y, prof, spec.Window, spec.anchorRows(), spec.Horizon)
+	}
 	for i := range prof {
 		prof[i] /= sc.Std[0]
 	}
-	return prof, es, nil
+	return prof, periods, es, nil
 }
 
 // stlNote says how often the phase stlAnchor found for the windows of
@@ -508,7 +628,14 @@ func stlNote(whole series.Windows, phases []int, spec Spec) string {
 	if spec.AnchorDrift {
 		drift = ", with drift"
 	}
-	return fmt.Sprintf("anchor: STL seasonal profile of %d steps, updated along each window with alpha %g, gamma %g%s; the phase found from each window is the true one in %d of %d training windows, within %d steps of it in %d", period, spec.AnchorAlpha, spec.AnchorGamma, drift, ok, len(phases), tol, near)
+	along := "updated along each window"
+	if n := spec.anchorRows(); n > spec.Window {
+		along = fmt.Sprintf("updated along the up to %d rows up to each origin", n)
+	}
+	if spec.AnchorRedecompose {
+		return fmt.Sprintf("anchor: STL seasonal profile of %d steps, decomposed again (MSTL at %v) from the up to %d rows up to each origin%s; the phase found from each window is the true one in %d of %d training windows, within %d steps of it in %d", period, spec.AnchorPeriods, spec.AnchorHistory, drift, ok, len(phases), tol, near)
+	}
+	return fmt.Sprintf("anchor: STL seasonal profile of %d steps, %s with alpha %g, gamma %g%s; the phase found from each window is the true one in %d of %d training windows, within %d steps of it in %d", period, along, spec.AnchorAlpha, spec.AnchorGamma, drift, ok, len(phases), tol, near)
 }
 
 func abs(x int) int {

@@ -28,7 +28,7 @@ func TestSTLAnchorWindows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	aw, off, phases := stlAnchor(w, 0, prof, smoothing{})
+	aw, off, phases := stlAnchor(w, 0, prof, smoothing{}, nil, nil)
 	for i := range w.N {
 		if want := w.Start(i) % 8; phases[i] != want {
 			t.Fatalf("phase of window %d = %d; want %d", i, phases[i], want)
@@ -163,7 +163,7 @@ func TestSmoothingSeasons(t *testing.T) {
 	}
 	dst := make([]float64, 4)
 	for _, es := range []smoothing{{}, {alpha: 0.3, gamma: 0.5}, {alpha: 1, gamma: 1}} {
-		es.seasons(dst, x, prof, 1)
+		es.seasons(dst, prof, 1, x)
 		if maxAbs(dst, prof) > 1e-12 {
 			t.Errorf("%+v: seasons %v; want the profile %v", es, dst, prof)
 		}
@@ -173,17 +173,17 @@ func TestSmoothingSeasons(t *testing.T) {
 	for i := range y {
 		y[i] = 5 + (1+float64(i)/400)*prof[i%4]
 	}
-	if es := fitSmoothing(y, prof, 8, 2); !(es.gamma > 0) {
+	if es := fitSmoothing(y, prof, 8, 8, 2); !(es.gamma > 0) {
 		t.Errorf("fitSmoothing on a growing season = %+v; want gamma > 0", es)
 	}
 	// A line plus the profile: the drift continues the line exactly.
 	for i := range y {
 		y[i] = 5 + 0.1*float64(i) + prof[i%4]
 	}
-	if es := fitSmoothing(y, prof, 8, 2); !es.drift {
+	if es := fitSmoothing(y, prof, 8, 8, 2); !es.drift {
 		t.Errorf("fitSmoothing on a line plus the profile = %+v; want drift", es)
 	}
-	if es := fitSmoothing(y[:8], prof, 8, 2); es != (smoothing{}) {
+	if es := fitSmoothing(y[:8], prof, 8, 8, 2); es != (smoothing{}) {
 		t.Errorf("fitSmoothing without an origin = %+v; want none", es)
 	}
 }
@@ -197,22 +197,38 @@ func maxAbs(a, b []float64) float64 {
 }
 
 // BenchmarkSTLAnchor anchors 100 windows of 672 steps at a profile of 336
-// (taylor's), phase search included.
+// (taylor's), phase search included: with the window only, with the
+// Holt-Winters recursion along 2688 rows, and decomposed again (MSTL at 48
+// and 336) from 1344 rows.
 func BenchmarkSTLAnchor(b *testing.B) {
 	prof := make([]float64, 336)
 	for i := range prof {
 		prof[i] = math.Sin(2*math.Pi*float64(i)/48) + 0.3*math.Sin(2*math.Pi*float64(i)/336)
 	}
-	y := make([]float64, 672+48+99)
+	y := make([]float64, 2688+48+99)
 	for i := range y {
 		y[i] = prof[i%336] + 0.001*float64(i)
 	}
-	w, err := series.Sliding(y, 1, 0, 672, 48)
+	all, err := series.Sliding(y, 1, 0, 672, 48)
 	if err != nil {
 		b.Fatal(err)
 	}
+	w := all.Rows(all.N-100, all.N) // the last 100, whose histories are whole
 	es := smoothing{alpha: 0.05, gamma: 0.5}
-	for b.Loop() {
-		stlAnchor(w, 0, prof, es)
+	for _, c := range []struct {
+		name    string
+		history int
+		periods []int
+	}{{"window", 0, nil}, {"history2688", 2688, nil}, {"redecompose1344", 1344, []int{48, 336}}} {
+		b.Run(c.name, func(b *testing.B) {
+			var hist func(int) []float64
+			if c.history > 0 {
+				hist = func(i int) []float64 { return w.TargetBefore(i, c.history-672) }
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				stlAnchor(w, 0, prof, es, hist, c.periods)
+			}
+		})
 	}
 }

@@ -42,12 +42,16 @@ type Trial struct {
 	Anchor       string  `json:"anchor"`
 	LearningRate float64 `json:"learning_rate"`
 	AnchorSeason int     `json:"anchor_season,omitempty"`
-	Window       int     `json:"window,omitempty"`
-	Epochs       int     `json:"epochs,omitempty"`
-	BestEpoch    int     `json:"best_epoch,omitempty"`
-	ValidMAE     float64 `json:"valid_mae"`
-	ValidMASE    float64 `json:"valid_mase"`
-	Seconds      float64 `json:"seconds"`
+	// AnchorHistory and AnchorRedecompose are the stl anchor's
+	// Spec.AnchorHistory (0: the window) and Spec.AnchorRedecompose.
+	AnchorHistory     int     `json:"anchor_history,omitempty"`
+	AnchorRedecompose bool    `json:"anchor_redecompose,omitempty"`
+	Window            int     `json:"window,omitempty"`
+	Epochs            int     `json:"epochs,omitempty"`
+	BestEpoch         int     `json:"best_epoch,omitempty"`
+	ValidMAE          float64 `json:"valid_mae"`
+	ValidMASE         float64 `json:"valid_mase"`
+	Seconds           float64 `json:"seconds"`
 	// Cut reports a trial stopped by the budget; Skipped says why a trial
 	// did not run or failed (a seasonal anchor without a season, the
 	// budget spent).
@@ -79,7 +83,13 @@ type AutoReport struct {
 // longer ones linear probed), each trial with an equal share of the
 // budget left (a trial stops after the epoch that reaches its share,
 // keeping its best epoch), and then at the other pairs, best first, until
-// the budget is spent (see autoQueue). spec.Window 0 lets each trial
+// the budget is spent (see autoQueue). With spec.AnchorHistory 0, linear
+// with the stl anchor is also tried, right after its first two trials at
+// a window that trained and at the better one's learning rate, with Spec.AnchorRedecompose at the
+// histories of 4 and 8 times the anchor's period (at most the training
+// part, and more than twice the period and the window), and the (anchor, window,
+// history) triples are ranked together; else every stl trial reads
+// spec.AnchorHistory and spec.AnchorRedecompose. spec.Window 0 lets each trial
 // choose its window (see Train); if the longest season detected was too
 // long for the window chosen (it needs two seasons), every family and
 // anchor is also tried at a window of one season.
@@ -126,6 +136,11 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 	lr := opts.Config.WithDefaults().LearningRate
 	q := newAutoQueue(auto.Families, auto.Anchors, spec.Window, lr)
 	longer := false // whether the window of the longest season was added
+	// Linear's trials with the stl anchor at history 0, by window, until
+	// those at one window trained (stlDone): the histories to try there.
+	stlTrials := map[int]int{}
+	stlHist := map[int][]int{}
+	stlDone := false
 	for {
 		v, ok := q.next()
 		if !ok {
@@ -154,7 +169,14 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 		}
 		s := spec
 		s.Family, s.Anchor, s.AnchorSeason, s.Window = fam, a, 0, v.window
-		s.AnchorProfile, s.AnchorAlpha, s.AnchorGamma, s.AnchorDrift = nil, 0, 0, false
+		s.AnchorProfile, s.AnchorAlpha, s.AnchorGamma, s.AnchorDrift, s.AnchorHistory = nil, 0, 0, false, 0
+		s.AnchorRedecompose, s.AnchorPeriods = false, nil
+		if a == AnchorSTL {
+			s.AnchorHistory, s.AnchorRedecompose = spec.AnchorHistory, spec.AnchorRedecompose
+			if v.history > 0 {
+				s.AnchorHistory, s.AnchorRedecompose = v.history, true
+			}
+		}
 		if a == AnchorSeasonal {
 			s.AnchorSeason = spec.AnchorSeason
 		}
@@ -181,6 +203,18 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 		start := time.Now()
 		f, rep, err := Train(ctx, s, values, o)
 		tr.Seconds = time.Since(start).Seconds()
+		firstSTL := a == AnchorSTL && fam == Linear && spec.AnchorHistory == 0 && v.history == 0 && !stlDone
+		if firstSTL {
+			stlTrials[v.window]++
+		}
+		// Both learning rates in at v.window: queue the histories if one
+		// trained there.
+		queueHistories := func() {
+			if firstSTL && stlTrials[v.window] == 2 && len(stlHist[v.window]) > 0 {
+				stlDone = true
+				q.addHistories(v.window, stlHist[v.window])
+			}
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, nil, ar, err
@@ -188,6 +222,7 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 			tr.Skipped = err.Error()
 			ar.Trials = append(ar.Trials, tr)
 			q.done(v, math.NaN())
+			queueHistories()
 			continue
 		}
 		f.Checkpoint = nil
@@ -208,11 +243,24 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 				}
 			}
 		}
-		tr.AnchorSeason, tr.Window, tr.Cut = f.Spec.AnchorSeason, f.Spec.Window, cut
+		// The stl anchor's trials give its period and seasons: queue
+		// linear at longer histories once both learning rates are in.
+		if firstSTL && stlHist[v.window] == nil {
+			L := f.Spec.AnchorSeason // at least the longest season decomposed
+			for _, k := range []int{4, 8} {
+				h := min(k*L, f.Meta.Rows[0])
+				if h > f.Spec.Window && h > 2*L && !slices.Contains(stlHist[v.window], h) {
+					stlHist[v.window] = append(stlHist[v.window], h)
+				}
+			}
+		}
+		tr.AnchorSeason, tr.AnchorHistory, tr.Window, tr.Cut = f.Spec.AnchorSeason, f.Spec.AnchorHistory, f.Spec.Window, cut
+		tr.AnchorRedecompose = f.Spec.AnchorRedecompose
 		tr.Epochs, tr.BestEpoch = len(rep.History.Epochs), rep.History.BestEpoch
 		tr.ValidMAE, tr.ValidMASE = rep.Valid.Model.MAE, rep.Valid.Model.MASE
 		ar.Trials = append(ar.Trials, tr)
 		q.done(v, tr.ValidMAE)
+		queueHistories()
 		if !math.IsNaN(tr.ValidMAE) && (bestR == nil || tr.ValidMAE < bestR.Valid.Model.MAE) {
 			bestF, bestR, ar.Best, ar.Options = f, rep, len(ar.Trials)-1, o
 			ar.Options.OnCheckpoint = nil
@@ -234,6 +282,7 @@ type autoVariant struct {
 	family, anchor string
 	lr             float64
 	window         int
+	history        int // Spec.AnchorHistory of the stl anchor, with Spec.AnchorRedecompose; 0 for none
 	share          int
 }
 
@@ -244,7 +293,9 @@ type autoVariant struct {
 // other families follow, first each at the best pair and at the best pair
 // of every other window but the probes (sharing the budget left between
 // them, so that the slow recurrent ones are reached), then each at the
-// other pairs, best first. Pairs at which linear failed (no
+// other pairs, best first. The stl anchor's pairs are triples: linear
+// also tries it at longer histories (addHistories), at the stl anchor's
+// best learning rate. Pairs at which linear failed (no
 // season for the anchor) are not tried again. Without linear, the pairs
 // come in the order of the anchors.
 type autoQueue struct {
@@ -254,18 +305,21 @@ type autoQueue struct {
 	windows []int
 	linear  bool
 	pending []autoVariant
-	score   map[[2]string]float64 // the best linear validation MAE of an (anchor, window) pair; NaN if it failed
+	score   map[[3]string]float64 // the best linear validation MAE of an (anchor, window, history) triple; NaN if it failed
 	phase   int                   // 0: linear; 1: the others
 	tried   map[string]bool       // family/anchor/window of the trials queued after linear
 	// probes are longer windows to try linear at, with the best anchor and
 	// learning rate, once the other linear trials are done.
 	probes []int
 	probed []int // the probes queued
-	bestLR map[[2]string]float64
+	bestLR map[[3]string]float64
+	// histories are the stl anchor's histories that linear was queued
+	// at, by window.
+	histories map[int][]int
 }
 
 func newAutoQueue(families, anchors []string, window int, lr float64) *autoQueue {
-	q := &autoQueue{anchors: anchors, lr: lr, windows: []int{window}, score: map[[2]string]float64{}, tried: map[string]bool{}, bestLR: map[[2]string]float64{}}
+	q := &autoQueue{anchors: anchors, lr: lr, windows: []int{window}, score: map[[3]string]float64{}, tried: map[string]bool{}, bestLR: map[[3]string]float64{}, histories: map[int][]int{}}
 	for _, f := range families {
 		if f == Linear {
 			q.linear = true
@@ -290,29 +344,55 @@ func (q *autoQueue) linearVariants(window int) []autoVariant {
 	return vs
 }
 
-func pairKey(anchor string, window int) [2]string {
-	return [2]string{anchor, fmt.Sprint(window)}
+func pairKey(anchor string, window, history int) [3]string {
+	return [3]string{anchor, fmt.Sprint(window), fmt.Sprint(history)}
 }
 
-// pairs returns the (anchor, window) pairs to try the other families at,
-// best first.
+func (v autoVariant) key() [3]string { return pairKey(v.anchor, v.window, v.history) }
+
+// pairs returns the (anchor, window, history) triples to try the other
+// families at, best first.
 func (q *autoQueue) pairs() []autoVariant {
 	var ps []autoVariant
 	for _, w := range q.windows {
 		for _, a := range q.anchors {
-			sc, ok := q.score[pairKey(a, w)]
-			if q.linear && (!ok || math.IsNaN(sc)) {
-				continue
+			hs := []int{0}
+			if a == AnchorSTL {
+				hs = append(hs, q.histories[w]...)
 			}
-			ps = append(ps, autoVariant{anchor: a, window: w})
+			for _, h := range hs {
+				sc, ok := q.score[pairKey(a, w, h)]
+				if q.linear && (!ok || math.IsNaN(sc)) {
+					continue
+				}
+				ps = append(ps, autoVariant{anchor: a, window: w, history: h})
+			}
 		}
 	}
 	if q.linear {
 		slices.SortStableFunc(ps, func(x, y autoVariant) int {
-			return cmp.Compare(q.score[pairKey(x.anchor, x.window)], q.score[pairKey(y.anchor, y.window)])
+			return cmp.Compare(q.score[x.key()], q.score[y.key()])
 		})
 	}
 	return ps
+}
+
+// addHistories queues linear with the stl anchor at window w and the
+// histories hs next, at the best learning rate of the stl anchor at w,
+// if linear is still in its turn and scored that pair.
+func (q *autoQueue) addHistories(w int, hs []int) {
+	k := pairKey(AnchorSTL, w, 0)
+	if sc, ok := q.score[k]; q.phase != 0 || !q.linear || !ok || math.IsNaN(sc) {
+		return
+	}
+	var vs []autoVariant
+	for _, h := range hs {
+		if !slices.Contains(q.histories[w], h) {
+			q.histories[w] = append(q.histories[w], h)
+			vs = append(vs, autoVariant{family: Linear, anchor: AnchorSTL, lr: q.bestLR[k], window: w, history: h})
+		}
+	}
+	q.pending = append(vs, q.pending...)
 }
 
 // otherVariants queues the families after linear: at the best pair
@@ -324,10 +404,10 @@ func (q *autoQueue) otherVariants() []autoVariant {
 	}
 	var vs []autoVariant
 	add := func(f string, p autoVariant, share int) {
-		k := fmt.Sprint(f, "/", p.anchor, "/", p.window)
+		k := fmt.Sprint(f, "/", p.anchor, "/", p.window, "/", p.history)
 		if !q.tried[k] {
 			q.tried[k] = true
-			vs = append(vs, autoVariant{family: f, anchor: p.anchor, lr: q.lr, window: p.window, share: share})
+			vs = append(vs, autoVariant{family: f, anchor: p.anchor, lr: q.lr, window: p.window, history: p.history, share: share})
 		}
 	}
 	if q.phase == 1 {
@@ -364,12 +444,19 @@ func (q *autoQueue) next() (autoVariant, bool) {
 	if len(q.pending) == 0 && q.phase == 0 && len(q.probes) > 0 {
 		if ps := q.pairs(); len(ps) > 0 {
 			best := ps[0]
-			lr := q.bestLR[pairKey(best.anchor, best.window)]
+			lr := q.bestLR[best.key()]
 			for _, w := range q.probes {
 				if !slices.Contains(q.windows, w) {
+					h := best.history // the best history where the window allows it
+					if h < w {
+						h = 0
+					}
 					q.windows = append(q.windows, w)
 					q.probed = append(q.probed, w)
-					q.pending = append(q.pending, autoVariant{family: Linear, anchor: best.anchor, lr: lr, window: w})
+					q.pending = append(q.pending, autoVariant{family: Linear, anchor: best.anchor, lr: lr, window: w, history: h})
+					if h > 0 {
+						q.histories[w] = append(q.histories[w], h)
+					}
 				}
 			}
 		}
@@ -392,7 +479,7 @@ func (q *autoQueue) done(v autoVariant, mae float64) {
 	if v.family != Linear {
 		return
 	}
-	k := pairKey(v.anchor, v.window)
+	k := v.key()
 	if old, ok := q.score[k]; !ok || math.IsNaN(old) || mae < old {
 		q.score[k], q.bestLR[k] = mae, v.lr
 	}
@@ -412,7 +499,7 @@ func (q *autoQueue) addWindow(w int) {
 	}
 	for _, a := range q.anchors {
 		for _, f := range q.others {
-			k := fmt.Sprint(f, "/", a, "/", w)
+			k := fmt.Sprint(f, "/", a, "/", w, "/", 0)
 			if !q.tried[k] {
 				q.tried[k] = true
 				q.pending = append(q.pending, autoVariant{family: f, anchor: a, lr: q.lr, window: w})

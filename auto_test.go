@@ -21,23 +21,37 @@ func TestTrainAuto(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Linear at 2 learning rates x 4 anchors, then at windows 36 and 60
-	// with its best anchor; wavenet at the 6 (anchor, window) pairs.
-	if len(ar.Trials) != 16 {
-		t.Fatalf("%d trials; want 16: %+v", len(ar.Trials), ar.Trials)
+	// Linear at 2 learning rates x 4 anchors, with stl also decomposed
+	// again at the histories of 4 and 8 seasons (48 and 96 rows, within
+	// the 210 training rows) right after its two trials, then at windows
+	// 36 and 60 with its best anchor; wavenet at the 8 (anchor, window,
+	// history) triples.
+	if len(ar.Trials) != 20 {
+		t.Fatalf("%d trials; want 20: %+v", len(ar.Trials), ar.Trials)
 	}
 	// Linear first; wavenet then starts at linear's best anchor.
 	bestLinear := 0
-	for i, tr := range ar.Trials[:10] {
+	for i, tr := range ar.Trials[:12] {
 		if tr.Family != Linear {
-			t.Fatalf("trial %d is %s; want the 10 linear trials first", i, tr.Family)
+			t.Fatalf("trial %d is %s; want the 12 linear trials first", i, tr.Family)
 		}
 		if tr.ValidMAE < ar.Trials[bestLinear].ValidMAE {
 			bestLinear = i
 		}
 	}
-	if got, want := ar.Trials[8].Anchor, ar.Trials[bestLinear].Anchor; got != want {
-		t.Errorf("the first wavenet trial has anchor %s; want linear's best, %s", got, want)
+	stlLR := ar.Trials[2].LearningRate // stl's trials are 2 and 3
+	if ar.Trials[3].ValidMAE < ar.Trials[2].ValidMAE {
+		stlLR = ar.Trials[3].LearningRate
+	}
+	for i, h := range []int{48, 96} {
+		tr := ar.Trials[4+i]
+		if tr.Anchor != AnchorSTL || tr.AnchorHistory != h || !tr.AnchorRedecompose || tr.Window != 24 || tr.LearningRate != stlLR {
+			t.Errorf("trial %d: %s, history %d, redecompose %v, window %d, lr %g; want stl, history %d, redecompose, window 24, lr %g (stl's best)", 4+i, tr.Anchor, tr.AnchorHistory, tr.AnchorRedecompose, tr.Window, tr.LearningRate, h, stlLR)
+		}
+	}
+	lb := ar.Trials[bestLinear]
+	if got := ar.Trials[12]; got.Anchor != lb.Anchor || got.AnchorHistory != lb.AnchorHistory {
+		t.Errorf("the first wavenet trial has anchor %s, history %d; want linear's best, %s, history %d", got.Anchor, got.AnchorHistory, lb.Anchor, lb.AnchorHistory)
 	}
 	best := ar.Trials[ar.Best]
 	for _, tr := range ar.Trials {
@@ -199,5 +213,27 @@ func TestAutoQueueProbes(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("trials %v; want %v", got, want)
+	}
+}
+
+// TestTrainAutoHistoriesAtSeasonWindow: when the stl anchor cannot train
+// at the window chosen (a season of 80 in 210 training rows, too long to be covered twice), the
+// histories are tried at the window of one season, where it can: 4 times
+// the season, bounded by the training part (the last anchor trains at the
+// window chosen and so adds that window).
+func TestTrainAutoHistoriesAtSeasonWindow(t *testing.T) {
+	t.Parallel()
+	y := seasonalSeries(300, 80)
+	opts := Options{Config: train.Config{Epochs: 2, Seed: 1}, SeasonCandidates: []int{80}, Season: 1}
+	_, _, ar, err := TrainAuto(context.Background(), Spec{Horizon: 3, Features: []string{"y"}}, y, opts, AutoOptions{Families: []string{Linear}, Anchors: []string{AnchorLast, AnchorSTL}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, tr := range ar.Trials {
+		got = append(got, fmt.Sprintf("w%d/h%d/%v/%v", tr.Window, tr.AnchorHistory, tr.AnchorRedecompose, tr.Skipped != ""))
+	}
+	if !slices.Contains(got, "w80/h210/true/false") {
+		t.Errorf("trials (window/history/redecompose/skipped) %v; want one at window 80 with history 210, decomposed again", got)
 	}
 }

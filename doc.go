@@ -24,7 +24,10 @@
 // value, which follows a trend; AnchorNone forecasts levels,
 // AnchorSeasonal the difference from the seasonal-naive forecast, and
 // AnchorSTL the change of the seasonally adjusted target, with the seasonal
-// component of an STL decomposition of the training part added back.
+// component of an STL decomposition of the training part added back
+// (Spec.AnchorHistory lets it read more rows before each origin than the
+// window, and Spec.AnchorRedecompose decomposes those rows again at every
+// origin; the network still reads the window).
 // Spec.Quantiles makes the output layer forecast
 // those quantiles of every step, [batch, Horizon·len(Quantiles)], trained
 // with the mean pinball loss; Predict returns the median and

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-
-	"github.com/seqcast/seqcast/series"
 )
 
 // An Ensemble is Forecasters of one Spec trained on the same data with
@@ -100,11 +98,12 @@ func TrainEnsemble(ctx context.Context, spec Spec, values []float64, opts Option
 // targets lie in rows [lo, hi) and that spans no break, and returns the
 // forecasts and the last observed row of each.
 func (f *Forecaster) forecastRows(values []float64, lo, hi int, breaks []int) ([]float64, []int, error) {
-	nf, w := len(f.Spec.Features), f.Spec.Window
+	nf := len(f.Spec.Features)
 	values = f.Spec.shiftFuture(values)
-	scaled := make([]float64, (hi-lo+w)*nf)
-	f.Scaler.Transform(scaled, values[(lo-w)*nf:hi*nf])
-	set, err := series.SlidingSegments(scaled, nf, f.Spec.Target, w, f.Spec.Horizon, shift(breaks, lo-w))
+	scaled := make([]float64, hi*nf)
+	from := max(0, lo-f.Spec.anchorRows()) * nf // the rows partWindows reads
+	f.Scaler.Transform(scaled[from:], values[from:hi*nf])
+	set, base, err := f.Spec.partWindows(scaled, lo, hi, breaks)
 	if err != nil {
 		return nil, nil, fmt.Errorf("seqcast: evaluation windows: %w", err)
 	}
@@ -116,7 +115,7 @@ func (f *Forecaster) forecastRows(values []float64, lo, hi int, breaks []int) ([
 	f.finish(pred, nil, off)
 	ends := make([]int, set.N)
 	for s := range ends {
-		ends[s] = lo - 1 + set.Start(s)
+		ends[s] = base + set.Start(s) + f.Spec.Window - 1
 	}
 	return pred, ends, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -125,6 +126,9 @@ type Report struct {
 	Seasons      SeasonChoice `json:"seasons"`
 	Anchor       string       `json:"anchor"`
 	AnchorSeason int          `json:"anchor_season,omitempty"`
+	// AnchorHistory is the stl anchor's Spec.AnchorHistory (0: the
+	// window).
+	AnchorHistory int `json:"anchor_history,omitempty"`
 	// SeqToSeq says that the network was trained sequence to sequence
 	// (Spec.SeqToSeq); the metrics are its last step's.
 	SeqToSeq bool `json:"seq2seq,omitempty"`
@@ -283,6 +287,9 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	}
 	if fitSTL {
 		probe.AnchorProfile = []float64{0, 0}
+		if probe.AnchorRedecompose && probe.AnchorPeriods == nil {
+			probe.AnchorPeriods = []int{2}
+		}
 	}
 	if chooseWindow {
 		probe.Window = max(4, probe.AnchorSeason)
@@ -329,8 +336,12 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	}
 	if fitSTL {
 		var es smoothing
-		if spec.AnchorProfile, es, err = fitAnchorProfile(values, nf, nTrain, spec, sc.Seasons); err != nil {
+		var periods []int
+		if spec.AnchorProfile, periods, es, err = fitAnchorProfile(values, nf, nTrain, spec, sc.Seasons); err != nil {
 			return nil, nil, err
+		}
+		if spec.AnchorRedecompose {
+			spec.AnchorPeriods = periods
 		}
 		spec.AnchorSeason, spec.AnchorAlpha, spec.AnchorGamma, spec.AnchorDrift = len(spec.AnchorProfile), es.alpha, es.gamma, es.drift
 	}
@@ -367,13 +378,13 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	if spec.anchorKind() == AnchorSTL {
 		var phases []int
 		whole := trainSet
-		trainSet, _, phases = stlAnchor(whole, spec.Target, spec.AnchorProfile, spec.smoothing())
+		trainSet, _, phases = stlAnchor(whole, spec.Target, spec.AnchorProfile, spec.smoothing(), spec.stlHistory(whole, nil), spec.redecomposePeriods())
 		sc.Notes = append(sc.Notes, stlNote(whole, phases, spec))
 	} else {
 		trainSet, _ = spec.anchorAll(trainSet)
 	}
 	validEnd := nTrain + nValid
-	validSet, err := series.SlidingSegments(scaled[(nTrain-w)*nf:validEnd*nf], nf, spec.Target, w, h, shift(opts.Breaks, nTrain-w))
+	validSet, _, err := spec.partWindows(scaled, nTrain, validEnd, opts.Breaks)
 	if err != nil {
 		return nil, nil, fmt.Errorf("seqcast: validation windows: %w", err)
 	}
@@ -407,7 +418,7 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	if err != nil {
 		return nil, nil, wrap("train "+spec.Family, err)
 	}
-	rep := &Report{History: hist, Season: season, Seasons: sc, Anchor: spec.anchorKind(), AnchorSeason: spec.AnchorSeason, SeqToSeq: spec.SeqToSeq}
+	rep := &Report{History: hist, Season: season, Seasons: sc, Anchor: spec.anchorKind(), AnchorSeason: spec.AnchorSeason, AnchorHistory: spec.AnchorHistory, SeqToSeq: spec.SeqToSeq}
 	var vs, ts []Metrics
 	if rep.Valid, vs, err = f.evaluate(values, scaled, target, nTrain, validEnd, nTrain, season, opts.Breaks, sc.Seasons); err != nil {
 		return nil, nil, err
@@ -430,8 +441,8 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 // targets lie in rows [lo, hi) and that span no break, and the seasonal
 // naive forecasts at each of extra (MASE still at season).
 func (f *Forecaster) evaluate(values, scaled, target []float64, lo, hi, nTrain, season int, breaks []int, extra []int) (SplitMetrics, []Metrics, error) {
-	nf, w, h := len(f.Spec.Features), f.Spec.Window, f.Spec.Horizon
-	set, err := series.SlidingSegments(scaled[(lo-w)*nf:hi*nf], nf, f.Spec.Target, w, h, shift(breaks, lo-w))
+	h := f.Spec.Horizon
+	set, base, err := f.Spec.partWindows(scaled, lo, hi, breaks)
 	if err != nil {
 		return SplitMetrics{}, nil, fmt.Errorf("seqcast: evaluation windows: %w", err)
 	}
@@ -443,7 +454,7 @@ func (f *Forecaster) evaluate(values, scaled, target []float64, lo, hi, nTrain, 
 	f.finish(pred, quant, off)
 	ends := make([]int, set.N)
 	for s := range ends {
-		ends[s] = lo - 1 + set.Start(s) // the last observed row of window s
+		ends[s] = base + set.Start(s) + f.Spec.Window - 1 // the last observed row of window s
 	}
 	var ms []Metrics
 	for _, m := range extra {
@@ -454,6 +465,26 @@ func (f *Forecaster) evaluate(values, scaled, target []float64, lo, hi, nTrain, 
 		sm.Quantiles = measureQuantiles(quant, target, ends, h, f.Spec.Quantiles)
 	}
 	return sm, ms, nil
+}
+
+// partWindows returns the windows of scaled (rows of len(s.Features)
+// values) whose targets lie in rows [lo, hi) and that span no break, over
+// the rows from lo less anchorRows on, so that the anchor can read the
+// rows before each window (Windows.TargetBefore); sample i's first row is
+// base + Start(i).
+func (s Spec) partWindows(scaled []float64, lo, hi int, breaks []int) (set series.Windows, base int, err error) {
+	nf, w := len(s.Features), s.Window
+	base = max(0, lo-s.anchorRows())
+	set, err = series.SlidingSegments(scaled[base*nf:hi*nf], nf, s.Target, w, s.Horizon, shift(breaks, base))
+	if err != nil {
+		return series.Windows{}, 0, err
+	}
+	// Only the windows that start lo-w rows or later forecast rows from lo.
+	skip := sort.Search(set.N, func(i int) bool { return base+set.Start(i) >= lo-w })
+	if skip == set.N {
+		return series.Windows{}, 0, fmt.Errorf("%w: no window of %d rows and horizon %d forecasts rows %d to %d without spanning a row dropped for missing values", series.ErrTooShort, w, s.Horizon, lo, hi-1)
+	}
+	return set.Rows(skip, set.N), base, nil
 }
 
 // measureSeasonal scores the seasonal-naive forecast at season m from the
@@ -558,11 +589,11 @@ func column(values []float64, nf, j int) []float64 {
 // the compiled network is not reentrant, so calls take turns on it. Changing
 // Spec or Scaler concurrently with them is not safe.
 func (f *Forecaster) Predict(history []float64) ([]float64, error) {
-	w, err := f.window(history)
+	w, before, err := f.window(history)
 	if err != nil {
 		return nil, err
 	}
-	w, off := f.Spec.anchorAll(w)
+	w, off := f.Spec.anchorBefore(w, before)
 	y, _, err := f.predict(w)
 	if err != nil {
 		return nil, fmt.Errorf("seqcast: predict: %w", err)
@@ -580,11 +611,11 @@ func (f *Forecaster) PredictMC(ctx context.Context, history []float64, passes in
 	if ctx == nil {
 		return nil, nil, errors.New("seqcast: predict: nil context")
 	}
-	w, err := f.window(history)
+	w, before, err := f.window(history)
 	if err != nil {
 		return nil, nil, err
 	}
-	w, off := f.Spec.anchorAll(w)
+	w, off := f.Spec.anchorBefore(w, before)
 	mean, std, err = f.model.PredictMC(ctx, w, passes, seed)
 	if err != nil {
 		return nil, nil, fmt.Errorf("seqcast: predict: %w", err)
@@ -606,34 +637,54 @@ func (f *Forecaster) PredictMC(ctx context.Context, history []float64, passes in
 	return mean, std, nil
 }
 
-func (f *Forecaster) window(history []float64) (series.Windows, error) {
+// window returns the last Window rows of history, scaled, as one sample,
+// and, for an anchor that reads the rows before the window (anchorRows),
+// the function that returns their scaled target values: those of up to
+// anchorRows-Window rows, fewer if history is shorter.
+func (f *Forecaster) window(history []float64) (series.Windows, func(int) []float64, error) {
 	if f == nil || f.model == nil {
-		return series.Windows{}, errors.New("seqcast: predict: forecaster not trained or loaded")
+		return series.Windows{}, nil, errors.New("seqcast: predict: forecaster not trained or loaded")
 	}
 	if err := f.check(); err != nil {
-		return series.Windows{}, fmt.Errorf("seqcast: predict: %w", err)
+		return series.Windows{}, nil, fmt.Errorf("seqcast: predict: %w", err)
 	}
 	nf, w := len(f.Spec.Features), f.Spec.Window
 	if len(history)%nf != 0 {
-		return series.Windows{}, fmt.Errorf("seqcast: predict: %d values are not rows of %d features %v", len(history), nf, f.Spec.Features)
+		return series.Windows{}, nil, fmt.Errorf("seqcast: predict: %d values are not rows of %d features %v", len(history), nf, f.Spec.Features)
 	}
 	if len(f.Spec.Future) > 0 {
 		var err error
 		if history, err = f.Spec.withFuture(history); err != nil {
-			return series.Windows{}, fmt.Errorf("seqcast: predict: %w", err)
+			return series.Windows{}, nil, fmt.Errorf("seqcast: predict: %w", err)
 		}
 	}
-	if rows := len(history) / nf; rows < w {
-		return series.Windows{}, fmt.Errorf("%w: predict: the model reads %d rows, got %d", ErrTooShort, w, rows)
+	rows := len(history) / nf
+	if rows < w {
+		return series.Windows{}, nil, fmt.Errorf("%w: predict: the model reads %d rows, got %d", ErrTooShort, w, rows)
 	}
 	x := make([]float64, w*nf)
 	f.Scaler.Transform(x, history[len(history)-w*nf:])
 	for i, v := range x {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return series.Windows{}, fmt.Errorf("seqcast: predict: value %v at row %d, feature %q", history[len(history)-w*nf+i], len(history)/nf-w+i/nf, f.Spec.Features[i%nf])
+			return series.Windows{}, nil, fmt.Errorf("seqcast: predict: value %v at row %d, feature %q", history[len(history)-w*nf+i], rows-w+i/nf, f.Spec.Features[i%nf])
 		}
 	}
-	return series.Windows{X: x, N: 1, Steps: w, Features: nf, Y: make([]float64, f.Spec.Horizon), YShape: []int{f.Spec.Horizon}}, nil
+	win := series.Windows{X: x, N: 1, Steps: w, Features: nf, Y: make([]float64, f.Spec.Horizon), YShape: []int{f.Spec.Horizon}}
+	n := min(f.Spec.anchorRows(), rows) - w
+	if n == 0 {
+		return win, nil, nil
+	}
+	j := f.Spec.Target
+	before := make([]float64, n)
+	for k := range before {
+		r := rows - w - n + k
+		v := history[r*nf+j]
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return series.Windows{}, nil, fmt.Errorf("seqcast: predict: value %v at row %d, feature %q, which the anchor reads (Spec.AnchorHistory %d)", v, r, f.Spec.Features[j], f.Spec.AnchorHistory)
+		}
+		before[k] = (v - f.Scaler.Mean[j]) / f.Scaler.Std[j]
+	}
+	return win, func(int) []float64 { return before }, nil
 }
 
 // check reports a Spec or Scaler changed, since Train or Load, into one the

@@ -118,6 +118,31 @@ type Spec struct {
 	// that the network forecasts the difference from a random walk with
 	// drift. Train chooses it with AnchorAlpha and AnchorGamma.
 	AnchorDrift bool `json:"anchor_drift,omitempty"`
+	// AnchorHistory, for AnchorSTL, is the number of rows up to each
+	// forecast origin, the window's included, along which the Holt-Winters
+	// recursion updates AnchorProfile, so that the profile at the origin
+	// follows the last seasons as a decomposition of the whole history
+	// would; the network still reads only the window. 0 (the default)
+	// means Window; else it is at least Window. Where fewer rows precede
+	// the origin (the first training windows; a short history given to
+	// Predict; a row dropped for missing values, Options.Breaks), the
+	// recursion reads those there are. Train fits AnchorAlpha, AnchorGamma
+	// and AnchorDrift for it.
+	AnchorHistory int `json:"anchor_history,omitempty"`
+	// AnchorRedecompose, for AnchorSTL, decomposes the AnchorHistory rows
+	// up to each origin again (series.MSTL at AnchorPeriods, as R's stlm
+	// does at every origin) and takes the last period of their seasonal
+	// components instead of AnchorProfile updated by the Holt-Winters
+	// recursion, which AnchorAlpha and AnchorGamma then do not describe.
+	// AnchorHistory must exceed twice the longest of AnchorPeriods; where
+	// fewer rows than that precede an origin (the first training windows,
+	// a short history given to Predict), AnchorProfile is used as it is.
+	// Train fits AnchorPeriods, and AnchorDrift for it.
+	AnchorRedecompose bool `json:"anchor_redecompose,omitempty"`
+	// AnchorPeriods, with AnchorRedecompose, are the periods of the
+	// decomposition, whose least common multiple is the length of
+	// AnchorProfile; Train sets them.
+	AnchorPeriods []int `json:"anchor_periods,omitempty"`
 	// Dtype is "float32" (default) or "float64", the element type of the
 	// weights and of the computation.
 	Dtype string `json:"dtype,omitempty"`

@@ -125,11 +125,11 @@ func (f *Forecaster) PredictQuantiles(history []float64) ([]float64, error) {
 	if f != nil && len(f.Spec.Quantiles) == 0 {
 		return nil, fmt.Errorf("seqcast: predict quantiles: the model was trained without Spec.Quantiles")
 	}
-	w, err := f.window(history)
+	w, before, err := f.window(history)
 	if err != nil {
 		return nil, err
 	}
-	w, off := f.Spec.anchorAll(w)
+	w, off := f.Spec.anchorBefore(w, before)
 	point, quant, err := f.predict(w)
 	if err != nil {
 		return nil, fmt.Errorf("seqcast: predict: %w", err)

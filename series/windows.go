@@ -94,6 +94,29 @@ func (w Windows) row(i int) int {
 	return w.v.segRow[k] + s - sg[k]
 }
 
+// TargetBefore returns the target values of the up to n rows of the
+// series before the input window of sample i, oldest first, as a view of
+// the series' target column (which Delta leaves as it is): fewer than n
+// where the series, or the segment of SlidingSegments that holds the
+// sample, starts less than n rows before the window, and none for packed
+// windows, which keep no series. It panics if i is not in [0, w.N) or n
+// is negative.
+func (w Windows) TargetBefore(i, n int) []float64 {
+	w.checkIndex(i)
+	if n < 0 {
+		panic(fmt.Sprintf("series: TargetBefore %d rows, want >= 0", n))
+	}
+	if w.v == nil {
+		return nil
+	}
+	r, lo := w.row(i), 0
+	if sg := w.v.segSample; sg != nil {
+		lo = w.v.segRow[sort.SearchInts(sg, w.off+i+1)-1]
+	}
+	lo = max(lo, r-n)
+	return w.v.target[lo:r:r]
+}
+
 // SampleX returns the inputs of sample i, shape (Steps, Features), as a view
 // of w.X or of the series. Windows made by Delta over a series are the
 // exception: their SampleX is a new slice. SampleX panics if i is not in

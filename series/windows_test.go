@@ -529,6 +529,30 @@ func TestSlidingViews(t *testing.T) {
 				t.Fatalf("trial %d: Start(%d) = %d; want %d", trial, i, got, s)
 			}
 		}
+		// TargetBefore: the target rows before each window, back to the
+		// start of its segment, in Rows views too.
+		segStart := func(r int) int {
+			lo := 0
+			for _, b := range breaks {
+				if b <= r {
+					lo = b
+				}
+			}
+			return lo
+		}
+		n := rng.IntN(2 * in)
+		off := rng.IntN(w.Len())
+		rv := w.Rows(off, w.Len())
+		for i := range rv.Len() {
+			r := starts[off+i]
+			var want []float64
+			for k := max(segStart(r), r-n); k < r; k++ {
+				want = append(want, values[k*features+target])
+			}
+			if got := rv.TargetBefore(i, n); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("trial %d: Rows(%d, %d).TargetBefore(%d, %d) = %v; want %v", trial, off, w.Len(), i, n, got, want)
+			}
+		}
 		// Reference Delta on the packed copy.
 		p := Windows{X: wantX, N: len(starts), Steps: in, Features: features, Y: wantY, YShape: []int{horizon}}
 		pd, plasts := p.Delta(target)
@@ -566,6 +590,46 @@ func TestSlidingViews(t *testing.T) {
 		}
 	}
 }
+
+func TestTargetBefore(t *testing.T) {
+	t.Parallel()
+	// Rows 0..9 of one feature, value 10*row; a break at row 5.
+	values := make([]float64, 10)
+	for r := range values {
+		values[r] = float64(10 * r)
+	}
+	whole, err := Sliding(values, 1, 0, 2, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	segs, err := SlidingSegments(values, 1, 0, 2, 1, []int{5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	packed := Windows{X: []float64{1, 2}, N: 1, Steps: 2, Features: 1, Y: []float64{3}, YShape: []int{1}}
+	for _, c := range []struct {
+		name string
+		w    Windows
+		i, n int
+		want string
+	}{
+		{"first window", whole, 0, 3, "[]"},
+		{"all there is", whole, 2, 5, "[0 10]"},
+		{"n rows", whole, 6, 3, "[30 40 50]"},
+		{"none asked", whole, 6, 0, "[]"},
+		{"delta keeps the target", must(whole.Delta(0)), 6, 2, "[40 50]"},
+		{"rows view", whole.Rows(4, 7), 2, 2, "[40 50]"},
+		{"second segment stops at its break", segs, 4, 4, "[50]"}, // sample 4 starts at row 6
+		{"first segment", segs, 2, 4, "[0 10]"},
+		{"packed", packed, 0, 4, "[]"},
+	} {
+		if got := fmt.Sprint(c.w.TargetBefore(c.i, c.n)); got != c.want {
+			t.Errorf("%s: TargetBefore(%d, %d) = %s; want %s", c.name, c.i, c.n, got, c.want)
+		}
+	}
+}
+
+func must(w Windows, _ []float64) Windows { return w }
 
 func TestSlidingSegmentsErrors(t *testing.T) {
 	t.Parallel()

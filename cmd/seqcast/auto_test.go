@@ -63,6 +63,57 @@ func TestTrainAnchorSTL(t *testing.T) {
 	}
 }
 
+// TestTrainAnchorHistory trains with --anchor stl --anchor-history 48 and
+// forecasts from the whole CSV and from one shorter than the history,
+// which predict says it reads as far as it goes.
+func TestTrainAnchorHistory(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	out := filepath.Join(dir, "h.model")
+	var o, e bytes.Buffer
+	args := []string{"train", "--csv", co2CSV, "--target", "co2", "--horizon", "3", "--window", "24", "--model", "linear", "--anchor", "stl", "--anchor-history", "48", "--epochs", "2", "--quiet", "--out", out}
+	if err := run(context.Background(), args, &o, &e); err != nil {
+		t.Fatalf("seqcast %s: %v\n%s", strings.Join(args, " "), err, e.String())
+	}
+	for _, want := range []string{"anchor stl 12 (history 48 rows)", "updated along the up to 48 rows up to each origin"} {
+		if !strings.Contains(o.String(), want) {
+			t.Errorf("seqcast %s: output lacks %q:\n%s", strings.Join(args, " "), want, o.String())
+		}
+	}
+	b, err := os.ReadFile(co2CSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	short := filepath.Join(dir, "short.csv")
+	os.WriteFile(short, []byte(lines[0]+"\n"+strings.Join(lines[len(lines)-30:], "\n")+"\n"), 0o644)
+	again := filepath.Join(dir, "again.model")
+	args = append(args[:len(args)-1], again, "--anchor-redecompose")
+	o.Reset()
+	if err := run(context.Background(), args, &o, &e); err != nil {
+		t.Fatalf("seqcast %s: %v\n%s", strings.Join(args, " "), err, e.String())
+	}
+	if want := "anchor stl 12 (history 48 rows, decomposed again at every origin)"; !strings.Contains(o.String(), want) {
+		t.Errorf("seqcast %s: output lacks %q:\n%s", strings.Join(args, " "), want, o.String())
+	}
+	for _, c := range []struct{ csv, note string }{
+		{co2CSV, ""},
+		{short, "reads the last 48 rows (train --anchor-history); " + short + " has 30: the anchor reads those"},
+	} {
+		o.Reset()
+		e.Reset()
+		if err := run(context.Background(), []string{"predict", "--model", out, "--csv", c.csv}, &o, &e); err != nil {
+			t.Fatalf("predict --csv %s: %v\n%s", c.csv, err, e.String())
+		}
+		if n := strings.Count(strings.TrimSpace(o.String()), "\n"); n != 3 {
+			t.Errorf("predict --csv %s: %d forecast lines after the header; want 3:\n%s", c.csv, n, o.String())
+		}
+		if c.note == "" && e.Len() > 0 || !strings.Contains(e.String(), c.note) {
+			t.Errorf("predict --csv %s: stderr %q; want %q", c.csv, e.String(), c.note)
+		}
+	}
+}
+
 // TestTrainEnsemble runs train --ensemble 3 on the packaged CO2 series and
 // checks the report of the median, the spread and the members' files.
 func TestTrainEnsemble(t *testing.T) {

@@ -257,8 +257,14 @@ Flags:
 		}
 	case f.Spec.Anchor == seqcast.AnchorSeasonal:
 		fmt.Fprintf(stdout, ", %s relative to the window's last value; the forecast is the difference from the seasonal naive at %d", f.Spec.Features[f.Spec.Target], f.Spec.AnchorSeason)
+	case f.Spec.Anchor == seqcast.AnchorSTL && f.Spec.AnchorRedecompose:
+		fmt.Fprintf(stdout, ", %s less the last period (%d steps) of the seasonal components of an MSTL decomposition at periods %v (anchor_periods) of the %d rows up to the origin (anchor_history; anchor_profile where fewer rows than that precede it), relative to the last such value; the forecast is the difference from it, the seasons added back", f.Spec.Features[f.Spec.Target], f.Spec.AnchorSeason, f.Spec.AnchorPeriods, f.Spec.AnchorHistory)
 	case f.Spec.Anchor == seqcast.AnchorSTL:
-		fmt.Fprintf(stdout, ", %s less the model file's seasonal profile of %d steps (anchor_profile, at the phase that fits the window, updated along it with anchor_alpha and anchor_gamma), relative to the last such value; the forecast is the difference from it, the profile added back", f.Spec.Features[f.Spec.Target], f.Spec.AnchorSeason)
+		along := "the window"
+		if f.Spec.AnchorHistory > f.Spec.Window {
+			along = fmt.Sprintf("the %d rows up to the origin (anchor_history)", f.Spec.AnchorHistory)
+		}
+		fmt.Fprintf(stdout, ", %s less the model file's seasonal profile of %d steps (anchor_profile, at the phase that fits the window, updated along %s with anchor_alpha and anchor_gamma), relative to the last such value; the forecast is the difference from it, the profile added back", f.Spec.Features[f.Spec.Target], f.Spec.AnchorSeason, along)
 	}
 	fmt.Fprintln(stdout)
 	fmt.Fprintf(stdout, "wrote %s\n", *out)

@@ -123,6 +123,22 @@ Flags:
 		return fmt.Errorf("predict: %s: the last %d rows, which the forecast starts from, span rows dropped for missing values (%d rows from the end); use --gaps interpolate or fill them",
 			*csvPath, last, tab.Rows-tab.Breaks[nb-1])
 	}
+	if h := f.Spec.AnchorHistory; h > f.Spec.Window {
+		// The anchor reads up to h rows, none before a dropped row.
+		avail, from := tab.Rows, 0
+		if nb := len(tab.Breaks); nb > 0 {
+			from = tab.Breaks[nb-1]
+			avail -= from
+		}
+		input = input[from*len(f.Spec.Features):]
+		if avail < h {
+			where := ""
+			if from > 0 {
+				where = " after the last row dropped for missing values"
+			}
+			fmt.Fprintf(stderr, "predict: the model's anchor reads the last %d rows (train --anchor-history); %s has %d%s: the anchor reads those\n", h, *csvPath, avail, where)
+		}
+	}
 	var mean, std []float64
 	if *mc > 0 {
 		if f.Spec.Dropout == 0 {

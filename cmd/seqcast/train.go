@@ -37,6 +37,8 @@ func trainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		seq2seq  = fs.Bool("seq2seq", false, "train sequence to sequence: the network forecasts the --horizon values after every step of the window, not only after the last, and learns from all of them; validation, the metrics and predict use the last step's forecast (deep_rnn, lstm, gru, conv_gru with an even --window, wavenet; --anchor last or none; a single series)")
 		delta    = deltaFlag(fs, "forecast the change from the last value of the target (follows trends); --delta=false forecasts levels (the same as --anchor last and --anchor none; given with --anchor, they must agree)")
 		anchor   = fs.String("anchor", "", "what the forecast is relative to: last (value), stl (the last seasonally adjusted value, with the seasonal component of an STL decomposition of the training part added back), seasonal (the seasonal-naive forecast of the longest detected season the window holds), none (levels) or auto (the best on the validation part) (default: "+seqcast.DefaultAnchor+", or auto with --model auto)")
+		history  = fs.Int("anchor-history", 0, "rows up to each forecast origin, the window's included, along which --anchor stl updates its seasonal profile, so that it follows the last seasons; the network still reads --window rows, and predict reads these rows from the end of its --csv, or as many as there are (at least --window; default: --window; with --model auto or --anchor auto, 0 also tries --anchor-redecompose at 4 and 8 times the season, bounded by the training part)")
+		redecomp = fs.Bool("anchor-redecompose", false, "with --anchor stl and --anchor-history, decompose the --anchor-history rows up to each forecast origin again (STL, as R's stlm does at every origin) instead of updating the profile fitted on the training part; --anchor-history must exceed twice the longest season (slower: one decomposition per forecast)")
 		budget   = fs.Duration("budget", 2*time.Minute, "time for --model auto or --anchor auto to try families and anchors (at least "+seqcast.MinBudget.String()+")")
 		tf       = addTrainingFlags(fs)
 		validF   = fs.Float64("val-frac", seqcast.DefaultOptions().ValidFrac, "fraction of the rows in the validation part (after the training part)")
@@ -140,6 +142,18 @@ Flags:
 	if pf.any() && (set["anchor"] || *model == "auto") {
 		return errors.New("train: --anchor and --model auto are for a single series, not with --id or --targets")
 	}
+	switch {
+	case *history < 0:
+		return fmt.Errorf("train: --anchor-history %d: must not be negative (0 is --window)", *history)
+	case *history > 0 && !auto && anchorName != seqcast.AnchorSTL:
+		return fmt.Errorf("train: --anchor-history %d: only for --anchor stl (or auto), not --anchor %s", *history, anchorName)
+	case *history > 0 && *window > 0 && *history < *window:
+		return fmt.Errorf("train: --anchor-history %d: shorter than --window %d, which the anchor reads anyway; give at least --window, or 0", *history, *window)
+	case *history > 0 && pf.any():
+		return errors.New("train: --anchor-history is for --anchor stl on a single series, not with --id or --targets")
+	case *redecomp && (*history == 0 || !auto && anchorName != seqcast.AnchorSTL):
+		return errors.New("train: --anchor-redecompose: only with --anchor stl (or auto) and an --anchor-history")
+	}
 	if *seq2seq {
 		switch {
 		case pf.any():
@@ -220,6 +234,7 @@ Flags:
 	if !auto {
 		spec.Anchor = anchorName
 	}
+	spec.AnchorHistory, spec.AnchorRedecompose = *history, *redecomp
 	opts := seqcast.Options{
 		Config: tf.config(), GPU: gpu,
 		ValidFrac: *validF, TestFrac: *testF, Season: *season, Breaks: tab.Breaks,
@@ -448,6 +463,12 @@ func writeTrials(w io.Writer, ar *seqcast.AutoReport) {
 		if t.AnchorSeason > 0 {
 			a = fmt.Sprintf("%s %d", a, t.AnchorSeason)
 		}
+		if t.AnchorHistory > 0 {
+			a = fmt.Sprintf("%s, history %d", a, t.AnchorHistory)
+			if t.AnchorRedecompose {
+				a += " redecomposed"
+			}
+		}
 		if t.Skipped != "" {
 			msg := strings.TrimPrefix(t.Skipped, "seqcast: ")
 			for _, ff := range fieldFlags {
@@ -465,7 +486,14 @@ func writeTrials(w io.Writer, ar *seqcast.AutoReport) {
 	tw.Flush()
 	if ar.Best >= 0 {
 		t := ar.Trials[ar.Best]
-		fmt.Fprintf(w, "chose %s with anchor %s, learning rate %g (lowest validation MAE, %.4g; the test part was not used)\n", t.Family, t.Anchor, t.LearningRate, t.ValidMAE)
+		a := t.Anchor
+		if t.AnchorHistory > 0 {
+			a = fmt.Sprintf("%s (--anchor-history %d)", a, t.AnchorHistory)
+			if t.AnchorRedecompose {
+				a = fmt.Sprintf("%s (--anchor-history %d --anchor-redecompose)", t.Anchor, t.AnchorHistory)
+			}
+		}
+		fmt.Fprintf(w, "chose %s with anchor %s, learning rate %g (lowest validation MAE, %.4g; the test part was not used)\n", t.Family, a, t.LearningRate, t.ValidMAE)
 	}
 }
 
@@ -477,6 +505,13 @@ func writeReport(w io.Writer, f *seqcast.Forecaster, rep *seqcast.Report, name s
 	anchor := rep.Anchor
 	if rep.AnchorSeason > 0 {
 		anchor = fmt.Sprintf("%s %d", anchor, rep.AnchorSeason)
+	}
+	if rep.AnchorHistory > 0 {
+		again := ""
+		if f.Spec.AnchorRedecompose {
+			again = ", decomposed again at every origin"
+		}
+		anchor = fmt.Sprintf("%s (history %d rows%s)", anchor, rep.AnchorHistory, again)
 	}
 	fmt.Fprintf(w, "%s: window %d, horizon %d, features %v, anchor %s, %d epochs (best %d), season %d\n",
 		familyName(f.Spec), f.Spec.Window, f.Spec.Horizon, f.Spec.Features, anchor, len(h.Epochs), h.BestEpoch, rep.Season)
