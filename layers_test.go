@@ -183,6 +183,13 @@ func TestLoadModelErrors(t *testing.T) {
 				}
 			}
 		}), "tensor dense/b has dtype F64, the model's dtype is float32"},
+		{"half precision", rewrite(t, good, func(f *safetensors.File) {
+			for i, tt := range f.Tensors {
+				if tt.Name == "dense/b" {
+					f.Tensors[i] = safetensors.Tensor{Name: tt.Name, DType: "BF16", Shape: tt.Shape, Data: make([]byte, 2*2)}
+				}
+			}
+		}), "tensor dense/b has dtype BF16, the model's dtype is float32"},
 		{"missing", rewrite(t, good, func(f *safetensors.File) {
 			f.Tensors = slices.DeleteFunc(f.Tensors, func(tt safetensors.Tensor) bool { return tt.Name == "lstm/uo" })
 		}), "no tensor for parameters [lstm/uo]"},

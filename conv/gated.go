@@ -77,6 +77,11 @@ func (op gatedOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
 	if err != nil {
 		return nil, err
 	}
+	return op.infer(ss)
+}
+
+// infer is InferShape on the shapes of the op's inputs.
+func (op gatedOp) infer(ss []tensor.Shape) (tensor.Shape, error) {
 	x, wf := ss[0], ss[1]
 	wg := ss[2+b2i(op.bias)]
 	if len(x) != 3 || len(wf) != 3 || x[1] != op.steps || wf[0] != op.kernel || wf[1] != x[2] || !wg.Eq(wf) {
@@ -93,7 +98,8 @@ func (op gatedOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	shape, err := op.InferShape(shapesOf(ts)...)
+	var sb [5]tensor.Shape
+	shape, err := op.infer(shapesOf(sb[:0], ts))
 	if err != nil {
 		return nil, err
 	}
@@ -217,6 +223,11 @@ func (op gatedGradOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) 
 	if err != nil {
 		return nil, err
 	}
+	return op.infer(ss)
+}
+
+// infer is InferShape on the shapes of the op's inputs.
+func (op gatedGradOp) infer(ss []tensor.Shape) (tensor.Shape, error) {
 	x, z, dz := ss[0], ss[1], ss[2]
 	if len(x) != 3 || x[1] != op.steps || len(z) != 3 || z[0] != x[0] || z[1] != op.outSteps || !dz.Eq(z) {
 		return nil, fmt.Errorf("conv: %v: input %v, output %v and gradient %v do not fit", op, x, z, dz)
@@ -233,7 +244,8 @@ func (op gatedGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	shape, err := op.InferShape(shapesOf(ts)...)
+	var sb [5]tensor.Shape
+	shape, err := op.infer(shapesOf(sb[:0], ts))
 	if err != nil {
 		return nil, err
 	}

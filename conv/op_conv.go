@@ -104,6 +104,11 @@ func (op convOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
 	if err != nil {
 		return nil, err
 	}
+	return op.infer(ss)
+}
+
+// infer is InferShape on the shapes of the op's inputs.
+func (op convOp) infer(ss []tensor.Shape) (tensor.Shape, error) {
 	x, w := ss[0], ss[1]
 	if len(x) != 3 || len(w) != 3 || x[1] != op.steps || w[0] != op.kernel || w[1] != x[2] {
 		return nil, fmt.Errorf("conv: %v: input %v and kernel %v do not fit", op, x, w)
@@ -123,7 +128,8 @@ func (op convOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	shape, err := op.InferShape(shapesOf(ts)...)
+	var sb [5]tensor.Shape
+	shape, err := op.infer(shapesOf(sb[:0], ts))
 	if err != nil {
 		return nil, err
 	}
@@ -252,6 +258,11 @@ func (op gradOp) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
 	if err != nil {
 		return nil, err
 	}
+	return op.infer(ss)
+}
+
+// infer is InferShape on the shapes of the op's inputs.
+func (op gradOp) infer(ss []tensor.Shape) (tensor.Shape, error) {
 	x, w, dy := ss[0], ss[1], ss[2]
 	if len(x) != 3 || len(w) != 3 || len(dy) != 3 || x[1] != op.steps || w[0] != op.kernel || w[1] != x[2] ||
 		dy[0] != x[0] || dy[1] != op.outSteps || dy[2] != w[2] || (op.act != actLinear && !ss[3].Eq(dy)) {
@@ -266,7 +277,8 @@ func (op gradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	shape, err := op.InferShape(shapesOf(ts)...)
+	var sb [5]tensor.Shape
+	shape, err := op.infer(shapesOf(sb[:0], ts))
 	if err != nil {
 		return nil, err
 	}
@@ -348,12 +360,13 @@ func shapes(op fmt.Stringer, n int, ds []gorgonia.DimSizer) ([]tensor.Shape, err
 	return ss, nil
 }
 
-func shapesOf(ts []*tensor.Dense) []gorgonia.DimSizer {
-	ds := make([]gorgonia.DimSizer, len(ts))
-	for i, t := range ts {
-		ds[i] = t.Shape()
+// shapesOf appends the shapes of ts to dst: Do checks its operands with
+// infer, without InferShape's DimSizers (an allocation per boxed shape).
+func shapesOf(dst []tensor.Shape, ts []*tensor.Dense) []tensor.Shape {
+	for _, t := range ts {
+		dst = append(dst, t.Shape())
 	}
-	return ds
+	return dst
 }
 
 // operands checks an op's n input values: dense tensors of one float dtype.

@@ -3,9 +3,9 @@
 // Flatten, TimeDistributed, Dropout and Sequential, the MSE and pinball
 // (quantile) losses (Spec.Loss chooses a program's), layer
 // configs and a Registry of layer types for model files, and compile-once
-// programs that run a network for one batch size: training programs on a
-// TapeMachine, forward-only ones on a plan of op calls (exec.go) that
-// allocates nothing per run. The
+// programs that run a network for one batch size on a plan of op calls
+// (exec.go) that allocates nothing per run beyond what the ops allocate
+// (training programs for the GPU on a TapeMachine). The
 // plumbing that only seqcast's own layer packages need (panic helpers,
 // custom-op helpers, time-step ops) is in internal/ops.
 //

@@ -79,3 +79,75 @@ func TestPlanLossMatchesTapeMachine(t *testing.T) {
 		})
 	}
 }
+
+// TestTrainPlanMatchesTapeMachine: a Train program's plan gives the tape
+// machine's loss and parameter gradients bit for bit, on layers of
+// gorgonia's primitive ops (layer norm, the unfused dense) and this
+// package's, over two runs (the tape machine adds into gradients that the
+// program must zero; the plan's are overwritten).
+func TestTrainPlanMatchesTapeMachine(t *testing.T) {
+	t.Parallel()
+	net := NewSequential(NewFlatten(), NewDense(8).WithActivation(Tanh), normLayer{}, NewDense(3))
+	p, err := Compile(net, Spec{Batch: 4, In: []int{7, 2}, Out: []int{3}, Dtype: tensor.Float64, Mode: Train, Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if p.plan == nil {
+		t.Fatal("a CPU Train program has no plan")
+	}
+	vm := gorgonia.NewTapeMachine(p.b.G, gorgonia.BindDualValues(p.pnodes...))
+	defer vm.Close()
+	r := rand.New(rand.NewPCG(1, 2))
+	x, y := make([]float64, 4*7*2), make([]float64, 4*3)
+	for run := range 2 {
+		for i := range x {
+			x[i] = r.NormFloat64()
+		}
+		for i := range y {
+			y[i] = r.NormFloat64()
+		}
+		got, err := p.Run(x, y)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gs, err := p.Grads()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range p.pnodes {
+			if g, err := n.Grad(); err == nil {
+				if d, ok := g.(*tensor.Dense); ok {
+					d.Zero()
+				}
+			}
+		}
+		if err := vm.RunAll(); err != nil {
+			t.Fatal(err)
+		}
+		vm.Reset()
+		if want := scalar(*p.lossV); got != want || got == 0 {
+			t.Errorf("run %d: plan loss %v, the tape machine's %v", run, got, want)
+		}
+		for i, n := range p.pnodes {
+			g, err := n.Grad()
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, got := g.(*tensor.Dense).Float64s(), gs[i].Float64s()
+			if len(got) != len(want) {
+				t.Fatalf("run %d: gradient of %s: %d values, want %d", run, p.params[i].Name(), len(got), len(want))
+			}
+			nonzero := false
+			for j := range want {
+				if got[j] != want[j] {
+					t.Fatalf("run %d: gradient %d of %s: plan %v, tape machine %v", run, j, p.params[i].Name(), got[j], want[j])
+				}
+				nonzero = nonzero || want[j] != 0
+			}
+			if !nonzero {
+				t.Errorf("run %d: gradient of %s is all zero", run, p.params[i].Name())
+			}
+		}
+	}
+}

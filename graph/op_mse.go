@@ -37,13 +37,23 @@ func (op mseOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 	}
 	switch p := vs[0].Data().(type) {
 	case []float32:
-		y := vs[1].Data().([]float32)
-		var s float64
-		for i, v := range p {
-			d := float64(v - y[i])
-			s += d * d
+		// Four sums: one would be a chain of dependent adds (3% of a
+		// WaveNet epoch). The float32 result rounds their differences away
+		// all but always; either way the gradient does not depend on it.
+		y := vs[1].Data().([]float32)[:len(p)]
+		var s0, s1, s2, s3 float64
+		i := 0
+		for ; i+4 <= len(p); i += 4 {
+			pp, yy := p[i:i+4:i+4], y[i:i+4:i+4]
+			d0, d1 := float64(pp[0]-yy[0]), float64(pp[1]-yy[1])
+			d2, d3 := float64(pp[2]-yy[2]), float64(pp[3]-yy[3])
+			s0, s1, s2, s3 = s0+d0*d0, s1+d1*d1, s2+d2*d2, s3+d3*d3
 		}
-		return gorgonia.NewF32(float32(s / float64(len(p)))), nil
+		for ; i < len(p); i++ {
+			d := float64(p[i] - y[i])
+			s0 += d * d
+		}
+		return gorgonia.NewF32(float32((s0 + s1 + (s2 + s3)) / float64(len(p)))), nil
 	case []float64:
 		y := vs[1].Data().([]float64)
 		var s float64
@@ -99,7 +109,7 @@ func (op mseGradOp) Do(vs ...gorgonia.Value) (gorgonia.Value, error) {
 	n := float64(pred.Shape().TotalSize())
 	switch p := pred.Data().(type) {
 	case []float32:
-		y, d := vs[1].Data().([]float32), out.Data().([]float32)
+		y, d := vs[1].Data().([]float32)[:len(p)], out.Data().([]float32)[:len(p)]
 		s := float32(2 * scalar(vs[2]) / n)
 		for i, v := range p {
 			d[i] = s * (v - y[i])

@@ -48,9 +48,9 @@ type Spec struct {
 	MaxParams int
 }
 
-// A Program is a network compiled once, for one batch size: a Train
-// program on a TapeMachine, an Eval or Sample (forward-only) program as a
-// plan of op calls that allocates nothing per run. Run it once per batch.
+// A Program is a network compiled once, for one batch size, as a plan of
+// op calls that allocates nothing per run beyond what its ops allocate (a
+// Train program for the GPU runs on a TapeMachine). Run it once per batch.
 // It is not safe for concurrent use; CPU programs of one network compiled
 // separately may run at once, as long as nothing updates the parameters.
 type Program struct {
@@ -61,6 +61,10 @@ type Program struct {
 	loss   *gorgonia.Node
 	params []*Param
 	pnodes gorgonia.Nodes
+	// gnodes are the parameters' gradient nodes (a Train program on a
+	// plan), and gradV the program's copies of their values.
+	gnodes gorgonia.Nodes
+	gradV  []*tensor.Dense
 	vm     gorgonia.VM
 	xv, yv *tensor.Dense
 	// outV and lossV are boxes of their own, not fields of Program: the
@@ -169,7 +173,7 @@ func compile(net Layer, spec Spec, salt int) (p *Program, err error) {
 		p.pnodes = append(p.pnodes, n)
 	}
 	if spec.Mode == Train {
-		if _, err := gorgonia.Grad(p.loss, p.pnodes...); err != nil {
+		if p.gnodes, err = gorgonia.Grad(p.loss, p.pnodes...); err != nil {
 			return nil, fmt.Errorf("graph: symbolic gradient: %w", err)
 		}
 	}
@@ -182,13 +186,19 @@ func compile(net Layer, spec Spec, salt int) (p *Program, err error) {
 	p.outSize = p.out.Shape()[1:].TotalSize()
 	p.outV = new(gorgonia.Value)
 	ops.Must(readInto(p.out, p.outV))
-	if spec.Mode == Train {
+	if spec.Mode == Train && spec.GPU {
+		// The GPU build's training runs stay on the tape machine, on which
+		// they were measured and tested.
 		p.vm = gorgonia.NewTapeMachine(b.G, gorgonia.BindDualValues(p.pnodes...))
+		p.gnodes = nil
 		return p, nil
 	}
 	p.plan, err = newPlan(b.G)
 	if err != nil {
 		return nil, err
+	}
+	for _, n := range p.gnodes {
+		p.gradV = append(p.gradV, tensor.New(tensor.WithShape(n.Shape()...), tensor.Of(b.Dtype)))
 	}
 	return p, nil
 }
@@ -248,10 +258,13 @@ func (p *Program) Run(x, y []float64) (float64, error) {
 			return 0, err
 		}
 	}
-	if p.spec.Mode == Train && p.ran {
+	if p.vm != nil && p.spec.Mode == Train && p.ran {
 		p.ZeroGrads()
 	}
 	if err := p.runGraph(); err != nil {
+		return 0, err
+	}
+	if err := p.copyGrads(); err != nil {
 		return 0, err
 	}
 	p.ran = true
@@ -334,6 +347,12 @@ func (p *Program) OutSize() int { return p.outSize }
 // each parameter, aligned with Params. The tensors are the program's own:
 // read them before the next Run.
 func (p *Program) Grads() ([]*tensor.Dense, error) {
+	if p.gnodes != nil {
+		if !p.ran {
+			return nil, errors.New("graph: gradients before the first run")
+		}
+		return slices.Clone(p.gradV), nil
+	}
 	gs := make([]*tensor.Dense, len(p.pnodes))
 	for i, n := range p.pnodes {
 		g, err := n.Grad()
@@ -343,6 +362,34 @@ func (p *Program) Grads() ([]*tensor.Dense, error) {
 		gs[i] = g.(*tensor.Dense)
 	}
 	return gs, nil
+}
+
+// copyGrads copies a plan's gradient values into gradV: they are op
+// outputs, which the next run overwrites, and callers may scale them in
+// place (ClipGlobalNorm).
+func (p *Program) copyGrads() error {
+	for i, n := range p.gnodes {
+		t, ok := p.plan.value(n).(*tensor.Dense)
+		if !ok {
+			return fmt.Errorf("graph: gradient of %s: %T, want a dense tensor", p.params[i].Name(), p.plan.value(n))
+		}
+		if t.IsMaterializable() {
+			t = t.Materialize().(*tensor.Dense)
+		}
+		dst := p.gradV[i]
+		if t.Dtype() != dst.Dtype() || t.Shape().TotalSize() != dst.Shape().TotalSize() {
+			return fmt.Errorf("graph: gradient of %s: %v %v, want %v %v", p.params[i].Name(), t.Dtype(), t.Shape(), dst.Dtype(), dst.Shape())
+		}
+		switch dst.Dtype() {
+		case tensor.Float32:
+			copy(dst.Float32s(), t.Float32s()[:len(dst.Float32s())])
+		case tensor.Float64:
+			copy(dst.Float64s(), t.Float64s()[:len(dst.Float64s())])
+		default:
+			return fmt.Errorf("graph: gradient of %s: unsupported dtype %v", p.params[i].Name(), dst.Dtype())
+		}
+	}
+	return nil
 }
 
 // ZeroGrads sets every parameter gradient to zero.

@@ -7,8 +7,8 @@
 // train knows models only as graph.Layer: a Model wraps any network and
 // compiles a program per batch size on first use (one for full batches, one
 // for the last, partial batch; evaluation runs in equal batches of up to 16
-// on the CPU, 256 on a GPU). Forward-only programs run without the tape
-// machine (see graph.Program.Run) and allocate nothing per batch; Model's
+// on the CPU, 256 on a GPU). CPU programs run without the tape machine (see
+// graph.Program) and forward-only ones allocate nothing per batch; Model's
 // PredictInto and a Predictor's reuse the caller's result slice, so that a
 // forecast in steady state allocates nothing at all. Predictors (one per
 // goroutine) forecast in parallel with one Model's weights.

@@ -53,16 +53,33 @@ func (a *Adam) Step(params, grads []*tensor.Dense) error {
 	}
 	a.t++
 	lrT := a.LR * math.Sqrt(1-math.Pow(a.Beta2, float64(a.t))) / (1 - math.Pow(a.Beta1, float64(a.t)))
-	b1, b2, eps := a.Beta1, a.Beta2, a.Eps
-	for i := range params {
-		m, v := a.m[i], a.v[i]
-		update(params[i], grads[i], func(j int, g float64) float64 {
-			m[j] = b1*m[j] + (1-b1)*g
-			v[j] = b2*v[j] + (1-b2)*g*g
-			return -lrT * m[j] / (math.Sqrt(v[j]) + eps)
-		})
+	for i, p := range params {
+		// Float32s and Float64s, not Data, whose boxed result allocates.
+		switch g := grads[i]; {
+		case p.Dtype() == tensor.Float32 && g.Dtype() == tensor.Float32:
+			adam(p.Float32s(), g.Float32s(), a.m[i], a.v[i], lrT, a.Beta1, a.Beta2, a.Eps)
+		case p.Dtype() == tensor.Float64 && g.Dtype() == tensor.Float64:
+			adam(p.Float64s(), g.Float64s(), a.m[i], a.v[i], lrT, a.Beta1, a.Beta2, a.Eps)
+		default:
+			return fmt.Errorf("train: adam: param %d is %v, gradient %v; want both float32 or both float64", i, p.Dtype(), g.Dtype())
+		}
 	}
 	return nil
+}
+
+// adam applies one Adam update to p from g with moments m and v, all of
+// one length. It is a loop of its own rather than update's closure, which
+// cost a call per element (about 6% of a WaveNet epoch); the arithmetic is
+// the same, in float64.
+func adam[T float32 | float64](p, g []T, m, v []float64, lrT, b1, b2, eps float64) {
+	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
+	for j, x := range g {
+		gj := float64(x)
+		mj := b1*m[j] + (1-b1)*gj
+		vj := b2*v[j] + (1-b2)*gj*gj
+		m[j], v[j] = mj, vj
+		p[j] += T(-lrT * mj / (math.Sqrt(vj) + eps))
+	}
 }
 
 // State implements Optimizer.
