@@ -151,13 +151,14 @@ func (s Spec) validateRedecompose() error {
 // window (Windows.TargetBefore) as far as anchorRows says. A SeqToSeq
 // spec's windows get per-step targets (seqAnchor). w is left alone.
 func (s Spec) anchorAll(w series.Windows) (series.Windows, []float64) {
-	return s.anchorBefore(w, nil)
+	return s.anchorBefore(w, nil, nil)
 }
 
 // anchorBefore is anchorAll with hist the scaled target values of the rows
 // before each sample's window that AnchorSTL reads, oldest first; nil
-// reads them from w (none if w is packed).
-func (s Spec) anchorBefore(w series.Windows, hist func(i int) []float64) (series.Windows, []float64) {
+// reads them from w (none if w is packed). With Spec.AnchorRedecompose the
+// decompositions are kept in c (nil for none).
+func (s Spec) anchorBefore(w series.Windows, hist func(i int) []float64, c *decompCache) (series.Windows, []float64) {
 	if s.SeqToSeq {
 		return s.seqAnchor(w)
 	}
@@ -175,7 +176,7 @@ func (s Spec) anchorBefore(w series.Windows, hist func(i int) []float64) (series
 	case AnchorSeasonal:
 		return seasonalAnchor(w, s.Target, s.AnchorSeason)
 	case AnchorSTL:
-		aw, off, _ := stlAnchor(w, s.Target, s.AnchorProfile, s.smoothing(), s.stlHistory(w, hist), s.redecomposePeriods())
+		aw, off, _ := stlAnchor(w, s.Target, s.AnchorProfile, s.smoothing(), s.stlHistory(w, hist), s.redecomposePeriods(), c)
 		return aw, off
 	}
 	return w, nil
@@ -243,8 +244,9 @@ func (s Spec) stlHistory(w series.Windows, hist func(i int) []float64) func(i in
 // (redecompose) where they are more than twice the longest period long;
 // the target of every input step
 // becomes its value less the updated profile less the last step's, and
-// each target the same less the drift's steps, with es.drift.
-func stlAnchor(w series.Windows, target int, prof []float64, es smoothing, hist func(i int) []float64, periods []int) (series.Windows, []float64, []int) {
+// each target the same less the drift's steps, with es.drift. The
+// decompositions are kept in c (nil for none).
+func stlAnchor(w series.Windows, target int, prof []float64, es smoothing, hist func(i int) []float64, periods []int, c *decompCache) (series.Windows, []float64, []int) {
 	x, y := w.AppendX(nil), w.AppendY(nil)
 	nx, h, nf, steps := w.XSize(), w.YSize(), w.Features, w.Steps
 	if len(y) != w.N*h {
@@ -258,7 +260,7 @@ func stlAnchor(w series.Windows, target int, prof []float64, es smoothing, hist 
 	cur := make([]float64, L)
 	var rd *redecomposer
 	if len(periods) > 0 {
-		rd = newRedecomposer(periods, L)
+		rd = newRedecomposer(periods, L, c)
 	}
 	for i := range w.N {
 		xi := x[i*nx : (i+1)*nx]

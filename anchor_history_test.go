@@ -136,7 +136,7 @@ func TestSTLFixture(t *testing.T) {
 	nTrain, nValid := f.Meta.Rows[0], f.Meta.Rows[1]
 	var maes []float64
 	for _, part := range [][2]int{{nTrain, nTrain + nValid}, {nTrain + nValid, tab.Rows}} {
-		pred, ends, err := f.forecastRows(tab.Values, part[0], part[1], nil)
+		pred, ends, err := f.forecastRows(tab.Values, part[0], part[1], nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -158,7 +158,7 @@ func TestRedecomposer(t *testing.T) {
 	for i := range y {
 		y[i] = 10 + 0.1*float64(i) + season[i%6]
 	}
-	rd := newRedecomposer([]int{6}, 6)
+	rd := newRedecomposer([]int{6}, 6, nil)
 	dst := make([]float64, 6)
 	for _, c := range []struct{ start, before, p int }{{0, 30, 0}, {5, 13, 4}, {17, 30, 2}} {
 		window := y[c.start+c.before : c.start+c.before+12]
@@ -176,6 +176,39 @@ func TestRedecomposer(t *testing.T) {
 	}
 	if rd.profile(dst, 0, nil, y[:12]) {
 		t.Error("profile of 12 rows at period 6 (twice the period): want refused")
+	}
+}
+
+// TestRedecomposerCache: with a cache, the profiles at every origin are
+// those decomposed without one, the second pass over the same origins
+// reads them from the cache, a history too short to decompose is still
+// refused, and a full cache stops storing but still decomposes.
+func TestRedecomposerCache(t *testing.T) {
+	t.Parallel()
+	y := changingSeason(120, 6)
+	plain := newRedecomposer([]int{6}, 6, nil)
+	for _, c := range []struct {
+		name string
+		fill int // values the cache holds already
+	}{{"empty", 0}, {"full", maxDecompCache}} {
+		cache := newDecompCache()
+		cache.size = c.fill
+		rd := newRedecomposer([]int{6}, 6, cache)
+		for pass := range 2 {
+			for _, o := range []struct{ start, before, p int }{{0, 30, 0}, {5, 13, 4}, {17, 30, 2}, {50, 40, 1}, {0, 0, 3}} {
+				window := y[o.start+o.before : o.start+o.before+12]
+				want, got := make([]float64, 6), make([]float64, 6)
+				okWant := plain.profile(want, o.p, y[o.start:o.start+o.before], window)
+				okGot := rd.profile(got, o.p, y[o.start:o.start+o.before], window)
+				if okGot != okWant || !slices.Equal(got, want) {
+					t.Errorf("%s, pass %d, %+v: profile %v, %v; want %v, %v", c.name, pass, o, got, okGot, want, okWant)
+				}
+			}
+		}
+		// The 12 rows from 0 are refused before decomposing.
+		if want := map[string]int{"empty": 4, "full": 0}[c.name]; len(cache.m) != want {
+			t.Errorf("%s: cache holds %d decompositions; want %d", c.name, len(cache.m), want)
+		}
 	}
 }
 
@@ -225,7 +258,7 @@ func TestTrainAnchorHistory(t *testing.T) {
 				t.Fatalf("Spec.AnchorHistory %d, Report.AnchorHistory %d; want %d", f.Spec.AnchorHistory, rep.AnchorHistory, history)
 			}
 			nTrain, nValid := f.Meta.Rows[0], f.Meta.Rows[1]
-			pred, ends, err := f.forecastRows(y, nTrain, nTrain+nValid, c.breaks)
+			pred, ends, err := f.forecastRows(y, nTrain, nTrain+nValid, c.breaks, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -28,7 +28,7 @@ func TestSTLAnchorWindows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	aw, off, phases := stlAnchor(w, 0, prof, smoothing{}, nil, nil)
+	aw, off, phases := stlAnchor(w, 0, prof, smoothing{}, nil, nil, nil)
 	for i := range w.N {
 		if want := w.Start(i) % 8; phases[i] != want {
 			t.Fatalf("phase of window %d = %d; want %d", i, phases[i], want)
@@ -227,7 +227,7 @@ func BenchmarkSTLAnchor(b *testing.B) {
 			}
 			b.ReportAllocs()
 			for b.Loop() {
-				stlAnchor(w, 0, prof, es, hist, c.periods)
+				stlAnchor(w, 0, prof, es, hist, c.periods, nil)
 			}
 		})
 	}

@@ -64,7 +64,9 @@ type AutoReport struct {
 	Trials []Trial `json:"trials"`
 	Best   int     `json:"best"`
 	// Options are the options the best trial trained with (its learning
-	// rate, epochs and patience), for TrainEnsemble.
+	// rate, epochs and patience), for TrainEnsemble. They carry the
+	// trials' decompositions of Spec.AnchorRedecompose (at most 32 MiB),
+	// which TrainEnsemble reuses rather than computes again.
 	Options Options `json:"-"`
 }
 
@@ -111,6 +113,9 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 	}
 	if spec.SeqToSeq {
 		return nil, nil, nil, errors.New("seqcast: Spec.SeqToSeq: TrainAuto chooses among sequence-to-vector models; train a sequence-to-sequence one with Train")
+	}
+	if opts.decomp == nil {
+		opts.decomp = newDecompCache() // trials of one history anchor the same origins
 	}
 	if auto.Families == nil {
 		auto.Families = AutoFamilies()

@@ -50,6 +50,9 @@ func TrainEnsemble(ctx context.Context, spec Spec, values []float64, opts Option
 	}
 	e := &Ensemble{}
 	er := &EnsembleReport{}
+	if opts.decomp == nil {
+		opts.decomp = newDecompCache() // the members anchor the same windows
+	}
 	for i := range n {
 		o := opts
 		o.Seed = opts.Seed + uint64(i)
@@ -74,7 +77,7 @@ func TrainEnsemble(ctx context.Context, spec Spec, values []float64, opts Option
 		preds := make([][]float64, n)
 		var ends []int
 		for i, f := range e.Members {
-			p, en, err := f.forecastRows(values, part[0], part[1], opts.Breaks)
+			p, en, err := f.forecastRows(values, part[0], part[1], opts.Breaks, opts.decomp)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -96,8 +99,9 @@ func TrainEnsemble(ctx context.Context, spec Spec, values []float64, opts Option
 
 // forecastRows forecasts, in raw units, from every window of values whose
 // targets lie in rows [lo, hi) and that spans no break, and returns the
-// forecasts and the last observed row of each.
-func (f *Forecaster) forecastRows(values []float64, lo, hi int, breaks []int) ([]float64, []int, error) {
+// forecasts and the last observed row of each. The decompositions of
+// Spec.AnchorRedecompose are kept in c (nil for none).
+func (f *Forecaster) forecastRows(values []float64, lo, hi int, breaks []int, c *decompCache) ([]float64, []int, error) {
 	nf := len(f.Spec.Features)
 	values = f.Spec.shiftFuture(values)
 	scaled := make([]float64, hi*nf)
@@ -107,7 +111,7 @@ func (f *Forecaster) forecastRows(values []float64, lo, hi int, breaks []int) ([
 	if err != nil {
 		return nil, nil, fmt.Errorf("seqcast: evaluation windows: %w", err)
 	}
-	aset, off := f.Spec.anchorAll(set)
+	aset, off := f.Spec.anchorBefore(set, nil, c)
 	pred, _, err := f.predict(aset)
 	if err != nil {
 		return nil, nil, fmt.Errorf("seqcast: evaluate: %w", err)

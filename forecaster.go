@@ -28,7 +28,8 @@ type Forecaster struct {
 	// reads it, so that Options.Resume can continue the run.
 	Checkpoint *train.Checkpoint
 
-	model *train.Model
+	model  *train.Model
+	decomp *decompCache // Train's, for its evaluation only
 }
 
 // Metadata records how a Forecaster was trained.
@@ -198,6 +199,10 @@ type Options struct {
 	// resume from (Resume). Returning train.ErrStop ends training early,
 	// without an error.
 	OnCheckpoint func(f *Forecaster) error
+
+	// decomp keeps the decompositions of Spec.AnchorRedecompose across the
+	// Train calls of TrainEnsemble and TrainAuto (nil: one per Train).
+	decomp *decompCache
 }
 
 // DefaultOptions returns the settings that the zero Options stands for:
@@ -375,10 +380,14 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	if err := spec.checkSeqSize(trainSet.N); err != nil {
 		return nil, nil, err
 	}
+	decomp := opts.decomp
+	if decomp == nil && spec.AnchorRedecompose {
+		decomp = newDecompCache()
+	}
 	if spec.anchorKind() == AnchorSTL {
 		var phases []int
 		whole := trainSet
-		trainSet, _, phases = stlAnchor(whole, spec.Target, spec.AnchorProfile, spec.smoothing(), spec.stlHistory(whole, nil), spec.redecomposePeriods())
+		trainSet, _, phases = stlAnchor(whole, spec.Target, spec.AnchorProfile, spec.smoothing(), spec.stlHistory(whole, nil), spec.redecomposePeriods(), decomp)
 		sc.Notes = append(sc.Notes, stlNote(whole, phases, spec))
 	} else {
 		trainSet, _ = spec.anchorAll(trainSet)
@@ -388,7 +397,7 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	if err != nil {
 		return nil, nil, fmt.Errorf("seqcast: validation windows: %w", err)
 	}
-	validSet, _ = spec.anchorAll(validSet)
+	validSet, _ = spec.anchorBefore(validSet, nil, decomp)
 	settings := runSettings(spec, opts, values)
 	if opts.Resume != nil {
 		if err := checkResume(settings, opts.Resume.Settings); err != nil {
@@ -399,7 +408,7 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	if err != nil {
 		return nil, nil, err
 	}
-	f := &Forecaster{Spec: spec, Scaler: scaler, Meta: opts.Meta, model: &train.Model{Net: net, Dtype: spec.dtype(), Seed: opts.Seed, Label: spec.Family, GPU: opts.GPU, Loss: spec.loss()}}
+	f := &Forecaster{Spec: spec, Scaler: scaler, Meta: opts.Meta, model: &train.Model{Net: net, Dtype: spec.dtype(), Seed: opts.Seed, Label: spec.Family, GPU: opts.GPU, Loss: spec.loss()}, decomp: decomp}
 	// What is known before training, so that checkpoints carry it too.
 	f.Meta.Seed, f.Meta.Rows, f.Meta.Season = opts.Seed, [3]int{parts[0], parts[1], parts[2]}, season
 	f.Meta.DataSHA256 = settings[len(settings)-1].value
@@ -434,6 +443,7 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	f.Meta.Optimizer = cfg.Optimizer.Name()
 	f.Meta.Rows = [3]int{parts[0], parts[1], parts[2]}
 	f.Meta.Season, f.Meta.Valid, f.Meta.Test = season, rep.Valid, rep.Test
+	f.decomp = nil // not held by what Train returns
 	return f, rep, nil
 }
 
@@ -446,7 +456,7 @@ func (f *Forecaster) evaluate(values, scaled, target []float64, lo, hi, nTrain, 
 	if err != nil {
 		return SplitMetrics{}, nil, fmt.Errorf("seqcast: evaluation windows: %w", err)
 	}
-	aset, off := f.Spec.anchorAll(set) // packed for AnchorSeasonal; set keeps the rows
+	aset, off := f.Spec.anchorBefore(set, nil, f.decomp) // packed for AnchorSeasonal; set keeps the rows
 	pred, quant, err := f.predict(aset)
 	if err != nil {
 		return SplitMetrics{}, nil, fmt.Errorf("seqcast: evaluate: %w", err)
@@ -593,7 +603,7 @@ func (f *Forecaster) Predict(history []float64) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, off := f.Spec.anchorBefore(w, before)
+	w, off := f.Spec.anchorBefore(w, before, nil)
 	y, _, err := f.predict(w)
 	if err != nil {
 		return nil, fmt.Errorf("seqcast: predict: %w", err)
@@ -615,7 +625,7 @@ func (f *Forecaster) PredictMC(ctx context.Context, history []float64, passes in
 	if err != nil {
 		return nil, nil, err
 	}
-	w, off := f.Spec.anchorBefore(w, before)
+	w, off := f.Spec.anchorBefore(w, before, nil)
 	mean, std, err = f.model.PredictMC(ctx, w, passes, seed)
 	if err != nil {
 		return nil, nil, fmt.Errorf("seqcast: predict: %w", err)

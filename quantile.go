@@ -129,7 +129,7 @@ func (f *Forecaster) PredictQuantiles(history []float64) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, off := f.Spec.anchorBefore(w, before)
+	w, off := f.Spec.anchorBefore(w, before, nil)
 	point, quant, err := f.predict(w)
 	if err != nil {
 		return nil, fmt.Errorf("seqcast: predict: %w", err)
