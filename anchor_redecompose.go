@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/seqcast/seqcast/series"
 )
@@ -53,7 +54,7 @@ func (r *redecomposer) decompose() bool {
 	var key [sha256.Size]byte
 	if r.cache != nil {
 		key = decompKey(r.periods, r.buf)
-		if prof, ok := r.cache.m[key]; ok {
+		if prof, ok := r.cache.get(key); ok {
 			copy(r.prof, prof)
 			return prof != nil
 		}
@@ -67,13 +68,12 @@ func (r *redecomposer) decompose() bool {
 		// not).
 		seasonalProfile(r.prof, d, len(r.buf), false)
 	}
-	if c := r.cache; c != nil && c.size+len(r.prof) <= maxDecompCache {
+	if r.cache != nil {
 		var prof []float64
 		if ok {
 			prof = slices.Clone(r.prof)
 		}
-		c.m[key] = prof
-		c.size += len(r.prof)
+		r.cache.put(key, prof, len(r.prof))
 	}
 	return ok
 }
@@ -116,10 +116,29 @@ func fitRedecomposeDrift(y []float64, periods []int, L, w, hist, h int) bool {
 // members of an ensemble or the trials of TrainAuto share are decomposed
 // once: the same rows and periods give the same decomposition. It holds at
 // most maxDecompCache values; rows past that are decomposed every time. A
-// nil *decompCache caches nothing.
+// nil *decompCache caches nothing. It is safe for concurrent use.
 type decompCache struct {
+	mu   sync.Mutex
 	m    map[[sha256.Size]byte][]float64 // nil where the decomposition failed
 	size int                             // values held
+}
+
+func (c *decompCache) get(key [sha256.Size]byte) ([]float64, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	prof, ok := c.m[key]
+	return prof, ok
+}
+
+// put stores prof (nil for a failed decomposition, which counts n values)
+// unless the cache is full.
+func (c *decompCache) put(key [sha256.Size]byte, prof []float64, n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.size+n <= maxDecompCache {
+		c.m[key] = prof
+		c.size += n
+	}
 }
 
 // maxDecompCache bounds a decompCache, in float64 values (32 MiB).
