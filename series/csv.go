@@ -672,6 +672,9 @@ func (in *csvInput) cellError(s string, k cellKind, line, j int) error {
 	case cellInfinite:
 		return nanf("%s: value %q is infinite", where, s)
 	}
+	if strings.Count(s, ",") == 1 && !strings.ContainsAny(s, ".") {
+		return invalidf("%s: value %q is not a number (decimal commas are not read: write %q)", where, s, strings.Replace(s, ",", ".", 1))
+	}
 	return invalidf("%s: value %q is not a number", where, s)
 }
 

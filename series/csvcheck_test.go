@@ -72,6 +72,7 @@ func TestReadCSVChecks(t *testing.T) {
 			[]string{"data.csv:3: character"}},
 		{"hexadecimal float", "v\n1\n0x1p8\n", series.CSVOptions{}, series.ErrInvalid, []string{"data.csv:3:", `value "0x1p8" is not a number`}},
 		{"underscores", "v\n1\n1_000\n", series.CSVOptions{}, series.ErrInvalid, []string{"data.csv:3:", `value "1_000" is not a number`}},
+		{"decimal comma", "t;v\n1;1,5\n", series.CSVOptions{}, series.ErrInvalid, []string{"data.csv:2:", `value "1,5" is not a number (decimal commas are not read: write "1.5")`}},
 		{"infinity", "v\n1\n-Infinity\n", series.CSVOptions{Gaps: series.GapDrop}, series.ErrNaN, []string{"data.csv:3:", `value "-Infinity" is infinite`}},
 		{"inf", "v\n1\n+inf\n", series.CSVOptions{}, series.ErrNaN, []string{`value "+inf" is infinite`}},
 		{"explicit time is a feature", "date,co2,temp\n1,2,3\n2,3,4\n", series.CSVOptions{Time: "temp", Columns: []string{"co2", "temp"}}, series.ErrInvalid,
