@@ -358,6 +358,9 @@ func backtestMergeCmd(args []string, stdout, stderr io.Writer) error {
 		if err := json.Unmarshal(b, &r); err != nil {
 			return fmt.Errorf("backtest merge: %s: not a backtest report: %w", p, err)
 		}
+		if r.Run.Shards < 1 {
+			return fmt.Errorf("backtest merge: %s: not a backtest report (no run settings; want the --json of seqcast backtest)", p)
+		}
 		reps = append(reps, &r)
 	}
 	rep, err := seqcast.MergeBacktests(reps)

@@ -65,6 +65,10 @@ func TestBacktestErrors(t *testing.T) {
 	data := writePanelCSV(t, dir)
 	base := []string{"backtest", "--csv", data, "--id", "store", "--target", "sales", "--model", "linear", "--window", "6", "--horizon", "2", "--epochs", "1", "--quiet"}
 	with := func(extra ...string) []string { return append(append([]string(nil), base...), extra...) }
+	empty := filepath.Join(dir, "empty.json")
+	if err := os.WriteFile(empty, []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		args []string
 		want string
@@ -77,6 +81,7 @@ func TestBacktestErrors(t *testing.T) {
 		{with("--origins", "3", "--shard", "x"), "--shard x: want i/n"},
 		{with("--origins", "3", "--refit", "-1"), "--refit -1: must not be negative"},
 		{[]string{"backtest", "merge"}, "no shard reports given"},
+		{[]string{"backtest", "merge", empty}, "empty.json: not a backtest report (no run settings"},
 	}
 	for _, c := range cases {
 		err := run(context.Background(), c.args, new(bytes.Buffer), new(bytes.Buffer))
