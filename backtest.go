@@ -114,9 +114,10 @@ func NewBacktest(ctx context.Context, spec Spec, set *series.Set, opts BacktestO
 	if ctx == nil {
 		return nil, errors.New("seqcast: backtest: nil context")
 	}
-	if set != nil {
-		spec = spec.named(set.Names)
+	if set == nil {
+		return nil, errors.New("seqcast: backtest: nil set")
 	}
+	spec = spec.named(set.Names)
 	if a := spec.anchorKind(); a == AnchorSeasonal || a == AnchorSTL {
 		return nil, fmt.Errorf("seqcast: Spec.Anchor %q: only Train and TrainAuto support it", a)
 	}

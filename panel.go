@@ -326,9 +326,10 @@ func TrainPanel(ctx context.Context, spec Spec, set *series.Set, opts Options) (
 	if ctx == nil {
 		return nil, nil, errors.New("seqcast: train panel: nil context")
 	}
-	if set != nil {
-		spec = spec.named(set.Names)
+	if set == nil {
+		return nil, nil, errors.New("seqcast: train panel: nil set")
 	}
+	spec = spec.named(set.Names)
 	if a := spec.anchorKind(); a == AnchorSeasonal || a == AnchorSTL {
 		return nil, nil, fmt.Errorf("seqcast: Spec.Anchor %q: only Train and TrainAuto support it", a)
 	}
@@ -638,9 +639,10 @@ func TrainEach(ctx context.Context, spec Spec, set *series.Set, opts Options) ([
 	if ctx == nil {
 		return nil, nil, errors.New("seqcast: train each: nil context")
 	}
-	if set != nil {
-		spec = spec.named(set.Names)
+	if set == nil {
+		return nil, nil, errors.New("seqcast: train each: nil set")
 	}
+	spec = spec.named(set.Names)
 	if a := spec.anchorKind(); a == AnchorSeasonal || a == AnchorSTL {
 		return nil, nil, fmt.Errorf("seqcast: Spec.Anchor %q: only Train and TrainAuto support it", a)
 	}

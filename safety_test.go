@@ -124,6 +124,19 @@ func TestTrainNilContext(t *testing.T) {
 	}
 }
 
+func TestPanelNilSet(t *testing.T) {
+	t.Parallel()
+	ctx, spec := context.Background(), Spec{Family: Linear, Window: 4, Horizon: 2}
+	_, _, errPanel := TrainPanel(ctx, spec, nil, Options{})
+	_, _, errEach := TrainEach(ctx, spec, nil, Options{})
+	_, errBacktest := NewBacktest(ctx, spec, nil, BacktestOptions{Origins: 2})
+	for name, err := range map[string]error{"TrainPanel": errPanel, "TrainEach": errEach, "NewBacktest": errBacktest} {
+		if err == nil || !strings.HasSuffix(err.Error(), ": nil set") {
+			t.Errorf("%s(nil set) = %v; want a nil-set error", name, err)
+		}
+	}
+}
+
 // TestPredictChangedFields: a Forecaster whose Spec or Scaler was changed
 // into one the network cannot read gives an error naming the field.
 func TestPredictChangedFields(t *testing.T) {
