@@ -93,7 +93,7 @@ func main() {
 type config struct {
 	data, markdown, json, rscript, script, keep string
 	epochs                                      int
-	install                                     bool
+	install, auto                               bool
 	series, families                            []string
 }
 
@@ -110,6 +110,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.keep, "keep", "", "keep R's input and output files in this directory (default: a temporary one, removed)")
 	fs.IntVar(&cfg.epochs, "epochs", 0, "most epochs of every seqcast run (default: co2 50, seqcast train's default; seattle 20; taylor 10)")
 	fs.BoolVar(&cfg.install, "install", false, "run scripts/classical/install.sh (apt-get, as root) if Rscript is missing")
+	fs.BoolVar(&cfg.auto, "auto", true, "also run what `seqcast train --model auto --seed 1` runs given only the CSV, the target and the horizon (its 2-minute search, then the median of 5 seeds)")
 	fs.StringVar(&seriesList, "series", "co2,taylor,seattle", "comma-separated series to run")
 	fs.StringVar(&familyList, "families", strings.Join(families, ","), "comma-separated seqcast families to run")
 	if err := fs.Parse(args); err != nil {
@@ -298,6 +299,16 @@ func runCase(ctx context.Context, cfg config, c seriesCase, dir string, stderr i
 			return nil, "", err
 		}
 	}
+	if cfg.auto {
+		row, sm, err := trainAuto(ctx, c, tab, p, stderr)
+		if err != nil {
+			return nil, "", err
+		}
+		if err := equalMetrics(sm.SeasonalNaive, base.SeasonalNaive, 0); err != nil {
+			return nil, "", fmt.Errorf("auto's seasonal naive differs from %s's: %w", cfg.families[0], err)
+		}
+		rows = append(rows, row)
+	}
 	_, models, err := runR(ctx, cfg, dir, in, p, c.Seasons, snaive, "ets,arima,tbats,stl_ets", stderr)
 	if err != nil {
 		return nil, "", err
@@ -456,6 +467,53 @@ func trainFamily(ctx context.Context, cfg config, c seriesCase, y []float64, p *
 		Method: "seqcast " + fam, Kind: "seqcast", Key: fam, Seasons: fmt.Sprintf("window %d", c.Window),
 		Test: rep.Test.Model, Seconds: sec,
 		Note: fmt.Sprintf("%d epochs, best %d, %d parameters", f.Meta.Epochs, f.Meta.BestEpoch, f.NumParams()),
+	}
+	return row, &rep.Test, nil
+}
+
+// autoEnsemble is the ensemble that seqcast train --model auto trains of
+// the trial it chooses.
+const autoEnsemble = 5
+
+// trainAuto runs what `seqcast train --csv FILE --target COL --horizon H
+// --model auto --seed 1` runs (cmd/seqcast/train.go): TrainAuto within its
+// default budget, seasons detected among the candidates of the time
+// column, then TrainEnsemble of the chosen trial; the row is the
+// ensemble's median forecast.
+func trainAuto(ctx context.Context, c seriesCase, tab *series.Table, p *protocol, stderr io.Writer) (Row, *seqcast.SplitMetrics, error) {
+	spec := seqcast.Spec{Horizon: c.Horizon, Features: []string{c.Target}, Units: 32, Layers: 2}
+	opts := seqcast.Options{Config: train.Config{Seed: 1}, Breaks: tab.Breaks, SeasonCandidates: series.SeasonCandidates(tab.Time)}
+	t0 := time.Now()
+	f, _, ar, err := seqcast.TrainAuto(ctx, spec, tab.Values, opts, seqcast.AutoOptions{})
+	if err != nil {
+		return Row{}, nil, fmt.Errorf("seqcast auto: %w", err)
+	}
+	e, er, err := seqcast.TrainEnsemble(ctx, f.Spec, tab.Values, ar.Options, autoEnsemble)
+	if err != nil {
+		return Row{}, nil, fmt.Errorf("seqcast auto: ensemble: %w", err)
+	}
+	sec := time.Since(t0).Seconds()
+	rep := &er.Report
+	if rows := e.Members[0].Meta.Rows; rep.Season != p.season || rows != p.rows() {
+		return Row{}, nil, fmt.Errorf("seqcast auto split %v with season %d; this command mirrored %v with season %d", rows, rep.Season, p.rows(), p.season)
+	}
+	t := ar.Trials[ar.Best]
+	choice := fmt.Sprintf("%s, anchor %s", f.Spec.Family, f.Spec.Anchor)
+	if f.Spec.AnchorSeason > 0 {
+		choice += fmt.Sprintf(" %d", f.Spec.AnchorSeason)
+	}
+	if f.Spec.AnchorHistory > 0 {
+		choice += fmt.Sprintf(", history %d", f.Spec.AnchorHistory)
+		if f.Spec.AnchorRedecompose {
+			choice += " decomposed again"
+		}
+	}
+	choice += fmt.Sprintf(", window %d", f.Spec.Window)
+	fmt.Fprintf(stderr, "classical: %s: seqcast auto: %s, %d trials, %.1f s, test MASE %.4g\n", c.Name, choice, len(ar.Trials), sec, rep.Test.Model.MASE)
+	row := Row{
+		Method: "seqcast train --model auto", Kind: "seqcast", Key: "auto", Seasons: fmt.Sprintf("window %d", f.Spec.Window),
+		Test: rep.Test.Model, Seconds: sec,
+		Note: fmt.Sprintf("chose %s (valid MASE %.4g) from %d trials; median of %d seeds", choice, t.ValidMASE, len(ar.Trials), autoEnsemble),
 	}
 	return row, &rep.Test, nil
 }
