@@ -196,12 +196,15 @@ func (s Spec) named(cols []string) Spec {
 	return s
 }
 
+// defaultLayers is the Layers of a Spec whose Layers is 0.
+const defaultLayers = 2
+
 func (s Spec) withDefaults() Spec {
 	if s.Units == 0 {
 		s.Units = 32
 	}
 	if s.Layers == 0 {
-		s.Layers = 2
+		s.Layers = defaultLayers
 	}
 	if s.Family == WaveNet && s.Dilations == nil {
 		s.Dilations = wavenetDilations(s.Window)
@@ -260,8 +263,12 @@ func (s Spec) Validate() error {
 	if s.Family == ConvGRU && s.Window < 4 {
 		return fmt.Errorf("seqcast: Spec.Window %d: conv_gru needs a window of at least 4 steps (its kernel)", s.Window)
 	}
-	if n := s.withDefaults().unrolled(); n > maxUnrolled {
-		return fmt.Errorf("seqcast: Spec.Window %d and Spec.Layers %d: they unroll %s into %d recurrent steps, want at most %d", s.Window, s.withDefaults().Layers, s.Family, n, maxUnrolled)
+	d := s // the defaults that unrolled reads, without withDefaults' copies
+	if d.Layers == 0 {
+		d.Layers = defaultLayers
+	}
+	if n := d.unrolled(); n > maxUnrolled {
+		return fmt.Errorf("seqcast: Spec.Window %d and Spec.Layers %d: they unroll %s into %d recurrent steps, want at most %d", s.Window, d.Layers, s.Family, n, maxUnrolled)
 	}
 	if err := s.validateAnchor(); err != nil {
 		return err
