@@ -513,7 +513,7 @@ func trainAuto(ctx context.Context, c seriesCase, tab *series.Table, p *protocol
 	row := Row{
 		Method: "seqcast train --model auto", Kind: "seqcast", Key: "auto", Seasons: fmt.Sprintf("window %d", f.Spec.Window),
 		Test: rep.Test.Model, Seconds: sec,
-		Note: fmt.Sprintf("chose %s (valid MASE %.4g) from %d trials; median of %d seeds", choice, t.ValidMASE, len(ar.Trials), autoEnsemble),
+		Note: fmt.Sprintf("chose %s (the trial's valid MASE %.4g) from %d trials; median of %d seeds", choice, t.ValidMASE, len(ar.Trials), autoEnsemble),
 	}
 	return row, &rep.Test, nil
 }
