@@ -202,11 +202,11 @@ func (h *header) forecaster(floats []float64, nparams uint64) (*Forecaster, erro
 	}
 	params := net.Params()
 	if len(params) != len(h.Params) {
-		return nil, &graph.ShapeError{What: fmt.Sprintf("model file: %s network with %d parameters; the file has %d", spec.Family, len(params), len(h.Params)), Got: []int{len(h.Params)}, Want: []int{len(params)}}
+		return nil, fmt.Errorf("%w: %w", ErrCorrupt, &graph.ShapeError{What: fmt.Sprintf("model file: %s network with %d parameters; the file has %d", spec.Family, len(params), len(h.Params)), Got: []int{len(h.Params)}, Want: []int{len(params)}})
 	}
 	for i, p := range params {
 		if !slices.Equal(p.Shape(), h.Params[i].Shape) || p.Name() != h.Params[i].Name {
-			return nil, &graph.ShapeError{What: fmt.Sprintf("model file parameter %d %q (network's %q)", i, h.Params[i].Name, p.Name()), Got: h.Params[i].Shape, Want: p.Shape()}
+			return nil, fmt.Errorf("%w: %w", ErrCorrupt, &graph.ShapeError{What: fmt.Sprintf("model file parameter %d %q (network's %q)", i, h.Params[i].Name, p.Name()), Got: h.Params[i].Shape, Want: p.Shape()})
 		}
 	}
 	rest := floats

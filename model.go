@@ -45,10 +45,11 @@ const (
 	maxFeatures = 1024
 	maxDilation = 1 << 12
 	// maxUnrolled bounds the recurrent steps of a network, the steps its
-	// recurrent layers read times the layers: each step is a piece of the
-	// graph, and compiling grows faster than linearly with their number
-	// (an LSTM of window 4096 and 2 layers takes about 18 s).
-	maxUnrolled = 4096
+	// recurrent layers read times the layers, which their state buffers
+	// grow with: a file may ask for as many as one layer over maxWindow
+	// steps. (Each recurrent layer is one op over its whole sequence, so
+	// compiling does not grow with the steps.)
+	maxUnrolled = maxWindow
 )
 
 // Spec describes a forecaster: its architecture and the shape of the data it
@@ -224,9 +225,8 @@ func (s Spec) withDefaults() Spec {
 // Validate reports the first problem with s, or nil. Its errors name the
 // field (Spec.Window).
 //
-// A recurrent network is unrolled, one piece of graph per step: the steps
-// its recurrent layers read (Window, or about Window/2 for conv_gru) times
-// Layers must be at most 4096.
+// The steps a network's recurrent layers read (Window, or about Window/2
+// for conv_gru) times Layers must be at most 65536.
 func (s Spec) Validate() error {
 	if !slices.Contains(Families(), s.Family) {
 		return fmt.Errorf("seqcast: Spec.Family: unknown model family %q (want one of %v)", s.Family, Families())

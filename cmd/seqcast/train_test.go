@@ -51,7 +51,7 @@ func TestTrainPredictErrors(t *testing.T) {
 		{with("--patience", "-1"), `--patience -1: must not be negative`},
 		{with("--season", "-1"), `--season -1: must not be negative`},
 		{with("--window", "600"), "use a shorter --window or --horizon"},
-		{with("--model", "lstm", "--window", "4000"), "--window 4000 and --layers 2"},
+		{with("--model", "lstm", "--window", "8192", "--layers", "16"), "--window 8192 and --layers 16"},
 		{with("--test-frac", "1.5"), "--test-frac 1.5"},
 		{with("--device", "cuda"), cudaWant()},
 		{with("--resume", junk), "not a seqcast model file"},
