@@ -3,7 +3,6 @@ package graph
 import (
 	"fmt"
 	"hash"
-	"unsafe"
 
 	"github.com/chewxy/hm"
 	"gorgonia.org/gorgonia"
@@ -135,28 +134,7 @@ func copy2(dst, src *tensor.Dense) {
 // data returns t's backing slice, of dtype E. It reads it through
 // Float32s/Float64s rather than Data, whose interface result allocates on
 // every call.
-func data[E kernel.Float](t *tensor.Dense) []E {
-	if t.Dtype() != tensor.Dtype(dtypeOf[E]()) {
-		panic(fmt.Sprintf("graph: %v tensor read as %v", t.Dtype(), dtypeOf[E]()))
-	}
-	var z E
-	switch any(z).(type) {
-	case float32:
-		s := t.Float32s()
-		return unsafe.Slice((*E)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
-	default:
-		s := t.Float64s()
-		return unsafe.Slice((*E)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
-	}
-}
-
-func dtypeOf[E kernel.Float]() tensor.Dtype {
-	var z E
-	if _, ok := any(z).(float32); ok {
-		return tensor.Float32
-	}
-	return tensor.Float64
-}
+func data[E kernel.Float](t *tensor.Dense) []E { return ops.Floats[E](t) }
 
 func denseForward[E kernel.Float](y, x, w, b []E, n, in, out int, act Activation) {
 	if b != nil {

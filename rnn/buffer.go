@@ -1,12 +1,11 @@
 package rnn
 
 import (
-	"unsafe"
-
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/seqcast/seqcast/internal/kernel"
+	"github.com/seqcast/seqcast/internal/ops"
 )
 
 // The sequence ops each write all of their parameters, and their layer's
@@ -25,23 +24,8 @@ func (b *buffer) get(dt tensor.Dtype, shape ...int) *tensor.Dense {
 	return b.t
 }
 
-// slice returns v's backing slice. It reads it through Float32s/Float64s
-// rather than Data, whose interface result allocates on every call.
-func slice[E kernel.Float](v gorgonia.Value) []E {
-	if v == nil {
-		return nil
-	}
-	t := v.(*tensor.Dense)
-	var z E
-	switch any(z).(type) {
-	case float32:
-		s := t.Float32s()
-		return unsafe.Slice((*E)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
-	default:
-		s := t.Float64s()
-		return unsafe.Slice((*E)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
-	}
-}
+// slice returns v's backing slice (see ops.Floats).
+func slice[E kernel.Float](v gorgonia.Value) []E { return ops.Floats[E](v) }
 
 // packBlocks sets dst, (rows, len(vs)*w), to the (rows, w) blocks vs side
 // by side.
