@@ -150,9 +150,6 @@ func NewBacktest(ctx context.Context, spec Spec, set *series.Set, opts BacktestO
 		return nil, err
 	}
 	opts.Options = o
-	if set == nil {
-		return nil, errors.New("seqcast: backtest: nil set")
-	}
 	if err := set.Check(); err != nil {
 		return nil, fmt.Errorf("seqcast: backtest: %w", err)
 	}
