@@ -523,8 +523,11 @@ func seasonalProfile(dst []float64, d series.MultiDecomposition, n int, smooth b
 			}
 			continue
 		}
+		// Each component's own last period, as a seasonal naive forecast of
+		// it (forecast::stlm): a week-long profile takes the daily
+		// component's last day, not its days of last week.
 		for t := n - L; t < n; t++ {
-			dst[t%L] += s[t]
+			dst[t%L] += s[n-p+((t-n)%p+p)%p]
 		}
 	}
 }

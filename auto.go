@@ -52,6 +52,11 @@ type Trial struct {
 	ValidMAE          float64 `json:"valid_mae"`
 	ValidMASE         float64 `json:"valid_mase"`
 	Seconds           float64 `json:"seconds"`
+	// AnchorAlone marks a baseline trial: the anchor's own forecast, a
+	// linear network with zero weights (Metadata.AnchorAlone), tried at
+	// every anchor (but none) that linear trained at, and for the stl
+	// anchor at every window and history.
+	AnchorAlone bool `json:"anchor_alone,omitempty"`
 	// Cut reports a trial stopped by the budget; Skipped says why a trial
 	// did not run or failed (a seasonal anchor without a season, the
 	// budget spent).
@@ -95,6 +100,11 @@ type AutoReport struct {
 // choose its window (see Train); if the longest season detected was too
 // long for the window chosen (it needs two seasons), every family and
 // anchor is also tried at a window of one season.
+// After each linear trial at a new anchor (but none; for stl, a new
+// window and history too), the anchor alone is tried there (Trial.AnchorAlone: no network, a
+// linear one with zero weights), so that a network is chosen only where it
+// validates better than its anchor's own forecast: the naive, seasonal
+// naive or STL forecast.
 // opts.OnCheckpoint and opts.Resume must be unset. TrainAuto returns an
 // error if the budget is below MinBudget, naming it, or if no trial
 // trained.
@@ -146,6 +156,7 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 	stlTrials := map[int]int{}
 	stlHist := map[int][]int{}
 	stlDone := false
+	alone := map[string]bool{} // the anchors (with season, window and history for stl) tried alone
 	for {
 		v, ok := q.next()
 		if !ok {
@@ -266,9 +277,44 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 		ar.Trials = append(ar.Trials, tr)
 		q.done(v, tr.ValidMAE)
 		queueHistories()
-		if !math.IsNaN(tr.ValidMAE) && (bestR == nil || tr.ValidMAE < bestR.Valid.Model.MAE) {
-			bestF, bestR, ar.Best, ar.Options = f, rep, len(ar.Trials)-1, o
-			ar.Options.OnCheckpoint = nil
+		keep := func(f *Forecaster, rep *Report, o Options) {
+			if !math.IsNaN(ar.Trials[len(ar.Trials)-1].ValidMAE) && (bestR == nil || rep.Valid.Model.MAE < bestR.Valid.Model.MAE) {
+				bestF, bestR, ar.Best, ar.Options = f, rep, len(ar.Trials)-1, o
+				ar.Options.OnCheckpoint = nil
+			}
+		}
+		keep(f, rep, o)
+		// The anchor alone at the spec linear trained with, once: a network
+		// must beat it on validation to be chosen.
+		// The naive and seasonal naive forecasts do not depend on the
+		// window; the stl anchor's profile and level do.
+		k := fmt.Sprint(a, "/", f.Spec.AnchorSeason)
+		if a == AnchorSTL {
+			k = fmt.Sprint(k, "/", f.Spec.Window, "/", f.Spec.AnchorHistory, "/", f.Spec.AnchorRedecompose)
+		}
+		if fam == Linear && a != AnchorNone && spec.Quantiles == nil && !alone[k] {
+			alone[k] = true
+			at := Trial{Family: Linear, Anchor: a, AnchorAlone: true}
+			ao := o
+			ao.OnCheckpoint, ao.anchorAlone = nil, true
+			as := s
+			as.Window = f.Spec.Window
+			start := time.Now()
+			af, arep, err := Train(ctx, as, values, ao)
+			at.Seconds = time.Since(start).Seconds()
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil, nil, ar, err
+				}
+				at.Skipped = err.Error()
+				ar.Trials = append(ar.Trials, at)
+				continue
+			}
+			at.AnchorSeason, at.AnchorHistory, at.Window = af.Spec.AnchorSeason, af.Spec.AnchorHistory, af.Spec.Window
+			at.AnchorRedecompose = af.Spec.AnchorRedecompose
+			at.ValidMAE, at.ValidMASE = arep.Valid.Model.MAE, arep.Valid.Model.MASE
+			ar.Trials = append(ar.Trials, at)
+			keep(af, arep, ao)
 		}
 	}
 	if bestF == nil {

@@ -21,36 +21,55 @@ func TestTrainAuto(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Each linear trial at a new anchor (but none; for stl a new window
+	// and history too) is followed by the anchor alone there: last,
+	// stl at window 24 and histories 0, 48 and 96, seasonal, and stl at
+	// windows 36 and 60.
+	var trials []Trial // the networks
+	var alone []string
+	for i, tr := range ar.Trials {
+		if !tr.AnchorAlone {
+			trials = append(trials, tr)
+			continue
+		}
+		if prev := ar.Trials[i-1]; prev.Family != Linear || prev.AnchorAlone || prev.Anchor != tr.Anchor || prev.Window != tr.Window || prev.AnchorHistory != tr.AnchorHistory {
+			t.Errorf("trial %d, the anchor alone (%s, window %d, history %d), follows %+v; want linear there", i, tr.Anchor, tr.Window, tr.AnchorHistory, prev)
+		}
+		alone = append(alone, fmt.Sprint(tr.Anchor, "/", tr.Window, "/", tr.AnchorHistory))
+	}
+	if want := []string{"last/24/0", "stl/24/0", "stl/24/48", "stl/24/96", "seasonal/24/0", "stl/36/0", "stl/60/0"}; !slices.Equal(alone, want) {
+		t.Errorf("the anchor alone at %v; want %v", alone, want)
+	}
 	// Linear at 2 learning rates x 4 anchors, with stl also decomposed
 	// again at the histories of 4 and 8 seasons (48 and 96 rows, within
 	// the 210 training rows) right after its two trials, then at windows
 	// 36 and 60 with its best anchor; wavenet at the 8 (anchor, window,
 	// history) triples.
-	if len(ar.Trials) != 20 {
-		t.Fatalf("%d trials; want 20: %+v", len(ar.Trials), ar.Trials)
+	if len(trials) != 20 {
+		t.Fatalf("%d network trials; want 20: %+v", len(trials), ar.Trials)
 	}
 	// Linear first; wavenet then starts at linear's best anchor.
 	bestLinear := 0
-	for i, tr := range ar.Trials[:12] {
+	for i, tr := range trials[:12] {
 		if tr.Family != Linear {
 			t.Fatalf("trial %d is %s; want the 12 linear trials first", i, tr.Family)
 		}
-		if tr.ValidMAE < ar.Trials[bestLinear].ValidMAE {
+		if tr.ValidMAE < trials[bestLinear].ValidMAE {
 			bestLinear = i
 		}
 	}
-	stlLR := ar.Trials[2].LearningRate // stl's trials are 2 and 3
-	if ar.Trials[3].ValidMAE < ar.Trials[2].ValidMAE {
-		stlLR = ar.Trials[3].LearningRate
+	stlLR := trials[2].LearningRate // stl's trials are 2 and 3
+	if trials[3].ValidMAE < trials[2].ValidMAE {
+		stlLR = trials[3].LearningRate
 	}
 	for i, h := range []int{48, 96} {
-		tr := ar.Trials[4+i]
+		tr := trials[4+i]
 		if tr.Anchor != AnchorSTL || tr.AnchorHistory != h || !tr.AnchorRedecompose || tr.Window != 24 || tr.LearningRate != stlLR {
 			t.Errorf("trial %d: %s, history %d, redecompose %v, window %d, lr %g; want stl, history %d, redecompose, window 24, lr %g (stl's best)", 4+i, tr.Anchor, tr.AnchorHistory, tr.AnchorRedecompose, tr.Window, tr.LearningRate, h, stlLR)
 		}
 	}
-	lb := ar.Trials[bestLinear]
-	if got := ar.Trials[12]; got.Anchor != lb.Anchor || got.AnchorHistory != lb.AnchorHistory {
+	lb := trials[bestLinear]
+	if got := trials[12]; got.Anchor != lb.Anchor || got.AnchorHistory != lb.AnchorHistory {
 		t.Errorf("the first wavenet trial has anchor %s, history %d; want linear's best, %s, history %d", got.Anchor, got.AnchorHistory, lb.Anchor, lb.AnchorHistory)
 	}
 	best := ar.Trials[ar.Best]
@@ -131,7 +150,9 @@ func TestTrainAutoOneSeasonWindow(t *testing.T) {
 	}
 	var windows []int
 	for _, tr := range ar.Trials {
-		windows = append(windows, tr.Window)
+		if !tr.AnchorAlone {
+			windows = append(windows, tr.Window)
+		}
 	}
 	if want := []int{24, 24, 100, 100, 36, 60}; !slices.Equal(windows, want) {
 		t.Errorf("trial windows %v; want %v (%+v)", windows, want, ar.Trials)
@@ -235,5 +256,55 @@ func TestTrainAutoHistoriesAtSeasonWindow(t *testing.T) {
 	}
 	if !slices.Contains(got, "w80/h210/true/false") {
 		t.Errorf("trials (window/history/redecompose/skipped) %v; want one at window 80 with history 210, decomposed again", got)
+	}
+}
+
+// A network is chosen only where it validates better than its anchor
+// alone: on an exactly periodic series nothing beats the seasonal naive
+// forecast, which TrainAuto keeps as a linear network with zero weights,
+// and an ensemble of it is that one model.
+func TestTrainAutoAnchorAlone(t *testing.T) {
+	t.Parallel()
+	const m, h = 12, 3
+	y := make([]float64, 240)
+	for i := range y {
+		y[i] = 10 + 3*math.Sin(2*math.Pi*float64(i)/m) + float64(i%m%5)
+	}
+	spec := Spec{Horizon: h, Features: []string{"y"}, Window: 24}
+	opts := Options{Config: train.Config{Epochs: 2, Seed: 1}, SeasonCandidates: []int{m}}
+	f, rep, ar, err := TrainAuto(context.Background(), spec, y, opts, AutoOptions{Families: []string{Linear}, Anchors: []string{AnchorLast, AnchorSeasonal}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	best := ar.Trials[ar.Best]
+	if !best.AnchorAlone || best.Anchor != AnchorSeasonal || !f.Meta.AnchorAlone || f.Meta.Epochs != 0 {
+		t.Fatalf("chose %+v (Meta.AnchorAlone %v, %d epochs); want the seasonal anchor alone", best, f.Meta.AnchorAlone, f.Meta.Epochs)
+	}
+	if rep.Valid.Model.MAE > 1e-9 || rep.Test.Model.MAE > 1e-9 {
+		t.Errorf("the seasonal naive of a periodic series: valid MAE %g, test MAE %g; want 0", rep.Valid.Model.MAE, rep.Test.Model.MAE)
+	}
+	path := t.TempDir() + "/alone.model"
+	if err := f.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	g, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := g.Predict(y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range got {
+		if want := y[len(y)-m+k]; math.Abs(v-want) > 1e-9 || !g.Meta.AnchorAlone {
+			t.Fatalf("loaded (Meta.AnchorAlone %v): step %d forecasts %v; want the seasonal naive %v", g.Meta.AnchorAlone, k+1, v, want)
+		}
+	}
+	e, er, err := TrainEnsemble(context.Background(), f.Spec, y, ar.Options, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(e.Members) != 1 || er.Test.Model != rep.Test.Model {
+		t.Errorf("ensemble of the anchor alone: %d members, test %+v; want 1, %+v", len(e.Members), er.Test.Model, rep.Test.Model)
 	}
 }

@@ -40,13 +40,18 @@ type MemberMetrics struct {
 // opts.Seed to opts.Seed+n-1, and measures the median of their forecasts
 // as Train measures one model. spec.Window 0 is chosen once, by the first
 // member. opts.OnCheckpoint and opts.Resume must be unset. n must be at
-// least 1.
+// least 1. With the Options of a TrainAuto that chose the anchor alone
+// (AutoReport.Options), the ensemble has that one member: the others
+// would be the same.
 func TrainEnsemble(ctx context.Context, spec Spec, values []float64, opts Options, n int) (*Ensemble, *EnsembleReport, error) {
 	if n < 1 {
 		return nil, nil, fmt.Errorf("seqcast: train ensemble: %d members, want at least 1", n)
 	}
 	if opts.OnCheckpoint != nil || opts.Resume != nil {
 		return nil, nil, errors.New("seqcast: train ensemble: Options.OnCheckpoint and Options.Resume are for Train")
+	}
+	if opts.anchorAlone {
+		n = 1
 	}
 	e := &Ensemble{}
 	er := &EnsembleReport{}

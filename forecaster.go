@@ -48,6 +48,10 @@ type Metadata struct {
 	BestEpoch int    `json:"best_epoch"`
 	Stopped   bool   `json:"stopped"`
 	Optimizer string `json:"optimizer,omitempty"`
+	// AnchorAlone marks a linear network that was given zero weights
+	// rather than trained (Epochs 0): it forecasts its anchor alone, as
+	// TrainAuto's baseline trials do.
+	AnchorAlone bool `json:"anchor_alone,omitempty"`
 	// Rows holds the number of rows of the training, validation and test
 	// parts.
 	Rows [3]int `json:"rows"`
@@ -203,6 +207,10 @@ type Options struct {
 	// decomp keeps the decompositions of Spec.AnchorRedecompose across the
 	// Train calls of TrainEnsemble and TrainAuto (nil: one per Train).
 	decomp *decompCache
+	// anchorAlone makes Train give a linear network zero weights instead
+	// of training it: it forecasts its anchor alone (TrainAuto's
+	// baseline trials).
+	anchorAlone bool
 }
 
 // DefaultOptions returns the settings that the zero Options stands for:
@@ -423,7 +431,13 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 			return opts.OnCheckpoint(f)
 		}
 	}
-	hist, err := f.model.Fit(ctx, trainSet, validSet, cfg)
+	var hist *train.History
+	if opts.anchorAlone {
+		hist, err = &train.History{}, f.zeroNetwork(trainSet)
+		f.Meta.AnchorAlone = true
+	} else {
+		hist, err = f.model.Fit(ctx, trainSet, validSet, cfg)
+	}
 	if err != nil {
 		return nil, nil, wrap("train "+spec.Family, err)
 	}
@@ -445,6 +459,21 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	f.Meta.Season, f.Meta.Valid, f.Meta.Test = season, rep.Valid, rep.Test
 	f.decomp = nil // not held by what Train returns
 	return f, rep, nil
+}
+
+// zeroNetwork builds f's network for the samples of set and sets every
+// weight to zero, so that it forecasts no change from its anchor.
+func (f *Forecaster) zeroNetwork(set series.Windows) error {
+	if f.Spec.Family != Linear || f.Spec.Quantiles != nil {
+		return fmt.Errorf("seqcast: the anchor alone is a linear network without quantiles, not %s", f.Spec.Family)
+	}
+	if _, err := f.model.Build([]int{set.Steps, set.Features}); err != nil {
+		return err
+	}
+	for _, p := range f.model.Net.Params() {
+		p.SetFloat64s(make([]float64, p.Size()))
+	}
+	return nil
 }
 
 // evaluate measures the model and the baselines on the windows whose

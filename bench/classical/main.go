@@ -499,6 +499,9 @@ func trainAuto(ctx context.Context, c seriesCase, tab *series.Table, p *protocol
 	}
 	t := ar.Trials[ar.Best]
 	choice := fmt.Sprintf("%s, anchor %s", f.Spec.Family, f.Spec.Anchor)
+	if t.AnchorAlone {
+		choice = "the anchor alone (no network), anchor " + f.Spec.Anchor
+	}
 	if f.Spec.AnchorSeason > 0 {
 		choice += fmt.Sprintf(" %d", f.Spec.AnchorSeason)
 	}
@@ -513,7 +516,10 @@ func trainAuto(ctx context.Context, c seriesCase, tab *series.Table, p *protocol
 	row := Row{
 		Method: "seqcast train --model auto", Kind: "seqcast", Key: "auto", Seasons: fmt.Sprintf("window %d", f.Spec.Window),
 		Test: rep.Test.Model, Seconds: sec,
-		Note: fmt.Sprintf("chose %s (the trial's valid MASE %.4g) from %d trials; median of %d seeds", choice, t.ValidMASE, len(ar.Trials), autoEnsemble),
+		Note: fmt.Sprintf("chose %s (the trial's valid MASE %.4g) from %d trials; median of %d seeds", choice, t.ValidMASE, len(ar.Trials), len(e.Members)),
+	}
+	if t.AnchorAlone {
+		row.Note = fmt.Sprintf("chose %s (valid MASE %.4g) from %d trials; one model: the anchor alone is the same at every seed", choice, t.ValidMASE, len(ar.Trials))
 	}
 	return row, &rep.Test, nil
 }

@@ -120,7 +120,8 @@ func markdown(rep *Report) []byte {
 		"(stated per series) to keep the run short on 2 CPUs. "+
 		"The row `seqcast train --model auto` is what that command runs given only the CSV, the target and the horizon, at seed 1: "+
 		"its search of families, anchors and windows within the default 2-minute budget (wall clock, so a loaded machine reaches fewer trials), "+
-		"chosen on the validation part only, then the median forecast of 5 seeds of the chosen trial. "+
+		"each anchor's own forecast (the anchor alone, no network) among the candidates, "+
+		"chosen on the validation part only, then the median forecast of 5 seeds of the chosen trial (one model for the anchor alone). "+
 		"Before any row is written, R's seasonal naive and naive forecasts must score within 1e-9 of "+
 		"seqcast's own baselines, or the command fails.\n")
 	for _, r := range rep.Series {

@@ -295,7 +295,11 @@ Flags:
 	}
 	var er *seqcast.EnsembleReport
 	var members []*seqcast.Forecaster
-	if *ensemble > 1 {
+	if *ensemble > 1 && ar != nil && ar.Trials[ar.Best].AnchorAlone {
+		if !*quiet {
+			fmt.Fprintf(stderr, "train: no ensemble: the anchor alone forecasts the same whatever the seed\n")
+		}
+	} else if *ensemble > 1 {
 		if !*quiet {
 			fmt.Fprintf(stderr, "train: ensemble of %d %s\n", *ensemble, f.Spec.Family)
 		}
@@ -328,6 +332,9 @@ Flags:
 		return libError("train: --out", err)
 	}
 	name := familyName(f.Spec)
+	if f.Meta.AnchorAlone {
+		name = "anchor_alone" // a linear network with zero weights
+	}
 	if er != nil {
 		name = fmt.Sprintf("median of %d %s", *ensemble, f.Spec.Family)
 	}
@@ -477,6 +484,10 @@ func writeTrials(w io.Writer, ar *seqcast.AutoReport) {
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%g\t\t\t\t\t%.1f\tskipped: %s\n", i+1, t.Family, a, t.LearningRate, t.Seconds, msg)
 			continue
 		}
+		if t.AnchorAlone {
+			fmt.Fprintf(tw, "%d\tanchor alone\t%s\t\t%d\t\t%.4g\t%.4g\t%.1f\t%s\n", i+1, a, t.Window, t.ValidMAE, t.ValidMASE, t.Seconds, mark)
+			continue
+		}
 		cut := ""
 		if t.Cut {
 			cut = ", cut by --budget"
@@ -492,6 +503,10 @@ func writeTrials(w io.Writer, ar *seqcast.AutoReport) {
 			if t.AnchorRedecompose {
 				a = fmt.Sprintf("%s (--anchor-history %d --anchor-redecompose)", t.Anchor, t.AnchorHistory)
 			}
+		}
+		if t.AnchorAlone {
+			fmt.Fprintf(w, "chose the anchor %s alone, window %d: no network beat its own forecast (lowest validation MAE, %.4g; the test part was not used); the model file is a linear network with zero weights\n", a, t.Window, t.ValidMAE)
+			return
 		}
 		fmt.Fprintf(w, "chose %s with anchor %s, learning rate %g (lowest validation MAE, %.4g; the test part was not used)\n", t.Family, a, t.LearningRate, t.ValidMAE)
 	}
@@ -513,8 +528,12 @@ func writeReport(w io.Writer, f *seqcast.Forecaster, rep *seqcast.Report, name s
 		}
 		anchor = fmt.Sprintf("%s (history %d rows%s)", anchor, rep.AnchorHistory, again)
 	}
+	label := familyName(f.Spec)
+	if f.Meta.AnchorAlone {
+		label = "anchor_alone"
+	}
 	fmt.Fprintf(w, "%s: window %d, horizon %d, features %v, anchor %s, %d epochs (best %d), season %d\n",
-		familyName(f.Spec), f.Spec.Window, f.Spec.Horizon, f.Spec.Features, anchor, len(h.Epochs), h.BestEpoch, rep.Season)
+		label, f.Spec.Window, f.Spec.Horizon, f.Spec.Features, anchor, len(h.Epochs), h.BestEpoch, rep.Season)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "split\tforecast\tMSE\tMAE\tsMAPE\tMASE\t")
 	for _, s := range []struct {
