@@ -136,3 +136,41 @@ func TestTrainEnsemble(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainAutoAnchorAlone runs train --model auto on an exactly periodic
+// series, which nothing forecasts better than its seasonal naive: it
+// chooses the anchor alone, trains no ensemble of it, and predict
+// forecasts the last season again from the saved file.
+func TestTrainAutoAnchorAlone(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "p.csv")
+	var b strings.Builder
+	b.WriteString("date,y\n")
+	for i := range 150 {
+		fmt.Fprintf(&b, "%d-%02d,%d\n", 2000+i/12, i%12+1, 10+(i%12)*(i%12)%7)
+	}
+	os.WriteFile(csv, []byte(b.String()), 0o644)
+	out := filepath.Join(dir, "p.model")
+	var o, e bytes.Buffer
+	args := []string{"train", "--csv", csv, "--target", "y", "--horizon", "3", "--model", "auto", "--anchor", "seasonal", "--epochs", "1", "--out", out}
+	if err := run(context.Background(), args, &o, &e); err != nil {
+		t.Fatalf("seqcast %s: %v\n%s", strings.Join(args, " "), err, e.String())
+	}
+	for _, want := range []string{"chose the anchor seasonal alone", "anchor_alone: window 24", "all zero: the anchor alone"} {
+		if !strings.Contains(o.String(), want) {
+			t.Errorf("seqcast %s: output lacks %q:\n%s", strings.Join(args, " "), want, o.String())
+		}
+	}
+	if want := "no ensemble: the anchor alone"; !strings.Contains(e.String(), want) {
+		t.Errorf("stderr lacks %q:\n%s", want, e.String())
+	}
+	o.Reset()
+	if err := run(context.Background(), []string{"predict", "--model", out, "--csv", csv}, &o, &e); err != nil {
+		t.Fatalf("predict: %v\n%s", err, e.String())
+	}
+	// Rows 150..152 repeat rows 138..140: months 7, 8, 9 of the cycle.
+	if want := "2012-07,11\n2012-08,10\n2012-09,11\n"; !strings.HasSuffix(o.String(), want) {
+		t.Errorf("predict:\n%s\nwant the seasonal naive forecast:\n%s", o.String(), want)
+	}
+}

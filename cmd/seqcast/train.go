@@ -345,7 +345,11 @@ Flags:
 		}
 		fmt.Fprintf(stdout, "spread between members (mean standard deviation of their forecasts): valid %.4g, test %.4g\n", er.ValidSpread, er.TestSpread)
 	}
-	fmt.Fprintf(stdout, "wrote %s (%d parameters)\n", *out, f.NumParams())
+	if f.Meta.AnchorAlone {
+		fmt.Fprintf(stdout, "wrote %s (%d parameters, all zero: the anchor alone)\n", *out, f.NumParams())
+	} else {
+		fmt.Fprintf(stdout, "wrote %s (%d parameters)\n", *out, f.NumParams())
+	}
 	for i, m := range members {
 		p := fmt.Sprintf("%s.member%d", *out, i+2)
 		if err := m.Save(p); err != nil {
