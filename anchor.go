@@ -506,9 +506,10 @@ func stlProfile(y []float64, seasons []int, window int) ([]float64, []int, error
 }
 
 // seasonalProfile writes to dst (one common period, L values) the sum of
-// the seasonal components of d, a decomposition of n values, over their
-// last L values, so that dst[t mod L] is value t; with smooth, those of
-// periods that n holds fewer than minCycles times are smoothed.
+// the seasonal components of d, a decomposition of n values, each
+// repeating its own last period over the last L values, so that
+// dst[t mod L] is value t; with smooth, those of periods that n holds
+// fewer than minCycles times are smoothed.
 func seasonalProfile(dst []float64, d series.MultiDecomposition, n int, smooth bool) {
 	L := len(dst)
 	clear(dst)

@@ -132,8 +132,9 @@ type Spec struct {
 	AnchorHistory int `json:"anchor_history,omitempty"`
 	// AnchorRedecompose, for AnchorSTL, decomposes the AnchorHistory rows
 	// up to each origin again (series.MSTL at AnchorPeriods, as R's stlm
-	// does at every origin) and takes the last period of their seasonal
-	// components instead of AnchorProfile updated by the Holt-Winters
+	// does at every origin) and takes the sum of their seasonal components,
+	// each over its own last period (stlm's seasonal naive), instead of
+	// AnchorProfile updated by the Holt-Winters
 	// recursion, which AnchorAlpha and AnchorGamma then do not describe.
 	// AnchorHistory must exceed twice the longest of AnchorPeriods; where
 	// fewer rows than that precede an origin (the first training windows,
