@@ -11,19 +11,31 @@ import (
 	"testing"
 )
 
+// monthlyCSV writes dir/m.csv: columns date and y, 150 months from
+// 2000-01, y of month i (from 0) given by value.
+func monthlyCSV(t *testing.T, dir string, value func(i int) string) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("date,y\n")
+	for i := range 150 {
+		fmt.Fprintf(&b, "%d-%02d,%s\n", 2000+i/12, i%12+1, value(i))
+	}
+	path := filepath.Join(dir, "m.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 // TestTrainAuto runs train --model auto with only the CSV, the target and
 // the horizon on a short monthly series, and checks that it says which
 // season it detected, which window it chose and which trial it kept.
 func TestTrainAuto(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	csv := filepath.Join(dir, "m.csv")
-	var b strings.Builder
-	b.WriteString("date,y\n")
-	for i := range 150 {
-		fmt.Fprintf(&b, "%d-%02d,%.4f\n", 2000+i/12, i%12+1, 10+0.05*float64(i)+3*math.Sin(2*math.Pi*float64(i)/12)+0.3*math.Cos(float64(i*i)))
-	}
-	os.WriteFile(csv, []byte(b.String()), 0o644)
+	csv := monthlyCSV(t, dir, func(i int) string {
+		return fmt.Sprintf("%.4f", 10+0.05*float64(i)+3*math.Sin(2*math.Pi*float64(i)/12)+0.3*math.Cos(float64(i*i)))
+	})
 	var o, e bytes.Buffer
 	args := []string{"train", "--csv", csv, "--target", "y", "--horizon", "3", "--model", "auto", "--epochs", "1", "--ensemble", "2", "--quiet", "--out", filepath.Join(dir, "a.model"), "--json", filepath.Join(dir, "a.json")}
 	if err := run(context.Background(), args, &o, &e); err != nil {
@@ -144,13 +156,7 @@ func TestTrainEnsemble(t *testing.T) {
 func TestTrainAutoAnchorAlone(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	csv := filepath.Join(dir, "p.csv")
-	var b strings.Builder
-	b.WriteString("date,y\n")
-	for i := range 150 {
-		fmt.Fprintf(&b, "%d-%02d,%d\n", 2000+i/12, i%12+1, 10+(i%12)*(i%12)%7)
-	}
-	os.WriteFile(csv, []byte(b.String()), 0o644)
+	csv := monthlyCSV(t, dir, func(i int) string { return fmt.Sprint(10 + (i%12)*(i%12)%7) })
 	out := filepath.Join(dir, "p.model")
 	var o, e bytes.Buffer
 	args := []string{"train", "--csv", csv, "--target", "y", "--horizon", "3", "--model", "auto", "--anchor", "seasonal", "--epochs", "1", "--out", out}
