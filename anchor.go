@@ -63,8 +63,8 @@ func (s Spec) anchorKind() string {
 // validateAnchor reports a bad Spec.Anchor, Spec.AnchorSeason or
 // Spec.AnchorProfile.
 func (s Spec) validateAnchor() error {
-	if s.Anchor != AnchorSTL && (s.AnchorProfile != nil || s.AnchorAlpha != 0 || s.AnchorGamma != 0 || s.AnchorDrift || s.AnchorHistory != 0 || s.AnchorRedecompose || s.AnchorPeriods != nil) {
-		return fmt.Errorf("seqcast: Spec.AnchorProfile, Spec.AnchorAlpha, Spec.AnchorGamma, Spec.AnchorDrift, Spec.AnchorHistory, Spec.AnchorRedecompose and Spec.AnchorPeriods: only for Spec.Anchor %q", AnchorSTL)
+	if s.Anchor != AnchorSTL && (s.AnchorProfile != nil || s.AnchorAlpha != 0 || s.AnchorGamma != 0 || s.AnchorDrift || s.AnchorDriftSlope || s.AnchorHistory != 0 || s.AnchorRedecompose || s.AnchorPeriods != nil) {
+		return fmt.Errorf("seqcast: Spec.AnchorProfile, Spec.AnchorAlpha, Spec.AnchorGamma, Spec.AnchorDrift, Spec.AnchorDriftSlope, Spec.AnchorHistory, Spec.AnchorRedecompose and Spec.AnchorPeriods: only for Spec.Anchor %q", AnchorSTL)
 	}
 	switch s.Anchor {
 	case "", AnchorNone, AnchorLast:
@@ -209,7 +209,7 @@ func seasonalAnchor(w series.Windows, target, m int) (series.Windows, []float64)
 
 // smoothing returns the smoothing of AnchorSTL that s holds.
 func (s Spec) smoothing() smoothing {
-	return smoothing{s.AnchorAlpha, s.AnchorGamma, s.AnchorDrift}
+	return smoothing{s.AnchorAlpha, s.AnchorGamma, s.AnchorDrift, s.AnchorDriftSlope}
 }
 
 // redecomposePeriods returns Spec.AnchorPeriods with AnchorRedecompose,
@@ -296,17 +296,30 @@ func stlAnchor(w series.Windows, target int, prof []float64, es smoothing, hist 
 type smoothing struct {
 	alpha, gamma float64
 	drift        bool
+	slope        bool // the drift is the adjusted window's least-squares slope
 }
 
 // driftOf returns the average change per step of the values x less the
-// seasons cur (x[0] at index p), or 0 without es.drift.
+// seasons cur (x[0] at index p): their least-squares slope with es.slope,
+// else the change from the first to the last over the steps between; 0
+// without es.drift.
 func (es smoothing) driftOf(x, cur []float64, p int) float64 {
 	n := len(x)
 	if !es.drift || n < 2 {
 		return 0
 	}
 	L := len(cur)
-	return ((x[n-1] - cur[(p+n-1)%L]) - (x[0] - cur[p%L])) / float64(n-1)
+	if !es.slope {
+		return ((x[n-1] - cur[(p+n-1)%L]) - (x[0] - cur[p%L])) / float64(n-1)
+	}
+	mt := float64(n-1) / 2
+	var sxy, sxx float64
+	for t, v := range x {
+		tc := float64(t) - mt
+		sxy += tc * (v - cur[(p+t)%L])
+		sxx += tc * tc
+	}
+	return sxy / sxx
 }
 
 // seasons writes to dst (len(prof)) the profile prof after the additive
@@ -366,7 +379,7 @@ func fitSmoothing(y, prof []float64, w, hist, h int) smoothing {
 				if g == 0 {
 					a = 0 // alpha plays no part without gamma
 				}
-				es := smoothing{a, g, d}
+				es := smoothing{a, g, d, d}
 				sum := 0.0
 				for _, o := range origins {
 					x := y[o-w+1 : o+1]

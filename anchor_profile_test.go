@@ -1,6 +1,7 @@
 package seqcast
 
 import (
+	"math"
 	"slices"
 	"testing"
 
@@ -35,5 +36,28 @@ func TestSeasonalProfileLastCycles(t *testing.T) {
 	}
 	if !slices.Equal(dst, want) {
 		t.Fatalf("profile %v, want %v", dst, want)
+	}
+}
+
+func TestDriftOf(t *testing.T) {
+	// Adjusted values (x less cur) 0, 3, 1, 2, 6 over steps 0..4: the change
+	// from first to last is 6/4; the least-squares slope is
+	// Σ(t-2)·v / Σ(t-2)² = (-2·0 - 3 + 0 + 2 + 12) / 10 = 1.1.
+	cur := []float64{1, -1}
+	x := []float64{1, 2, 2, 1, 7}
+	tests := []struct {
+		name string
+		es   smoothing
+		want float64
+	}{
+		{"no drift", smoothing{}, 0},
+		{"first to last", smoothing{drift: true}, 1.5},
+		{"least squares", smoothing{drift: true, slope: true}, 1.1},
+		{"slope without drift", smoothing{slope: true}, 0},
+	}
+	for _, tc := range tests {
+		if got := tc.es.driftOf(x, cur, 0); math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("%s: driftOf = %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }

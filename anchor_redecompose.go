@@ -101,7 +101,7 @@ func fitRedecomposeDrift(y []float64, periods []int, L, w, hist, h int) bool {
 		}
 		x := y[ws : o+1]
 		last := y[o] - cur[(w-1)%L]
-		drift := smoothing{drift: true}.driftOf(x, cur, 0)
+		drift := smoothing{drift: true, slope: true}.driftOf(x, cur, 0)
 		for k := 1; k <= h; k++ {
 			base := y[o+k] - cur[(w-1+k)%L] - last
 			sum[0] += math.Abs(base)

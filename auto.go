@@ -186,7 +186,7 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 		s := spec
 		s.Family, s.Anchor, s.AnchorSeason, s.Window = fam, a, 0, v.window
 		s.AnchorProfile, s.AnchorAlpha, s.AnchorGamma, s.AnchorDrift, s.AnchorHistory = nil, 0, 0, false, 0
-		s.AnchorRedecompose, s.AnchorPeriods = false, nil
+		s.AnchorRedecompose, s.AnchorPeriods, s.AnchorDriftSlope = false, nil, false
 		if a == AnchorSTL {
 			s.AnchorHistory, s.AnchorRedecompose = spec.AnchorHistory, spec.AnchorRedecompose
 			if v.history > 0 {

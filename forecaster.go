@@ -356,7 +356,7 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 		if spec.AnchorRedecompose {
 			spec.AnchorPeriods = periods
 		}
-		spec.AnchorSeason, spec.AnchorAlpha, spec.AnchorGamma, spec.AnchorDrift = len(spec.AnchorProfile), es.alpha, es.gamma, es.drift
+		spec.AnchorSeason, spec.AnchorAlpha, spec.AnchorGamma, spec.AnchorDrift, spec.AnchorDriftSlope = len(spec.AnchorProfile), es.alpha, es.gamma, es.drift, es.drift
 	}
 	if err := spec.Validate(); err != nil {
 		return nil, nil, err
