@@ -82,8 +82,9 @@ type AutoReport struct {
 // units: the test part is never used to choose. The linear family, which
 // is cheap and converges slowly under Adam, goes first, with every anchor,
 // at opts' learning rate and at 10 times it, both with 4 times the epochs
-// and the patience, and then, with its best anchor and learning rate, at
-// windows of 3 and 5 times the season the chosen window covers twice; it
+// and the patience, and then, with its best anchor and the best other
+// anchor, each at its best learning rate, at windows of 3 and 5 times the
+// season the chosen window covers twice; it
 // stops at half the budget if other families follow. Its validation MAE
 // ranks the (anchor, window) pairs; the other families are then tried at
 // the best pair and at the best pair of each other window (but the
@@ -339,8 +340,8 @@ type autoVariant struct {
 
 // An autoQueue orders TrainAuto's trials. The linear family, which trains
 // in seconds, goes first, at every anchor and window and at two learning
-// rates, then at longer windows (probes) with its best anchor and learning
-// rate; its validation MAE then ranks the anchor and window pairs. The
+// rates, then at longer windows (probes) with its two best anchors at
+// their best learning rates; its validation MAE then ranks the anchor and window pairs. The
 // other families follow, first each at the best pair and at the best pair
 // of every other window but the probes (sharing the budget left between
 // them, so that the slow recurrent ones are reached), then each at the
@@ -359,8 +360,8 @@ type autoQueue struct {
 	score   map[[3]string]float64 // the best linear validation MAE of an (anchor, window, history) triple; NaN if it failed
 	phase   int                   // 0: linear; 1: the others
 	tried   map[string]bool       // family/anchor/window of the trials queued after linear
-	// probes are longer windows to try linear at, with the best anchor and
-	// learning rate, once the other linear trials are done.
+	// probes are longer windows to try linear at, with the two best
+	// anchors, once the other linear trials are done.
 	probes []int
 	probed []int // the probes queued
 	bestLR map[[3]string]float64
@@ -494,18 +495,25 @@ func (q *autoQueue) otherVariants() []autoVariant {
 func (q *autoQueue) next() (autoVariant, bool) {
 	if len(q.pending) == 0 && q.phase == 0 && len(q.probes) > 0 {
 		if ps := q.pairs(); len(ps) > 0 {
-			best := ps[0]
-			lr := q.bestLR[best.key()]
+			// The best pair and the best of another anchor: at a short
+			// window two anchors may score alike that part at longer ones.
+			bests := ps[:1]
+			if i := slices.IndexFunc(ps, func(p autoVariant) bool { return p.anchor != ps[0].anchor }); i > 0 {
+				bests = append(bests, ps[i])
+			}
 			for _, w := range q.probes {
-				if !slices.Contains(q.windows, w) {
+				if slices.Contains(q.windows, w) {
+					continue
+				}
+				q.windows = append(q.windows, w)
+				q.probed = append(q.probed, w)
+				for _, best := range bests {
 					h := best.history // the best history where the window allows it
 					if h < w {
 						h = 0
 					}
-					q.windows = append(q.windows, w)
-					q.probed = append(q.probed, w)
-					q.pending = append(q.pending, autoVariant{family: Linear, anchor: best.anchor, lr: lr, window: w, history: h})
-					if h > 0 {
+					q.pending = append(q.pending, autoVariant{family: Linear, anchor: best.anchor, lr: q.bestLR[best.key()], window: w, history: h})
+					if h > 0 && !slices.Contains(q.histories[w], h) {
 						q.histories[w] = append(q.histories[w], h)
 					}
 				}

@@ -43,10 +43,10 @@ func TestTrainAuto(t *testing.T) {
 	// Linear at 2 learning rates x 4 anchors, with stl also decomposed
 	// again at the histories of 4 and 8 seasons (48 and 96 rows, within
 	// the 210 training rows) right after its two trials, then at windows
-	// 36 and 60 with its best anchor; wavenet at the 8 (anchor, window,
-	// history) triples.
-	if len(trials) != 20 {
-		t.Fatalf("%d network trials; want 20: %+v", len(trials), ar.Trials)
+	// 36 and 60 with its best anchor and the best other one (14 in all);
+	// wavenet at the 10 (anchor, window, history) triples.
+	if len(trials) != 24 {
+		t.Fatalf("%d network trials; want 24: %+v", len(trials), ar.Trials)
 	}
 	// Linear first; wavenet then starts at linear's best anchor.
 	bestLinear := 0
@@ -229,8 +229,10 @@ func TestAutoQueueProbes(t *testing.T) {
 	}
 	want := []string{
 		"linear/last/0.001/24", "linear/last/0.01/24", "linear/stl/0.001/24", "linear/stl/0.01/24",
-		"linear/stl/0.01/36", // the probe: the best anchor and learning rate
-		"gru/stl/0.001/36", "gru/stl/0.001/24", "gru/last/0.001/24",
+		// The probe: the best anchor and the best other one, each at its
+		// best learning rate.
+		"linear/stl/0.01/36", "linear/last/0.01/36",
+		"gru/stl/0.001/36", "gru/stl/0.001/24", "gru/last/0.001/36", "gru/last/0.001/24",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("trials %v; want %v", got, want)
