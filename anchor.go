@@ -95,6 +95,9 @@ func (s Spec) validateAnchor() error {
 				return fmt.Errorf("seqcast: Spec.%s %v: must be in [0, 1]", f.name, f.v)
 			}
 		}
+		if s.AnchorDriftSlope && !s.AnchorDrift {
+			return errors.New("seqcast: Spec.AnchorDriftSlope: only with Spec.AnchorDrift, whose drift it measures")
+		}
 		if h := s.AnchorHistory; h != 0 && (h < s.Window || h > maxAnchorHistory) {
 			return fmt.Errorf("seqcast: Spec.AnchorHistory %d: must be 0 (the window) or from Spec.Window (%d) to %d rows", h, s.Window, maxAnchorHistory)
 		}

@@ -74,6 +74,13 @@ func TestValidateSTLAnchor(t *testing.T) {
 		}, false},
 		{"smoothing without stl", func(s *Spec) { s.Anchor, s.AnchorGamma = AnchorLast, 0.5 }, false},
 		{"drift without stl", func(s *Spec) { s.AnchorDrift = true }, false},
+		{"drift slope", func(s *Spec) {
+			s.Anchor, s.AnchorSeason, s.AnchorProfile, s.AnchorDrift, s.AnchorDriftSlope = AnchorSTL, 4, prof, true, true
+		}, true},
+		{"drift slope without drift", func(s *Spec) {
+			s.Anchor, s.AnchorSeason, s.AnchorProfile, s.AnchorDriftSlope = AnchorSTL, 4, prof, true
+		}, false},
+		{"drift slope without stl", func(s *Spec) { s.AnchorDriftSlope = true }, false},
 	} {
 		s := base
 		c.edit(&s)
