@@ -102,10 +102,10 @@ type AutoReport struct {
 // long for the window chosen (it needs two seasons), every family and
 // anchor is also tried at a window of one season.
 // After each linear trial at a new anchor (but none; for stl, a new
-// window and history too), the anchor alone is tried there (Trial.AnchorAlone: no network, a
-// linear one with zero weights), so that a network is chosen only where it
-// validates better than its anchor's own forecast: the naive, seasonal
-// naive or STL forecast.
+// window and history too), the anchor alone is tried there
+// (Trial.AnchorAlone: no network, a linear one with zero weights), so that
+// a network is chosen only where it validates better than its anchor's own
+// forecast: the naive, seasonal naive or STL forecast.
 // opts.OnCheckpoint and opts.Resume must be unset. TrainAuto returns an
 // error if the budget is below MinBudget, naming it, or if no trial
 // trained.
@@ -285,10 +285,10 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 			}
 		}
 		keep(f, rep, o)
-		// The anchor alone at the spec linear trained with, once: a network
-		// must beat it on validation to be chosen.
-		// The naive and seasonal naive forecasts do not depend on the
-		// window; the stl anchor's profile and level do.
+		// The anchor alone at the spec linear trained with, once, so that a
+		// network must beat it on validation to be chosen. The naive and
+		// seasonal naive forecasts do not depend on the window; the stl
+		// anchor's profile and level do.
 		k := fmt.Sprint(a, "/", f.Spec.AnchorSeason)
 		if a == AnchorSTL {
 			k = fmt.Sprint(k, "/", f.Spec.Window, "/", f.Spec.AnchorHistory, "/", f.Spec.AnchorRedecompose)
@@ -341,7 +341,8 @@ type autoVariant struct {
 // An autoQueue orders TrainAuto's trials. The linear family, which trains
 // in seconds, goes first, at every anchor and window and at two learning
 // rates, then at longer windows (probes) with its two best anchors at
-// their best learning rates; its validation MAE then ranks the anchor and window pairs. The
+// their best learning rates; its validation MAE then ranks the anchor and
+// window pairs. The
 // other families follow, first each at the best pair and at the best pair
 // of every other window but the probes (sharing the budget left between
 // them, so that the slow recurrent ones are reached), then each at the
@@ -495,9 +496,9 @@ func (q *autoQueue) otherVariants() []autoVariant {
 func (q *autoQueue) next() (autoVariant, bool) {
 	if len(q.pending) == 0 && q.phase == 0 && len(q.probes) > 0 {
 		if ps := q.pairs(); len(ps) > 0 {
-			// The best pair and the best of another anchor: at a short
-			// window two anchors may score alike that part at longer ones.
-			bests := ps[:1]
+			// The best pair and the best of another anchor: two anchors
+			// that score alike at a short window may part at longer ones.
+			bests := []autoVariant{ps[0]}
 			if i := slices.IndexFunc(ps, func(p autoVariant) bool { return p.anchor != ps[0].anchor }); i > 0 {
 				bests = append(bests, ps[i])
 			}
