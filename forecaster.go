@@ -465,7 +465,7 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 // weight to zero, so that it forecasts no change from its anchor.
 func (f *Forecaster) zeroNetwork(set series.Windows) error {
 	if f.Spec.Family != Linear || f.Spec.Quantiles != nil {
-		return fmt.Errorf("seqcast: the anchor alone is a linear network without quantiles, not %s", f.Spec.Family)
+		return fmt.Errorf("seqcast: the anchor alone is a linear network without quantiles, not %s with %d quantiles", f.Spec.Family, len(f.Spec.Quantiles))
 	}
 	if _, err := f.model.Build([]int{set.Steps, set.Features}); err != nil {
 		return err

@@ -140,8 +140,8 @@ type Spec struct {
 	// up to each origin again (series.MSTL at AnchorPeriods, as R's stlm
 	// does at every origin) and takes the sum of their seasonal components,
 	// each over its own last period (stlm's seasonal naive), instead of
-	// AnchorProfile updated by the Holt-Winters
-	// recursion, which AnchorAlpha and AnchorGamma then do not describe.
+	// AnchorProfile updated by the Holt-Winters recursion, which
+	// AnchorAlpha and AnchorGamma then do not describe.
 	// AnchorHistory must exceed twice the longest of AnchorPeriods; where
 	// fewer rows than that precede an origin (the first training windows,
 	// a short history given to Predict), AnchorProfile is used as it is.

@@ -331,10 +331,7 @@ Flags:
 	if err := f.Save(*out); err != nil {
 		return libError("train: --out", err)
 	}
-	name := familyName(f.Spec)
-	if f.Meta.AnchorAlone {
-		name = "anchor_alone" // a linear network with zero weights
-	}
+	name := modelName(f)
 	if er != nil {
 		name = fmt.Sprintf("median of %d %s", *ensemble, f.Spec.Family)
 	}
@@ -345,11 +342,11 @@ Flags:
 		}
 		fmt.Fprintf(stdout, "spread between members (mean standard deviation of their forecasts): valid %.4g, test %.4g\n", er.ValidSpread, er.TestSpread)
 	}
+	zero := ""
 	if f.Meta.AnchorAlone {
-		fmt.Fprintf(stdout, "wrote %s (%d parameters, all zero: the anchor alone)\n", *out, f.NumParams())
-	} else {
-		fmt.Fprintf(stdout, "wrote %s (%d parameters)\n", *out, f.NumParams())
+		zero = ", all zero: the anchor alone"
 	}
+	fmt.Fprintf(stdout, "wrote %s (%d parameters%s)\n", *out, f.NumParams(), zero)
 	for i, m := range members {
 		p := fmt.Sprintf("%s.member%d", *out, i+2)
 		if err := m.Save(p); err != nil {
@@ -532,12 +529,8 @@ func writeReport(w io.Writer, f *seqcast.Forecaster, rep *seqcast.Report, name s
 		}
 		anchor = fmt.Sprintf("%s (history %d rows%s)", anchor, rep.AnchorHistory, again)
 	}
-	label := familyName(f.Spec)
-	if f.Meta.AnchorAlone {
-		label = "anchor_alone"
-	}
 	fmt.Fprintf(w, "%s: window %d, horizon %d, features %v, anchor %s, %d epochs (best %d), season %d\n",
-		label, f.Spec.Window, f.Spec.Horizon, f.Spec.Features, anchor, len(h.Epochs), h.BestEpoch, rep.Season)
+		modelName(f), f.Spec.Window, f.Spec.Horizon, f.Spec.Features, anchor, len(h.Epochs), h.BestEpoch, rep.Season)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "split\tforecast\tMSE\tMAE\tsMAPE\tMASE\t")
 	for _, s := range []struct {
@@ -563,6 +556,16 @@ func writeReport(w io.Writer, f *seqcast.Forecaster, rep *seqcast.Report, name s
 	}
 	tw.Flush()
 	writeQuantileMetrics(w, f.Spec.Quantiles, quantileRow{"valid", rep.Valid.Quantiles}, quantileRow{"test", rep.Test.Quantiles})
+}
+
+// modelName names f for reports: its family, or anchor_alone for the
+// linear network with zero weights that --model auto keeps when no network
+// beats its anchor.
+func modelName(f *seqcast.Forecaster) string {
+	if f.Meta.AnchorAlone {
+		return "anchor_alone"
+	}
+	return familyName(f.Spec)
 }
 
 // familyName names a spec's family for reports: "lstm", or "lstm seq2seq"
