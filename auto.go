@@ -64,10 +64,16 @@ type Trial struct {
 	Skipped string `json:"skipped,omitempty"`
 }
 
-// AutoReport lists TrainAuto's trials; Best indexes the one kept.
+// AutoReport lists TrainAuto's trials; Best indexes the one kept, and
+// Lowest the one with the lowest validation MAE.
 type AutoReport struct {
 	Trials []Trial `json:"trials"`
 	Best   int     `json:"best"`
+	Lowest int     `json:"lowest"`
+	// BestSE, where Best is not Lowest, is the standard error of the
+	// difference between their validation MAEs, paired by forecast origin,
+	// which the difference is within (see TrainAuto).
+	BestSE float64 `json:"best_se,omitempty"`
 	// Options are the options the best trial trained with (its learning
 	// rate, epochs and patience), for TrainEnsemble. They carry the
 	// trials' decompositions of Spec.AnchorRedecompose (at most 32 MiB),
@@ -77,10 +83,14 @@ type AutoReport struct {
 
 // TrainAuto trains spec with every family of auto.Families and anchor of
 // auto.Anchors (spec.Family, spec.Anchor and the stl anchor's fitted fields are
-// ignored) within auto.Budget, and returns the Forecaster
-// and Report of the one with the lowest validation MAE, in the data's
-// units: the test part is never used to choose. The linear family, which
-// is cheap and converges slowly under Adam, goes first, with every anchor,
+// ignored) within auto.Budget, and returns the Forecaster and Report of
+// the one it chooses by validation MAE, in the data's units: the test part
+// is never used to choose. Of three kinds of trial, the anchor alone (see
+// below), a network on a seasonal anchor (stl or seasonal) and any other
+// network, it takes the one with the lowest validation MAE of the first
+// kind, in that order, that is within one standard error of the lowest of
+// all (AutoReport.BestSE: of the difference, paired by forecast origin,
+// from blocks of Horizon origins). The linear family, which is cheap and converges slowly under Adam, goes first, with every anchor,
 // at opts' learning rate and at 10 times it, both with 4 times the epochs
 // and the patience, and then, with its best anchor and the best other
 // anchor, each at its best learning rate, at windows of 3 and 5 times the
@@ -105,7 +115,8 @@ type AutoReport struct {
 // window and history too), the anchor alone is tried there
 // (Trial.AnchorAlone: no network, a linear one with zero weights), so that
 // a network is chosen only where it validates better than its anchor's own
-// forecast: the naive, seasonal naive or STL forecast.
+// forecast (the naive, seasonal naive or STL forecast) by more than one
+// standard error.
 // opts.OnCheckpoint and opts.Resume must be unset. TrainAuto returns an
 // error if the budget is below MinBudget, naming it, or if no trial
 // trained.
@@ -146,9 +157,8 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 	}
 	deadline := time.Now().Add(auto.Budget)
 	halfway := time.Now().Add(auto.Budget / 2)
-	ar := &AutoReport{Best: -1}
-	var bestF *Forecaster
-	var bestR *Report
+	ar := &AutoReport{Best: -1, Lowest: -1}
+	var kinds [numTrialKinds]*autoPick // the lowest validation MAE of each kind
 	lr := opts.Config.WithDefaults().LearningRate
 	q := newAutoQueue(auto.Families, auto.Anchors, spec.Window, lr)
 	longer := false // whether the window of the longest season was added
@@ -279,9 +289,11 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 		q.done(v, tr.ValidMAE)
 		queueHistories()
 		keep := func(f *Forecaster, rep *Report, o Options) {
-			if !math.IsNaN(ar.Trials[len(ar.Trials)-1].ValidMAE) && (bestR == nil || rep.Valid.Model.MAE < bestR.Valid.Model.MAE) {
-				bestF, bestR, ar.Best, ar.Options = f, rep, len(ar.Trials)-1, o
-				ar.Options.OnCheckpoint = nil
+			i := len(ar.Trials) - 1
+			k := kindOf(ar.Trials[i])
+			if !math.IsNaN(ar.Trials[i].ValidMAE) && (kinds[k] == nil || rep.Valid.Model.MAE < kinds[k].rep.Valid.Model.MAE) {
+				o.OnCheckpoint = nil
+				kinds[k] = &autoPick{trial: i, f: f, rep: rep, o: o}
 			}
 		}
 		keep(f, rep, o)
@@ -318,14 +330,123 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 			keep(af, arep, ao)
 		}
 	}
-	if bestF == nil {
+	p := choose(kinds[:], spec.Horizon, ar)
+	if p == nil {
 		msg := "no trial trained"
 		if len(ar.Trials) > 0 && ar.Trials[0].Skipped != "" {
 			msg += "; the first: " + ar.Trials[0].Skipped
 		}
 		return nil, nil, ar, errors.New("seqcast: train auto: " + msg)
 	}
-	return bestF, bestR, ar, nil
+	return p.f, p.rep, ar, nil
+}
+
+// The kinds of trial TrainAuto tells apart when validation cannot:
+// the anchor alone, then a network on a seasonal anchor (the stl or
+// seasonal one), then any other network.
+const (
+	kindAnchorAlone = iota
+	kindSeasonalAnchor
+	kindOther
+	numTrialKinds
+)
+
+func kindOf(t Trial) int {
+	switch {
+	case t.AnchorAlone:
+		return kindAnchorAlone
+	case t.Anchor == AnchorSTL || t.Anchor == AnchorSeasonal:
+		return kindSeasonalAnchor
+	}
+	return kindOther
+}
+
+// An autoPick is a trial that TrainAuto may choose.
+type autoPick struct {
+	trial int
+	f     *Forecaster
+	rep   *Report
+	o     Options
+}
+
+// choose returns, of picks (each kind's trial with the lowest validation
+// MAE, nil for a kind without one), the first whose validation MAE is
+// within one standard error of the lowest of all (see pairedSE), so that
+// a difference that validation cannot resolve goes to the anchor's own
+// forecast, and then to a network that uses the season, rather than to
+// the noise of a short validation part and to early stopping's pick of
+// its best epoch there. It sets ar's Best, Lowest, BestSE and Options.
+func choose(picks []*autoPick, h int, ar *AutoReport) *autoPick {
+	var low *autoPick
+	for _, p := range picks {
+		if p != nil && (low == nil || p.rep.Valid.Model.MAE < low.rep.Valid.Model.MAE) {
+			low = p
+		}
+	}
+	if low == nil {
+		return nil
+	}
+	for _, p := range picks {
+		if p == nil {
+			continue
+		}
+		d, se := pairedSE(p.rep.validOrigins, low.rep.validOrigins, h)
+		if p == low || d <= se {
+			ar.Best, ar.Lowest, ar.Options = p.trial, low.trial, p.o
+			if p != low {
+				ar.BestSE = se
+			}
+			return p
+		}
+	}
+	panic("unreachable: the lowest is within its own standard error")
+}
+
+// pairedSE returns the mean of a's errors less b's over the origins they
+// share, and its standard error from the means of blocks of h consecutive
+// origins: the forecasts from neighbouring origins overlap in the rows
+// they forecast, so single origins are not independent. With fewer than
+// two blocks the standard error is 0.
+func pairedSE(a, b originErrors, h int) (mean, se float64) {
+	at := make(map[int]float64, len(b.ends))
+	for i, e := range b.ends {
+		at[e] = b.mae[i]
+	}
+	var d []float64
+	for i, e := range a.ends {
+		if v, ok := at[e]; ok {
+			d = append(d, a.mae[i]-v)
+		}
+	}
+	if len(d) == 0 {
+		return math.Inf(1), 0
+	}
+	for _, x := range d {
+		mean += x
+	}
+	mean /= float64(len(d))
+	h = max(h, 1)
+	nb := len(d) / h
+	if nb < 2 {
+		return mean, 0
+	}
+	bm := make([]float64, nb)
+	for j := range bm {
+		for _, x := range d[j*h : (j+1)*h] {
+			bm[j] += x
+		}
+		bm[j] /= float64(h)
+	}
+	mb := 0.0
+	for _, x := range bm {
+		mb += x
+	}
+	mb /= float64(nb)
+	v := 0.0
+	for _, x := range bm {
+		v += (x - mb) * (x - mb)
+	}
+	return mean, math.Sqrt(v / float64(nb-1) / float64(nb))
 }
 
 // An autoVariant is one trial of TrainAuto. share > 0 gives it 1/share of

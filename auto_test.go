@@ -72,14 +72,17 @@ func TestTrainAuto(t *testing.T) {
 	if got := trials[12]; got.Anchor != lb.Anchor || got.AnchorHistory != lb.AnchorHistory {
 		t.Errorf("the first wavenet trial has anchor %s, history %d; want linear's best, %s, history %d", got.Anchor, got.AnchorHistory, lb.Anchor, lb.AnchorHistory)
 	}
-	best := ar.Trials[ar.Best]
+	best, low := ar.Trials[ar.Best], ar.Trials[ar.Lowest]
 	for _, tr := range ar.Trials {
 		if tr.Skipped != "" {
 			t.Errorf("trial %s/%s skipped: %s", tr.Family, tr.Anchor, tr.Skipped)
 		}
-		if tr.ValidMAE < best.ValidMAE {
-			t.Errorf("trial %s/%s has validation MAE %.4g below the best's %.4g", tr.Family, tr.Anchor, tr.ValidMAE, best.ValidMAE)
+		if tr.ValidMAE < low.ValidMAE {
+			t.Errorf("trial %s/%s has validation MAE %.4g below the lowest's %.4g", tr.Family, tr.Anchor, tr.ValidMAE, low.ValidMAE)
 		}
+	}
+	if ar.Best != ar.Lowest && (kindOf(best) >= kindOf(low) || best.ValidMAE-low.ValidMAE > ar.BestSE) {
+		t.Errorf("chose %+v over the lowest %+v with standard error %g; want a preferred kind within it", best, low, ar.BestSE)
 	}
 	if f.Spec.Family != best.Family || rep.Anchor != best.Anchor || rep.Valid.Model.MAE != best.ValidMAE {
 		t.Errorf("kept %s/%s (valid MAE %.4g); want the best trial %+v", f.Spec.Family, rep.Anchor, rep.Valid.Model.MAE, best)
@@ -308,5 +311,80 @@ func TestTrainAutoAnchorAlone(t *testing.T) {
 	}
 	if len(e.Members) != 1 || er.Test.Model != rep.Test.Model {
 		t.Errorf("ensemble of the anchor alone: %d members, test %+v; want 1, %+v", len(e.Members), er.Test.Model, rep.Test.Model)
+	}
+}
+
+func TestPairedSE(t *testing.T) {
+	t.Parallel()
+	ends := []int{10, 11, 12, 13, 14, 15}
+	tests := []struct {
+		name     string
+		a, b     originErrors
+		h        int
+		mean, se float64
+	}{
+		// Differences 1 to 6; block means 1.5, 3.5, 5.5 (h 2): mean 3.5,
+		// standard deviation 2, over sqrt(3) blocks.
+		{"blocks", originErrors{ends, []float64{2, 3, 4, 5, 6, 7}}, originErrors{ends, []float64{1, 1, 1, 1, 1, 1}}, 2, 3.5, 2 / math.Sqrt(3)},
+		{"one block", originErrors{ends, []float64{2, 3, 4, 5, 6, 7}}, originErrors{ends, []float64{1, 1, 1, 1, 1, 1}}, 4, 3.5, 0},
+		// Only the shared origins 12 and 13 count.
+		{"shared origins", originErrors{ends[2:], []float64{5, 5, 9, 9}}, originErrors{ends[:4], []float64{0, 0, 1, 3}}, 1, 3, 1},
+		{"none shared", originErrors{ends[:2], []float64{1, 1}}, originErrors{ends[4:], []float64{1, 1}}, 1, math.Inf(1), 0},
+	}
+	for _, tt := range tests {
+		mean, se := pairedSE(tt.a, tt.b, tt.h)
+		if math.Abs(mean-tt.mean) > 1e-12 && !(math.IsInf(mean, 1) && math.IsInf(tt.mean, 1)) || math.Abs(se-tt.se) > 1e-12 {
+			t.Errorf("%s: pairedSE = %g, %g; want %g, %g", tt.name, mean, se, tt.mean, tt.se)
+		}
+	}
+}
+
+// choose prefers, within one standard error of the lowest validation MAE,
+// the anchor alone to a network on a seasonal anchor to any other network.
+func TestChoose(t *testing.T) {
+	t.Parallel()
+	ends := make([]int, 40)
+	for i := range ends {
+		ends[i] = i
+	}
+	// errs returns errors of mean m that alternate by ±d from block to
+	// block of 2 origins, so that their differences have a spread.
+	errs := func(m, d float64) originErrors {
+		e := make([]float64, len(ends))
+		for i := range e {
+			e[i] = m + d*float64(1-2*(i/2%2))
+		}
+		return originErrors{ends, e}
+	}
+	pick := func(trial int, e originErrors) *autoPick {
+		mae := 0.0
+		for _, x := range e.mae {
+			mae += x
+		}
+		return &autoPick{trial: trial, rep: &Report{Valid: SplitMetrics{Model: Metrics{MAE: mae / float64(len(e.mae))}}, validOrigins: e}}
+	}
+	tests := []struct {
+		name        string
+		picks       []*autoPick // by kind
+		best, lower int
+	}{
+		{"lowest only", []*autoPick{nil, nil, pick(3, errs(1, 0))}, 3, 3},
+		{"alone within", []*autoPick{pick(0, errs(1.02, 0.5)), pick(1, errs(1.01, 0)), pick(2, errs(1, 0))}, 0, 2},
+		{"alone outside, seasonal within", []*autoPick{pick(0, errs(2, 0)), pick(1, errs(1.01, 0.5)), pick(2, errs(1, 0))}, 1, 2},
+		{"none within", []*autoPick{pick(0, errs(1.5, 0.01)), pick(1, errs(1.4, 0.01)), pick(2, errs(1, 0))}, 2, 2},
+		{"alone lowest", []*autoPick{pick(0, errs(1, 0)), pick(1, errs(1.01, 0)), nil}, 0, 0},
+	}
+	for _, tt := range tests {
+		ar := &AutoReport{}
+		p := choose(tt.picks, 2, ar)
+		if p.trial != tt.best || ar.Best != tt.best || ar.Lowest != tt.lower {
+			t.Errorf("%s: chose trial %d (Best %d, Lowest %d); want %d, lowest %d", tt.name, p.trial, ar.Best, ar.Lowest, tt.best, tt.lower)
+		}
+		if (ar.BestSE > 0) != (tt.best != tt.lower) {
+			t.Errorf("%s: BestSE %g with Best %d and Lowest %d", tt.name, ar.BestSE, ar.Best, ar.Lowest)
+		}
+	}
+	if p := choose([]*autoPick{nil, nil, nil}, 2, &AutoReport{}); p != nil {
+		t.Errorf("choose of no trial: %+v; want nil", p)
 	}
 }

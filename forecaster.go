@@ -140,6 +140,15 @@ type Report struct {
 	// SeasonalNaive scores the seasonal-naive forecast at every detected
 	// season (Seasons.Seasons), MASE still at Season.
 	SeasonalNaive []SeasonMetrics `json:"seasonal_naive,omitempty"`
+
+	validOrigins originErrors // for TrainAuto's standard errors
+}
+
+// originErrors are a model's mean absolute errors over the horizon from
+// each forecast origin of a part, by the origin's last observed row.
+type originErrors struct {
+	ends []int
+	mae  []float64
 }
 
 // SeasonMetrics are the metrics of the seasonal-naive forecast at Season on
@@ -443,10 +452,10 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	}
 	rep := &Report{History: hist, Season: season, Seasons: sc, Anchor: spec.anchorKind(), AnchorSeason: spec.AnchorSeason, AnchorHistory: spec.AnchorHistory, SeqToSeq: spec.SeqToSeq}
 	var vs, ts []Metrics
-	if rep.Valid, vs, err = f.evaluate(values, scaled, target, nTrain, validEnd, nTrain, season, opts.Breaks, sc.Seasons); err != nil {
+	if rep.Valid, vs, rep.validOrigins, err = f.evaluate(values, scaled, target, nTrain, validEnd, nTrain, season, opts.Breaks, sc.Seasons); err != nil {
 		return nil, nil, err
 	}
-	if rep.Test, ts, err = f.evaluate(values, scaled, target, validEnd, rows, nTrain, season, opts.Breaks, sc.Seasons); err != nil {
+	if rep.Test, ts, _, err = f.evaluate(values, scaled, target, validEnd, rows, nTrain, season, opts.Breaks, sc.Seasons); err != nil {
 		return nil, nil, err
 	}
 	for i, m := range sc.Seasons {
@@ -479,16 +488,16 @@ func (f *Forecaster) zeroNetwork(set series.Windows) error {
 // evaluate measures the model and the baselines on the windows whose
 // targets lie in rows [lo, hi) and that span no break, and the seasonal
 // naive forecasts at each of extra (MASE still at season).
-func (f *Forecaster) evaluate(values, scaled, target []float64, lo, hi, nTrain, season int, breaks []int, extra []int) (SplitMetrics, []Metrics, error) {
+func (f *Forecaster) evaluate(values, scaled, target []float64, lo, hi, nTrain, season int, breaks []int, extra []int) (SplitMetrics, []Metrics, originErrors, error) {
 	h := f.Spec.Horizon
 	set, base, err := f.Spec.partWindows(scaled, lo, hi, breaks)
 	if err != nil {
-		return SplitMetrics{}, nil, fmt.Errorf("seqcast: evaluation windows: %w", err)
+		return SplitMetrics{}, nil, originErrors{}, fmt.Errorf("seqcast: evaluation windows: %w", err)
 	}
 	aset, off := f.Spec.anchorBefore(set, nil, f.decomp) // packed for AnchorSeasonal; set keeps the rows
 	pred, quant, err := f.predict(aset)
 	if err != nil {
-		return SplitMetrics{}, nil, fmt.Errorf("seqcast: evaluate: %w", err)
+		return SplitMetrics{}, nil, originErrors{}, fmt.Errorf("seqcast: evaluate: %w", err)
 	}
 	f.finish(pred, quant, off)
 	ends := make([]int, set.N)
@@ -503,7 +512,15 @@ func (f *Forecaster) evaluate(values, scaled, target []float64, lo, hi, nTrain, 
 	if quant != nil {
 		sm.Quantiles = measureQuantiles(quant, target, ends, h, f.Spec.Quantiles)
 	}
-	return sm, ms, nil
+	oe := originErrors{ends: ends, mae: make([]float64, len(ends))}
+	for s, last := range ends {
+		sum := 0.0
+		for k := range h {
+			sum += math.Abs(pred[s*h+k] - target[last+1+k])
+		}
+		oe.mae[s] = sum / float64(h)
+	}
+	return sm, ms, oe, nil
 }
 
 // partWindows returns the windows of scaled (rows of len(s.Features)

@@ -521,6 +521,9 @@ func trainAuto(ctx context.Context, c seriesCase, tab *series.Table, p *protocol
 	if t.AnchorAlone {
 		row.Note = fmt.Sprintf("chose %s (valid MASE %.4g) from %d trials; one model: the anchor alone is the same at every seed", choice, t.ValidMASE, len(ar.Trials))
 	}
+	if l := ar.Trials[ar.Lowest]; ar.Lowest != ar.Best {
+		row.Note += fmt.Sprintf("; the lowest valid MASE, %.4g (%s, anchor %s, window %d), was within one standard error", l.ValidMASE, l.Family, l.Anchor, l.Window)
+	}
 	return row, &rep.Test, nil
 }
 

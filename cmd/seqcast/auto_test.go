@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/seqcast/seqcast"
 )
 
 // monthlyCSV writes dir/m.csv: columns date and y, 150 months from
@@ -178,5 +180,35 @@ func TestTrainAutoAnchorAlone(t *testing.T) {
 	// Rows 150..152 repeat rows 138..140: months 7, 8, 9 of the cycle.
 	if want := "2012-07,11\n2012-08,10\n2012-09,11\n"; !strings.HasSuffix(o.String(), want) {
 		t.Errorf("predict:\n%s\nwant the seasonal naive forecast:\n%s", o.String(), want)
+	}
+}
+
+// When the chosen trial is not the lowest, the report says why, and by how
+// much validation could not tell them apart.
+func TestWriteTrialsWithinSE(t *testing.T) {
+	t.Parallel()
+	trials := []seqcast.Trial{
+		{Family: seqcast.Linear, Anchor: seqcast.AnchorSTL, AnchorSeason: 12, Window: 24, LearningRate: 0.001, ValidMAE: 1.02, ValidMASE: 0.51},
+		{Family: seqcast.Linear, Anchor: seqcast.AnchorSTL, AnchorSeason: 12, Window: 24, AnchorAlone: true, ValidMAE: 1.01, ValidMASE: 0.505},
+		{Family: seqcast.LSTM, Anchor: seqcast.AnchorLast, Window: 24, LearningRate: 0.001, ValidMAE: 1, ValidMASE: 0.5},
+	}
+	tests := []struct {
+		best int
+		want string
+	}{
+		{0, "chose linear with anchor stl, learning rate 0.001 (validation MAE 1.02, within one standard error (0.05) of the lowest, 1 by trial 3; a network on a seasonal anchor, preferred to one without when validation cannot tell them apart; the test part was not used)"},
+		{1, "chose the anchor stl alone, window 24: no network beat its own forecast by more than one standard error (validation MAE 1.01, within one standard error (0.05) of the lowest, 1 by trial 3; the anchor alone, preferred to a network when"},
+		{2, "chose lstm with anchor last, learning rate 0.001 (lowest validation MAE, 1; the test part was not used)"},
+	}
+	for _, tt := range tests {
+		ar := &seqcast.AutoReport{Trials: trials, Best: tt.best, Lowest: 2}
+		if tt.best != 2 {
+			ar.BestSE = 0.05
+		}
+		var b bytes.Buffer
+		writeTrials(&b, ar)
+		if !strings.Contains(b.String(), tt.want) {
+			t.Errorf("best %d: got\n%s\nwant a line with\n%s", tt.best, b.String(), tt.want)
+		}
 	}
 }

@@ -505,11 +505,21 @@ func writeTrials(w io.Writer, ar *seqcast.AutoReport) {
 				a = fmt.Sprintf("%s (--anchor-history %d --anchor-redecompose)", t.Anchor, t.AnchorHistory)
 			}
 		}
+		why, by := fmt.Sprintf("lowest validation MAE, %.4g; the test part was not used", t.ValidMAE), ""
+		if ar.Lowest >= 0 && ar.Lowest != ar.Best {
+			by = " by more than one standard error"
+			l := ar.Trials[ar.Lowest]
+			kind := "a network on a seasonal anchor, preferred to one without"
+			if t.AnchorAlone {
+				kind = "the anchor alone, preferred to a network"
+			}
+			why = fmt.Sprintf("validation MAE %.4g, within one standard error (%.3g) of the lowest, %.4g by trial %d; %s when validation cannot tell them apart; the test part was not used", t.ValidMAE, ar.BestSE, l.ValidMAE, ar.Lowest+1, kind)
+		}
 		if t.AnchorAlone {
-			fmt.Fprintf(w, "chose the anchor %s alone, window %d: no network beat its own forecast (lowest validation MAE, %.4g; the test part was not used); the model file is a linear network with zero weights\n", a, t.Window, t.ValidMAE)
+			fmt.Fprintf(w, "chose the anchor %s alone, window %d: no network beat its own forecast%s (%s); the model file is a linear network with zero weights\n", a, t.Window, by, why)
 			return
 		}
-		fmt.Fprintf(w, "chose %s with anchor %s, learning rate %g (lowest validation MAE, %.4g; the test part was not used)\n", t.Family, a, t.LearningRate, t.ValidMAE)
+		fmt.Fprintf(w, "chose %s with anchor %s, learning rate %g (%s)\n", t.Family, a, t.LearningRate, why)
 	}
 }
 
