@@ -90,8 +90,9 @@ type AutoReport struct {
 // network, it takes the one with the lowest validation MAE of the first
 // kind, in that order, that is within one standard error of the lowest of
 // all (AutoReport.BestSE: of the difference, paired by forecast origin,
-// from blocks of Horizon origins). The linear family, which is cheap and converges slowly under Adam, goes first, with every anchor,
-// at opts' learning rate and at 10 times it, both with 4 times the epochs
+// from blocks of Horizon origins). The linear family, which is cheap and
+// converges slowly under Adam, goes first, with every anchor, at opts'
+// learning rate and at 10 times it, both with 4 times the epochs
 // and the patience, and then, with its best anchor and the best other
 // anchor, each at its best learning rate, at windows of 3 and 5 times the
 // season the chosen window covers twice; it
