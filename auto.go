@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/seqcast/seqcast/train"
@@ -335,7 +336,7 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 	if p == nil {
 		msg := "no trial trained"
 		if len(ar.Trials) > 0 && ar.Trials[0].Skipped != "" {
-			msg += "; the first: " + ar.Trials[0].Skipped
+			msg += "; the first: " + strings.TrimPrefix(ar.Trials[0].Skipped, "seqcast: ")
 		}
 		return nil, nil, ar, errors.New("seqcast: train auto: " + msg)
 	}

@@ -388,3 +388,12 @@ func TestChoose(t *testing.T) {
 		t.Errorf("choose of no trial: %+v; want nil", p)
 	}
 }
+
+// When no trial trains, the error says why the first did not, once.
+func TestTrainAutoNoTrial(t *testing.T) {
+	t.Parallel()
+	_, _, _, err := TrainAuto(context.Background(), Spec{Horizon: 80, Features: []string{"y"}}, seasonalSeries(200, 12), Options{}, AutoOptions{Families: []string{Linear}})
+	if err == nil || !strings.Contains(err.Error(), "no trial trained; the first: series too short") || strings.Count(err.Error(), "seqcast: ") != 1 {
+		t.Errorf("TrainAuto with a horizon of 80 on 200 rows: %v; want one error naming the first trial's reason", err)
+	}
+}
