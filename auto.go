@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seqcast/seqcast/series"
 	"github.com/seqcast/seqcast/train"
 )
 
@@ -423,32 +424,7 @@ func pairedSE(a, b originErrors, h int) (mean, se float64) {
 	if len(d) == 0 {
 		return math.Inf(1), 0
 	}
-	for _, x := range d {
-		mean += x
-	}
-	mean /= float64(len(d))
-	h = max(h, 1)
-	nb := len(d) / h
-	if nb < 2 {
-		return mean, 0
-	}
-	bm := make([]float64, nb)
-	for j := range bm {
-		for _, x := range d[j*h : (j+1)*h] {
-			bm[j] += x
-		}
-		bm[j] /= float64(h)
-	}
-	mb := 0.0
-	for _, x := range bm {
-		mb += x
-	}
-	mb /= float64(nb)
-	v := 0.0
-	for _, x := range bm {
-		v += (x - mb) * (x - mb)
-	}
-	return mean, math.Sqrt(v / float64(nb-1) / float64(nb))
+	return series.BlockSE(d, max(h, 1))
 }
 
 // An autoVariant is one trial of TrainAuto. share > 0 gives it 1/share of

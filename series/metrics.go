@@ -119,3 +119,39 @@ func MASE(y, f, insample []float64, season int) float64 {
 	naive /= float64(len(insample) - season)
 	return MAE(y, f) / naive
 }
+
+// BlockSE returns the mean of d and the standard error of that mean
+// estimated from the means of its consecutive blocks of block values (the
+// batch-means estimate): for forecast errors from neighbouring origins,
+// whose horizons overlap and so are correlated, a block of horizon
+// origins makes the block means close to independent. Values after the
+// last whole block count in the mean but not in the standard error, which
+// is 0 with fewer than 2 blocks. BlockSE panics if d is empty or block < 1.
+func BlockSE(d []float64, block int) (mean, se float64) {
+	if len(d) == 0 || block < 1 {
+		panic(fmt.Sprintf("series: blockse: %d values in blocks of %d", len(d), block))
+	}
+	for _, x := range d {
+		mean += x
+	}
+	mean /= float64(len(d))
+	nb := len(d) / block
+	if nb < 2 {
+		return mean, 0
+	}
+	bm := make([]float64, nb)
+	mb := 0.0
+	for j := range bm {
+		for _, x := range d[j*block : (j+1)*block] {
+			bm[j] += x
+		}
+		bm[j] /= float64(block)
+		mb += bm[j]
+	}
+	mb /= float64(nb)
+	v := 0.0
+	for _, x := range bm {
+		v += (x - mb) * (x - mb)
+	}
+	return mean, math.Sqrt(v / float64(nb-1) / float64(nb))
+}

@@ -66,9 +66,40 @@ func TestMetricsPanic(t *testing.T) {
 		"MASE short insample":   func() { MASE(a, a, a, 2) },
 		"MASE lengths":          func() { MASE(a, b, a, 1) },
 		"LastStepMSE overflows": func() { LastStepMSE(a, a, math.MaxInt, 2) },
+		"BlockSE empty":         func() { BlockSE(nil, 1) },
+		"BlockSE block 0":       func() { BlockSE(a, 0) },
 	} {
 		if !panics(fn) {
 			t.Errorf("%s: did not panic", name)
+		}
+	}
+}
+
+func TestBlockSE(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		d        []float64
+		block    int
+		mean, se float64
+	}{
+		// Blocks 1 and 3: their mean 2, variance 2, se sqrt(2/2).
+		{"two blocks", []float64{0, 2, 2, 4}, 2, 2, 1},
+		// Singles 0, 2, 2, 4: variance 8/3, se sqrt(8/3/4).
+		{"block 1", []float64{0, 2, 2, 4}, 1, 2, math.Sqrt(8. / 12)},
+		// The 5th value counts in the mean only.
+		{"partial block", []float64{0, 2, 2, 4, 7}, 2, 3, 1},
+		{"one block", []float64{1, 5, 3}, 3, 3, 0},
+		{"fewer than a block", []float64{1, 5}, 3, 3, 0},
+		{"constant", []float64{-1, -1, -1, -1}, 2, -1, 0},
+		// Block means equal although the values differ: within-block
+		// variation is not evidence of a difference.
+		{"alternating", []float64{1, -1, 1, -1}, 2, 0, 0},
+	}
+	for _, tc := range tests {
+		mean, se := BlockSE(tc.d, tc.block)
+		if !near(mean, tc.mean, 1e-15) || !near(se, tc.se, 1e-15) {
+			t.Errorf("%s: BlockSE(%v, %d) = %v, %v; want %v, %v", tc.name, tc.d, tc.block, mean, se, tc.mean, tc.se)
 		}
 	}
 }

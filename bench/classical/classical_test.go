@@ -206,3 +206,63 @@ func TestRRowSeasons(t *testing.T) {
 		}
 	}
 }
+
+// TestOriginForecasts checks that an ensemble's forecasts from every test
+// origin, one Predict each, score as TrainEnsemble reported, with the stl
+// anchor, which reads rows before the window, and fail the check when
+// the reported metrics differ.
+func TestOriginForecasts(t *testing.T) {
+	t.Parallel()
+	const n, season, horizon = 300, 12, 4
+	y := make([]float64, n)
+	for i := range y {
+		y[i] = 10 + 0.05*float64(i) + 3*math.Sin(2*math.Pi*float64(i)/season) + 0.3*math.Cos(float64(i*i))
+	}
+	p, err := newProtocol(y, horizon, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := seqcast.Spec{Family: seqcast.Linear, Window: 24, Horizon: horizon, Features: []string{"y"}, Anchor: seqcast.AnchorSTL}
+	e, er, err := seqcast.TrainEnsemble(t.Context(), spec, y, seqcast.Options{Config: train.Config{Epochs: 2, Seed: 1}}, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc, err := originForecasts(e, y, p, er.Test.Model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fc) != len(p.origins())*horizon {
+		t.Fatalf("%d forecasts, want %d", len(fc), len(p.origins())*horizon)
+	}
+	off := er.Test.Model
+	off.MAE *= 1.001
+	if _, err := originForecasts(e, y, p, off); err == nil {
+		t.Error("originForecasts passed with a reported MAE 0.1% off")
+	}
+}
+
+func TestPaired(t *testing.T) {
+	t.Parallel()
+	// TestScore's protocol: origins 16 and 17, horizon 2, naive MAE 1.
+	y := []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20}
+	p, err := newProtocol(y, 2, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Truth 18, 19 then 19, 20.
+	a := p.originMAE([]float64{17, 17, 18, 18}) // errors 1, 2 then 1, 2
+	b := p.originMAE([]float64{18, 19, 19, 20}) // exact
+	if a[0] != 1.5 || a[1] != 1.5 || b[0] != 0 || b[1] != 0 {
+		t.Fatalf("originMAE: %v and %v, want [1.5 1.5] and [0 0]", a, b)
+	}
+	// Two origins are one block of horizon 2: no standard error.
+	if got := p.paired(a, b); got != (Paired{Diff: 1.5, SE: 0}) {
+		t.Errorf("paired = %+v, want {1.5 0}", got)
+	}
+	if v := p.paired(b, a); v.String() != "-1.5000 ± 0.0000" {
+		t.Errorf("String = %q", v.String())
+	}
+	if got := (*Paired)(nil).String(); got != "-" {
+		t.Errorf("nil String = %q, want -", got)
+	}
+}

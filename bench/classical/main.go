@@ -299,8 +299,9 @@ func runCase(ctx context.Context, cfg config, c seriesCase, dir string, stderr i
 			return nil, "", err
 		}
 	}
+	var autoErr []float64 // auto's originMAE
 	if cfg.auto {
-		row, sm, err := trainAuto(ctx, c, tab, p, stderr)
+		row, sm, fc, err := trainAuto(ctx, c, tab, p, stderr)
 		if err != nil {
 			return nil, "", err
 		}
@@ -308,17 +309,20 @@ func runCase(ctx context.Context, cfg config, c seriesCase, dir string, stderr i
 			return nil, "", fmt.Errorf("auto's seasonal naive differs from %s's: %w", cfg.families[0], err)
 		}
 		rows = append(rows, row)
+		autoErr = p.originMAE(fc)
 	}
 	_, models, err := runR(ctx, cfg, dir, in, p, c.Seasons, snaive, "ets,arima,tbats,stl_ets", stderr)
 	if err != nil {
 		return nil, "", err
 	}
 	seasons := joinInts(c.Seasons)
-	for _, m := range models {
-		rows = append(rows, rRow(m, seasons, c.Seasons[0]))
-	}
-	for _, m := range bl {
-		rows = append(rows, rRow(m, seasons, c.Seasons[0]))
+	for _, m := range append(models, bl...) {
+		row := rRow(m, seasons, c.Seasons[0])
+		if autoErr != nil && m.Forecast != nil {
+			v := p.paired(p.originMAE(m.Forecast), autoErr)
+			row.VsAuto = &v
+		}
+		rows = append(rows, row)
 	}
 	res.Table = rows
 	return res, rv, nil
@@ -335,7 +339,8 @@ func epochs(cfg config, c seriesCase) int {
 // An rResult is one of R's methods, scored.
 type rResult struct {
 	rModel
-	Test seqcast.Metrics
+	Test     seqcast.Metrics
+	Forecast []float64 // at every test origin, as protocol.score takes them
 }
 
 // runR runs forecast.R for methods and scores what it wrote. It returns
@@ -377,7 +382,7 @@ func runR(ctx context.Context, cfg config, dir, in string, p *protocol, seasons,
 	for _, m := range models {
 		r := rResult{rModel: m}
 		if f, ok := fc[m.Method]; ok && m.Error == "" {
-			r.Test = p.score(f)
+			r.Test, r.Forecast = p.score(f), f
 		} else if m.Error == "" {
 			return "", nil, fmt.Errorf("forecast.R wrote no forecasts for %s and no error", m.Method)
 		}
@@ -480,22 +485,26 @@ const autoEnsemble = 5
 // default budget, seasons detected among the candidates of the time
 // column, then TrainEnsemble of the chosen trial; the row is the
 // ensemble's median forecast.
-func trainAuto(ctx context.Context, c seriesCase, tab *series.Table, p *protocol, stderr io.Writer) (Row, *seqcast.SplitMetrics, error) {
+func trainAuto(ctx context.Context, c seriesCase, tab *series.Table, p *protocol, stderr io.Writer) (Row, *seqcast.SplitMetrics, []float64, error) {
 	spec := seqcast.Spec{Horizon: c.Horizon, Features: []string{c.Target}, Units: 32, Layers: 2}
 	opts := seqcast.Options{Config: train.Config{Seed: 1}, Breaks: tab.Breaks, SeasonCandidates: series.SeasonCandidates(tab.Time)}
 	t0 := time.Now()
 	f, _, ar, err := seqcast.TrainAuto(ctx, spec, tab.Values, opts, seqcast.AutoOptions{})
 	if err != nil {
-		return Row{}, nil, fmt.Errorf("seqcast auto: %w", err)
+		return Row{}, nil, nil, fmt.Errorf("seqcast auto: %w", err)
 	}
 	e, er, err := seqcast.TrainEnsemble(ctx, f.Spec, tab.Values, ar.Options, autoEnsemble)
 	if err != nil {
-		return Row{}, nil, fmt.Errorf("seqcast auto: ensemble: %w", err)
+		return Row{}, nil, nil, fmt.Errorf("seqcast auto: ensemble: %w", err)
 	}
 	sec := time.Since(t0).Seconds()
 	rep := &er.Report
 	if rows := e.Members[0].Meta.Rows; rep.Season != p.season || rows != p.rows() {
-		return Row{}, nil, fmt.Errorf("seqcast auto split %v with season %d; this command mirrored %v with season %d", rows, rep.Season, p.rows(), p.season)
+		return Row{}, nil, nil, fmt.Errorf("seqcast auto split %v with season %d; this command mirrored %v with season %d", rows, rep.Season, p.rows(), p.season)
+	}
+	fc, err := originForecasts(e, tab.Values, p, rep.Test.Model)
+	if err != nil {
+		return Row{}, nil, nil, fmt.Errorf("seqcast auto: %w", err)
 	}
 	t := ar.Trials[ar.Best]
 	choice := fmt.Sprintf("%s, anchor %s", f.Spec.Family, f.Spec.Anchor)
@@ -524,7 +533,29 @@ func trainAuto(ctx context.Context, c seriesCase, tab *series.Table, p *protocol
 	if l := ar.Trials[ar.Lowest]; ar.Lowest != ar.Best {
 		row.Note += fmt.Sprintf("; the lowest valid MASE, %.4g (%s, anchor %s, window %d), was within one standard error", l.ValidMASE, l.Family, l.Anchor, l.Window)
 	}
-	return row, &rep.Test, nil
+	return row, &rep.Test, fc, nil
+}
+
+// originForecasts returns e's forecasts from every test origin of p, each
+// by Ensemble.Predict on the rows up to it, as a user's predict would make
+// them, after checking that they score as TrainEnsemble reported (test):
+// to 1e-6 of its MAE, as one window at a time may round differently from
+// a batch of them in float32.
+func originForecasts(e *seqcast.Ensemble, values []float64, p *protocol, test seqcast.Metrics) ([]float64, error) {
+	nf := len(values) / len(p.target)
+	var fc []float64
+	for _, o := range p.origins() {
+		f, err := e.Predict(values[:(o+1)*nf])
+		if err != nil {
+			return nil, fmt.Errorf("forecast from row %d: %w", o, err)
+		}
+		fc = append(fc, f...)
+	}
+	got := p.score(fc)
+	if d := abs(got.MAE - test.MAE); !(d <= 1e-6*test.MAE) {
+		return nil, fmt.Errorf("Predict from every test origin scores MAE %.17g, TrainEnsemble reported %.17g", got.MAE, test.MAE)
+	}
+	return fc, nil
 }
 
 // rRow turns a scored R method into a table row.
@@ -559,8 +590,8 @@ func printTable(w io.Writer, r *Result) {
 			fmt.Fprintf(w, "  %-44s %-10s failed: %s\n", x.Method, x.Seasons, x.Error)
 			continue
 		}
-		fmt.Fprintf(w, "  %-44s %-10s MASE %-8s sMAPE %-8s MAE %-8s MSE %-8s %6.1f s\n", x.Method, x.Seasons,
-			num(x.Test.MASE), num(x.Test.SMAPE), num(x.Test.MAE), num(x.Test.MSE), x.Seconds)
+		fmt.Fprintf(w, "  %-44s %-10s MASE %-8s less auto's %-17s sMAPE %-8s MAE %-8s MSE %-8s %6.1f s\n", x.Method, x.Seasons,
+			num(x.Test.MASE), x.VsAuto, num(x.Test.SMAPE), num(x.Test.MAE), num(x.Test.MSE), x.Seconds)
 	}
 }
 

@@ -63,6 +63,9 @@ type Row struct {
 	Seconds float64         `json:"seconds"`         // training, or fitting plus re-filtering
 	Note    string          `json:"note,omitempty"`  // epochs run, window
 	Error   string          `json:"error,omitempty"` // why there are no metrics
+	// VsAuto compares the row's test MASE with the auto row's, origin by
+	// origin (nil for seqcast's rows, or without an auto row).
+	VsAuto *Paired `json:"vs_auto,omitempty"`
 }
 
 // A Result is one packaged series: its protocol, the check and the rows.
@@ -123,7 +126,11 @@ func markdown(rep *Report) []byte {
 		"each anchor's own forecast (the anchor alone, no network) among the candidates, "+
 		"chosen on the validation part only, then the median forecast of 5 seeds of the chosen trial (one model for the anchor alone). "+
 		"Before any row is written, R's seasonal naive and naive forecasts must score within 1e-9 of "+
-		"seqcast's own baselines, or the command fails.\n")
+		"seqcast's own baselines, or the command fails. "+
+		"The column \"less auto's\" is a method's test MASE less the auto row's, from their mean absolute errors "+
+		"over the horizon at the same origins, with its standard error from the means of blocks of horizon consecutive origins "+
+		"(their forecasts overlap); positive: auto was more accurate. auto's forecasts for it are `Ensemble.Predict` "+
+		"from each origin's history, checked to score as training reported.\n")
 	for _, r := range rep.Series {
 		fmt.Fprintf(&b, "\n### %s (`%s`, %s)\n\n", r.Series, r.File, r.Target)
 		fmt.Fprintf(&b, "%d rows: %d training, %d validation, %d test; horizon %d from %d test origins; "+
@@ -131,18 +138,27 @@ func markdown(rep *Report) []byte {
 			"Check: R's `snaive` and `naive` equal seqcast's seasonal-naive and naive metrics (largest difference %.3g).\n\n",
 			r.Rows[0]+r.Rows[1]+r.Rows[2], r.Rows[0], r.Rows[1], r.Rows[2], r.Horizon, r.Origins,
 			r.Season, r.MASEScale, r.Window, r.Epochs, r.CheckMaxDiff)
-		b.WriteString("| method | season(s) | test MASE | test sMAPE % | test MAE | seconds | notes |\n|---|---|---|---|---|---|---|\n")
+		b.WriteString("| method | season(s) | test MASE | less auto's (± SE) | test sMAPE % | test MAE | seconds | notes |\n|---|---|---|---|---|---|---|---|\n")
 		for _, x := range r.Table {
 			if x.Error != "" {
-				fmt.Fprintf(&b, "| %s | %s | - | - | - | %.1f | failed: %s |\n", cell(x.Method), cell(x.Seasons), x.Seconds, cell(x.Error))
+				fmt.Fprintf(&b, "| %s | %s | - | - | - | - | %.1f | failed: %s |\n", cell(x.Method), cell(x.Seasons), x.Seconds, cell(x.Error))
 				continue
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %.1f | %s |\n", cell(x.Method), cell(x.Seasons),
-				num(x.Test.MASE), num(x.Test.SMAPE), num(x.Test.MAE), x.Seconds, cell(x.Note))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %.1f | %s |\n", cell(x.Method), cell(x.Seasons),
+				num(x.Test.MASE), x.VsAuto, num(x.Test.SMAPE), num(x.Test.MAE), x.Seconds, cell(x.Note))
 		}
 	}
 	b.WriteString(endMarker + "\n")
 	return b.Bytes()
+}
+
+// String formats p as a signed difference and its standard error, or "-"
+// for nil.
+func (p *Paired) String() string {
+	if p == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%+.4f ± %.4f", p.Diff, p.SE)
 }
 
 func num(v float64) string {

@@ -103,3 +103,37 @@ func (p *protocol) score(fc []float64) seqcast.Metrics {
 		MASE:  series.MASE(truth, fc, in, p.season),
 	}
 }
+
+// originMAE returns the mean absolute error of fc (as score takes it) over
+// the horizon from each of origins(), in order.
+func (p *protocol) originMAE(fc []float64) []float64 {
+	org := p.origins()
+	if len(fc) != len(org)*p.horizon {
+		panic(fmt.Sprintf("classical: originMAE: %d forecasts, want %d", len(fc), len(org)*p.horizon))
+	}
+	out := make([]float64, len(org))
+	for i, o := range org {
+		out[i] = series.MAE(p.target[o+1:o+1+p.horizon], fc[i*p.horizon:(i+1)*p.horizon])
+	}
+	return out
+}
+
+// A Paired is a method's test MASE less another's, from their errors at
+// the same origins, with the standard error of that difference.
+type Paired struct {
+	Diff float64 `json:"diff"`
+	SE   float64 `json:"se"`
+}
+
+// paired compares a and b, the originMAE of two methods: a's test MASE less
+// b's, and its standard error from blocks of horizon consecutive origins
+// (series.BlockSE), as the forecasts of neighbouring origins overlap.
+func (p *protocol) paired(a, b []float64) Paired {
+	d := make([]float64, len(a))
+	for i := range d {
+		d[i] = a[i] - b[i]
+	}
+	mean, se := series.BlockSE(d, p.horizon)
+	scale := series.MAE(p.target[p.season:p.nTrain], p.target[:p.nTrain-p.season])
+	return Paired{Diff: mean / scale, SE: se / scale}
+}
