@@ -52,6 +52,21 @@ func (p *panelFlags) on() bool { return *p.id != "" || *p.targets != "" }
 // any reports whether a flag that only train on many series reads is set.
 func (p *panelFlags) any() bool { return p.on() || *p.local != "" || *p.calendar || *p.conformal != 0 }
 
+// checkOn reports a flag of the panel path (--calendar, --conformal,
+// --local) given without --id or --targets, before any check that would
+// name those two flags to a user who gave neither.
+func (p *panelFlags) checkOn() error {
+	switch {
+	case p.on() || !p.any():
+		return nil
+	case *p.calendar:
+		return errors.New("train: --calendar: needs --id or --targets (for one series: --targets COL)")
+	case *p.conformal != 0:
+		return errors.New("train: --conformal: needs --id or --targets (for one series: --targets COL)")
+	}
+	return errors.New("train: --local: compares per-series models with a global one; give --id or --targets")
+}
+
 // wide reports whether train reads a wide CSV.
 func (p *panelFlags) wide() bool { return *p.targets != "" }
 
@@ -84,14 +99,8 @@ func readSet(path, id string, cols []string, timeCol string, gaps series.GapPoli
 // checked, are read from fs.
 func panelTrain(ctx context.Context, fs *flag.FlagSet, p *panelFlags, cfg train.Config, gpu bool, stdout, stderr io.Writer) error {
 	str := func(name string) string { return get[string](fs, name) }
-	if !p.on() {
-		if *p.calendar {
-			return errors.New("train: --calendar: needs --id or --targets (for one series: --targets COL)")
-		}
-		if *p.conformal != 0 {
-			return errors.New("train: --conformal: needs --id or --targets (for one series: --targets COL)")
-		}
-		return errors.New("train: --local: compares per-series models with a global one; give --id or --targets")
+	if err := p.checkOn(); err != nil {
+		return err
 	}
 	if *p.id != "" && *p.targets != "" {
 		return errors.New("train: --id and --targets: give one (--id for a long CSV, --targets for a wide one)")

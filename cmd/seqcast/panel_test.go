@@ -190,6 +190,10 @@ func TestPanelCalendarCLI(t *testing.T) {
 		want string
 	}{
 		{[]string{"train", "--csv", data, "--target", "load", "--calendar", "--window", "6", "--horizon", "3", "--out", model}, "--calendar: needs --id or --targets"},
+		// Without --window, or with --model auto, the error is still about
+		// --calendar, not about flags the user did not give.
+		{[]string{"train", "--csv", data, "--target", "load", "--calendar", "--horizon", "3", "--out", model}, "--calendar: needs --id or --targets"},
+		{[]string{"train", "--csv", data, "--target", "load", "--calendar", "--model", "auto", "--horizon", "3", "--out", model}, "--calendar: needs --id or --targets"},
 		{[]string{"train", "--csv", ints, "--id", "id", "--target", "v", "--time", "t", "--calendar", "--window", "2", "--horizon", "1", "--out", model}, `--calendar: series: calendar: time column "t": want dates or times`},
 	} {
 		err := run(context.Background(), c.args, new(bytes.Buffer), new(bytes.Buffer))
@@ -235,6 +239,8 @@ func TestPanelConformalCLI(t *testing.T) {
 	}{
 		{[]string{"train", "--csv", data, "--id", "store", "--target", "sales", "--conformal", "1", "--window", "6", "--horizon", "2", "--out", model}, "--conformal 1: must be in (0, 1)"},
 		{[]string{"train", "--csv", co2CSV, "--target", "co2", "--conformal", "0.8", "--window", "6", "--horizon", "2", "--out", model}, "--conformal: needs --id or --targets"},
+		{[]string{"train", "--csv", co2CSV, "--target", "co2", "--conformal", "0.8", "--horizon", "2", "--out", model}, "--conformal: needs --id or --targets"},
+		{[]string{"train", "--csv", co2CSV, "--target", "co2", "--local", "linear", "--horizon", "2", "--out", model}, "--local: compares per-series models with a global one"},
 	} {
 		err := run(context.Background(), c.args, new(bytes.Buffer), new(bytes.Buffer))
 		if err == nil || !strings.Contains(err.Error(), c.want) {

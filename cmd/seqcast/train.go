@@ -98,6 +98,9 @@ Flags:
 	if err := tf.check(); err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
+	if err := pf.checkOn(); err != nil {
+		return err
+	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if *window == 0 && pf.any() && !set["window"] {
