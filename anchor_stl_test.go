@@ -158,6 +158,26 @@ func TestSTLAnchorNoSeason(t *testing.T) {
 	}
 }
 
+func TestSeasonalAnchorNoSeasonFits(t *testing.T) {
+	t.Parallel()
+	y := seasonalSeries(200, 12)
+	for _, c := range []struct {
+		name   string
+		window int
+		opts   Options
+		want   string
+	}{
+		{"no season", 8, Options{Season: 1}, "the training part shows no season; set Options.Season, or another Spec.Anchor"},
+		{"window too short", 8, Options{SeasonCandidates: []int{12}}, "no detected season (seasons [12]) fits the window 8; set a Spec.Window of at least 12, or another Spec.Anchor"},
+	} {
+		c.opts.Config = train.Config{Epochs: 1}
+		_, _, err := Train(context.Background(), Spec{Family: Linear, Window: c.window, Horizon: 2, Features: []string{"y"}, Anchor: AnchorSeasonal}, y, c.opts)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v; want %q", c.name, err, c.want)
+		}
+	}
+}
+
 // TestSmoothingSeasons: a level plus the profile itself leaves the profile
 // as it is, whatever the smoothing; a season that has grown since the
 // profile is followed with gamma > 0.

@@ -352,7 +352,10 @@ func Train(ctx context.Context, spec Spec, values []float64, opts Options) (*For
 	}
 	if chooseAnchor {
 		if spec.AnchorSeason = anchorSeason(sc.Seasons, spec.Window); spec.AnchorSeason == 0 {
-			return nil, nil, fmt.Errorf("seqcast: Spec.Anchor %q: no detected season (seasons %v) fits the window %d; set Spec.AnchorSeason", AnchorSeasonal, sc.Seasons, spec.Window)
+			if len(sc.Seasons) == 0 {
+				return nil, nil, fmt.Errorf("seqcast: Spec.Anchor %q: the training part shows no season; set Options.Season, or another Spec.Anchor", AnchorSeasonal)
+			}
+			return nil, nil, fmt.Errorf("seqcast: Spec.Anchor %q: no detected season (seasons %v) fits the window %d; set a Spec.Window of at least %d, or another Spec.Anchor", AnchorSeasonal, sc.Seasons, spec.Window, slices.Min(sc.Seasons))
 		}
 		sc.Notes = append(sc.Notes, fmt.Sprintf("anchor: seasonal naive at season %d", spec.AnchorSeason))
 	}
