@@ -553,7 +553,7 @@ func originForecasts(e *seqcast.Ensemble, values []float64, p *protocol, test se
 	}
 	got := p.score(fc)
 	if d := abs(got.MAE - test.MAE); !(d <= 1e-6*test.MAE) {
-		return nil, fmt.Errorf("Predict from every test origin scores MAE %.17g, TrainEnsemble reported %.17g", got.MAE, test.MAE)
+		return nil, fmt.Errorf("forecasts from every test origin by Ensemble.Predict score MAE %.17g; TrainEnsemble reported %.17g", got.MAE, test.MAE)
 	}
 	return fc, nil
 }
