@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -568,7 +569,16 @@ func writeReport(w io.Writer, f *seqcast.Forecaster, rep *seqcast.Report, name s
 		}
 	}
 	tw.Flush()
+	if noScale(rep.Valid.Model) || noScale(rep.Test.Model) {
+		fmt.Fprintf(w, "MASE is undefined (NaN, or +Inf where a forecast errs): the seasonal-naive forecast at season %d makes no error on the training part (a constant or exactly periodic history), which leaves MASE no scale; compare MAE instead\n", rep.Season)
+	}
 	writeQuantileMetrics(w, f.Spec.Quantiles, quantileRow{"valid", rep.Valid.Quantiles}, quantileRow{"test", rep.Test.Quantiles})
+}
+
+// noScale reports a MASE that is not finite although the MAE is: the
+// training part's seasonal-naive MAE, its scale, is 0.
+func noScale(m seqcast.Metrics) bool {
+	return !math.IsNaN(m.MAE) && !math.IsInf(m.MAE, 0) && (math.IsNaN(m.MASE) || math.IsInf(m.MASE, 0))
 }
 
 // modelName names f for reports: its family, or anchor_alone for the

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -162,6 +163,42 @@ func TestTrainSeqToSeqCLI(t *testing.T) {
 	}
 	if len(recs) != 5 || recs[1][0] != "2020-05" {
 		t.Errorf("forecast CSV = %v; want a header and 4 rows from 2020-05", recs)
+	}
+}
+
+// TestTrainConstantSeries: on a constant or exactly periodic series MASE
+// has no scale, and the report says so instead of leaving bare NaNs and
+// infinities; a series whose seasonal naive errs gets no such line.
+func TestTrainConstantSeries(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name string
+		v    func(i int) float64
+		want bool
+	}{
+		{"constant", func(int) float64 { return 5 }, true},
+		{"periodic", func(i int) float64 { return float64(i % 7) }, true},
+		{"varying", func(i int) float64 { return float64(i%7) + 0.1*float64(i) }, false},
+	} {
+		var b strings.Builder
+		b.WriteString("t,y\n")
+		for i := range 120 {
+			fmt.Fprintf(&b, "%d,%g\n", i, c.v(i))
+		}
+		path := filepath.Join(dir, c.name+".csv")
+		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var o, e bytes.Buffer
+		err := run(context.Background(), []string{"train", "--csv", path, "--target", "y", "--model", "linear", "--window", "8",
+			"--horizon", "2", "--epochs", "1", "--quiet", "--out", filepath.Join(dir, c.name+".model")}, &o, &e)
+		if err != nil {
+			t.Fatalf("%s: train: %v\n%s", c.name, err, e.String())
+		}
+		if got := strings.Contains(o.String(), "MASE is undefined"); got != c.want {
+			t.Errorf("%s: report says MASE is undefined: %v, want %v:\n%s", c.name, got, c.want, o.String())
+		}
 	}
 }
 
