@@ -382,6 +382,13 @@ func writeBacktest(rep *seqcast.BacktestReport, jsonOut, csvOut, plotPath string
 		fmt.Fprintf(tw, "%s\t%.4g\t%.4g\t%.4g\t%.4g\t%.4g\t\n", row.name, row.m.MeanMASE, row.m.MedianMASE, row.m.SMAPE, row.m.MAE, row.m.RMSE)
 	}
 	tw.Flush()
+	var ids []string
+	for _, g := range rep.Series {
+		if m := g.Metrics.Model; math.IsNaN(m.MeanMASE) && !math.IsNaN(m.MAE) && !math.IsInf(m.MAE, 0) {
+			ids = append(ids, g.Series)
+		}
+	}
+	writeUnscaled(stdout, ids, len(rep.Series))
 	writeQuantileMetrics(stdout, r.Spec.Quantiles, quantileRow{"backtest", rep.Overall.Quantiles})
 	if len(r.Spec.Quantiles) > 1 && rep.Overall.Quantiles != nil {
 		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)

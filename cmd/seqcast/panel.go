@@ -12,6 +12,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/seqcast/seqcast"
@@ -281,7 +282,32 @@ func writePanelReport(w io.Writer, pf *seqcast.PanelForecaster, rep *seqcast.Pan
 		}
 	}
 	tw.Flush()
+	var ids []string
+	for _, sm := range rep.Series {
+		if noScale(sm.Valid.Model) || noScale(sm.Test.Model) {
+			ids = append(ids, sm.ID)
+		}
+	}
+	writeUnscaled(w, ids, len(rep.Series))
 	writeQuantileMetrics(w, pf.Spec.Quantiles, quantileRow{"valid", rep.Valid.Quantiles}, quantileRow{"test", rep.Test.Quantiles})
+}
+
+// writeUnscaled says which of n series, ids, have no MASE (see noScale),
+// so that the mean and median MASE above are read as over the others.
+func writeUnscaled(w io.Writer, ids []string, n int) {
+	if len(ids) == 0 {
+		return
+	}
+	list := strings.Join(ids[:min(len(ids), 5)], ", ")
+	if len(ids) > 5 {
+		list += fmt.Sprintf(" and %d more", len(ids)-5)
+	}
+	if len(ids) == n {
+		fmt.Fprintf(w, "MASE is undefined: on every series the training part's seasonal naive makes no error (a constant or exactly periodic history), which leaves MASE no scale; compare MAE instead: %s\n", list)
+		return
+	}
+	fmt.Fprintf(w, "mean and median MASE are over %d of %d series: MASE is undefined for %d whose training part's seasonal naive makes no error (a constant or exactly periodic history): %s\n",
+		n-len(ids), n, len(ids), list)
 }
 
 func localOr(r *seqcast.PanelReport, test bool) seqcast.PanelSplitMetrics {

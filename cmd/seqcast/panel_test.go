@@ -109,6 +109,58 @@ func TestPanelTrainPredict(t *testing.T) {
 	}
 }
 
+func TestWriteUnscaled(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		ids  []string
+		n    int
+		want string
+	}{
+		{nil, 3, ""},
+		{[]string{"a"}, 3, "mean and median MASE are over 2 of 3 series: MASE is undefined for 1 whose training part's seasonal naive makes no error (a constant or exactly periodic history): a\n"},
+		{[]string{"a", "b", "c", "d", "e", "f", "g"}, 9, "over 2 of 9 series: MASE is undefined for 7 whose training part's seasonal naive makes no error (a constant or exactly periodic history): a, b, c, d, e and 2 more\n"},
+		{[]string{"y"}, 1, "MASE is undefined: on every series the training part's seasonal naive makes no error (a constant or exactly periodic history), which leaves MASE no scale; compare MAE instead: y\n"},
+	} {
+		var b strings.Builder
+		writeUnscaled(&b, c.ids, c.n)
+		if got := b.String(); !strings.HasSuffix(got, c.want) || (c.want == "") != (got == "") {
+			t.Errorf("writeUnscaled(%v, %d) = %q; want %q", c.ids, c.n, got, c.want)
+		}
+	}
+}
+
+// TestPanelConstantSeriesCLI: a constant series among others is named as
+// left out of the mean and median MASE, by train and by backtest.
+func TestPanelConstantSeriesCLI(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("id,t,y\n")
+	for i := range 60 {
+		fmt.Fprintf(&b, "flat,%d,5\n", i)
+	}
+	for i := range 60 {
+		fmt.Fprintf(&b, "wavy,%d,%g\n", i, math.Sin(float64(i)/3)+0.01*float64(i*i%7))
+	}
+	data := filepath.Join(dir, "p.csv")
+	if err := os.WriteFile(data, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const want = "mean and median MASE are over 1 of 2 series: MASE is undefined for 1 whose training part's seasonal naive makes no error (a constant or exactly periodic history): flat"
+	for _, args := range [][]string{
+		{"train", "--csv", data, "--id", "id", "--target", "y", "--time", "t", "--model", "linear", "--window", "4", "--horizon", "2", "--epochs", "1", "--quiet", "--out", filepath.Join(dir, "p.model")},
+		{"backtest", "--csv", data, "--id", "id", "--target", "y", "--time", "t", "--model", "linear", "--window", "4", "--horizon", "2", "--origins", "2", "--epochs", "1", "--quiet"},
+	} {
+		var o, e bytes.Buffer
+		if err := run(context.Background(), args, &o, &e); err != nil {
+			t.Fatalf("%s: %v\n%s", args[0], err, e.String())
+		}
+		if !strings.Contains(o.String(), want) {
+			t.Errorf("%s: output lacks %q:\n%s", args[0], want, o.String())
+		}
+	}
+}
+
 func TestPanelCLIErrors(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
