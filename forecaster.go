@@ -234,7 +234,10 @@ func (o Options) withDefaults() (Options, error) {
 		name string
 		v    float64
 	}{{"Epochs", float64(o.Epochs)}, {"BatchSize", float64(o.BatchSize)}, {"LearningRate", o.LearningRate}, {"Season", float64(o.Season)}, {"ClipNorm", o.ClipNorm}, {"MinDelta", o.MinDelta}} {
-		if f.v < 0 || math.IsNaN(f.v) || math.IsInf(f.v, 0) {
+		if math.IsNaN(f.v) || math.IsInf(f.v, 0) {
+			return o, fmt.Errorf("seqcast: Options.%s %v: must be a finite number", f.name, f.v)
+		}
+		if f.v < 0 {
 			return o, fmt.Errorf("seqcast: Options.%s %v: must not be negative", f.name, f.v)
 		}
 	}

@@ -43,10 +43,11 @@ func TestOptionsErrors(t *testing.T) {
 		opts Options
 		want string
 	}{
-		{Options{Config: train.Config{Epochs: -1}}, "Options.Epochs -1"},
-		{Options{Config: train.Config{BatchSize: -1}}, "Options.BatchSize -1"},
-		{Options{Config: train.Config{LearningRate: math.NaN()}}, "Options.LearningRate NaN"},
-		{Options{Config: train.Config{MinDelta: -1}}, "Options.MinDelta -1"},
+		{Options{Config: train.Config{Epochs: -1}}, "Options.Epochs -1: must not be negative"},
+		{Options{Config: train.Config{BatchSize: -1}}, "Options.BatchSize -1: must not be negative"},
+		{Options{Config: train.Config{LearningRate: math.NaN()}}, "Options.LearningRate NaN: must be a finite number"},
+		{Options{Config: train.Config{ClipNorm: math.Inf(1)}}, "Options.ClipNorm +Inf: must be a finite number"},
+		{Options{Config: train.Config{MinDelta: -1}}, "Options.MinDelta -1: must not be negative"},
 		{Options{Config: train.Config{Optimizer: train.NewSGD(0.1, 0)}}, "Options.Optimizer: must be nil"},
 		{Options{Config: train.Config{OnCheckpoint: func(*train.Checkpoint) error { return nil }}}, "Options.Config.OnCheckpoint: must be nil"},
 		{Options{ValidFrac: 1}, "Options.ValidFrac 1"},

@@ -45,7 +45,7 @@ func (t *trainingFlags) check() error {
 		return fmt.Errorf("--patience %d: must not be negative (0 turns early stopping off)", *t.patience)
 	}
 	if !(*t.lr > 0) || math.IsInf(*t.lr, 0) {
-		return fmt.Errorf("--lr %v: must be positive", *t.lr)
+		return fmt.Errorf("--lr %v: must be a positive finite number", *t.lr)
 	}
 	return nil
 }

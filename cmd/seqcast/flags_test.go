@@ -118,7 +118,8 @@ func TestTrainingFlags(t *testing.T) {
 		{[]string{"--epochs", "0"}, train.Config{}, "--epochs 0: must be at least 1"},
 		{[]string{"--batch", "-1"}, train.Config{}, "--batch -1: must be at least 1"},
 		{[]string{"--patience", "-1"}, train.Config{}, "--patience -1: must not be negative"},
-		{[]string{"--lr", "0"}, train.Config{}, "--lr 0: must be positive"},
+		{[]string{"--lr", "0"}, train.Config{}, "--lr 0: must be a positive finite number"},
+		{[]string{"--lr", "NaN"}, train.Config{}, "--lr NaN: must be a positive finite number"},
 	} {
 		fs := flag.NewFlagSet("x", flag.ContinueOnError)
 		tf := addTrainingFlags(fs)
