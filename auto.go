@@ -28,9 +28,10 @@ func AutoFamilies() []string { return []string{Linear, GRU, LSTM, ConvGRU, WaveN
 // AutoOptions are the settings of TrainAuto. The zero value of each field
 // is its documented default.
 type AutoOptions struct {
-	// Families are tried in order (default AutoFamilies()).
+	// Families are tried in order (default, when empty, AutoFamilies()).
 	Families []string
-	// Anchors are tried, in order, for every family (default Anchors()).
+	// Anchors are tried, in order, for every family (default, when empty,
+	// Anchors()).
 	Anchors []string
 	// Budget bounds the wall-clock time of the search (default 2 minutes,
 	// at least MinBudget): no trial starts after it, and the trial running
@@ -142,10 +143,10 @@ func TrainAuto(ctx context.Context, spec Spec, values []float64, opts Options, a
 	if opts.decomp == nil {
 		opts.decomp = newDecompCache() // trials of one history anchor the same origins
 	}
-	if auto.Families == nil {
+	if len(auto.Families) == 0 {
 		auto.Families = AutoFamilies()
 	}
-	if auto.Anchors == nil {
+	if len(auto.Anchors) == 0 {
 		auto.Anchors = Anchors()
 	}
 	for _, fam := range auto.Families {

@@ -397,3 +397,26 @@ func TestTrainAutoNoTrial(t *testing.T) {
 		t.Errorf("TrainAuto with a horizon of 80 on 200 rows: %v; want one error naming the first trial's reason", err)
 	}
 }
+
+// TestTrainAutoEmptyLists: empty, non-nil Families and Anchors mean the
+// defaults, as nil does, rather than a search with nothing to try.
+func TestTrainAutoEmptyLists(t *testing.T) {
+	t.Parallel()
+	y := seasonalSeries(200, 12)
+	opts := Options{Config: train.Config{Epochs: 1, Seed: 1}, SeasonCandidates: []int{12}}
+	_, _, ar, err := TrainAuto(context.Background(), Spec{Window: 24, Horizon: 3, Features: []string{"y"}}, y, opts,
+		AutoOptions{Families: []string{}, Anchors: []string{}, Budget: MinBudget})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fams, anchors := map[string]bool{}, map[string]bool{}
+	for _, tr := range ar.Trials {
+		if !tr.AnchorAlone {
+			fams[tr.Family] = true
+		}
+		anchors[tr.Anchor] = true
+	}
+	if len(fams) != len(AutoFamilies()) || len(anchors) != len(Anchors()) {
+		t.Errorf("trials of families %v and anchors %v; want all %d families and %d anchors", fams, anchors, len(AutoFamilies()), len(Anchors()))
+	}
+}
