@@ -132,8 +132,9 @@ func (s *Set) Subset(idx []int) *Set {
 }
 
 // Check reports the first inconsistency of s, or nil: an error wrapping
-// ErrInvalid for a shape problem or a repeated id, ErrNaN naming the
-// series, row and column of a value that is not finite.
+// ErrInvalid for a shape problem, a repeated id or a break that is not
+// inside a series (after its first row), ErrNaN naming the series, row and
+// column of a value that is not finite.
 func (s *Set) Check() error {
 	nf := len(s.Names)
 	if nf == 0 {
@@ -161,9 +162,15 @@ func (s *Set) Check() error {
 		}
 		seen[id] = true
 	}
-	for k := 1; k < len(s.Breaks); k++ {
-		if s.Breaks[k] <= s.Breaks[k-1] {
-			return invalidf("set: breaks %d then %d do not increase", s.Breaks[k-1], s.Breaks[k])
+	for k, b := range s.Breaks {
+		if k > 0 && b <= s.Breaks[k-1] {
+			return invalidf("set: breaks %d then %d do not increase", s.Breaks[k-1], b)
+		}
+		if b <= 0 || b >= rows {
+			return invalidf("set: break %d: not a row after the first of the %d rows", b, rows)
+		}
+		if i, r := s.Locate(b); r == 0 {
+			return invalidf("set: break %d: the first row of series %q, which needs no break", b, s.IDs[i])
 		}
 	}
 	for k, v := range s.Values {

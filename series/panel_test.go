@@ -284,6 +284,10 @@ func TestPanelScalers(t *testing.T) {
 
 func TestPanelCheck(t *testing.T) {
 	t.Parallel()
+	// Series a holds rows 0 to 2, b row 3.
+	brk := func(b ...int) Set {
+		return Set{IDs: []string{"a", "b"}, Names: []string{"y"}, Values: []float64{1, 2, 3, 4}, Starts: []int{0, 3, 4}, Breaks: b}
+	}
 	tests := []struct {
 		name string
 		s    Set
@@ -292,6 +296,13 @@ func TestPanelCheck(t *testing.T) {
 		{"repeated id", Set{IDs: []string{"a", "a"}, Names: []string{"y"}, Values: []float64{1, 2}, Starts: []int{0, 1, 2}}, ErrInvalid},
 		{"empty series", Set{IDs: []string{"a", "b"}, Names: []string{"y"}, Values: []float64{1}, Starts: []int{0, 1, 1}}, ErrInvalid},
 		{"nan", Set{IDs: []string{"a"}, Names: []string{"y"}, Values: []float64{math.NaN()}, Starts: []int{0, 1}}, ErrNaN},
+		{"break inside", brk(2), nil},
+		{"breaks repeated", brk(2, 2), ErrInvalid},
+		{"break at row 0", brk(0), ErrInvalid},
+		{"break past the rows", brk(4), ErrInvalid},
+		{"break negative", brk(-1), ErrInvalid},
+		// A series' first row follows no dropped row of that series.
+		{"break at a series' start", brk(3), ErrInvalid},
 	}
 	for _, tc := range tests {
 		if err := tc.s.Check(); !errors.Is(err, tc.kind) {
