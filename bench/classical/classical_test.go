@@ -11,6 +11,16 @@ import (
 	"github.com/seqcast/seqcast/train"
 )
 
+// trendSeasonal returns n values of a seasonal series with a trend and
+// deterministic noise.
+func trendSeasonal(n, season int) []float64 {
+	y := make([]float64, n)
+	for i := range y {
+		y[i] = 10 + 0.05*float64(i) + 3*math.Sin(2*math.Pi*float64(i)/float64(season)) + 0.3*math.Cos(float64(i*i))
+	}
+	return y
+}
+
 // TestProtocolMatchesTrain checks the mirrored split, season and origins,
 // and the scoring of a seasonal naive forecast built from origins(),
 // against what seqcast.Train reports for its own baselines, on a seasonal
@@ -18,10 +28,7 @@ import (
 func TestProtocolMatchesTrain(t *testing.T) {
 	t.Parallel()
 	const n, season, horizon = 300, 12, 5
-	y := make([]float64, n)
-	for i := range y {
-		y[i] = 10 + 0.05*float64(i) + 3*math.Sin(2*math.Pi*float64(i)/season) + 0.3*math.Cos(float64(i*i))
-	}
+	y := trendSeasonal(n, season)
 	p, err := newProtocol(y, horizon, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -131,15 +138,22 @@ func TestReadModels(t *testing.T) {
 	}
 }
 
-func TestScore(t *testing.T) {
-	t.Parallel()
-	// 20 rows split 14/3/3 (the parts end at round(0.7*20) and
-	// round(0.85*20)); horizon 2 leaves the origins 16 and 17.
+// smallProtocol is the protocol of the values 1 to 20 at horizon 2 and
+// season 1: 20 rows split 14/3/3 (the parts end at round(0.7*20) and
+// round(0.85*20)), the origins 16 and 17, an in-sample naive MAE of 1.
+func smallProtocol(t *testing.T) *protocol {
+	t.Helper()
 	y := []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20}
 	p, err := newProtocol(y, 2, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return p
+}
+
+func TestScore(t *testing.T) {
+	t.Parallel()
+	p := smallProtocol(t)
 	if p.rows() != [3]int{14, 3, 3} {
 		t.Fatalf("rows %v, want [14 3 3]", p.rows())
 	}
@@ -213,11 +227,8 @@ func TestRRowSeasons(t *testing.T) {
 // the reported metrics differ.
 func TestOriginForecasts(t *testing.T) {
 	t.Parallel()
-	const n, season, horizon = 300, 12, 4
-	y := make([]float64, n)
-	for i := range y {
-		y[i] = 10 + 0.05*float64(i) + 3*math.Sin(2*math.Pi*float64(i)/season) + 0.3*math.Cos(float64(i*i))
-	}
+	const horizon = 4
+	y := trendSeasonal(300, 12)
 	p, err := newProtocol(y, horizon, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -243,12 +254,7 @@ func TestOriginForecasts(t *testing.T) {
 
 func TestPaired(t *testing.T) {
 	t.Parallel()
-	// TestScore's protocol: origins 16 and 17, horizon 2, naive MAE 1.
-	y := []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20}
-	p, err := newProtocol(y, 2, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := smallProtocol(t)
 	// Truth 18, 19 then 19, 20.
 	a := p.originMAE([]float64{17, 17, 18, 18}) // errors 1, 2 then 1, 2
 	b := p.originMAE([]float64{18, 19, 19, 20}) // exact
