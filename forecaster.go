@@ -52,6 +52,12 @@ type Metadata struct {
 	// rather than trained (Epochs 0): it forecasts its anchor alone, as
 	// TrainAuto's baseline trials do.
 	AnchorAlone bool `json:"anchor_alone,omitempty"`
+	// Calendar names the calendar columns that series.Set.WithCalendar or
+	// series.Table.WithCalendar, with the lead Spec.Horizon, added after
+	// the data's columns; they are the last len(Calendar) of
+	// Spec.Features. Whoever fills it (the command line) makes Predict's
+	// history the same way.
+	Calendar []string `json:"calendar,omitempty"`
 	// Rows holds the number of rows of the training, validation and test
 	// parts.
 	Rows [3]int `json:"rows"`

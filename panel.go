@@ -38,11 +38,6 @@ type PanelMetadata struct {
 	Metadata
 	// IDColumn is the id column of a long CSV, empty for a wide one.
 	IDColumn string `json:"id_column,omitempty"`
-	// Calendar names the calendar columns that series.Set.WithCalendar,
-	// with the lead Spec.Horizon, added after the data's columns; they are
-	// the last len(Calendar) of Spec.Features. Whoever fills it (the
-	// command line) makes Predict's history the same way.
-	Calendar []string `json:"calendar,omitempty"`
 	// Parts holds the training, validation and test rows of each series,
 	// in the order of IDs.
 	Parts [][3]int `json:"parts,omitempty"`

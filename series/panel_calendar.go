@@ -33,7 +33,7 @@ var calendarFeatures = []struct {
 // lead < 0, or the step resolves no feature (a yearly series).
 func (s *Set) WithCalendar(lead int) (*Set, []string, error) {
 	if s.Time == nil {
-		return nil, nil, invalidf("calendar: the set has no time column")
+		return nil, nil, invalidf("calendar: no time column to read the calendar from")
 	}
 	if lead < 0 {
 		return nil, nil, invalidf("calendar: lead %d, want >= 0", lead)
@@ -93,5 +93,18 @@ func (s *Set) WithCalendar(lead int) (*Set, []string, error) {
 			out.Values = append(out.Values, math.Sin(2*math.Pi*phase), math.Cos(2*math.Pi*phase))
 		}
 	}
+	return &out, names, nil
+}
+
+// WithCalendar is Set.WithCalendar for the one series of t: a copy of t
+// with the calendar columns appended to every row, and their names.
+func (t *Table) WithCalendar(lead int) (*Table, []string, error) {
+	s := &Set{IDs: []string{""}, Names: t.Names, Values: t.Values, Starts: []int{0, t.Rows}, Time: t.Time, TimeName: t.TimeName}
+	c, names, err := s.WithCalendar(lead)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := *t
+	out.Names, out.Values = c.Names, c.Values
 	return &out, names, nil
 }

@@ -81,3 +81,33 @@ func TestPanelCalendar(t *testing.T) {
 		}
 	}
 }
+
+// TestTableCalendar: a table gets the columns its one series would get as
+// a Set, and a table without a time column an error saying so.
+func TestTableCalendar(t *testing.T) {
+	t.Parallel()
+	tab := &Table{Names: []string{"y", "x"}, Rows: 10, TimeName: "date"}
+	for r := range tab.Rows {
+		tab.Values = append(tab.Values, float64(r), -float64(r))
+		tab.Time = append(tab.Time, fmt.Sprintf("2024-03-%02d", 1+r))
+	}
+	got, names, err := tab.WithCalendar(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := &Set{IDs: []string{"a"}, Names: tab.Names, Values: tab.Values, Starts: []int{0, tab.Rows}, Time: tab.Time, TimeName: tab.TimeName}
+	want, wantNames, err := set.WithCalendar(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(names, wantNames) || !slices.Equal(got.Names, want.Names) || !slices.Equal(got.Values, want.Values) || got.Rows != tab.Rows {
+		t.Errorf("Table.WithCalendar: names %q (%q), %d rows; want the Set's %q (%q)", names, got.Names, got.Rows, wantNames, want.Names)
+	}
+	if len(tab.Names) != 2 || len(tab.Values) != 20 {
+		t.Error("Table.WithCalendar changed its receiver")
+	}
+	tab.Time = nil
+	if _, _, err := tab.WithCalendar(2); !errors.Is(err, ErrInvalid) {
+		t.Errorf("WithCalendar without a time column = %v; want ErrInvalid", err)
+	}
+}

@@ -38,7 +38,7 @@ func addPanelTrainFlags(fs *flag.FlagSet) *panelFlags {
 		targets:   fs.String("targets", "", `wide CSV of many series: the comma-separated columns that are series, or "all" (every column but the time column); one global model trains on all`),
 		local:     fs.String("local", "", "with --id or --targets: also train one model of this family per series (e.g. linear) and report it next to the global one"),
 		conformal: fs.Float64("conformal", 0, "with --id or --targets: wrap the model in split-conformal intervals of this level, in (0, 1), from its validation errors per horizon step; predict writes them"),
-		calendar:  fs.Bool("calendar", false, "with --id or --targets: add known-future calendar inputs from the time column (hour of day, day of week, day of year of the step --horizon ahead, as sin/cos; those the time step resolves)"),
+		calendar:  fs.Bool("calendar", false, "add known-future calendar inputs from the time column (hour of day, day of week, day of year of the step --horizon ahead, as sin/cos; those the time step resolves); predict makes them from its --csv's time column"),
 	}
 }
 
@@ -51,17 +51,15 @@ func addPanelPredictFlags(fs *flag.FlagSet) *panelFlags {
 func (p *panelFlags) on() bool { return *p.id != "" || *p.targets != "" }
 
 // any reports whether a flag that only train on many series reads is set.
-func (p *panelFlags) any() bool { return p.on() || *p.local != "" || *p.calendar || *p.conformal != 0 }
+func (p *panelFlags) any() bool { return p.on() || *p.local != "" || *p.conformal != 0 }
 
-// checkOn reports a flag of the panel path (--calendar, --conformal,
-// --local) given without --id or --targets, before any check that would
-// name those two flags to a user who gave neither.
+// checkOn reports a flag of the panel path (--conformal, --local) given
+// without --id or --targets, before any check that would name those two
+// flags to a user who gave neither.
 func (p *panelFlags) checkOn() error {
 	switch {
 	case p.on() || !p.any():
 		return nil
-	case *p.calendar:
-		return errors.New("train: --calendar: needs --id or --targets (for one series: --targets COL)")
 	case *p.conformal != 0:
 		return errors.New("train: --conformal: needs --id or --targets (for one series: --targets COL)")
 	}

@@ -241,12 +241,67 @@ func TestPanelCalendarCLI(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"train", "--csv", data, "--target", "load", "--calendar", "--window", "6", "--horizon", "3", "--out", model}, "--calendar: needs --id or --targets"},
-		// Without --window, or with --model auto, the error is still about
-		// --calendar, not about flags the user did not give.
-		{[]string{"train", "--csv", data, "--target", "load", "--calendar", "--horizon", "3", "--out", model}, "--calendar: needs --id or --targets"},
-		{[]string{"train", "--csv", data, "--target", "load", "--calendar", "--model", "auto", "--horizon", "3", "--out", model}, "--calendar: needs --id or --targets"},
 		{[]string{"train", "--csv", ints, "--id", "id", "--target", "v", "--time", "t", "--calendar", "--window", "2", "--horizon", "1", "--out", model}, `--calendar: series: calendar: time column "t": want dates or times`},
+	} {
+		err := run(context.Background(), c.args, new(bytes.Buffer), new(bytes.Buffer))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("seqcast %s: error %v; want %q", strings.Join(c.args, " "), err, c.want)
+		}
+	}
+}
+
+// TestCalendarCLI: --calendar on one series, with a family and with
+// --model auto and an ensemble; predict makes the inputs from its CSV's
+// time column, and says what is missing without one.
+func TestCalendarCLI(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var b, plain strings.Builder
+	b.WriteString("time,load\n")
+	plain.WriteString("load\n")
+	for h := range 160 {
+		v := 5 + math.Sin(2*math.Pi*float64(h)/24) + 0.1*math.Cos(float64(h*h))
+		fmt.Fprintf(&b, "2024-03-%02dT%02d:00:00,%.3f\n", 1+h/24, h%24, v)
+		fmt.Fprintf(&plain, "%.3f\n", v)
+	}
+	data, noTime := filepath.Join(dir, "hourly.csv"), filepath.Join(dir, "plain.csv")
+	os.WriteFile(data, []byte(b.String()), 0o644)
+	os.WriteFile(noTime, []byte(plain.String()), 0o644)
+	for _, c := range []struct {
+		name string
+		args []string
+	}{
+		{"linear", []string{"--model", "linear", "--window", "6", "--epochs", "1"}},
+		{"auto", []string{"--model", "auto", "--budget", "1s", "--epochs", "1", "--ensemble", "2"}},
+	} {
+		model := filepath.Join(dir, c.name+".model")
+		var o, e bytes.Buffer
+		err := run(context.Background(), append([]string{"train", "--csv", data, "--target", "load", "--calendar", "--horizon", "3", "--quiet", "--out", model}, c.args...), &o, &e)
+		if err != nil {
+			t.Fatalf("%s: train --calendar: %v\n%s", c.name, err, e.String())
+		}
+		if !strings.Contains(o.String(), "features [load cal_hour_of_day_sin cal_hour_of_day_cos cal_day_of_week_sin") {
+			t.Errorf("%s: train --calendar stdout %q: no calendar features", c.name, o.String())
+		}
+		o.Reset()
+		if err := run(context.Background(), []string{"predict", "--model", model, "--csv", data}, &o, &e); err != nil {
+			t.Fatalf("%s: predict: %v", c.name, err)
+		}
+		if !strings.HasPrefix(o.String(), "time,forecast\n2024-03-07T16:00:00,") || strings.Count(o.String(), "\n") != 4 {
+			t.Errorf("%s: predict wrote %q; want 3 forecasts from 2024-03-07T16:00:00", c.name, o.String())
+		}
+		err = run(context.Background(), []string{"predict", "--model", model, "--csv", noTime}, new(bytes.Buffer), new(bytes.Buffer))
+		if err == nil || !strings.Contains(err.Error(), "time column") {
+			t.Errorf("%s: predict from a CSV without the time column: %v; want an error about it", c.name, err)
+		}
+	}
+	model := filepath.Join(dir, "x.model")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"train", "--csv", noTime, "--target", "load", "--calendar", "--horizon", "3", "--out", model}, "--calendar: " + noTime + " has no time column to read the calendar from (name it with --time)"},
+		{[]string{"train", "--csv", data, "--target", "load", "--calendar", "--future", "load2", "--horizon", "3", "--out", model}, "--calendar and --future: not together"},
 	} {
 		err := run(context.Background(), c.args, new(bytes.Buffer), new(bytes.Buffer))
 		if err == nil || !strings.Contains(err.Error(), c.want) {

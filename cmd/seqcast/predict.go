@@ -10,6 +10,7 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -103,7 +104,11 @@ Flags:
 		}
 		tab, future, futureTimes, err = readTableFuture(*csvPath, f.Spec.Features, tc, *delim)
 	} else {
-		tab, err = readFeatures(*csvPath, f.Spec.Features, tc, gp, *delim)
+		nc := len(f.Meta.Calendar) // made from the time column, not read
+		tab, err = readFeatures(*csvPath, f.Spec.Features[:len(f.Spec.Features)-nc], tc, gp, *delim)
+		if err == nil && nc > 0 {
+			tab, err = withCalendar(tab, f.Spec.Horizon, f.Meta.Calendar, *csvPath)
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("predict: %w", err)
@@ -212,6 +217,20 @@ Flags:
 		fmt.Fprintf(stderr, "wrote %s\n", *plotPath)
 	}
 	return nil
+}
+
+// withCalendar appends to tab the calendar inputs of a model trained with
+// train --calendar, from tab's time column, and checks that they are the
+// ones the model was trained with (want).
+func withCalendar(tab *series.Table, horizon int, want []string, path string) (*series.Table, error) {
+	out, names, err := tab.WithCalendar(horizon)
+	if err != nil {
+		return nil, fmt.Errorf("%s: the model reads calendar inputs (train --calendar): %w", path, err)
+	}
+	if !slices.Equal(names, want) {
+		return nil, fmt.Errorf("%s: the time step gives the calendar inputs %q; the model was trained with %q", path, names, want)
+	}
+	return out, nil
 }
 
 // readFeatures reads a model's features from path. A model trained on a

@@ -202,6 +202,9 @@ Flags:
 	if err := checkFutureFlags(*target, splitList(*features), futureCols); err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
+	if len(futureCols) > 0 && *pf.calendar && !pf.on() {
+		return errors.New("train: --calendar and --future: not together for a single series; give the calendar as --future columns of the CSV, or train on a long CSV (--id)")
+	}
 	if len(futureCols) > 0 && gp != series.GapFail {
 		return fmt.Errorf("train: --future and --gaps %s: the rows after the target ends are told from gaps by --gaps fail only", *gaps)
 	}
@@ -231,6 +234,15 @@ Flags:
 	if tab.Dropped > 0 {
 		fmt.Fprintf(stdout, "%s: %d rows, %d dropped for missing values; no window spans a dropped row\n", *csvPath, tab.Rows, tab.Dropped)
 	}
+	var calendar []string
+	if *pf.calendar {
+		if tab.Time == nil {
+			return fmt.Errorf("train: --calendar: %s has no time column to read the calendar from (name it with --time)", *csvPath)
+		}
+		if tab, calendar, err = tab.WithCalendar(*horizon); err != nil {
+			return fmt.Errorf("train: --calendar: %w", err)
+		}
+	}
 	spec := seqcast.Spec{
 		Family: *model, Window: *window, Horizon: *horizon, Features: tab.Names,
 		Units: *units, Layers: *layers, Dropout: *dropout, SeqToSeq: *seq2seq, Quantiles: qs, Future: futureCols,
@@ -243,7 +255,7 @@ Flags:
 		Config: tf.config(), GPU: gpu,
 		ValidFrac: *validF, TestFrac: *testF, Season: *season, Breaks: tab.Breaks,
 		SeasonCandidates: series.SeasonCandidates(tab.Time),
-		Meta:             seqcast.Metadata{Source: *csvPath, TimeColumn: tab.TimeName},
+		Meta:             seqcast.Metadata{Source: *csvPath, TimeColumn: tab.TimeName, Calendar: calendar},
 	}
 	if !*quiet {
 		opts.Progress = stderr
