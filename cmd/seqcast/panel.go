@@ -369,8 +369,8 @@ func panelPredict(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool
 		if set, names, err = set.WithCalendar(pf.Spec.Horizon); err != nil {
 			return fmt.Errorf("predict: the model reads calendar inputs: %w", err)
 		}
-		if !slices.Equal(names, pf.Meta.Calendar) {
-			return fmt.Errorf("predict: %s: the time step gives the calendar inputs %q; the model was trained with %q", csvPath, names, pf.Meta.Calendar)
+		if err := sameCalendar(names, pf.Meta.Calendar, csvPath); err != nil {
+			return fmt.Errorf("predict: %w", err)
 		}
 		for i, rows := range future { // the calendar columns of the rows forecast are not read
 			nf := len(set.Names) - len(names)

@@ -227,10 +227,19 @@ func withCalendar(tab *series.Table, horizon int, want []string, path string) (*
 	if err != nil {
 		return nil, fmt.Errorf("%s: the model reads calendar inputs (train --calendar): %w", path, err)
 	}
-	if !slices.Equal(names, want) {
-		return nil, fmt.Errorf("%s: the time step gives the calendar inputs %q; the model was trained with %q", path, names, want)
+	if err := sameCalendar(names, want, path); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// sameCalendar checks that the calendar inputs names made from path's time
+// column are those the model was trained with (want).
+func sameCalendar(names, want []string, path string) error {
+	if !slices.Equal(names, want) {
+		return fmt.Errorf("%s: the time step gives the calendar inputs %q; the model was trained with %q", path, names, want)
+	}
+	return nil
 }
 
 // readFeatures reads a model's features from path. A model trained on a
