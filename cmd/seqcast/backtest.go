@@ -84,7 +84,7 @@ Flags:
 `)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -335,7 +335,7 @@ func backtestMergeCmd(args []string, stdout, stderr io.Writer) error {
 	jsonOut := fs.String("json", "", "write the merged report as JSON to this file")
 	csvOut := fs.String("csv-out", "", "write the merged metrics as CSV to this file")
 	plotPath := fs.String("plot", "", "draw the error by horizon step to this PNG file")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {

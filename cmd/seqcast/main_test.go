@@ -28,7 +28,7 @@ func TestBenchErrors(t *testing.T) {
 		{[]string{"bench", "--csv", "/no/such/dir/x.csv"}, "--csv /no/such/dir/x.csv"},
 		{[]string{"bench", "--json", "same.json", "--csv", "same.json"}, "is also the output of --json"},
 		{[]string{"bench", "--dtype", "float16"}, `--dtype "float16": want float32 or float64`},
-		{[]string{"bench", "--no-such-flag"}, "flag provided but not defined"},
+		{[]string{"bench", "--no-such-flag"}, "unknown flag --no-such-flag"},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
 		{nil, "no command"},
 	}
