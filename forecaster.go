@@ -736,6 +736,9 @@ func (f *Forecaster) window(history []float64) (series.Windows, func(int) []floa
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return series.Windows{}, nil, fmt.Errorf("seqcast: predict: value %v at row %d, feature %q", history[len(history)-w*nf+i], rows-w+i/nf, f.Spec.Features[i%nf])
 		}
+		if err := f.farOff(v, history[len(history)-w*nf+i], rows-w+i/nf, i%nf); err != nil {
+			return series.Windows{}, nil, err
+		}
 	}
 	win := series.Windows{X: x, N: 1, Steps: w, Features: nf, Y: make([]float64, f.Spec.Horizon), YShape: []int{f.Spec.Horizon}}
 	n := min(f.Spec.anchorRows(), rows) - w
@@ -751,8 +754,27 @@ func (f *Forecaster) window(history []float64) (series.Windows, func(int) []floa
 			return series.Windows{}, nil, fmt.Errorf("seqcast: predict: value %v at row %d, feature %q, which the anchor reads (Spec.AnchorHistory %d)", v, r, f.Spec.Features[j], f.Spec.AnchorHistory)
 		}
 		before[k] = (v - f.Scaler.Mean[j]) / f.Scaler.Std[j]
+		if err := f.farOff(before[k], v, r, j); err != nil {
+			return series.Windows{}, nil, err
+		}
 	}
 	return win, func(int) []float64 { return before }, nil
+}
+
+// maxStdDevs is how far, in the training data's standard deviations from
+// its mean, an input may lie. Beyond it every activation saturates and
+// the forecast means nothing; such a value is most often one in other
+// units than the training data (grams for kilograms).
+const maxStdDevs = 1000
+
+// farOff returns an error for an input v, scaled to z, that lies more than
+// maxStdDevs from the training data's mean, naming its row and feature.
+func (f *Forecaster) farOff(z, v float64, row, feature int) error {
+	if math.Abs(z) <= maxStdDevs {
+		return nil
+	}
+	return fmt.Errorf("seqcast: predict: value %v at row %d, feature %q, is %.3g standard deviations from the mean of the data the model was trained on (%.4g, standard deviation %.4g), more than the %d it can forecast from; is it in other units?",
+		v, row, f.Spec.Features[feature], math.Abs(z), f.Scaler.Mean[feature], f.Scaler.Std[feature], maxStdDevs)
 }
 
 // check reports a Spec or Scaler changed, since Train or Load, into one the

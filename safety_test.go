@@ -5,6 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"math"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -163,6 +166,39 @@ func TestPredictChangedFields(t *testing.T) {
 		_, _, err = f.PredictMC(context.Background(), tab.Values, 2, 1)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: PredictMC = %v; want an error naming %s", c.name, err, c.want)
+		}
+	}
+}
+
+// TestPredictBadHistory checks that Predict refuses a history value it
+// cannot forecast from, naming its row and feature, and forecasts from one
+// that is merely outside the training range.
+func TestPredictBadHistory(t *testing.T) {
+	t.Parallel()
+	f, tab := trainSmall(t, Linear, 0)
+	nf := len(tab.Names)
+	last := len(tab.Values)/nf - 1
+	for _, c := range []struct {
+		name string
+		v    func(mean, std float64) float64
+		want string // "" for a forecast
+	}{
+		{"NaN", func(float64, float64) float64 { return math.NaN() }, "value NaN at row"},
+		{"Inf", func(float64, float64) float64 { return math.Inf(-1) }, "value -Inf at row"},
+		{"huge", func(float64, float64) float64 { return 1e300 }, "standard deviations from the mean"},
+		{"other units", func(m, s float64) float64 { return 1000 * (m + 2*s) }, "is it in other units?"},
+		{"far but plausible", func(m, s float64) float64 { return m + 50*s }, ""},
+	} {
+		h := append([]float64(nil), tab.Values...)
+		h[last*nf+f.Spec.Target] = c.v(f.Scaler.Mean[f.Spec.Target], f.Scaler.Std[f.Spec.Target])
+		y, err := f.Predict(h)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s: Predict: %v; want a forecast", c.name, err)
+		case c.want == "" && slices.ContainsFunc(y, func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }):
+			t.Errorf("%s: Predict = %v; want finite values", c.name, y)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), fmt.Sprintf("row %d, feature %q", last, tab.Names[f.Spec.Target]))):
+			t.Errorf("%s: Predict = %v, %v; want an error with %q naming row %d", c.name, y, err, c.want, last)
 		}
 	}
 }
