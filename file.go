@@ -275,6 +275,22 @@ func Decode(b []byte) (f *Forecaster, err error) {
 	return f, nil
 }
 
+// textStart returns the first line of b, cut to 40 bytes, if b's first 8
+// bytes are printable text. A model file starts with its header's length
+// as 8 little-endian bytes, whose top bytes are zero.
+func textStart(b []byte) (string, bool) {
+	if len(b) < 8 {
+		return "", false
+	}
+	for _, c := range b[:8] {
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
+			return "", false
+		}
+	}
+	line, _, _ := strings.Cut(string(b[:min(len(b), 40)]), "\n")
+	return strings.TrimRight(line, "\r"), true
+}
+
 // isLegacy reports whether b starts as a file of the older format does
 // (an empty b, too, which that reader calls truncated).
 func isLegacy(b []byte) bool {
@@ -318,6 +334,9 @@ func corrupt(format string, args ...any) error {
 // decodeFile parses a model file of this format, single-series or panel,
 // and returns the Forecaster and the file's metadata.
 func decodeFile(b []byte) (*Forecaster, map[string]string, error) {
+	if t, ok := textStart(b); ok {
+		return nil, nil, fmt.Errorf("%w: the file is text, starting %q (a CSV?); a model file is what Save (seqcast train --out) writes", ErrBadMagic, t)
+	}
 	mf, err := train.ReadModelFile(b)
 	if err != nil {
 		return nil, nil, modelFileError(err)

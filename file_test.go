@@ -159,7 +159,7 @@ func TestModelFileErrors(t *testing.T) {
 		msg  string
 	}{
 		{"empty", nil, ErrTruncated, ""},
-		{"a CSV file", []byte("date,co2\n1958-03,315.7\n"), ErrBadMagic, ""},
+		{"a CSV file", []byte("date,co2\n1958-03,315.7\n"), ErrBadMagic, `the file is text, starting "date,co2" (a CSV?)`},
 		{"bad magic", badMagic, ErrBadMagic, ""},
 		{"newer version", newer, ErrNewerVersion, "format version 4 is newer than this seqcast's 3"},
 		{"truncated header", good[:20], ErrTruncated, ""},
