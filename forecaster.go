@@ -651,7 +651,9 @@ func column(values []float64, nf, j int) []float64 {
 // are read. The forecast is in the target's raw units. For a Spec with
 // Future, history is followed by Horizon more rows, the steps forecast:
 // their Future columns must be known and their target NaN (unknown); their
-// other columns are not read.
+// other columns are not read. A value read that is NaN, infinite or more
+// than 1000 of the training data's standard deviations from its mean is an
+// error that names its row and feature.
 //
 // Predict and PredictMC are safe for concurrent use by several goroutines:
 // the compiled network is not reentrant, so calls take turns on it. Changing
