@@ -325,6 +325,9 @@ func panelPredict(ctx context.Context, fs *flag.FlagSet, p *panelFlags, gpu bool
 	str := func(name string) string { return get[string](fs, name) }
 	modelPath, csvPath := str("model"), str("csv")
 	if !seqcast.IsPanelFile(modelPath) {
+		if _, err := seqcast.Load(modelPath); err != nil { // missing or not a model at all
+			return libError("predict", err)
+		}
 		return fmt.Errorf("predict: --ids: the model %s was trained on one series; --ids picks series of a model trained with --id or --targets", modelPath)
 	}
 	pf, err := seqcast.LoadPanel(modelPath)

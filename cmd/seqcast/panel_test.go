@@ -195,6 +195,8 @@ func TestPanelCLIErrors(t *testing.T) {
 		{with("--id", "store", "--target", "sales", "--csv", dup), `series "a": time "2020-01" repeats line 2`},
 		{with("--id", "store", "--target", "sales", "--csv", gap), "1 time step missing between \"2020-02\" (line 3) and \"2020-04\" (use --gaps drop or --gaps interpolate"},
 		{[]string{"predict", "--model", single, "--csv", co2CSV, "--ids", "a"}, "--ids: the model " + single + " was trained on one series"},
+		{[]string{"predict", "--model", filepath.Join(dir, "missing.model"), "--csv", co2CSV, "--ids", "a"}, "missing.model: no such file"},
+		{[]string{"predict", "--model", co2CSV, "--csv", co2CSV, "--ids", "a"}, "not a seqcast model file"},
 	}
 	for _, c := range cases {
 		err := run(context.Background(), c.args, new(bytes.Buffer), new(bytes.Buffer))
