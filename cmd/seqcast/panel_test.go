@@ -192,6 +192,8 @@ func TestPanelCLIErrors(t *testing.T) {
 		{with("--id", "store", "--target", "sales", "--resume", single), "holds a finished model, not a checkpoint"},
 		{with("--id", "store", "--target", "sales", "--local", "gpt"), `--local "gpt": unknown model`},
 		{with("--target", "sales", "--local", "linear"), "give --id or --targets"},
+		{with("--id", "store", "--target", "sales", "--model", "auto"), "--model auto are for a single series, not with --id or --targets"},
+		{with("--id", "store", "--target", "sales", "--ensemble", "3"), "--ensemble is for a single series, not with --id or --targets"},
 		{with("--id", "store", "--target", "sales", "--csv", dup), `series "a": time "2020-01" repeats line 2`},
 		{with("--id", "store", "--target", "sales", "--csv", gap), "1 time step missing between \"2020-02\" (line 3) and \"2020-04\" (use --gaps drop or --gaps interpolate"},
 		{[]string{"predict", "--model", single, "--csv", co2CSV, "--ids", "a"}, "--ids: the model " + single + " was trained on one series"},

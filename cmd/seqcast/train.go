@@ -127,6 +127,9 @@ Flags:
 	default:
 		anchorName = deltaAnchor(*delta)
 	}
+	if pf.any() && (set["anchor"] || *model == "auto") {
+		return errors.New("train: --anchor and --model auto are for a single series, not with --id or --targets")
+	}
 	auto := *model == "auto" || anchorName == "auto"
 	if *model == "auto" && !set["ensemble"] && *ckpt == "" && *resume == "" {
 		*ensemble = 5
@@ -134,17 +137,17 @@ Flags:
 	if *ensemble < 1 {
 		return fmt.Errorf("train: --ensemble %d: must be at least 1", *ensemble)
 	}
-	if *ensemble > 1 && (*ckpt != "" || *resume != "" || pf.any()) {
-		return errors.New("train: --ensemble is for a single series, without --checkpoint and --resume")
+	if *ensemble > 1 && pf.any() {
+		return errors.New("train: --ensemble is for a single series, not with --id or --targets")
+	}
+	if *ensemble > 1 && (*ckpt != "" || *resume != "") {
+		return errors.New("train: --ensemble trains several runs; --checkpoint and --resume are for one")
 	}
 	if auto && *budget < seqcast.MinBudget {
 		return fmt.Errorf("train: --budget %v: too small to train one model; the minimum is %v", *budget, seqcast.MinBudget)
 	}
 	if auto && (*ckpt != "" || *resume != "") {
 		return errors.New("train: --checkpoint and --resume are not available with --model auto or --anchor auto")
-	}
-	if pf.any() && (set["anchor"] || *model == "auto") {
-		return errors.New("train: --anchor and --model auto are for a single series, not with --id or --targets")
 	}
 	switch {
 	case *history < 0:

@@ -34,6 +34,7 @@ func TestTrainPredictErrors(t *testing.T) {
 		{[]string{"train", "--csv", co2CSV, "--window", "4", "--horizon", "1", "--out", out}, "--target is required"},
 		{with("--window", "-1"), "--window -1"},
 		{with("--ensemble", "0"), "--ensemble 0"},
+		{with("--ensemble", "2", "--checkpoint", filepath.Join(dir, "e.ckpt")), "--ensemble trains several runs; --checkpoint and --resume are for one"},
 		{with("--anchor", "mean"), `--anchor "mean"`},
 		{with("--delta=false", "--anchor", "last"), "--delta=false is --anchor none; give one"},
 		{with("--model", "auto", "--budget", "1ms"), "--budget 1ms: too small to train one model; the minimum is 1s"},
