@@ -39,6 +39,10 @@ func checkOutputs(inputs, outputs []file) error {
 				return fmt.Errorf("%s %s: is also the output of %s; give each its own file", o.flag, o.path, p.flag)
 			}
 		}
+		// A PNG written over forecast.csv, meant for --out, would lose it.
+		if o.flag == "--plot" && !strings.EqualFold(filepath.Ext(o.path), ".png") {
+			return fmt.Errorf("--plot %s: draws a PNG image; give a file name that ends in .png", o.path)
+		}
 		if err := atomicfile.CheckWritable(o.path); err != nil {
 			return fmt.Errorf("%s %s: %w", o.flag, o.path, err)
 		}

@@ -83,6 +83,8 @@ func TestOutputsChecked(t *testing.T) {
 		{predict("--plot", data), "is the input --csv"},
 		{predict("--out", filepath.Join(dir, "f.csv"), "--plot", filepath.Join(dir, "f.csv")), "is also the output of --out"},
 		{predict("--out", filepath.Join(dir, "no", "f.csv")), "no such file"},
+		{predict("--plot", filepath.Join(dir, "forecast.csv")), "forecast.csv: draws a PNG image; give a file name that ends in .png"},
+		{[]string{"backtest", "merge", "--plot", filepath.Join(dir, "errors.json"), model}, "errors.json: draws a PNG image"},
 	} {
 		var o, e bytes.Buffer
 		err := run(context.Background(), c.args, &o, &e)
