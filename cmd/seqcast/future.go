@@ -126,9 +126,12 @@ func quotedAll(s []string) []string {
 }
 
 // checkFutureFlags refuses a column named both by --features (past inputs)
-// and by --future (known-future inputs), and the target as a --future
-// column: each column has one role.
+// and by --future (known-future inputs), and the target in --features or
+// --future: each column has one role.
 func checkFutureFlags(target string, features, future []string) error {
+	if slices.Contains(features, target) {
+		return fmt.Errorf("--features %q: the target is always an input; list only the other columns", target)
+	}
 	for _, c := range future {
 		if c == target {
 			return fmt.Errorf("--future %q: the target cannot be a known-future input", c)

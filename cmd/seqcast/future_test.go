@@ -116,6 +116,7 @@ func TestCheckFutureFlags(t *testing.T) {
 		{"y", nil, nil, ""},
 		{"y", []string{"promo"}, []string{"promo"}, `--features and --future both name "promo"`},
 		{"y", nil, []string{"price", "y"}, `--future "y": the target`},
+		{"y", []string{"temp", "y"}, nil, `--features "y": the target is always an input`},
 	} {
 		err := checkFutureFlags(c.target, c.features, c.fut)
 		if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {

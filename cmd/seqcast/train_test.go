@@ -41,7 +41,7 @@ func TestTrainPredictErrors(t *testing.T) {
 		{with("--anchor", "auto", "--checkpoint", filepath.Join(dir, "c.ckpt")), "--checkpoint and --resume are not available"},
 		{with("--csv", filepath.Join(dir, "missing.csv")), "no such file"},
 		{with("--target", "ch4"), `unknown column "ch4"`},
-		{with("--features", "co2,wind"), `"wind"`},
+		{with("--features", "wind"), `unknown column "wind"`},
 		{with("--model", "transformer"), `--model "transformer": unknown model`},
 		{with("--window", "600"), "series too short"},
 		{with("--csv", short), "series too short"},
