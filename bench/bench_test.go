@@ -118,3 +118,15 @@ func TestFloat64(t *testing.T) {
 		t.Errorf("table header %q (err %v) does not say float64", strings.SplitN(sb.String(), "\n", 2)[0], err)
 	}
 }
+
+func TestNewDataBounds(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		n    int
+		want string
+	}{{MinSeries - 1, "too few (want at least 10)"}, {MaxSeries + 1, "too many (want at most 1000000)"}, {-3, "too few"}} {
+		if _, err := NewData(c.n, 42); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("NewData(%d) = %v; want an error with %q", c.n, err, c.want)
+		}
+	}
+}

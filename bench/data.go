@@ -33,13 +33,24 @@ func (d *Data) Splits(t Task) (trainSet, valid, test series.Windows) {
 	return s[0], s[1], s[2]
 }
 
+// MinSeries and MaxSeries bound the number of series NewData generates:
+// every split needs one, and the sequence-to-sequence targets of a million
+// series (their inputs and 50 x 10 targets each) take 4.4 GB in float64.
+const (
+	MinSeries = 10
+	MaxSeries = 1_000_000
+)
+
 // NewData generates the chapter's data: n series (split 70/20/10 as the
 // book's 7000/2000/1000) with numpy-compatible randomness at seed, once with
 // 51 steps (one-step targets) and once with 60 (ten-step and
 // sequence-to-sequence targets), as the notebook does.
 func NewData(n int, seed uint32) (*Data, error) {
-	if n < 10 {
-		return nil, fmt.Errorf("bench: %d series is too few (want at least 10)", n)
+	if n < MinSeries {
+		return nil, fmt.Errorf("bench: %d series is too few (want at least %d)", n, MinSeries)
+	}
+	if n > MaxSeries {
+		return nil, fmt.Errorf("bench: %d series is too many (want at most %d)", n, MaxSeries)
 	}
 	nTrain, nValid := n*7/10, n*2/10
 	cut := func(w series.Windows) [3]series.Windows {

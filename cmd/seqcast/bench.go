@@ -52,6 +52,9 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return fmt.Errorf("bench: --%s %d: must be at least 1", f.name, f.v)
 		}
 	}
+	if set["series"] && (*nSeries < bench.MinSeries || *nSeries > bench.MaxSeries) {
+		return fmt.Errorf("bench: --series %d: want %d to %d", *nSeries, bench.MinSeries, bench.MaxSeries)
+	}
 	if *seed > 1<<32-1 {
 		return fmt.Errorf("bench: --seed %d: must fit in 32 bits (numpy's legacy seeding)", *seed)
 	}

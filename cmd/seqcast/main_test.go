@@ -20,6 +20,8 @@ func TestBenchErrors(t *testing.T) {
 	}{
 		{[]string{"bench", "--epochs", "0"}, "--epochs 0"},
 		{[]string{"bench", "--batch", "0"}, "--batch 0"},
+		{[]string{"bench", "--series", "5"}, "--series 5: want 10 to 1000000"},
+		{[]string{"bench", "--series", "100000000"}, "--series 100000000: want 10 to 1000000"},
 		{[]string{"bench", "--experiments", "nope"}, `unknown experiment "nope"`},
 		{[]string{"bench", "--profile", "huge"}, `unknown profile "huge"`},
 		{[]string{"bench", "--device", "tpu"}, `--device tpu: want cpu, cuda or auto`},
