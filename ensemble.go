@@ -63,7 +63,7 @@ func TrainEnsemble(ctx context.Context, spec Spec, values []float64, opts Option
 		o.Seed = opts.Seed + uint64(i)
 		f, rep, err := Train(ctx, spec, values, o)
 		if err != nil {
-			return nil, nil, fmt.Errorf("seqcast: ensemble member %d (seed %d): %w", i+1, o.Seed, err)
+			return nil, nil, wrap(fmt.Sprintf("ensemble member %d (seed %d)", i+1, o.Seed), err)
 		}
 		if i == 0 {
 			er.Report = *rep
@@ -167,7 +167,7 @@ func (e *Ensemble) Predict(history []float64) ([]float64, error) {
 	for i, f := range e.Members {
 		p, err := f.Predict(history)
 		if err != nil {
-			return nil, fmt.Errorf("seqcast: ensemble member %d: %w", i+1, err)
+			return nil, wrap(fmt.Sprintf("ensemble member %d", i+1), err)
 		}
 		preds[i] = p
 	}

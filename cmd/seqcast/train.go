@@ -19,6 +19,9 @@ import (
 	"github.com/seqcast/seqcast/series"
 )
 
+// maxEnsemble bounds --ensemble: each member is saved to a file of its own.
+const maxEnsemble = 100
+
 func trainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -134,8 +137,8 @@ Flags:
 	if *model == "auto" && !set["ensemble"] && *ckpt == "" && *resume == "" {
 		*ensemble = 5
 	}
-	if *ensemble < 1 {
-		return fmt.Errorf("train: --ensemble %d: must be at least 1", *ensemble)
+	if *ensemble < 1 || *ensemble > maxEnsemble {
+		return fmt.Errorf("train: --ensemble %d: want 1 to %d (each member is a model file of its own)", *ensemble, maxEnsemble)
 	}
 	if *ensemble > 1 && pf.any() {
 		return errors.New("train: --ensemble is for a single series, not with --id or --targets")
@@ -328,6 +331,9 @@ Flags:
 			o = ar.Options // the chosen trial's learning rate, epochs and patience
 		}
 		e, r, err := seqcast.TrainEnsemble(ctx, s, tab.Values, o, *ensemble)
+		if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			return &cmdError{fmt.Sprintf("train: interrupted while training the ensemble of %d; nothing was saved", *ensemble), err}
+		}
 		if err != nil {
 			return libError("train: --ensemble", err)
 		}

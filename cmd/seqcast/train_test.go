@@ -33,7 +33,8 @@ func TestTrainPredictErrors(t *testing.T) {
 		{[]string{"train", "--target", "co2", "--window", "4", "--horizon", "1", "--out", out}, "--csv is required"},
 		{[]string{"train", "--csv", co2CSV, "--window", "4", "--horizon", "1", "--out", out}, "--target is required"},
 		{with("--window", "-1"), "--window -1"},
-		{with("--ensemble", "0"), "--ensemble 0"},
+		{with("--ensemble", "0"), "--ensemble 0: want 1 to 100"},
+		{with("--ensemble", "101"), "--ensemble 101: want 1 to 100 (each member is a model file of its own)"},
 		{with("--ensemble", "2", "--checkpoint", filepath.Join(dir, "e.ckpt")), "--ensemble trains several runs; --checkpoint and --resume are for one"},
 		{with("--anchor", "mean"), `--anchor "mean"`},
 		{with("--delta=false", "--anchor", "last"), "--delta=false is --anchor none; give one"},
@@ -240,4 +241,38 @@ func cudaWant() string {
 		return "no usable GPU"
 	}
 	return "-tags seqcast_cuda"
+}
+
+// cancelOn is a writer that cancels a context once what was written to it
+// contains a string.
+type cancelOn struct {
+	bytes.Buffer
+	s      string
+	cancel context.CancelFunc
+}
+
+func (w *cancelOn) Write(p []byte) (int, error) {
+	n, err := w.Buffer.Write(p)
+	if strings.Contains(w.String(), w.s) {
+		w.cancel()
+	}
+	return n, err
+}
+
+// TestEnsembleInterrupted: Ctrl-C while the ensemble trains says so and
+// saves nothing.
+func TestEnsembleInterrupted(t *testing.T) {
+	t.Parallel()
+	out := filepath.Join(t.TempDir(), "e.model")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	e := &cancelOn{s: "ensemble of 3", cancel: cancel}
+	err := run(ctx, []string{"train", "--csv", co2CSV, "--target", "co2", "--model", "linear", "--window", "12", "--horizon", "3",
+		"--epochs", "2", "--ensemble", "3", "--out", out}, new(bytes.Buffer), e)
+	if err == nil || !strings.Contains(err.Error(), "train: interrupted while training the ensemble of 3; nothing was saved") {
+		t.Errorf("error %v; want it to say the ensemble was interrupted", err)
+	}
+	if m, _ := filepath.Glob(out + "*"); len(m) > 0 {
+		t.Errorf("saved %v", m)
+	}
 }
